@@ -1,0 +1,294 @@
+//! The command line: argument parsing and the commands, each a thin layer over the library.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+use promptloom::dialect::plain::Plain;
+use promptloom::library::check;
+use promptloom::sink::{Format, Sink};
+use promptloom::{Engine, Request};
+
+const AFTER_HELP: &str = "\
+Examples:
+  promptloom \"beach sunset\"                       one prompt, fresh seed (printed on stderr)
+  promptloom gen \"a fox in the snow\" --seed 7 -n 5  five variations, reproducible
+  promptloom gen --template portrait --seed 1      a random portrait
+  promptloom gen \"rainy city street\" --seed 7 --format jsonl --explain
+  promptloom templates                             list scene templates
+  promptloom vocab lighting                        list one vocabulary category
+  promptloom check --library ./my-lib              lint your own library
+
+The same (seed, index, description, library) always gives the same bytes.
+Library format: docs/library.md";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "promptloom",
+    version,
+    about = "Offline, deterministic prompt engine for AI image generators",
+    long_about = "Turns a short idea (\"beach sunset\") into a rich, coherent image prompt, offline and \
+reproducibly: the same seed gives the same text on every machine.\n\n\
+`promptloom DESCRIPTION` is short for `promptloom gen DESCRIPTION`.",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Generate prompts from a description (or a template)
+    #[command(after_help = "\
+Examples:
+  promptloom gen \"mountain lake at dawn\" --seed 42
+  promptloom gen \"mountain lake at dawn\" --seed 42 -n 10 --index 100   indices 100..109
+  promptloom gen --seed 3 --format json                               a random scene as JSON
+  promptloom gen \"neon diner\" --seed 3 --explain                      why each choice was made
+
+Records (json/jsonl) carry, in order: prompt, negative_prompt, seed, index, template, slots,
+library (content hash), dialect, aspect, format_version.")]
+    Gen(GenArgs),
+    /// List scene templates
+    Templates(LibraryArgs),
+    /// List vocabulary categories, or the entries of one category
+    #[command(after_help = "Examples:\n  promptloom vocab\n  promptloom vocab time_of_day")]
+    Vocab {
+        /// Category to show in full
+        category: Option<String>,
+        #[command(flatten)]
+        lib: LibraryArgs,
+    },
+    /// Lint a library: YAML and Tera errors, unknown categories, duplicates, tag typos, slots
+    /// that can be left empty, unreachable entries
+    #[command(
+        after_help = "Exit status: 0 when the library loads (warnings are printed), 1 on errors,\nor on warnings too with --deny-warnings."
+    )]
+    Check {
+        #[command(flatten)]
+        lib: LibraryArgs,
+        /// Treat warnings as errors
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct LibraryArgs {
+    /// Layer a library folder (with `vocab/` and/or `templates/`) over the built-in one;
+    /// repeatable, later folders win
+    #[arg(long = "library", value_name = "DIR")]
+    pub library: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct GenArgs {
+    /// What the image should show, e.g. "beach sunset"; empty for a random scene
+    pub description: Option<String>,
+    /// Use this scene template instead of matching one
+    #[arg(long, short = 't', value_name = "NAME")]
+    pub template: Option<String>,
+    /// Seed; without it a fresh seed is drawn and reported
+    #[arg(long, short = 's')]
+    pub seed: Option<u64>,
+    /// How many variations (indices I..I+COUNT-1)
+    #[arg(long = "count", short = 'n', default_value_t = 1, value_name = "COUNT")]
+    pub count: u64,
+    /// First index
+    #[arg(long, short = 'i', default_value_t = 0, value_name = "I")]
+    pub index: u64,
+    /// Output format: text (one prompt per line), json (an array), jsonl (one record per line)
+    #[arg(long, short = 'f', default_value = "text", value_parser = parse_format)]
+    pub format: Format,
+    /// Explain on stderr which template was chosen, what was pinned, and what was skipped
+    #[arg(long)]
+    pub explain: bool,
+    #[command(flatten)]
+    pub lib: LibraryArgs,
+}
+
+fn parse_format(s: &str) -> std::result::Result<Format, String> {
+    s.parse()
+}
+
+const SUBCOMMANDS: &[&str] = &["gen", "templates", "vocab", "check", "help"];
+
+/// `promptloom "beach sunset"` means `promptloom gen "beach sunset"`.
+pub fn normalise_args(mut args: Vec<String>) -> Vec<String> {
+    if let Some(first) = args.get(1) {
+        let is_top_flag = matches!(first.as_str(), "-h" | "--help" | "-V" | "--version");
+        if !SUBCOMMANDS.contains(&first.as_str()) && !is_top_flag {
+            args.insert(1, "gen".to_string());
+        }
+    } else {
+        args.push("gen".to_string());
+    }
+    args
+}
+
+fn load(lib: &LibraryArgs) -> Result<Engine> {
+    Ok(Engine::load(&lib.library)?)
+}
+
+/// A seed for runs that did not give one: from the clock and process id. It never reaches
+/// output except as the reported seed, so the run can be repeated with `--seed`.
+fn fresh_seed() -> u64 {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    let mut s = t ^ (u64::from(std::process::id()) << 32);
+    promptloom::rng::splitmix64(&mut s) % 1_000_000_000
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Gen(a) => gen_cmd(a),
+        Command::Templates(lib) => templates_cmd(&lib),
+        Command::Vocab { category, lib } => vocab_cmd(category.as_deref(), &lib),
+        Command::Check { lib, deny_warnings } => check_cmd(&lib, deny_warnings),
+    }
+}
+
+fn gen_cmd(a: GenArgs) -> Result<()> {
+    if a.count == 0 {
+        bail!("-n/--count must be at least 1");
+    }
+    if a.index.checked_add(a.count - 1).is_none() {
+        bail!(
+            "--index {} with -n {} runs past the largest index",
+            a.index,
+            a.count
+        );
+    }
+    let engine = load(&a.lib)?;
+    let seed = match a.seed {
+        Some(s) => s,
+        None => {
+            let s = fresh_seed();
+            if a.format == Format::Text {
+                eprintln!("seed: {s} (repeat with --seed {s})");
+            }
+            s
+        }
+    };
+    let plan = engine.plan(&Request {
+        description: a.description.unwrap_or_default(),
+        template: a.template,
+    })?;
+    let stdout = io::stdout().lock();
+    let mut sink = Sink::new(io::BufWriter::with_capacity(1 << 16, stdout), a.format);
+    for i in a.index..=a.index + (a.count - 1) {
+        let scene = engine.scene(&plan, seed, i, a.explain);
+        if a.explain {
+            let mut err = io::stderr().lock();
+            writeln!(err, "# index {i}")?;
+            for n in &scene.notes {
+                writeln!(err, "#   {n}")?;
+            }
+        }
+        let rec = engine.record(&scene, &Plain)?;
+        sink.write(&rec)?;
+    }
+    sink.finish()?;
+    Ok(())
+}
+
+fn templates_cmd(lib: &LibraryArgs) -> Result<()> {
+    let engine = load(lib)?;
+    let mut out = io::stdout().lock();
+    let l = engine.library();
+    let width = l.templates.iter().map(|t| t.name.len()).max().unwrap_or(0);
+    for t in &l.templates {
+        let slots: Vec<&str> = t.slots.iter().map(|s| s.name.as_str()).collect();
+        writeln!(out, "{:width$}  {}", t.name, t.description)?;
+        writeln!(
+            out,
+            "{:width$}  slots: {}; aspect {}{}",
+            "",
+            slots.join(", "),
+            t.aspect,
+            if t.fallback { "; fallback" } else { "" }
+        )?;
+    }
+    Ok(())
+}
+
+fn vocab_cmd(category: Option<&str>, lib: &LibraryArgs) -> Result<()> {
+    let engine = load(lib)?;
+    let l = engine.library();
+    let mut out = io::stdout().lock();
+    match category {
+        None => {
+            let width = l.categories.iter().map(|c| c.name.len()).max().unwrap_or(0);
+            for c in &l.categories {
+                writeln!(
+                    out,
+                    "{:width$}  {:>4} entries  {}",
+                    c.name,
+                    c.entries.len(),
+                    c.description
+                )?;
+            }
+            writeln!(
+                out,
+                "\n{} categories, {} entries",
+                l.categories.len(),
+                l.entry_count()
+            )?;
+        }
+        Some(name) => {
+            let c = l
+                .category(name)
+                .ok_or_else(|| promptloom::Error::UnknownVocabCategory {
+                    name: name.to_string(),
+                    suggestions: promptloom::suggest::close_matches(name, l.category_names()),
+                })?;
+            if !c.description.is_empty() {
+                writeln!(out, "# {}", c.description)?;
+            }
+            for e in &c.entries {
+                let mut line = format!("{:>3}  {}", e.weight, e.text);
+                if !e.tag_names.is_empty() {
+                    line.push_str(&format!("  [tags: {}]", e.tag_names.join(", ")));
+                }
+                if !e.conflict_names.is_empty() {
+                    line.push_str(&format!("  [conflicts: {}]", e.conflict_names.join(", ")));
+                }
+                if !e.aliases.is_empty() {
+                    line.push_str(&format!("  [aliases: {}]", e.aliases.join(", ")));
+                }
+                writeln!(out, "{line}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_cmd(lib: &LibraryArgs, deny_warnings: bool) -> Result<()> {
+    let engine = load(lib).context("the library does not load")?;
+    let l = engine.library();
+    let findings = check::lint(l);
+    let mut err = io::stderr().lock();
+    for f in &findings {
+        writeln!(err, "warning: {f}")?;
+    }
+    let summary = format!(
+        "{} templates, {} categories, {} entries, {} tags; {} warning{}; library {}",
+        l.templates.len(),
+        l.categories.len(),
+        l.entry_count(),
+        l.tags.len(),
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" },
+        l.hash()
+    );
+    println!("{summary}");
+    if deny_warnings && !findings.is_empty() {
+        bail!("{} warning(s) with --deny-warnings", findings.len());
+    }
+    Ok(())
+}

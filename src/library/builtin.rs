@@ -1,0 +1,21 @@
+//! The built-in library, compiled into the binary so that promptloom works from any folder.
+
+use super::{SourceFile, SourceKind};
+
+include!(concat!(env!("OUT_DIR"), "/builtin_files.rs"));
+
+/// The built-in files as sources, in path order (vocabulary before templates).
+pub fn sources() -> Vec<SourceFile> {
+    BUILTIN_FILES
+        .iter()
+        .map(|(path, text)| SourceFile {
+            name: format!("builtin:{path}"),
+            kind: if path.starts_with("vocab/") {
+                SourceKind::Vocab
+            } else {
+                SourceKind::Template
+            },
+            text: text.replace("\r\n", "\n"),
+        })
+        .collect()
+}

@@ -1,0 +1,734 @@
+//! The library: vocabulary and scene templates, loaded and validated once, then immutable and
+//! shared across threads.
+//!
+//! Load order is deterministic: the built-in files sorted by path, then each `--library` folder in
+//! the order given, its `vocab/` and `templates/` files sorted by name. A category defined again
+//! gains the new entries (or is replaced, with `replace: true`); a template defined again replaces
+//! the earlier one.
+
+mod builtin;
+pub mod check;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Location, Result};
+use crate::matching::Matcher;
+use crate::rng::fnv1a64_start;
+use crate::tags::{TagSet, TagTable};
+use crate::text;
+use crate::yaml::{self, Locator, RawTemplate, RawVocabFile};
+
+/// Upper bound for one weight, so that sums never overflow.
+pub const MAX_WEIGHT: i64 = 1_000_000;
+
+/// How much an association (`with:`) multiplies the weight of the entries it names.
+pub const ASSOCIATION_BOOST: u64 = 4;
+
+/// One file of a library, as read.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Shown in errors: `builtin:vocab/time.yaml` or the real path.
+    pub name: String,
+    pub kind: SourceKind,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    Vocab,
+    Template,
+}
+
+/// A vocabulary entry.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub text: String,
+    pub weight: u32,
+    /// Own tags plus the category's.
+    pub tags: TagSet,
+    /// Tags this entry conflicts with: its own `conflicts` plus those declared for its tags.
+    pub blocks: TagSet,
+    pub tag_names: Vec<String>,
+    pub conflict_names: Vec<String>,
+    pub aliases: Vec<String>,
+    /// Negative-prompt terms that come with this entry.
+    pub negative: Vec<String>,
+    /// Associations: (category index, entry indices) whose weight is boosted when this entry is
+    /// in the scene.
+    pub with: Vec<(usize, Vec<usize>)>,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub name: String,
+    pub description: String,
+    pub entries: Vec<Entry>,
+    pub location: Location,
+}
+
+/// A slot of a scene template.
+#[derive(Debug, Clone)]
+pub struct Slot {
+    pub name: String,
+    pub category: usize,
+    /// Percent chance of being filled.
+    pub chance: u32,
+    pub min: u32,
+    pub max: u32,
+    pub require: TagSet,
+    pub exclude: TagSet,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone)]
+pub struct SceneTemplate {
+    pub name: String,
+    pub description: String,
+    pub keywords: Vec<String>,
+    pub weight: u32,
+    pub fallback: bool,
+    pub tags: TagSet,
+    pub tag_names: Vec<String>,
+    pub aspect: String,
+    pub negative: Vec<String>,
+    pub slots: Vec<Slot>,
+    /// Names of the compiled Tera bodies.
+    pub bodies: Vec<String>,
+    pub body_sources: Vec<String>,
+    pub location: Location,
+}
+
+impl SceneTemplate {
+    pub fn slot_index(&self, name: &str) -> Option<usize> {
+        self.slots.iter().position(|s| s.name == name)
+    }
+}
+
+/// A loaded, validated library.
+pub struct Library {
+    pub categories: Vec<Category>,
+    category_index: BTreeMap<String, usize>,
+    pub templates: Vec<SceneTemplate>,
+    pub tags: TagTable,
+    /// Tag-level conflicts as declared: (tag, conflicting tags).
+    pub tag_conflicts: Vec<(u32, Vec<u32>)>,
+    pub(crate) tera: tera::Tera,
+    pub(crate) matcher: Matcher,
+    hash: String,
+    pub sources: Vec<SourceFile>,
+}
+
+impl std::fmt::Debug for Library {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Library")
+            .field("categories", &self.categories.len())
+            .field("templates", &self.templates.len())
+            .field("hash", &self.hash)
+            .finish()
+    }
+}
+
+impl Library {
+    /// The built-in library alone.
+    pub fn builtin() -> Result<Library> {
+        Library::load(&[])
+    }
+
+    /// The built-in library with each folder in `dirs` layered over it, in order.
+    pub fn load(dirs: &[PathBuf]) -> Result<Library> {
+        let mut sources = builtin::sources();
+        for d in dirs {
+            sources.extend(read_dir_sources(d)?);
+        }
+        Library::from_sources(sources)
+    }
+
+    /// Builds a library from files already in memory (used by tests and embedders).
+    pub fn from_sources(sources: Vec<SourceFile>) -> Result<Library> {
+        compile(sources)
+    }
+
+    /// A content hash of every loaded file (names and bytes, in load order): 16 hex digits.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    pub fn category(&self, name: &str) -> Option<&Category> {
+        self.category_index.get(name).map(|i| &self.categories[*i])
+    }
+
+    pub fn category_names(&self) -> impl Iterator<Item = &str> {
+        self.categories.iter().map(|c| c.name.as_str())
+    }
+
+    pub fn template(&self, name: &str) -> Result<&SceneTemplate> {
+        self.templates
+            .iter()
+            .find(|t| t.name == name)
+            .ok_or_else(|| Error::UnknownTemplate {
+                name: name.to_string(),
+                suggestions: crate::suggest::close_matches(
+                    name,
+                    self.templates.iter().map(|t| t.name.as_str()),
+                ),
+            })
+    }
+
+    pub fn template_index(&self, name: &str) -> Result<usize> {
+        let t = self.template(name)?;
+        Ok(self
+            .templates
+            .iter()
+            .position(|x| std::ptr::eq(x, t))
+            .unwrap_or(0))
+    }
+
+    pub fn entry_count(&self) -> usize {
+        self.categories.iter().map(|c| c.entries.len()).sum()
+    }
+}
+
+fn read_dir_sources(dir: &Path) -> Result<Vec<SourceFile>> {
+    let meta = std::fs::metadata(dir).map_err(|e| Error::LibraryPath {
+        path: dir.to_path_buf(),
+        reason: format!("cannot be read: {e}"),
+    })?;
+    if !meta.is_dir() {
+        return Err(Error::LibraryPath {
+            path: dir.to_path_buf(),
+            reason: "is not a folder (expected a folder with `vocab/` and/or `templates/`)".into(),
+        });
+    }
+    let mut out = Vec::new();
+    let mut found_any = false;
+    for (sub, kind) in [
+        ("vocab", SourceKind::Vocab),
+        ("templates", SourceKind::Template),
+    ] {
+        let d = dir.join(sub);
+        if !d.is_dir() {
+            continue;
+        }
+        found_any = true;
+        let rd = std::fs::read_dir(&d).map_err(|e| Error::Io {
+            path: d.clone(),
+            source: e,
+        })?;
+        let mut paths: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            let bytes = std::fs::read(&p).map_err(|e| Error::Io {
+                path: p.clone(),
+                source: e,
+            })?;
+            let text = String::from_utf8(bytes).map_err(|_| Error::Invalid {
+                location: Location::file_only(p.display().to_string()),
+                message: "file is not valid UTF-8".into(),
+            })?;
+            out.push(SourceFile {
+                name: p.display().to_string(),
+                kind,
+                text: text.replace("\r\n", "\n"),
+            });
+        }
+    }
+    if !found_any {
+        return Err(Error::LibraryPath {
+            path: dir.to_path_buf(),
+            reason: "has neither a `vocab/` nor a `templates/` folder".into(),
+        });
+    }
+    Ok(out)
+}
+
+/// A category while files are being merged.
+struct PendingCategory {
+    name: String,
+    description: String,
+    location: Location,
+    entries: Vec<(yaml::RawEntry, Vec<String>, Location)>,
+}
+
+fn invalid(location: Location, message: impl Into<String>) -> Error {
+    Error::Invalid {
+        location,
+        message: message.into(),
+    }
+}
+
+fn compile(sources: Vec<SourceFile>) -> Result<Library> {
+    let mut tags = TagTable::default();
+    let mut declared: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut pending: Vec<PendingCategory> = Vec::new();
+    let mut raw_templates: Vec<(RawTemplate, String, String)> = Vec::new(); // (raw, file, src)
+
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for s in &sources {
+        h = crate::rng::fnv1a64(s.name.trim_start_matches("builtin:").as_bytes(), h);
+        h = crate::rng::fnv1a64(&[0], h);
+        h = crate::rng::fnv1a64(s.text.as_bytes(), h);
+        h = crate::rng::fnv1a64(&[0], h);
+    }
+    let hash = format!("{h:016x}");
+
+    for s in &sources {
+        match s.kind {
+            SourceKind::Vocab => {
+                let raw: RawVocabFile = yaml::parse_vocab(&s.name, &s.text)?;
+                let mut loc = Locator::new(&s.name, &s.text);
+                for (tag, conflicts) in raw.tags.0 {
+                    check_tag_name(&tag, loc.next(&tag))?;
+                    let list = declared.entry(tag).or_default();
+                    for c in conflicts.0 {
+                        if !list.contains(&c) {
+                            list.push(c);
+                        }
+                    }
+                }
+                for (name, cat) in raw.categories.0 {
+                    let cloc = loc.next(&format!("{name}:"));
+                    check_ident(&name, "category", cloc.clone())?;
+                    let mut entries = Vec::new();
+                    for e in cat.entries {
+                        let eloc = loc.next(&e.text);
+                        entries.push((e, cat.tags.clone(), eloc));
+                    }
+                    match pending.iter_mut().find(|p| p.name == name) {
+                        Some(p) if !cat.replace => {
+                            if !cat.description.is_empty() {
+                                p.description = cat.description;
+                            }
+                            p.entries.extend(entries);
+                        }
+                        Some(p) => {
+                            p.description = cat.description;
+                            p.location = cloc;
+                            p.entries = entries;
+                        }
+                        None => pending.push(PendingCategory {
+                            name,
+                            description: cat.description,
+                            location: cloc,
+                            entries,
+                        }),
+                    }
+                }
+            }
+            SourceKind::Template => {
+                let raw = yaml::parse_template(&s.name, &s.text)?;
+                raw_templates.retain(|(t, _, _)| t.name != raw.name);
+                raw_templates.push((raw, s.name.clone(), s.text.clone()));
+            }
+        }
+    }
+
+    // Tag-level conflicts, interned in a deterministic order.
+    let mut tag_conflicts = Vec::new();
+    let mut tag_blocks: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (tag, conflicts) in &declared {
+        let id = tags.intern(tag);
+        let cs: Vec<u32> = conflicts.iter().map(|c| tags.intern(c)).collect();
+        tag_blocks.entry(id).or_default().extend(cs.iter().copied());
+        tag_conflicts.push((id, cs));
+    }
+
+    // Categories and entries.
+    let mut categories = Vec::new();
+    let mut category_index = BTreeMap::new();
+    let mut pending_with: Vec<(usize, usize, yaml::OrderedMap<yaml::OneOrMany>)> = Vec::new();
+    for (ci, p) in pending.into_iter().enumerate() {
+        let mut entries = Vec::new();
+        let mut total: u64 = 0;
+        for (ei, (e, cat_tags, loc)) in p.entries.into_iter().enumerate() {
+            let text = text::normalize_space(&e.text);
+            if text.is_empty() {
+                return Err(invalid(
+                    loc,
+                    format!("empty entry text in category `{}`", p.name),
+                ));
+            }
+            let w = e.weight.unwrap_or(1);
+            if w < 0 {
+                return Err(invalid(
+                    loc,
+                    format!(
+                        "entry `{text}` has a negative weight ({w}); weights are whole numbers ≥ 0"
+                    ),
+                ));
+            }
+            if w > MAX_WEIGHT {
+                return Err(invalid(
+                    loc,
+                    format!("entry `{text}` has weight {w}, above the maximum of {MAX_WEIGHT}"),
+                ));
+            }
+            total += w as u64;
+            let mut tset = TagSet::default();
+            let mut bset = TagSet::default();
+            let mut tag_names: Vec<String> = Vec::new();
+            for t in cat_tags.iter().chain(&e.tags) {
+                check_tag_name(t, loc.clone())?;
+                if !tag_names.contains(t) {
+                    tag_names.push(t.clone());
+                }
+                let id = tags.intern(t);
+                tset.insert(id);
+                if let Some(bs) = tag_blocks.get(&id) {
+                    bs.iter().for_each(|b| bset.insert(*b));
+                }
+            }
+            for c in &e.conflicts {
+                check_tag_name(c, loc.clone())?;
+                bset.insert(tags.intern(c));
+            }
+            if !e.with.0.is_empty() {
+                pending_with.push((ci, ei, e.with.clone()));
+            }
+            entries.push(Entry {
+                text,
+                weight: w as u32,
+                tags: tset,
+                blocks: bset,
+                tag_names,
+                conflict_names: e.conflicts.clone(),
+                aliases: e
+                    .aliases
+                    .iter()
+                    .map(|a| text::normalize_space(a).to_lowercase())
+                    .filter(|a| !a.is_empty())
+                    .collect(),
+                negative: e
+                    .negative
+                    .iter()
+                    .map(|n| text::normalize_space(n))
+                    .collect(),
+                with: Vec::new(),
+                location: loc,
+            });
+        }
+        if total == 0 {
+            return Err(invalid(
+                p.location.clone(),
+                if entries.is_empty() {
+                    format!("category `{}` has no entries", p.name)
+                } else {
+                    format!(
+                        "category `{}` has weights that sum to 0; at least one entry needs a positive weight",
+                        p.name
+                    )
+                },
+            ));
+        }
+        category_index.insert(p.name.clone(), ci);
+        categories.push(Category {
+            name: p.name,
+            description: p.description,
+            entries,
+            location: p.location,
+        });
+    }
+
+    // Associations refer to entries by text; resolve them now that every category exists.
+    for (ci, ei, with) in pending_with {
+        let mut resolved = Vec::new();
+        for (cat, texts) in with.0 {
+            let loc = categories[ci].entries[ei].location.clone();
+            let Some(&target) = category_index.get(&cat) else {
+                return Err(Error::Invalid {
+                    location: loc,
+                    message: format!(
+                        "`with` names unknown category `{cat}`{}",
+                        crate::error::did_you_mean(&crate::suggest::close_matches(
+                            &cat,
+                            categories.iter().map(|c| c.name.as_str())
+                        ))
+                    ),
+                });
+            };
+            let mut idx = Vec::new();
+            for t in texts.0 {
+                let t = text::normalize_space(&t);
+                match categories[target].entries.iter().position(|e| e.text == t) {
+                    Some(i) => idx.push(i),
+                    None => {
+                        return Err(invalid(
+                            loc,
+                            format!(
+                                "`with` names `{t}`, which is not an entry of category `{cat}`"
+                            ),
+                        ));
+                    }
+                }
+            }
+            resolved.push((target, idx));
+        }
+        categories[ci].entries[ei].with = resolved;
+    }
+
+    // Templates.
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(Vec::<&'static str>::new());
+    text::register_filters(&mut tera);
+    let mut templates = Vec::new();
+    for (raw, file, src) in raw_templates {
+        templates.push(compile_template(
+            raw,
+            &file,
+            &src,
+            &mut tags,
+            &categories,
+            &category_index,
+            &mut tera,
+        )?);
+    }
+    if templates.is_empty() {
+        return Err(Error::NoTemplates);
+    }
+
+    let mut lib = Library {
+        categories,
+        category_index,
+        templates,
+        tags,
+        tag_conflicts,
+        tera,
+        matcher: Matcher::default(),
+        hash,
+        sources,
+    };
+    lib.matcher = Matcher::build(&lib);
+    validate_bodies(&lib)?;
+    Ok(lib)
+}
+
+fn check_ident(name: &str, what: &str, loc: Location) -> Result<()> {
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(
+            loc,
+            format!(
+                "{what} name `{name}` must use lowercase letters, digits and `_`, and not start with a digit"
+            ),
+        ))
+    }
+}
+
+fn check_tag_name(name: &str, loc: Location) -> Result<()> {
+    if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c == ',') {
+        Err(invalid(
+            loc,
+            format!("tag `{name}` must be a single word (no spaces or commas)"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+fn compile_template(
+    raw: RawTemplate,
+    file: &str,
+    src: &str,
+    tags: &mut TagTable,
+    categories: &[Category],
+    category_index: &BTreeMap<String, usize>,
+    tera: &mut tera::Tera,
+) -> Result<SceneTemplate> {
+    let mut loc = Locator::new(file, src);
+    let tloc = loc.next(&raw.name);
+    check_ident(&raw.name, "template", tloc.clone())?;
+    let weight = raw.weight.unwrap_or(1);
+    if !(0..=MAX_WEIGHT).contains(&weight) {
+        return Err(invalid(
+            tloc,
+            format!("template weight {weight} must be a whole number from 0 to {MAX_WEIGHT}"),
+        ));
+    }
+    let mut tset = TagSet::default();
+    for t in &raw.tags {
+        check_tag_name(t, tloc.clone())?;
+        tset.insert(tags.intern(t));
+    }
+    let mut slots = Vec::new();
+    for (name, s) in raw.slots.0 {
+        let sloc = loc.next(&format!("{name}:"));
+        check_ident(&name, "slot", sloc.clone())?;
+        let Some(&category) = category_index.get(&s.category) else {
+            let cloc = loc.next(&s.category);
+            return Err(Error::UnknownCategory {
+                location: cloc,
+                template: raw.name.clone(),
+                slot: name,
+                category: s.category.clone(),
+                suggestions: crate::suggest::close_matches(
+                    &s.category,
+                    categories.iter().map(|c| c.name.as_str()),
+                ),
+            });
+        };
+        let chance = s.chance.unwrap_or(100);
+        if !(0..=100).contains(&chance) {
+            return Err(invalid(
+                sloc,
+                format!("slot `{name}`: chance {chance} must be a percentage from 0 to 100"),
+            ));
+        }
+        let (min, max) = parse_count(s.count.as_ref())
+            .map_err(|m| invalid(sloc.clone(), format!("slot `{name}`: {m}")))?;
+        let mut require = TagSet::default();
+        for t in &s.require {
+            require.insert(tags.intern(t));
+        }
+        let mut exclude = TagSet::default();
+        for t in &s.exclude {
+            exclude.insert(tags.intern(t));
+        }
+        slots.push(Slot {
+            name,
+            category,
+            chance: chance as u32,
+            min,
+            max,
+            require,
+            exclude,
+            location: sloc,
+        });
+    }
+    if !slots.iter().any(|s| s.name == "subject") {
+        return Err(invalid(
+            tloc,
+            format!(
+                "template `{}` has no `subject` slot; every template needs one (the user's own words go there)",
+                raw.name
+            ),
+        ));
+    }
+    if raw.bodies.is_empty() {
+        return Err(invalid(
+            tloc,
+            format!("template `{}` has no bodies", raw.name),
+        ));
+    }
+    let mut bodies = Vec::new();
+    for (i, b) in raw.bodies.iter().enumerate() {
+        let body_name = format!("{}#{}", raw.name, i + 1);
+        let first_line = b.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let bloc = loc.next(first_line.trim());
+        tera.add_raw_template(&body_name, b)
+            .map_err(|e| tera_error(&raw.name, i + 1, bloc, &e))?;
+        bodies.push(body_name);
+    }
+    validate_aspect(&raw.aspect).map_err(|m| invalid(tloc.clone(), m))?;
+    Ok(SceneTemplate {
+        name: raw.name,
+        description: text::normalize_space(&raw.description),
+        keywords: raw
+            .keywords
+            .iter()
+            .map(|k| text::normalize_space(k).to_lowercase())
+            .collect(),
+        weight: weight as u32,
+        fallback: raw.fallback,
+        tags: tset,
+        tag_names: raw.tags,
+        aspect: raw.aspect,
+        negative: raw
+            .negative
+            .iter()
+            .map(|n| text::normalize_space(n))
+            .collect(),
+        slots,
+        bodies,
+        body_sources: raw.bodies,
+        location: tloc,
+    })
+}
+
+fn validate_aspect(a: &str) -> std::result::Result<(), String> {
+    let ok = a.split_once(':').is_some_and(|(w, h)| {
+        w.parse::<u32>().is_ok_and(|w| w > 0) && h.parse::<u32>().is_ok_and(|h| h > 0)
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("aspect `{a}` must look like `16:9`"))
+    }
+}
+
+fn parse_count(v: Option<&serde_yaml::Value>) -> std::result::Result<(u32, u32), String> {
+    let bad = || "count must be a whole number like `2` or a range like `1-3`".to_string();
+    let (min, max) = match v {
+        None => (1, 1),
+        Some(serde_yaml::Value::Number(n)) => {
+            let n = n.as_u64().ok_or_else(bad)?;
+            (n, n)
+        }
+        Some(serde_yaml::Value::String(s)) => {
+            let (a, b) = s.split_once('-').ok_or_else(bad)?;
+            (
+                a.trim().parse().map_err(|_| bad())?,
+                b.trim().parse().map_err(|_| bad())?,
+            )
+        }
+        Some(_) => return Err(bad()),
+    };
+    if min > max || max == 0 || max > 16 {
+        return Err(format!(
+            "count {min}-{max} must have 1 ≤ max ≤ 16 and min ≤ max"
+        ));
+    }
+    Ok((min as u32, max as u32))
+}
+
+pub(crate) fn tera_error(
+    template: &str,
+    body: usize,
+    location: Location,
+    e: &tera::Error,
+) -> Error {
+    let mut report = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        report.push_str(&format!("\n  caused by: {s}"));
+        src = s.source();
+    }
+    Error::Tera {
+        location,
+        template: template.to_string(),
+        body,
+        report,
+    }
+}
+
+/// Renders every body once with every variable set, so that a body naming an unknown variable
+/// fails when the library loads rather than in the middle of a run.
+fn validate_bodies(lib: &Library) -> Result<()> {
+    for t in &lib.templates {
+        let mut ctx = tera::Context::new();
+        for s in &t.slots {
+            ctx.insert(s.name.clone(), "x");
+        }
+        crate::dialect::plain::insert_common(&mut ctx, "x", t);
+        for (i, b) in t.bodies.iter().enumerate() {
+            lib.tera
+                .render(b, &ctx)
+                .map_err(|e| tera_error(&t.name, i + 1, t.location.clone(), &e))?;
+        }
+    }
+    Ok(())
+}
+
+/// The hash of a byte string as used for library hashes (exposed for tests).
+pub fn content_hash(bytes: &[u8]) -> String {
+    format!("{:016x}", fnv1a64_start(bytes))
+}

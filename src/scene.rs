@@ -1,0 +1,526 @@
+//! Scenes: a template's slots filled by keyed randomness under coherence constraints. A scene is
+//! a structured value (which entry went into which slot); dialects turn it into text.
+//!
+//! Per prompt, in this order, each step drawing from its own keyed stream
+//! (see [`crate::rng`]): the template (only if several tie), the pinned entries (only if a phrase
+//! names several), then every slot in template order. Pinned slots are settled first so that
+//! their tags constrain everything else.
+
+use crate::error::Result;
+use crate::library::{ASSOCIATION_BOOST, Library, SceneTemplate};
+use crate::matching::{STOP_WORDS, Span, Word, text_contains_words, words};
+use crate::rng::{Domain, Keyer};
+use crate::tags::State;
+use crate::text;
+
+/// A description analysed against a library, ready to generate any number of scenes.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub description: String,
+    words: Vec<Word>,
+    spans: Vec<Span>,
+    /// Templates that may be drawn, with equal claim (best score, or weight when undescribed).
+    candidates: Vec<(usize, u64)>,
+    /// Why the candidates were chosen (for `--explain`).
+    pub reason: String,
+}
+
+impl Plan {
+    /// Analyses `description` and picks the candidate templates, or uses `template` if given.
+    pub fn new(lib: &Library, description: &str, template: Option<&str>) -> Result<Plan> {
+        let description = text::normalize_space(description);
+        let ws = words(&description);
+        let spans = lib.matcher.analyse(&description);
+        let (candidates, reason) = if let Some(name) = template {
+            (
+                vec![(lib.template_index(name)?, 1)],
+                format!("template `{name}` chosen with --template"),
+            )
+        } else if ws.is_empty() {
+            let c: Vec<(usize, u64)> = lib
+                .templates
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.weight > 0)
+                .map(|(i, t)| (i, u64::from(t.weight)))
+                .collect();
+            (c, "empty description: any template, by weight".to_string())
+        } else {
+            score_templates(lib, &spans)
+        };
+        Ok(Plan {
+            description,
+            words: ws,
+            spans,
+            candidates,
+            reason,
+        })
+    }
+
+    pub fn spans(&self) -> &[Span] {
+        &self.spans
+    }
+}
+
+fn score_templates(lib: &Library, spans: &[Span]) -> (Vec<(usize, u64)>, String) {
+    let n = lib.templates.len();
+    // How many templates use each category: a category every scene has (time of day) says
+    // nothing about which scene is meant.
+    let mut users = vec![0usize; lib.categories.len()];
+    for t in &lib.templates {
+        let mut seen: Vec<usize> = t.slots.iter().map(|s| s.category).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for c in seen {
+            users[c] += 1;
+        }
+    }
+    let mut scores = vec![0u64; n];
+    for (ti, t) in lib.templates.iter().enumerate() {
+        for sp in spans {
+            if sp.templates.contains(&ti) {
+                scores[ti] += 3 * sp.folded.len() as u64;
+            }
+            let specific = sp
+                .entries
+                .iter()
+                .any(|(c, _)| users[*c] * 2 < n.max(2) && t.slots.iter().any(|s| s.category == *c));
+            if specific {
+                scores[ti] += 2;
+            }
+        }
+    }
+    let best = scores.iter().copied().max().unwrap_or(0);
+    if best == 0 {
+        let fb: Vec<(usize, u64)> = lib
+            .templates
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.fallback)
+            .map(|(i, _)| (i, 1))
+            .collect();
+        if !fb.is_empty() {
+            return (
+                fb,
+                "no template matched the description: the fallback template".into(),
+            );
+        }
+        let all = (0..n).map(|i| (i, 1)).collect();
+        return (
+            all,
+            "no template matched and none is a fallback: any template".into(),
+        );
+    }
+    let c: Vec<(usize, u64)> = (0..n)
+        .filter(|i| scores[*i] == best)
+        .map(|i| (i, 1))
+        .collect();
+    let names: Vec<&str> = c
+        .iter()
+        .map(|(i, _)| lib.templates[*i].name.as_str())
+        .collect();
+    (c, format!("best match score {best}: {}", names.join(", ")))
+}
+
+/// What went into one slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pick {
+    /// A vocabulary entry (category index, entry index).
+    Entry(usize, usize),
+    /// The user's own words.
+    User(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SlotFill {
+    pub picks: Vec<Pick>,
+    /// Filled from the description rather than drawn.
+    pub pinned: bool,
+}
+
+/// A generated scene.
+#[derive(Debug, Clone)]
+pub struct Scene {
+    pub template: usize,
+    pub body: usize,
+    pub seed: u64,
+    pub index: u64,
+    /// One fill per template slot, in template order.
+    pub slots: Vec<SlotFill>,
+    /// `--explain` notes.
+    pub notes: Vec<String>,
+}
+
+impl Scene {
+    pub fn template<'l>(&self, lib: &'l Library) -> &'l SceneTemplate {
+        &lib.templates[self.template]
+    }
+
+    /// The text of a pick.
+    pub fn pick_text<'a>(lib: &'a Library, p: &'a Pick) -> &'a str {
+        match p {
+            Pick::Entry(c, e) => &lib.categories[*c].entries[*e].text,
+            Pick::User(s) => s,
+        }
+    }
+
+    /// Each slot's chosen text, in template order (multi-picks joined as prose); empty slots are
+    /// left out.
+    pub fn slot_texts(&self, lib: &Library) -> Vec<(String, String)> {
+        let t = self.template(lib);
+        t.slots
+            .iter()
+            .zip(&self.slots)
+            .filter(|(_, f)| !f.picks.is_empty())
+            .map(|(s, f)| {
+                let items: Vec<&str> = f.picks.iter().map(|p| Scene::pick_text(lib, p)).collect();
+                (s.name.clone(), text::join_and(&items))
+            })
+            .collect()
+    }
+
+    /// Every entry in the scene, in slot order.
+    pub fn entries(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.slots.iter().flat_map(|f| {
+            f.picks.iter().filter_map(|p| match p {
+                Pick::Entry(c, e) => Some((*c, *e)),
+                Pick::User(_) => None,
+            })
+        })
+    }
+}
+
+/// Reusable buffers for building scenes (one per thread in a batch).
+#[derive(Default)]
+pub struct Scratch {
+    weights: Vec<u64>,
+    candidates: Vec<usize>,
+}
+
+/// Builds scene `index` of `seed` for a plan.
+pub fn build(lib: &Library, plan: &Plan, seed: u64, index: u64, explain: bool) -> Scene {
+    build_with(lib, plan, seed, index, explain, &mut Scratch::default())
+}
+
+pub fn build_with(
+    lib: &Library,
+    plan: &Plan,
+    seed: u64,
+    index: u64,
+    explain: bool,
+    scratch: &mut Scratch,
+) -> Scene {
+    let keyer = Keyer::new(seed, Domain::Scene);
+    let mut notes = Vec::new();
+
+    // 1. Template.
+    let ti = if plan.candidates.len() == 1 {
+        plan.candidates[0].0
+    } else {
+        let w: Vec<u64> = plan.candidates.iter().map(|c| c.1).collect();
+        let k = keyer
+            .stream("template", index)
+            .pick_weighted(&w)
+            .unwrap_or(0);
+        plan.candidates[k].0
+    };
+    let t = &lib.templates[ti];
+    if explain {
+        notes.push(format!("template `{}`: {}", t.name, plan.reason));
+    }
+
+    // 2. Pins: each matched phrase settles on one entry of a category the template uses.
+    let mut fills: Vec<SlotFill> = vec![SlotFill::default(); t.slots.len()];
+    // (span index, slot index, whether the entry shows the user's words)
+    let mut pinned_spans: Vec<(usize, usize, bool)> = Vec::new();
+    for (si, sp) in plan.spans.iter().enumerate() {
+        let usable: Vec<(usize, usize)> = sp
+            .entries
+            .iter()
+            .copied()
+            .filter(|(c, _)| t.slots.iter().any(|s| s.category == *c))
+            .collect();
+        if usable.is_empty() {
+            continue;
+        }
+        // Prefer entries that show the words the user typed.
+        let showing: Vec<(usize, usize)> = usable
+            .iter()
+            .copied()
+            .filter(|(c, e)| text_contains_words(&lib.categories[*c].entries[*e].text, &sp.folded))
+            .collect();
+        let pool = if showing.is_empty() {
+            &usable
+        } else {
+            &showing
+        };
+        let (c, e) = if pool.len() == 1 {
+            pool[0]
+        } else {
+            let w: Vec<u64> = pool
+                .iter()
+                .map(|(c, e)| u64::from(lib.categories[*c].entries[*e].weight.max(1)))
+                .collect();
+            let k = keyer
+                .stream_parts(&[b"pin/", si.to_string().as_bytes()], index)
+                .pick_weighted(&w)
+                .unwrap_or(0);
+            pool[k]
+        };
+        let slot = t
+            .slots
+            .iter()
+            .enumerate()
+            .position(|(i, s)| s.category == c && (fills[i].picks.len() as u32) < s.max);
+        let Some(slot) = slot else {
+            if explain {
+                notes.push(format!(
+                    "\"{}\" names `{}` but its slots are full; the words stay in the subject",
+                    span_text(plan, sp),
+                    lib.categories[c].name
+                ));
+            }
+            continue;
+        };
+        fills[slot].picks.push(Pick::Entry(c, e));
+        fills[slot].pinned = true;
+        pinned_spans.push((si, slot, !showing.is_empty()));
+    }
+
+    // 3. The subject: the user's words that no pinned entry shows.
+    let subject_slot = t.slot_index("subject");
+    let mut removable: Vec<bool> = pinned_spans.iter().map(|p| p.2).collect();
+    let mut remainder = subject_words(plan, &pinned_spans, &removable);
+    if !remainder.is_empty()
+        && let Some(ss) = subject_slot
+        && fills[ss].pinned
+    {
+        // The user's own subject wins: entries pinned into the subject slot give their words
+        // back to it.
+        for (k, p) in pinned_spans.iter().enumerate() {
+            if p.1 == ss {
+                removable[k] = false;
+            }
+        }
+        fills[ss] = SlotFill::default();
+        let kept: Vec<(usize, usize, bool)> =
+            pinned_spans.iter().copied().filter(|p| p.1 != ss).collect();
+        let kept_removable: Vec<bool> = pinned_spans
+            .iter()
+            .zip(&removable)
+            .filter(|(p, _)| p.1 != ss)
+            .map(|(_, r)| *r)
+            .collect();
+        pinned_spans = kept;
+        remainder = subject_words(plan, &pinned_spans, &kept_removable);
+    }
+    if !remainder.is_empty() {
+        if let Some(ss) = subject_slot {
+            fills[ss].picks = vec![Pick::User(remainder.clone())];
+            fills[ss].pinned = true;
+        }
+        if explain {
+            notes.push(format!("subject from the description: \"{remainder}\""));
+        }
+    }
+
+    // 4. State from the template and the pins.
+    let mut state = State::default();
+    state.tags.union_with(&t.tags);
+    for f in &fills {
+        for p in &f.picks {
+            if let Pick::Entry(c, e) = p {
+                let en = &lib.categories[*c].entries[*e];
+                state.add(&en.tags, &en.blocks);
+                if explain {
+                    notes.push(format!(
+                        "pinned `{}` ← \"{}\"",
+                        lib.categories[*c].name, en.text
+                    ));
+                }
+            }
+        }
+    }
+
+    // 5. Every other slot, in template order.
+    for (i, s) in t.slots.iter().enumerate() {
+        if fills[i].pinned {
+            continue;
+        }
+        let mut rng = keyer.stream_parts(&[b"slot/", s.name.as_bytes()], index);
+        if !rng.chance(s.chance) {
+            continue;
+        }
+        let n = if s.max > s.min {
+            s.min + rng.below(s.max - s.min + 1)
+        } else {
+            s.max
+        };
+        let cat = &lib.categories[s.category];
+        for k in 0..n {
+            let mut relaxed = false;
+            gather(
+                lib, &fills, &state, s.category, &s.require, &s.exclude, scratch,
+            );
+            if scratch.candidates.is_empty() && !s.require.is_empty() {
+                relaxed = true;
+                gather(
+                    lib,
+                    &fills,
+                    &state,
+                    s.category,
+                    &crate::tags::TagSet::default(),
+                    &s.exclude,
+                    scratch,
+                );
+            }
+            if scratch.candidates.is_empty() {
+                if explain && k == 0 {
+                    let tags = lib.tags.names(&state.tags).join(", ");
+                    notes.push(format!(
+                        "slot `{}` skipped: no entry of `{}` fits the scene (tags: {tags})",
+                        s.name, cat.name
+                    ));
+                }
+                break;
+            }
+            if relaxed && explain {
+                notes.push(format!(
+                    "slot `{}`: no entry has the required tags and fits the scene; requirement relaxed",
+                    s.name
+                ));
+            }
+            let Some(k) = rng.pick_weighted(&scratch.weights) else {
+                break;
+            };
+            let e = scratch.candidates[k];
+            let en = &cat.entries[e];
+            state.add(&en.tags, &en.blocks);
+            fills[i].picks.push(Pick::Entry(s.category, e));
+        }
+    }
+
+    // 6. Body variant.
+    let body = if t.bodies.len() == 1 {
+        0
+    } else {
+        keyer.stream("body", index).below(t.bodies.len() as u32) as usize
+    };
+
+    Scene {
+        template: ti,
+        body,
+        seed,
+        index,
+        slots: fills,
+        notes,
+    }
+}
+
+/// Candidates of a category that fit the scene, with their weights (boosted by associations).
+fn gather(
+    lib: &Library,
+    fills: &[SlotFill],
+    state: &State,
+    category: usize,
+    require: &crate::tags::TagSet,
+    exclude: &crate::tags::TagSet,
+    scratch: &mut Scratch,
+) {
+    scratch.candidates.clear();
+    scratch.weights.clear();
+    let cat = &lib.categories[category];
+    let chosen = |c: usize, e: usize| {
+        fills
+            .iter()
+            .any(|f| f.picks.iter().any(|p| *p == Pick::Entry(c, e)))
+    };
+    for (ei, en) in cat.entries.iter().enumerate() {
+        if en.weight == 0
+            || !state.admits(&en.tags, &en.blocks)
+            || !en.tags.is_superset(require)
+            || en.tags.intersects(exclude)
+            || chosen(category, ei)
+        {
+            continue;
+        }
+        let mut w = u64::from(en.weight);
+        let boosted = fills.iter().any(|f| {
+            f.picks.iter().any(|p| match p {
+                Pick::Entry(c, e) => lib.categories[*c].entries[*e]
+                    .with
+                    .iter()
+                    .any(|(wc, list)| *wc == category && list.contains(&ei)),
+                Pick::User(_) => false,
+            })
+        });
+        if boosted {
+            w *= ASSOCIATION_BOOST;
+        }
+        scratch.candidates.push(ei);
+        scratch.weights.push(w);
+    }
+}
+
+fn span_text(plan: &Plan, sp: &Span) -> String {
+    plan.description[plan.words[sp.first].start..plan.words[sp.last].end].to_string()
+}
+
+/// The description without the phrases that pinned entries show, trimmed of stop words left
+/// dangling at either end. Phrases in the middle stay, so the subject still reads as written.
+fn subject_words(plan: &Plan, pinned: &[(usize, usize, bool)], removable: &[bool]) -> String {
+    let n = plan.words.len();
+    if n == 0 {
+        return String::new();
+    }
+    let mut gone = vec![false; n];
+    let span_of = |w: usize| -> Option<usize> {
+        pinned
+            .iter()
+            .zip(removable)
+            .find(|((si, _, _), r)| **r && plan.spans[*si].first <= w && w <= plan.spans[*si].last)
+            .map(|((si, _, _), _)| *si)
+    };
+    let is_stop = |w: usize| STOP_WORDS.contains(&plan.words[w].folded.as_str());
+    // From the left.
+    let mut lo = 0;
+    while lo < n {
+        if let Some(si) = span_of(lo) {
+            for g in gone.iter_mut().take(plan.spans[si].last + 1).skip(lo) {
+                *g = true;
+            }
+            lo = plan.spans[si].last + 1;
+        } else if is_stop(lo)
+            && ((lo > 0 && gone[lo - 1])
+                || (lo + 1..n).any(|w| span_of(w).is_some() && (lo + 1..w).all(is_stop)))
+        {
+            gone[lo] = true;
+            lo += 1;
+        } else {
+            break;
+        }
+    }
+    // From the right.
+    let mut hi = n;
+    while hi > lo {
+        let w = hi - 1;
+        if let Some(si) = span_of(w) {
+            for g in gone.iter_mut().take(w + 1).skip(plan.spans[si].first) {
+                *g = true;
+            }
+            hi = plan.spans[si].first;
+        } else if is_stop(w) && gone.get(w + 1).copied().unwrap_or(false) {
+            gone[w] = true;
+            hi -= 1;
+        } else {
+            break;
+        }
+    }
+    if lo >= hi {
+        return String::new();
+    }
+    // Keep the user's own characters between the first and last kept word.
+    let start = plan.words[lo].start;
+    let end = plan.words[hi - 1].end;
+    plan.description[start..end].to_string()
+}

@@ -1,0 +1,354 @@
+//! All YAML parsing lives here: the raw, as-written shapes of vocabulary and template files, and
+//! the conversion of parser errors into located errors. Moving to another YAML crate is a change
+//! to this file only.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+
+use crate::error::{Error, Location};
+
+/// A YAML mapping that keeps document order and rejects duplicate keys (serde_yaml silently keeps
+/// the last one).
+#[derive(Debug, Clone, Default)]
+pub struct OrderedMap<V>(pub Vec<(String, V)>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V2<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for V2<V> {
+            type Value = OrderedMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out: Vec<(String, V)> = Vec::new();
+                while let Some(k) = map.next_key::<String>()? {
+                    if out.iter().any(|(e, _)| *e == k) {
+                        return Err(de::Error::custom(format!("duplicate key `{k}`")));
+                    }
+                    let v = map.next_value()?;
+                    out.push((k, v));
+                }
+                Ok(OrderedMap(out))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(OrderedMap(Vec::new()))
+            }
+        }
+        d.deserialize_any(V2(PhantomData))
+    }
+}
+
+/// One string or a list of strings.
+#[derive(Debug, Clone, Default)]
+pub struct OneOrMany(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string or a list of strings")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(OneOrMany(vec![v.to_string()]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    out.push(s);
+                }
+                Ok(OneOrMany(out))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(OneOrMany(Vec::new()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A vocabulary file: tag declarations and categories.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawVocabFile {
+    /// Tag → the tags it conflicts with (in either direction).
+    #[serde(default)]
+    pub tags: OrderedMap<OneOrMany>,
+    #[serde(default)]
+    pub categories: OrderedMap<RawCategory>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawCategory {
+    #[serde(default)]
+    pub description: String,
+    /// When layering a user library: replace the built-in category instead of adding to it.
+    #[serde(default)]
+    pub replace: bool,
+    /// Tags given to every entry of the category.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub entries: Vec<RawEntry>,
+}
+
+/// An entry: a plain string, or a mapping with `text` and optional fields.
+#[derive(Debug, Default, Clone)]
+pub struct RawEntry {
+    pub text: String,
+    pub weight: Option<i64>,
+    pub tags: Vec<String>,
+    pub conflicts: Vec<String>,
+    pub aliases: Vec<String>,
+    pub negative: Vec<String>,
+    pub with: OrderedMap<OneOrMany>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntryMap {
+    text: String,
+    #[serde(default, deserialize_with = "weight")]
+    weight: Option<i64>,
+    #[serde(default)]
+    tags: OneOrMany,
+    #[serde(default)]
+    conflicts: OneOrMany,
+    #[serde(default)]
+    aliases: OneOrMany,
+    #[serde(default)]
+    negative: OneOrMany,
+    #[serde(default)]
+    with: OrderedMap<OneOrMany>,
+}
+
+/// Weights are integers: a float or string is an error that says so (with its position).
+fn weight<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    struct V;
+    impl Visitor<'_> for V {
+        type Value = Option<i64>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a whole number (weights are integers, e.g. 1, 3, 10)")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            i64::try_from(v)
+                .map(Some)
+                .map_err(|_| E::custom("weight is too large"))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Err(E::custom(format!(
+                "weight {v} is not a whole number; weights are integers (scale them, e.g. 0.5 and 1 become 1 and 2)"
+            )))
+        }
+    }
+    d.deserialize_any(V)
+}
+
+impl<'de> Deserialize<'de> for RawEntry {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawEntry;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an entry: a string, or a mapping with `text` and optional `weight`, `tags`, `conflicts`, `aliases`, `negative`, `with`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(RawEntry {
+                    text: v.to_string(),
+                    ..RawEntry::default()
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let m = RawEntryMap::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawEntry {
+                    text: m.text,
+                    weight: m.weight,
+                    tags: m.tags.0,
+                    conflicts: m.conflicts.0,
+                    aliases: m.aliases.0,
+                    negative: m.negative.0,
+                    with: m.with,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A scene template file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTemplate {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Words and phrases in a description that point to this template.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Relative weight when a template is drawn at random (empty description).
+    #[serde(default, deserialize_with = "weight")]
+    pub weight: Option<i64>,
+    /// Used when a description matches no template.
+    #[serde(default)]
+    pub fallback: bool,
+    /// Tags put into the scene's state before any slot is filled (e.g. `indoor`).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default = "default_aspect")]
+    pub aspect: String,
+    /// Default negative-prompt terms.
+    #[serde(default)]
+    pub negative: Vec<String>,
+    pub slots: OrderedMap<RawSlot>,
+    /// Tera bodies; one is drawn per prompt so that sentence structure varies.
+    pub bodies: Vec<String>,
+}
+
+fn default_aspect() -> String {
+    "1:1".to_string()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSlot {
+    pub category: String,
+    /// Percent chance that the slot is filled (0–100, default 100).
+    #[serde(default)]
+    pub chance: Option<i64>,
+    /// How many entries: `2` or `1-3` (default 1).
+    #[serde(default)]
+    pub count: Option<serde_yaml::Value>,
+    /// Entries must carry all of these tags.
+    #[serde(default)]
+    pub require: Vec<String>,
+    /// Entries must carry none of these tags.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+fn yaml_error(file: &str, e: &serde_yaml::Error) -> Error {
+    let (line, column) = e
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .unwrap_or((0, 0));
+    let mut message = e.to_string();
+    // serde_yaml appends " at line X column Y"; we print the position in front instead.
+    if let Some(i) = message.find(" at line ") {
+        message.truncate(i);
+    }
+    Error::Yaml {
+        location: Location::new(file, line, column),
+        message,
+    }
+}
+
+pub fn parse_vocab(file: &str, src: &str) -> Result<RawVocabFile, Error> {
+    if src.trim().is_empty() {
+        return Ok(RawVocabFile::default());
+    }
+    serde_yaml::from_str(src).map_err(|e| yaml_error(file, &e))
+}
+
+pub fn parse_template(file: &str, src: &str) -> Result<RawTemplate, Error> {
+    serde_yaml::from_str(src).map_err(|e| yaml_error(file, &e))
+}
+
+/// Finds where scalars appear in a YAML source, in document order. serde_yaml gives no positions
+/// for values that parsed fine, so semantic errors (unknown category, duplicate entry) locate
+/// their value by scanning forward from the previous find.
+pub struct Locator<'a> {
+    file: &'a str,
+    src: &'a str,
+    cursor: usize,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(file: &'a str, src: &'a str) -> Self {
+        Locator {
+            file,
+            src,
+            cursor: 0,
+        }
+    }
+
+    /// Location of the next occurrence of `needle` at or after the cursor (the cursor moves
+    /// there). Falls back to a search from the start, then to the file alone.
+    pub fn next(&mut self, needle: &str) -> Location {
+        let found = self.src[self.cursor..]
+            .find(needle)
+            .map(|i| i + self.cursor)
+            .or_else(|| self.src.find(needle));
+        match found {
+            Some(at) => {
+                self.cursor = at + needle.len().max(1).min(self.src.len() - at);
+                self.at(at)
+            }
+            None => Location::file_only(self.file),
+        }
+    }
+
+    /// Location of a byte offset.
+    pub fn at(&self, offset: usize) -> Location {
+        let before = &self.src[..offset.min(self.src.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before
+            .rfind('\n')
+            .map_or(before.len(), |nl| before.len() - nl - 1)
+            + 1;
+        Location::new(self.file, line, col)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_take_both_forms() {
+        let f = parse_vocab(
+            "v.yaml",
+            "categories:\n  sky:\n    entries:\n      - clear sky\n      - text: storm clouds\n        weight: 3\n        tags: [storm]\n",
+        )
+        .unwrap();
+        let (name, cat) = &f.categories.0[0];
+        assert_eq!(name, "sky");
+        assert_eq!(cat.entries[0].text, "clear sky");
+        assert_eq!(cat.entries[1].weight, Some(3));
+        assert_eq!(cat.entries[1].tags, vec!["storm"]);
+    }
+
+    #[test]
+    fn float_weight_is_located() {
+        let err = parse_vocab(
+            "v.yaml",
+            "categories:\n  sky:\n    entries:\n      - text: a\n        weight: 1.5\n",
+        )
+        .unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("v.yaml:5:"), "{msg}");
+        assert!(msg.contains("not a whole number"), "{msg}");
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused() {
+        let err = parse_vocab("v.yaml", "categories:\n  sky: {}\n  sky: {}\n").unwrap_err();
+        assert!(err.to_string().contains("duplicate key `sky`"), "{err}");
+    }
+
+    #[test]
+    fn locator_walks_forward() {
+        let src = "a: x\nb: x\n";
+        let mut l = Locator::new("f", src);
+        assert_eq!(l.next("x"), Location::new("f", 1, 4));
+        assert_eq!(l.next("x"), Location::new("f", 2, 4));
+    }
+}
