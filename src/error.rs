@@ -66,14 +66,14 @@ pub enum Error {
     #[error("{location}: {message}")]
     Invalid { location: Location, message: String },
 
+    /// `place` says where, e.g. "template `coast`, slot `time`".
     #[error(
-        "{location}: template `{template}`, slot `{slot}` uses unknown category `{category}`{}",
+        "{location}: {place} uses unknown category `{category}`{}",
         did_you_mean(suggestions)
     )]
     UnknownCategory {
         location: Location,
-        template: String,
-        slot: String,
+        place: String,
         category: String,
         suggestions: Vec<String>,
     },

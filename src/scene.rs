@@ -433,7 +433,7 @@ fn gather(
     let chosen = |c: usize, e: usize| {
         fills
             .iter()
-            .any(|f| f.picks.iter().any(|p| *p == Pick::Entry(c, e)))
+            .any(|f| f.picks.contains(&Pick::Entry(c, e)))
     };
     for (ei, en) in cat.entries.iter().enumerate() {
         if en.weight == 0

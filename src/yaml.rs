@@ -233,6 +233,9 @@ pub struct RawSlot {
     /// Entries must carry none of these tags.
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// The slot's picks go into the negative prompt instead of the body.
+    #[serde(default)]
+    pub negative: bool,
 }
 
 fn yaml_error(file: &str, e: &serde_yaml::Error) -> Error {

@@ -23,13 +23,28 @@ pub trait Dialect: Send + Sync {
 
 /// The negative-prompt terms of a scene: the template's defaults, then the terms carried by the
 /// chosen entries, without repeats, in that order.
-pub fn negative_terms<'l>(lib: &'l Library, scene: &Scene) -> Vec<&'l str> {
+pub fn negative_terms<'l>(lib: &'l Library, scene: &'l Scene) -> Vec<&'l str> {
     let t = scene.template(lib);
     let mut out: Vec<&str> = Vec::new();
-    let entry_terms = scene
-        .entries()
-        .flat_map(|(c, e)| lib.categories[c].entries[e].negative.iter());
-    for term in t.negative.iter().chain(entry_terms) {
+    let slot_terms = t
+        .slots
+        .iter()
+        .zip(&scene.slots)
+        .filter(|(s, _)| s.negative)
+        .flat_map(|(_, f)| f.picks.iter().map(|p| Scene::pick_text(lib, p)));
+    let entry_terms = scene.entries().flat_map(|(c, e)| {
+        lib.categories[c].entries[e]
+            .negative
+            .iter()
+            .map(String::as_str)
+    });
+    for term in t
+        .negative
+        .iter()
+        .map(String::as_str)
+        .chain(slot_terms)
+        .chain(entry_terms)
+    {
         if !out.iter().any(|x| x.eq_ignore_ascii_case(term)) {
             out.push(term);
         }

@@ -79,6 +79,8 @@ pub struct Slot {
     pub max: u32,
     pub require: TagSet,
     pub exclude: TagSet,
+    /// Picks go into the negative prompt, not the body.
+    pub negative: bool,
     pub location: Location,
 }
 
@@ -567,8 +569,7 @@ fn compile_template(
             let cloc = loc.next(&s.category);
             return Err(Error::UnknownCategory {
                 location: cloc,
-                template: raw.name.clone(),
-                slot: name,
+                place: format!("template `{}`, slot `{name}`", raw.name),
                 category: s.category.clone(),
                 suggestions: crate::suggest::close_matches(
                     &s.category,
@@ -601,6 +602,7 @@ fn compile_template(
             max,
             require,
             exclude,
+            negative: s.negative,
             location: sloc,
         });
     }

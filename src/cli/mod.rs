@@ -1,15 +1,16 @@
 //! The command line: argument parsing and the commands, each a thin layer over the library.
 
-use std::io::{self, Write};
+mod check;
+mod generate;
+mod list;
+
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 
-use promptloom::dialect::plain::Plain;
-use promptloom::library::check;
-use promptloom::sink::{Format, Sink};
-use promptloom::{Engine, Request};
+use promptloom::Engine;
+use promptloom::sink::Format;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -129,13 +130,13 @@ pub fn normalise_args(mut args: Vec<String>) -> Vec<String> {
     args
 }
 
-fn load(lib: &LibraryArgs) -> Result<Engine> {
+pub(crate) fn load(lib: &LibraryArgs) -> Result<Engine> {
     Ok(Engine::load(&lib.library)?)
 }
 
 /// A seed for runs that did not give one: from the clock and process id. It never reaches
 /// output except as the reported seed, so the run can be repeated with `--seed`.
-fn fresh_seed() -> u64 {
+pub(crate) fn fresh_seed() -> u64 {
     let t = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
@@ -146,149 +147,9 @@ fn fresh_seed() -> u64 {
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Gen(a) => gen_cmd(a),
-        Command::Templates(lib) => templates_cmd(&lib),
-        Command::Vocab { category, lib } => vocab_cmd(category.as_deref(), &lib),
-        Command::Check { lib, deny_warnings } => check_cmd(&lib, deny_warnings),
+        Command::Gen(a) => generate::gen_cmd(a),
+        Command::Templates(lib) => list::templates_cmd(&lib),
+        Command::Vocab { category, lib } => list::vocab_cmd(category.as_deref(), &lib),
+        Command::Check { lib, deny_warnings } => check::check_cmd(&lib, deny_warnings),
     }
-}
-
-fn gen_cmd(a: GenArgs) -> Result<()> {
-    if a.count == 0 {
-        bail!("-n/--count must be at least 1");
-    }
-    if a.index.checked_add(a.count - 1).is_none() {
-        bail!(
-            "--index {} with -n {} runs past the largest index",
-            a.index,
-            a.count
-        );
-    }
-    let engine = load(&a.lib)?;
-    let seed = match a.seed {
-        Some(s) => s,
-        None => {
-            let s = fresh_seed();
-            if a.format == Format::Text {
-                eprintln!("seed: {s} (repeat with --seed {s})");
-            }
-            s
-        }
-    };
-    let plan = engine.plan(&Request {
-        description: a.description.unwrap_or_default(),
-        template: a.template,
-    })?;
-    let stdout = io::stdout().lock();
-    let mut sink = Sink::new(io::BufWriter::with_capacity(1 << 16, stdout), a.format);
-    for i in a.index..=a.index + (a.count - 1) {
-        let scene = engine.scene(&plan, seed, i, a.explain);
-        if a.explain {
-            let mut err = io::stderr().lock();
-            writeln!(err, "# index {i}")?;
-            for n in &scene.notes {
-                writeln!(err, "#   {n}")?;
-            }
-        }
-        let rec = engine.record(&scene, &Plain)?;
-        sink.write(&rec)?;
-    }
-    sink.finish()?;
-    Ok(())
-}
-
-fn templates_cmd(lib: &LibraryArgs) -> Result<()> {
-    let engine = load(lib)?;
-    let mut out = io::stdout().lock();
-    let l = engine.library();
-    let width = l.templates.iter().map(|t| t.name.len()).max().unwrap_or(0);
-    for t in &l.templates {
-        let slots: Vec<&str> = t.slots.iter().map(|s| s.name.as_str()).collect();
-        writeln!(out, "{:width$}  {}", t.name, t.description)?;
-        writeln!(
-            out,
-            "{:width$}  slots: {}; aspect {}{}",
-            "",
-            slots.join(", "),
-            t.aspect,
-            if t.fallback { "; fallback" } else { "" }
-        )?;
-    }
-    Ok(())
-}
-
-fn vocab_cmd(category: Option<&str>, lib: &LibraryArgs) -> Result<()> {
-    let engine = load(lib)?;
-    let l = engine.library();
-    let mut out = io::stdout().lock();
-    match category {
-        None => {
-            let width = l.categories.iter().map(|c| c.name.len()).max().unwrap_or(0);
-            for c in &l.categories {
-                writeln!(
-                    out,
-                    "{:width$}  {:>4} entries  {}",
-                    c.name,
-                    c.entries.len(),
-                    c.description
-                )?;
-            }
-            writeln!(
-                out,
-                "\n{} categories, {} entries",
-                l.categories.len(),
-                l.entry_count()
-            )?;
-        }
-        Some(name) => {
-            let c = l
-                .category(name)
-                .ok_or_else(|| promptloom::Error::UnknownVocabCategory {
-                    name: name.to_string(),
-                    suggestions: promptloom::suggest::close_matches(name, l.category_names()),
-                })?;
-            if !c.description.is_empty() {
-                writeln!(out, "# {}", c.description)?;
-            }
-            for e in &c.entries {
-                let mut line = format!("{:>3}  {}", e.weight, e.text);
-                if !e.tag_names.is_empty() {
-                    line.push_str(&format!("  [tags: {}]", e.tag_names.join(", ")));
-                }
-                if !e.conflict_names.is_empty() {
-                    line.push_str(&format!("  [conflicts: {}]", e.conflict_names.join(", ")));
-                }
-                if !e.aliases.is_empty() {
-                    line.push_str(&format!("  [aliases: {}]", e.aliases.join(", ")));
-                }
-                writeln!(out, "{line}")?;
-            }
-        }
-    }
-    Ok(())
-}
-
-fn check_cmd(lib: &LibraryArgs, deny_warnings: bool) -> Result<()> {
-    let engine = load(lib).context("the library does not load")?;
-    let l = engine.library();
-    let findings = check::lint(l);
-    let mut err = io::stderr().lock();
-    for f in &findings {
-        writeln!(err, "warning: {f}")?;
-    }
-    let summary = format!(
-        "{} templates, {} categories, {} entries, {} tags; {} warning{}; library {}",
-        l.templates.len(),
-        l.categories.len(),
-        l.entry_count(),
-        l.tags.len(),
-        findings.len(),
-        if findings.len() == 1 { "" } else { "s" },
-        l.hash()
-    );
-    println!("{summary}");
-    if deny_warnings && !findings.is_empty() {
-        bail!("{} warning(s) with --deny-warnings", findings.len());
-    }
-    Ok(())
 }

@@ -1,0 +1,34 @@
+//! `promptloom check`: lint a library.
+
+use std::io::{self, Write};
+
+use anyhow::{Context as _, Result, bail};
+
+use promptloom::library::check;
+
+use super::{LibraryArgs, load};
+
+pub fn check_cmd(lib: &LibraryArgs, deny_warnings: bool) -> Result<()> {
+    let engine = load(lib).context("the library does not load")?;
+    let l = engine.library();
+    let findings = check::lint(l);
+    let mut err = io::stderr().lock();
+    for f in &findings {
+        writeln!(err, "warning: {f}")?;
+    }
+    let summary = format!(
+        "{} templates, {} categories, {} entries, {} tags; {} warning{}; library {}",
+        l.templates.len(),
+        l.categories.len(),
+        l.entry_count(),
+        l.tags.len(),
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" },
+        l.hash()
+    );
+    println!("{summary}");
+    if deny_warnings && !findings.is_empty() {
+        bail!("{} warning(s) with --deny-warnings", findings.len());
+    }
+    Ok(())
+}
