@@ -23,6 +23,8 @@ pub struct Plan {
     candidates: Vec<(usize, u64)>,
     /// Why the candidates were chosen (for `--explain`).
     pub reason: String,
+    /// Per span: the entries whose text shows the words the user typed.
+    showing: Vec<Vec<(usize, usize)>>,
 }
 
 impl Plan {
@@ -48,12 +50,25 @@ impl Plan {
         } else {
             score_templates(lib, &spans)
         };
+        let showing = spans
+            .iter()
+            .map(|sp| {
+                sp.entries
+                    .iter()
+                    .copied()
+                    .filter(|(c, e)| {
+                        text_contains_words(&lib.categories[*c].entries[*e].text, &sp.folded)
+                    })
+                    .collect()
+            })
+            .collect();
         Ok(Plan {
             description,
             words: ws,
             spans,
             candidates,
             reason,
+            showing,
         })
     }
 
@@ -195,6 +210,8 @@ impl Scene {
 pub struct Scratch {
     weights: Vec<u64>,
     candidates: Vec<usize>,
+    taken: Vec<usize>,
+    boosted: Vec<usize>,
 }
 
 /// Builds scene `index` of `seed` for a plan.
@@ -247,7 +264,7 @@ pub fn build_with(
         let showing: Vec<(usize, usize)> = usable
             .iter()
             .copied()
-            .filter(|(c, e)| text_contains_words(&lib.categories[*c].entries[*e].text, &sp.folded))
+            .filter(|ce| plan.showing[si].contains(ce))
             .collect();
         let pool = if showing.is_empty() {
             &usable
@@ -359,20 +376,10 @@ pub fn build_with(
         let cat = &lib.categories[s.category];
         for k in 0..n {
             let mut relaxed = false;
-            gather(
-                lib, &fills, &state, s.category, &s.require, &s.exclude, scratch,
-            );
+            gather(lib, &fills, &state, s, false, scratch);
             if scratch.candidates.is_empty() && !s.require.is_empty() {
                 relaxed = true;
-                gather(
-                    lib,
-                    &fills,
-                    &state,
-                    s.category,
-                    &crate::tags::TagSet::default(),
-                    &s.exclude,
-                    scratch,
-                );
+                gather(lib, &fills, &state, s, true, scratch);
             }
             if scratch.candidates.is_empty() {
                 if explain && k == 0 {
@@ -417,44 +424,48 @@ pub fn build_with(
     }
 }
 
-/// Candidates of a category that fit the scene, with their weights (boosted by associations).
+/// Candidates of a slot that fit the scene, with their weights (boosted by associations).
 fn gather(
     lib: &Library,
     fills: &[SlotFill],
     state: &State,
-    category: usize,
-    require: &crate::tags::TagSet,
-    exclude: &crate::tags::TagSet,
+    slot: &crate::library::Slot,
+    relaxed: bool,
     scratch: &mut Scratch,
 ) {
     scratch.candidates.clear();
     scratch.weights.clear();
+    scratch.taken.clear();
+    scratch.boosted.clear();
+    let category = slot.category;
+    for f in fills {
+        for p in &f.picks {
+            if let Pick::Entry(c, e) = p {
+                if *c == category {
+                    scratch.taken.push(*e);
+                }
+                for (wc, list) in &lib.categories[*c].entries[*e].with {
+                    if *wc == category {
+                        scratch.boosted.extend_from_slice(list);
+                    }
+                }
+            }
+        }
+    }
     let cat = &lib.categories[category];
-    let chosen = |c: usize, e: usize| {
-        fills
-            .iter()
-            .any(|f| f.picks.contains(&Pick::Entry(c, e)))
+    let pool = if relaxed {
+        &slot.relaxed_pool
+    } else {
+        &slot.pool
     };
-    for (ei, en) in cat.entries.iter().enumerate() {
-        if en.weight == 0
-            || !state.admits(&en.tags, &en.blocks)
-            || !en.tags.is_superset(require)
-            || en.tags.intersects(exclude)
-            || chosen(category, ei)
-        {
+    for &ei in pool {
+        let ei = ei as usize;
+        let en = &cat.entries[ei];
+        if !state.admits(&en.tags, &en.blocks) || scratch.taken.contains(&ei) {
             continue;
         }
         let mut w = u64::from(en.weight);
-        let boosted = fills.iter().any(|f| {
-            f.picks.iter().any(|p| match p {
-                Pick::Entry(c, e) => lib.categories[*c].entries[*e]
-                    .with
-                    .iter()
-                    .any(|(wc, list)| *wc == category && list.contains(&ei)),
-                Pick::User(_) => false,
-            })
-        });
-        if boosted {
+        if scratch.boosted.contains(&ei) {
             w *= ASSOCIATION_BOOST;
         }
         scratch.candidates.push(ei);

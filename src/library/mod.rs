@@ -81,6 +81,11 @@ pub struct Slot {
     pub exclude: TagSet,
     /// Picks go into the negative prompt, not the body.
     pub negative: bool,
+    /// Entries of the category that pass the filters and the template's tags (precomputed, so
+    /// drawing only has to test the scene's state).
+    pub pool: Vec<u32>,
+    /// The same without `require` (used when the requirement has to be relaxed).
+    pub relaxed_pool: Vec<u32>,
     pub location: Location,
 }
 
@@ -98,6 +103,8 @@ pub struct SceneTemplate {
     pub slots: Vec<Slot>,
     /// Names of the compiled Tera bodies.
     pub bodies: Vec<String>,
+    /// The same bodies compiled to the fast subset, where they fit it (see [`crate::body`]).
+    pub fast_bodies: Vec<Option<crate::body::Body>>,
     pub body_sources: Vec<String>,
     pub location: Location,
 }
@@ -491,6 +498,16 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     if templates.is_empty() {
         return Err(Error::NoTemplates);
     }
+    if tags.len() > crate::tags::MAX_TAGS {
+        return Err(invalid(
+            Location::file_only("library"),
+            format!(
+                "the library uses {} distinct tags; at most {} are supported",
+                tags.len(),
+                crate::tags::MAX_TAGS
+            ),
+        ));
+    }
 
     let mut lib = Library {
         categories,
@@ -594,6 +611,21 @@ fn compile_template(
         for t in &s.exclude {
             exclude.insert(tags.intern(t));
         }
+        let mut base = crate::tags::State::default();
+        base.tags.union_with(&tset);
+        let fits = |e: &Entry, need: bool| {
+            e.weight > 0
+                && base.admits(&e.tags, &e.blocks)
+                && (!need || e.tags.is_superset(&require))
+                && !e.tags.intersects(&exclude)
+        };
+        let entries = &categories[category].entries;
+        let pool = (0..entries.len() as u32)
+            .filter(|i| fits(&entries[*i as usize], true))
+            .collect();
+        let relaxed_pool = (0..entries.len() as u32)
+            .filter(|i| fits(&entries[*i as usize], false))
+            .collect();
         slots.push(Slot {
             name,
             category,
@@ -603,6 +635,8 @@ fn compile_template(
             require,
             exclude,
             negative: s.negative,
+            pool,
+            relaxed_pool,
             location: sloc,
         });
     }
@@ -622,6 +656,12 @@ fn compile_template(
         ));
     }
     let mut bodies = Vec::new();
+    let slot_names: Vec<&str> = slots.iter().map(|s| s.name.as_str()).collect();
+    let fast_bodies = raw
+        .bodies
+        .iter()
+        .map(|b| crate::body::compile(b, &slot_names))
+        .collect();
     for (i, b) in raw.bodies.iter().enumerate() {
         let body_name = format!("{}#{}", raw.name, i + 1);
         let first_line = b.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
@@ -651,6 +691,7 @@ fn compile_template(
             .collect(),
         slots,
         bodies,
+        fast_bodies,
         body_sources: raw.bodies,
         location: tloc,
     })
