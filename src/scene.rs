@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::library::{ASSOCIATION_BOOST, Library, SceneTemplate};
 use crate::matching::{STOP_WORDS, Span, Word, text_contains_words, words};
 use crate::rng::{Domain, Keyer};
-use crate::tags::State;
+use crate::tags::{State, TagSet};
 use crate::text;
 
 /// A description analysed against a library, ready to generate any number of scenes.
@@ -25,6 +25,34 @@ pub struct Plan {
     pub reason: String,
     /// Per span: the entries whose text shows the words the user typed.
     showing: Vec<Vec<(usize, usize)>>,
+    /// Per span: the tags (and blocks) that every entry it names shares. When no entry of the
+    /// span can be pinned, the user's words stay in the subject, and these still constrain the
+    /// scene ("tropical" keeps snow out even where no slot takes a climate).
+    implied: Vec<(TagSet, TagSet)>,
+    /// Tags the description names outright ("tropical", "winter", "night", "golden hour"): the
+    /// scene must agree with them whatever else matched.
+    word_tags: (TagSet, TagSet),
+}
+
+/// Tags whose names are words (or hyphen-joined word pairs) of the description, with their
+/// declared conflicts.
+fn tags_named_by_words(lib: &Library, ws: &[Word]) -> (TagSet, TagSet) {
+    let mut tags = TagSet::default();
+    let mut blocks = TagSet::default();
+    let mut add = |name: &str| {
+        if let Some(id) = lib.tags.get(name) {
+            tags.insert(id);
+            blocks.union_with(&lib.tag_blocks[id as usize]);
+        }
+    };
+    for (i, w) in ws.iter().enumerate() {
+        add(&w.text.to_lowercase());
+        add(&w.folded);
+        if let Some(next) = ws.get(i + 1) {
+            add(&format!("{}-{}", w.folded, next.folded));
+        }
+    }
+    (tags, blocks)
 }
 
 impl Plan {
@@ -62,13 +90,34 @@ impl Plan {
                     .collect()
             })
             .collect();
+        let implied: Vec<(TagSet, TagSet)> = spans
+            .iter()
+            .map(|sp| {
+                let mut it = sp
+                    .entries
+                    .iter()
+                    .map(|(c, e)| &lib.categories[*c].entries[*e]);
+                let Some(first) = it.next() else {
+                    return (TagSet::default(), TagSet::default());
+                };
+                let (mut tags, mut blocks) = (first.tags, first.blocks);
+                for en in it {
+                    tags.intersect_with(&en.tags);
+                    blocks.intersect_with(&en.blocks);
+                }
+                (tags, blocks)
+            })
+            .collect();
+        let word_tags = tags_named_by_words(lib, &ws);
         Ok(Plan {
+            word_tags,
             description,
             words: ws,
             spans,
             candidates,
             reason,
             showing,
+            implied,
         })
     }
 
@@ -341,9 +390,29 @@ pub fn build_with(
         }
     }
 
-    // 4. State from the template and the pins.
+    // 4. State from the template, the pins, and what unpinned phrases imply.
     let mut state = State::default();
     state.tags.union_with(&t.tags);
+    state.add(&plan.word_tags.0, &plan.word_tags.1);
+    if explain && !plan.word_tags.0.is_empty() {
+        notes.push(format!(
+            "the description names tags [{}]",
+            lib.tags.names(&plan.word_tags.0).join(", ")
+        ));
+    }
+    for (si, (tags, blocks)) in plan.implied.iter().enumerate() {
+        if pinned_spans.iter().any(|p| p.0 == si) || (tags.is_empty() && blocks.is_empty()) {
+            continue;
+        }
+        state.add(tags, blocks);
+        if explain {
+            notes.push(format!(
+                "\"{}\" implies tags [{}]",
+                span_text(plan, &plan.spans[si]),
+                lib.tags.names(tags).join(", ")
+            ));
+        }
+    }
     for f in &fills {
         for p in &f.picks {
             if let Pick::Entry(c, e) = p {

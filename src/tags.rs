@@ -71,6 +71,12 @@ impl TagSet {
         }
     }
 
+    pub fn intersect_with(&mut self, other: &TagSet) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a &= b;
+        }
+    }
+
     pub fn intersects(&self, other: &TagSet) -> bool {
         self.words
             .iter()

@@ -76,9 +76,14 @@ impl Plain {
     pub fn render_with_tera(lib: &Library, scene: &Scene) -> Result<String> {
         let t = scene.template(lib);
         let ctx = Plain::context(lib, scene);
-        lib.tera
-            .render(&t.bodies[scene.body], &ctx)
-            .map_err(|e| tera_error(&t.name, scene.body + 1, t.location.clone(), &e))
+        lib.tera.render(&t.bodies[scene.body], &ctx).map_err(|e| {
+            tera_error(
+                &t.name,
+                scene.body + 1,
+                t.body_locations[scene.body].clone(),
+                &e,
+            )
+        })
     }
 
     /// The body rendered, before tidying: by the fast renderer when the body fits its subset.
