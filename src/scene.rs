@@ -320,7 +320,7 @@ pub fn build_with(
         // Entries of categories the template uses that do not contradict the template itself
         // (an outdoor sky pinned into an indoor scene would block everything else).
         let mut template_state = State::default();
-        template_state.tags.union_with(&t.tags);
+        template_state.add(&t.tags, &t.blocks);
         let usable: Vec<(usize, usize)> = sp
             .entries
             .iter()
@@ -425,7 +425,7 @@ pub fn build_with(
 
     // 4. State from the template, the pins, and what unpinned phrases imply.
     let mut state = State::default();
-    state.tags.union_with(&t.tags);
+    state.add(&t.tags, &t.blocks);
     state.add(&plan.word_tags.0, &plan.word_tags.1);
     for (c, e) in &displaced {
         let en = &lib.categories[*c].entries[*e];

@@ -208,9 +208,15 @@ pub fn with_article(phrase: &str) -> String {
     {
         return p.to_string();
     }
+    // The head noun phrase ends at a preposition or a participle ("crystals feathering…").
     let head: Vec<&str> = p
         .split_whitespace()
-        .take_while(|w| !PREPOSITIONS.contains(&w.to_lowercase().as_str()))
+        .enumerate()
+        .take_while(|(i, w)| {
+            let l = w.to_lowercase();
+            !PREPOSITIONS.contains(&l.as_str()) && (*i == 0 || !(l.ends_with("ing") && l.len() > 5))
+        })
+        .map(|(_, w)| w)
         .collect();
     if let Some(last) = head.last() {
         let l = last.to_lowercase();
@@ -381,6 +387,7 @@ mod tests {
             "people walking in the rain"
         );
         assert_eq!(with_article("love"), "love");
+        assert_eq!(with_article("frost crystals feathering a pane"), "frost crystals feathering a pane");
         assert_eq!(with_article(""), "");
     }
 

@@ -265,6 +265,23 @@ pub fn parse_template(file: &str, src: &str) -> Result<RawTemplate, Error> {
     serde_yaml::from_str(src).map_err(|e| yaml_error(file, &e))
 }
 
+fn json_error(file: &str, e: &serde_json::Error) -> Error {
+    Error::Yaml {
+        location: Location::file_only(file),
+        message: format!("built-in data did not convert: {e}"),
+    }
+}
+
+/// A built-in vocabulary file from its build-time JSON form (same shapes as the YAML).
+pub fn vocab_from_json(file: &str, json: &str) -> Result<RawVocabFile, Error> {
+    serde_json::from_str(json).map_err(|e| json_error(file, &e))
+}
+
+/// A built-in template file from its build-time JSON form.
+pub fn template_from_json(file: &str, json: &str) -> Result<RawTemplate, Error> {
+    serde_json::from_str(json).map_err(|e| json_error(file, &e))
+}
+
 /// Finds where scalars appear in a YAML source, in document order. serde_yaml gives no positions
 /// for values that parsed fine, so semantic errors (unknown category, duplicate entry) locate
 /// their value by scanning forward from the previous find.

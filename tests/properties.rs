@@ -64,7 +64,7 @@ fn conflicts(lib: &Library, scene: &Scene) -> Vec<String> {
     let t = scene.template(lib);
     let mut items: Vec<(TagSet, TagSet, bool, String)> = vec![(
         t.tags,
-        TagSet::default(),
+        t.blocks,
         false,
         format!("template {}", t.name),
     )];

@@ -8,7 +8,9 @@ include!(concat!(env!("OUT_DIR"), "/builtin_files.rs"));
 pub fn sources() -> Vec<SourceFile> {
     BUILTIN_FILES
         .iter()
-        .map(|(path, text)| SourceFile {
+        .map(|(path, text, json)| SourceFile {
+            json: *json,
+            rel: (*path).to_string(),
             name: format!("builtin:{path}"),
             kind: if path.starts_with("vocab/") {
                 SourceKind::Vocab

@@ -128,7 +128,7 @@ fn fits(lib: &Library, state: &State, slot: &super::Slot, ci: usize) -> usize {
 fn empty_slots(lib: &Library, out: &mut Vec<Finding>) {
     for t in &lib.templates {
         let mut base = State::default();
-        base.tags.union_with(&t.tags);
+        base.add(&t.tags, &t.blocks);
         for s in &t.slots {
             if fits(lib, &base, s, s.category) == 0 {
                 out.push(Finding {
@@ -148,10 +148,8 @@ fn empty_slots(lib: &Library, out: &mut Vec<Finding>) {
                 if std::ptr::eq(o, s) {
                     continue;
                 }
-                for e in &lib.categories[o.category].entries {
-                    if e.weight == 0 || !base.admits(&e.tags, &e.blocks) {
-                        continue;
-                    }
+                for &ei in &o.pool {
+                    let e = &lib.categories[o.category].entries[ei as usize];
                     let mut st = base.clone();
                     st.add(&e.tags, &e.blocks);
                     if fits(lib, &st, s, s.category) == 0 {
@@ -197,7 +195,7 @@ fn unreachable(lib: &Library, out: &mut Vec<Finding>) {
             }
             let reachable = slots.iter().any(|(t, s)| {
                 let mut st = State::default();
-                st.tags.union_with(&t.tags);
+                st.add(&t.tags, &t.blocks);
                 st.admits(&e.tags, &e.blocks)
                     && e.tags.is_superset(&s.require)
                     && !e.tags.intersects(&s.exclude)

@@ -30,8 +30,14 @@ pub const ASSOCIATION_BOOST: u64 = 4;
 pub struct SourceFile {
     /// Shown in errors: `builtin:vocab/time.yaml` or the real path.
     pub name: String,
+    /// The path inside its library (`vocab/time.yaml`): what the library hash covers, so the
+    /// hash does not depend on where a library folder lives.
+    pub rel: String,
     pub kind: SourceKind,
     pub text: String,
+    /// The same content pre-converted to JSON at build time (built-in files only): parsed
+    /// instead of `text` because it is much faster.
+    pub json: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +103,8 @@ pub struct SceneTemplate {
     pub weight: u32,
     pub fallback: bool,
     pub tags: TagSet,
+    /// What the template's tags conflict with, by declaration.
+    pub blocks: TagSet,
     pub tag_names: Vec<String>,
     pub aspect: String,
     pub negative: Vec<String>,
@@ -252,10 +260,16 @@ fn read_dir_sources(dir: &Path) -> Result<Vec<SourceFile>> {
                 location: Location::file_only(p.display().to_string()),
                 message: "file is not valid UTF-8".into(),
             })?;
+            let file_name = p
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
             out.push(SourceFile {
+                rel: format!("{sub}/{file_name}"),
                 name: p.display().to_string(),
                 kind,
                 text: text.replace("\r\n", "\n"),
+                json: None,
             });
         }
     }
@@ -291,7 +305,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
 
     let mut h = 0xcbf2_9ce4_8422_2325u64;
     for s in &sources {
-        h = crate::rng::fnv1a64(s.name.trim_start_matches("builtin:").as_bytes(), h);
+        h = crate::rng::fnv1a64(s.rel.as_bytes(), h);
         h = crate::rng::fnv1a64(&[0], h);
         h = crate::rng::fnv1a64(s.text.as_bytes(), h);
         h = crate::rng::fnv1a64(&[0], h);
@@ -301,7 +315,10 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     for s in &sources {
         match s.kind {
             SourceKind::Vocab => {
-                let raw: RawVocabFile = yaml::parse_vocab(&s.name, &s.text)?;
+                let raw: RawVocabFile = match s.json {
+                    Some(json) => yaml::vocab_from_json(&s.name, json)?,
+                    None => yaml::parse_vocab(&s.name, &s.text)?,
+                };
                 let mut loc = Locator::new(&s.name, &s.text);
                 for (tag, conflicts) in raw.tags.0 {
                     let tloc = loc.next(&format!("{tag}:"));
@@ -343,7 +360,10 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                 }
             }
             SourceKind::Template => {
-                let raw = yaml::parse_template(&s.name, &s.text)?;
+                let raw = match s.json {
+                    Some(json) => yaml::template_from_json(&s.name, json)?,
+                    None => yaml::parse_template(&s.name, &s.text)?,
+                };
                 raw_templates.retain(|(t, _, _)| t.name != raw.name);
                 raw_templates.push((raw, s.name.clone(), s.text.clone()));
             }
@@ -506,6 +526,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
             &mut tags,
             &categories,
             &category_index,
+            &tag_blocks,
             &mut tera,
         )?);
     }
@@ -582,6 +603,7 @@ fn compile_template(
     tags: &mut TagTable,
     categories: &[Category],
     category_index: &BTreeMap<String, usize>,
+    tag_blocks: &BTreeMap<u32, Vec<u32>>,
     tera: &mut tera::Tera,
 ) -> Result<SceneTemplate> {
     let mut loc = Locator::new(file, src);
@@ -595,9 +617,14 @@ fn compile_template(
         ));
     }
     let mut tset = TagSet::default();
+    let mut bset = TagSet::default();
     for t in &raw.tags {
         check_tag_name(t, tloc.clone())?;
-        tset.insert(tags.intern(t));
+        let id = tags.intern(t);
+        tset.insert(id);
+        for b in tag_blocks.get(&id).into_iter().flatten() {
+            bset.insert(*b);
+        }
     }
     let mut slots = Vec::new();
     for (name, s) in raw.slots.0 {
@@ -633,7 +660,7 @@ fn compile_template(
             exclude.insert(tags.intern(t));
         }
         let mut base = crate::tags::State::default();
-        base.tags.union_with(&tset);
+        base.add(&tset, &bset);
         let fits = |e: &Entry, need: bool| {
             e.weight > 0
                 && base.admits(&e.tags, &e.blocks)
@@ -705,6 +732,7 @@ fn compile_template(
         weight: weight as u32,
         fallback: raw.fallback,
         tags: tset,
+        blocks: bset,
         tag_names: raw.tags,
         aspect: raw.aspect,
         negative: raw
@@ -798,4 +826,30 @@ fn validate_bodies(lib: &Library) -> Result<()> {
 /// The hash of a byte string as used for library hashes (exposed for tests).
 pub fn content_hash(bytes: &[u8]) -> String {
     format!("{:016x}", fnv1a64_start(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The built-in library loads from its build-time JSON; it must be exactly what the YAML
+    /// says (JSON conversion would hide a duplicate key, for one).
+    #[test]
+    fn builtin_json_equals_yaml() {
+        let fast = Library::builtin().unwrap();
+        let slow_sources: Vec<SourceFile> = builtin::sources()
+            .into_iter()
+            .map(|s| SourceFile { json: None, ..s })
+            .collect();
+        let slow = Library::from_sources(slow_sources).unwrap();
+        assert_eq!(
+            format!("{:?}", fast.categories),
+            format!("{:?}", slow.categories)
+        );
+        assert_eq!(
+            format!("{:?}", fast.templates),
+            format!("{:?}", slow.templates)
+        );
+        assert_eq!(fast.hash(), slow.hash());
+    }
 }
