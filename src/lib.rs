@@ -13,6 +13,7 @@
 //! ```
 
 pub mod dialect;
+pub mod dynamic;
 pub mod engine;
 pub mod error;
 pub mod library;
