@@ -129,6 +129,9 @@ pub fn expand_cmd(a: ExpandArgs) -> Result<()> {
             ..ExpandOptions::default()
         },
     );
+    if !a.lenient {
+        ex.validate()?;
+    }
     if a.count {
         let n = ex.count()?;
         println!("{n}");

@@ -261,6 +261,10 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+        // A variant written over several lines reads best with each option trimmed.
+        if self.s[start..self.pos].contains('\n') {
+            options = options.into_iter().map(trim_all_edges).collect();
+        }
         if weights.iter().all(|w| *w == 0) {
             return Err(self.err(
                 start,

@@ -234,6 +234,22 @@ impl<'a> Expander<'a> {
         )?)
     }
 
+    /// Checks everything reachable through static wildcard names before any sampling: syntax
+    /// errors in values, unknown or empty wildcards, and cycles (`a → b → a`), which a random
+    /// draw might otherwise only hit on some prompts.
+    pub fn validate(&self) -> Result<()> {
+        let mut done = BTreeSet::new();
+        let mut stack = Vec::new();
+        validate_node(
+            self.coll,
+            self.template,
+            self.template.root(),
+            &mut stack,
+            &mut done,
+        )?;
+        Ok(())
+    }
+
     /// Exact size of the combinatorial space, past any fixed-width integer.
     pub fn count(&self) -> Result<num_bigint::BigUint> {
         let mut s = Sizer {
@@ -299,7 +315,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
                         .map(|c| self.size(t, c, mode))
                         .collect::<Result<Vec<u128>>>()?;
                     let total = sizes.iter().fold(1u128, |a, s| a.saturating_mul(*s));
-                    let mut r = rank.unwrap_or(u128::from(self.index) % total.max(1));
+                    let mut r = rank.unwrap_or(u128::from(cycle) % total.max(1));
                     let mut ranks = vec![0u128; children.len()];
                     for i in (0..children.len()).rev() {
                         let s = sizes[i].max(1);
@@ -379,7 +395,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
                 let (rw, ri) = if mode == Sampler::Combinatorial {
                     let si = self.size(t, &w.inner, mode)?.max(1);
                     let sw = self.size(t, &w.wrapper, mode)?.max(1);
-                    let r = rank.unwrap_or(u128::from(self.index) % sw.saturating_mul(si));
+                    let r = rank.unwrap_or(u128::from(cycle) % sw.saturating_mul(si));
                     (Some(r / si), Some(r % si))
                 } else {
                     (None, None)
@@ -459,7 +475,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
                 }
                 Sampler::Combinatorial => {
                     let total = self.size(t, node, eff)?.max(1);
-                    let mut r = rank.unwrap_or(u128::from(self.index) % total);
+                    let mut r = rank.unwrap_or(u128::from(cycle) % total);
                     for o in &v.options {
                         let s = self.size(t, o, eff)?;
                         if r < s {
@@ -501,7 +517,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
                         let mut sz = self.sizer();
                         let (sizes, _, plain) = sz.pool::<u128>(t, node, true)?.unwrap_or_default();
                         let total = self.size(t, node, eff)?.max(1);
-                        let r = rank.unwrap_or(u128::from(self.index) % total);
+                        let r = rank.unwrap_or(u128::from(cycle) % total);
                         let sizes: &[u128] = if plain { &[] } else { &sizes };
                         unrank_multi(count as usize, sizes, lo, hi, r)
                             .into_iter()
@@ -562,7 +578,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
                     .map(|o| self.size(t, o, eff))
                     .collect::<Result<Vec<u128>>>()?;
                 let total = self.size(t, node, eff)?.max(1);
-                let r = rank.unwrap_or(u128::from(self.index) % total);
+                let r = rank.unwrap_or(u128::from(cycle) % total);
                 let plain = sizes.iter().all(|s| *s == 1);
                 let sizes: &[u128] = if plain { &[] } else { &sizes };
                 unrank_multi(n, sizes, lo, hi, r)
@@ -673,7 +689,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
                         sizes.push(sz.wildcard_size::<u128>(t, w.span, *id, true)?);
                     }
                     let all = sizes.iter().fold(0u128, |a, s| a.saturating_add(*s)).max(1);
-                    let mut r = rank.unwrap_or(u128::from(self.index) % all);
+                    let mut r = rank.unwrap_or(u128::from(cycle) % all);
                     let mut found = (0u64, Some(0u128));
                     let mut base = 0u64;
                     for (wi, id) in res.ids.iter().enumerate() {
@@ -761,6 +777,71 @@ impl<'e, 'a> Ctx<'e, 'a> {
         }
         Ok(())
     }
+}
+
+/// Walks every node (whatever its sampler) and every value of every statically named wildcard
+/// once; `done` holds wildcards already checked.
+fn validate_node(
+    coll: &Collection,
+    t: &Template,
+    node: &Node,
+    stack: &mut Vec<u32>,
+    done: &mut BTreeSet<u32>,
+) -> std::result::Result<(), Diagnostic> {
+    match node {
+        Node::Text(_) => {}
+        Node::Seq(v) => {
+            for n in v {
+                validate_node(coll, t, n, stack, done)?;
+            }
+        }
+        Node::Variant(v) => {
+            for n in &v.options {
+                validate_node(coll, t, n, stack, done)?;
+            }
+        }
+        Node::SetVar(s) => validate_node(coll, t, &s.value, stack, done)?,
+        Node::GetVar(g) => {
+            if let Some(d) = &g.default {
+                validate_node(coll, t, d, stack, done)?;
+            }
+        }
+        Node::Wrap(w) => {
+            validate_node(coll, t, &w.wrapper, stack, done)?;
+            validate_node(coll, t, &w.inner, stack, done)?;
+        }
+        Node::Wildcard(w) => {
+            for (_, v) in &w.params {
+                validate_node(coll, t, v, stack, done)?;
+            }
+            let name = match &w.name {
+                WildcardName::Static(n) => n,
+                WildcardName::Dynamic(n) => return validate_node(coll, t, n, stack, done),
+            };
+            let res = resolve_cached(w, name, coll);
+            if res.ids.is_empty() {
+                return Err(missing(t, w, name, &res, coll));
+            }
+            for id in &res.ids {
+                if let Some(pos) = stack.iter().position(|s| s == id) {
+                    return Err(cycle_error(coll, t, w.span, &stack[pos..], *id));
+                }
+                if done.contains(id) {
+                    continue;
+                }
+                let wc = coll.get(*id);
+                stack.push(*id);
+                for i in 0..wc.len() {
+                    if let Some(tpl) = wc.template(i)? {
+                        validate_node(coll, tpl, tpl.root(), stack, done)?;
+                    }
+                }
+                stack.pop();
+                done.insert(*id);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A weighted draw over a pool of several wildcards' values: a global value index.
