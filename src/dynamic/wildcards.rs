@@ -107,6 +107,22 @@ impl Wildcard {
         }
     }
 
+    /// Bytes held on the heap for the values (text and index), for memory checks.
+    pub fn heap_bytes(&self) -> usize {
+        match &self.entries {
+            Entries::Lines { text, spans } => {
+                text.capacity() + spans.capacity() * std::mem::size_of::<(u32, u32)>()
+            }
+            Entries::Items { items, cumulative } => {
+                items
+                    .iter()
+                    .map(|i| i.text.capacity() + std::mem::size_of::<Item>())
+                    .sum::<usize>()
+                    + cumulative.as_ref().map_or(0, |c| c.capacity() * 8)
+            }
+        }
+    }
+
     /// True when every value has the same weight.
     pub fn is_uniform(&self) -> bool {
         matches!(
@@ -292,6 +308,11 @@ impl Collection {
 
     pub fn len(&self) -> usize {
         self.names.len()
+    }
+
+    /// Bytes held on the heap by all values, for memory checks.
+    pub fn heap_bytes(&self) -> usize {
+        self.wildcards.iter().map(Wildcard::heap_bytes).sum()
     }
 
     pub fn is_empty(&self) -> bool {
