@@ -174,12 +174,17 @@ pub fn expand_cmd(a: ExpandArgs) -> Result<()> {
         "random"
     };
     let render = |start: u64, end: u64| -> promptloom::Result<Vec<u8>> {
-        let mut buf = String::with_capacity(((end - start) * 160) as usize);
+        let mut buf = String::with_capacity(((end - start) * 256) as usize);
         let mut line = String::with_capacity(256);
         for i in start..end {
+            if !jsonl {
+                ex.expand_into(seed, i, &mut buf)?;
+                buf.push('\n');
+                continue;
+            }
             line.clear();
             ex.expand_into(seed, i, &mut line)?;
-            if jsonl {
+            {
                 let rec = Rec {
                     prompt: &line,
                     seed,
@@ -192,15 +197,13 @@ pub fn expand_cmd(a: ExpandArgs) -> Result<()> {
                 if let Ok(s) = serde_json::to_string(&rec) {
                     buf.push_str(&s);
                 }
-            } else {
-                buf.push_str(&line);
             }
             buf.push('\n');
         }
         Ok(buf.into_bytes())
     };
-    let stdout = io::stdout().lock();
-    let mut out = io::BufWriter::with_capacity(1 << 20, stdout);
+    // Each chunk is already one big buffer, so it goes straight to stdout (no second copy).
+    let mut out = io::stdout().lock();
     let end = a.index + count; // checked above (count may be 0)
     let threads = rayon::current_num_threads().max(1) as u64;
     let batch = CHUNK * threads * 4;

@@ -241,7 +241,11 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         if self.b(start + 1) == Some(b'%') {
             return Err(self
-                .err(start, start + 2, "Jinja templates (`{% … %}`) are not supported")
+                .err(
+                    start,
+                    start + 2,
+                    "Jinja templates (`{% … %}`) are not supported",
+                )
                 .with_help("write the variation with `{a|b}` variants and `${x}` variables"));
         }
         self.pos += 1;

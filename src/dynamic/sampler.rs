@@ -901,15 +901,29 @@ fn distinct_pool(st: &mut Stream, res: &Resolution, coll: &Collection, k: usize)
             .collect();
     }
     let mut chosen: Vec<u64> = Vec::with_capacity(k);
-    while chosen.len() < k {
+    // Rejection is O(1) a draw while most of the weight is left; a pool whose weight sits in
+    // a few values could starve it, so after a bounded number of tries the rest is taken in
+    // value order among those not chosen yet.
+    // Membership only (never iterated), so hashing order cannot reach the output.
+    let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::with_capacity(k);
+    let mut tries = 64 * k as u64 + 1024;
+    while chosen.len() < k && tries > 0 {
+        tries -= 1;
         let g = if res.uniform {
             st.below_u64(n)
         } else {
             pick_weighted_pool(st, res, coll)
         };
-        if !chosen.contains(&g) {
+        if seen.insert(g) {
             chosen.push(g);
         }
+    }
+    let mut g = 0;
+    while chosen.len() < k && g < n {
+        if seen.insert(g) {
+            chosen.push(g);
+        }
+        g += 1;
     }
     chosen
 }
