@@ -205,6 +205,10 @@ pub fn expand_cmd(a: ExpandArgs) -> Result<()> {
     // Each chunk is already one big buffer, so it goes straight to stdout (no second copy).
     let mut out = io::stdout().lock();
     let end = a.index + count; // checked above (count may be 0)
+    // Deeply nested collections recurse; give workers the main thread's stack size.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(8 << 20)
+        .build_global();
     let threads = rayon::current_num_threads().max(1) as u64;
     let batch = CHUNK * threads * 4;
     let mut start = a.index;

@@ -220,6 +220,11 @@ impl<'c> Sizer<'c> {
         if let Some(pos) = self.stack.iter().position(|s| *s == id) {
             return Err(cycle_error(self.coll, t, span, &self.stack[pos..], id));
         }
+        if self.stack.len() >= 64 {
+            return Err(t
+                .source()
+                .diagnostic(span, "wildcards nest deeper than 64 levels"));
+        }
         let wc = self.coll.get(id);
         if memo
             && C::MEMO

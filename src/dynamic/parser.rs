@@ -24,6 +24,7 @@ pub fn parse(src: &Source) -> Result<Node, Diagnostic> {
         s: &src.text,
         pos: 0,
         src,
+        depth: 0,
     };
     let node = p.seq(0)?;
     Ok(node)
@@ -41,7 +42,11 @@ struct Parser<'a> {
     s: &'a str,
     pos: usize,
     src: &'a Source,
+    /// Nesting of sequences, bounded so that hostile input cannot overflow the stack.
+    depth: u32,
 }
+
+const MAX_NESTING: u32 = 200;
 
 fn flush(lit: &mut String, parts: &mut Vec<Node>) {
     if !lit.is_empty() {
@@ -68,6 +73,16 @@ impl<'a> Parser<'a> {
 
     /// A sequence of text and constructs up to (not including) a stop in `stop`.
     fn seq(&mut self, stop: u8) -> Result<Node, Diagnostic> {
+        if self.depth >= MAX_NESTING {
+            return Err(self.err(self.pos, self.pos + 1, "constructs are nested too deeply"));
+        }
+        self.depth += 1;
+        let r = self.seq_inner(stop);
+        self.depth -= 1;
+        r
+    }
+
+    fn seq_inner(&mut self, stop: u8) -> Result<Node, Diagnostic> {
         let mut parts = Vec::new();
         let mut lit = String::new();
         let bytes = self.s.as_bytes();
@@ -778,5 +793,27 @@ mod tests {
             p("<lora:a__b:0.8>").unwrap().as_text().unwrap(),
             "<lora:a__b:0.8>"
         );
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    use crate::dynamic::{Collection, ExpandOptions, Expander, Template};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any input parses or fails with a diagnostic, and whatever parses expands or fails
+        /// with an error: never a panic.
+        #[test]
+        fn never_panics(s in "[{}|$_#%@!~:.,()<>\\\\=?a-c0-3 \n-]{0,40}") {
+            if let Ok(t) = Template::parse(&s, "fuzz") {
+                let c = Collection::empty();
+                for mode in [crate::dynamic::Sampler::Random, crate::dynamic::Sampler::Cyclical, crate::dynamic::Sampler::Combinatorial] {
+                    let ex = Expander::new(&t, &c, ExpandOptions { mode, ..ExpandOptions::default() });
+                    let _ = ex.expand(1, 3);
+                    let _ = ex.count();
+                }
+            }
+        }
     }
 }

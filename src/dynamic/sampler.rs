@@ -69,7 +69,11 @@ struct Ctx<'e, 'a> {
     stack: Vec<u32>,
     depth: u32,
     in_name: u32,
+    nest: u32,
 }
+
+/// Deepest recursion of constructs within one prompt (all wildcard levels together).
+const MAX_EVAL_NESTING: u32 = 1000;
 
 /// Child key: mixes a construct's parent key with one more number (an offset, a slot, a value).
 fn mix(key: u64, a: u64) -> u64 {
@@ -213,6 +217,7 @@ impl<'a> Expander<'a> {
             stack: Vec::new(),
             depth: 0,
             in_name: 0,
+            nest: 0,
         };
         let t = self.template;
         let rank = (self.opts.mode == Sampler::Combinatorial).then_some(u128::from(index));
@@ -297,6 +302,42 @@ impl<'e, 'a> Ctx<'e, 'a> {
 
     #[allow(clippy::too_many_arguments)]
     fn eval(
+        &mut self,
+        t: &'a Template,
+        node: &'a Node,
+        key: u64,
+        mode: Sampler,
+        rank: Option<u128>,
+        cycle: u64,
+        out: &mut String,
+    ) -> Result<()> {
+        if let Node::Text(s) = node {
+            out.push_str(s);
+            return Ok(());
+        }
+        // Deep values inside deep wildcard chains could otherwise exhaust the stack.
+        if self.nest >= MAX_EVAL_NESTING {
+            let span = match node {
+                Node::Variant(v) => v.span,
+                Node::Wildcard(w) => w.span,
+                Node::SetVar(v) => v.span,
+                Node::GetVar(v) => v.span,
+                Node::Wrap(w) => w.span,
+                _ => Span::default(),
+            };
+            return Err(t
+                .source()
+                .diagnostic(span, "expansion nests too deeply")
+                .into());
+        }
+        self.nest += 1;
+        let r = self.eval_inner(t, node, key, mode, rank, cycle, out);
+        self.nest -= 1;
+        r
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn eval_inner(
         &mut self,
         t: &'a Template,
         node: &'a Node,
@@ -435,7 +476,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
                 .diagnostic(
                     span,
                     format!(
-                        "expansion nests deeper than {} levels (a variable that uses itself?)",
+                        "wildcards and variables nest deeper than {} levels (a variable that uses itself?)",
                         self.ex.opts.max_depth
                     ),
                 )
@@ -828,6 +869,11 @@ fn validate_node(
                 }
                 if done.contains(id) {
                     continue;
+                }
+                if stack.len() >= 64 {
+                    return Err(t
+                        .source()
+                        .diagnostic(w.span, "wildcards nest deeper than 64 levels"));
                 }
                 let wc = coll.get(*id);
                 stack.push(*id);
