@@ -96,6 +96,9 @@ pub fn expand_cmd(a: ExpandArgs) -> Result<()> {
                 path: p.clone(),
                 source: e,
             })?;
+            if s.contains('\r') {
+                s = s.replace("\r\n", "\n");
+            }
             if s.ends_with('\n') {
                 s.pop();
                 if s.ends_with('\r') {

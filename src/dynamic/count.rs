@@ -121,6 +121,8 @@ pub(crate) fn bounds(min: u32, max: Option<u32>, n: usize) -> (usize, usize) {
 pub(crate) struct Sizer<'c> {
     pub coll: &'c Collection,
     pub stack: Vec<u32>,
+    /// A missing wildcard counts as one (its literal text) instead of failing.
+    pub lenient: bool,
 }
 
 impl<'c> Sizer<'c> {
@@ -198,6 +200,9 @@ impl<'c> Sizer<'c> {
                 };
                 let res = self.coll.resolve(name);
                 if res.ids.is_empty() {
+                    if self.lenient {
+                        return Ok(C::one());
+                    }
                     return Err(super::sampler::missing(t, w, name, &res, self.coll));
                 }
                 let mut total = C::zero();

@@ -22,7 +22,9 @@
 //!   are keyed by `rng::Keyer(seed, Domain::Dynamic)` with `index` as the stream, cyclical and
 //!   combinatorial picks are computed from `index`, so every prompt is addressable on its own
 //!   (sharding, resuming). [`Expander::count`] gives the exact size of the combinatorial space.
-//! - [`expand_inline`] is the one-call form for short strings without wildcards.
+//! - [`expand_inline`] is the one-call form for short strings without wildcards. It parses on
+//!   every call (about a microsecond for a short string); hot loops can parse once with
+//!   [`Template::parse`] and keep an `Expander::new(&t, empty_collection(), ..).with_path(p)`.
 
 pub mod ast;
 pub mod count;
@@ -79,7 +81,9 @@ impl Template {
     }
 }
 
-fn empty_collection() -> &'static Collection {
+/// A shared collection without wildcards, for templates that only use variants and variables
+/// (e.g. `Expander::new(&t, empty_collection(), opts)` with a template parsed once).
+pub fn empty_collection() -> &'static Collection {
     static EMPTY: OnceLock<Collection> = OnceLock::new();
     EMPTY.get_or_init(Collection::empty)
 }

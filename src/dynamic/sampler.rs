@@ -230,6 +230,7 @@ impl<'a> Expander<'a> {
         let mut s = Sizer {
             coll: self.coll,
             stack: Vec::new(),
+            lenient: self.opts.lenient,
         };
         Ok(s.size::<u128>(
             self.template,
@@ -260,6 +261,7 @@ impl<'a> Expander<'a> {
         let mut s = Sizer {
             coll: self.coll,
             stack: Vec::new(),
+            lenient: self.opts.lenient,
         };
         Ok(s.size(
             self.template,
@@ -293,6 +295,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
         Sizer {
             coll: self.ex.coll,
             stack: self.stack.clone(),
+            lenient: self.ex.opts.lenient,
         }
     }
 
