@@ -8,7 +8,8 @@
 //! - **cyclical** constructs pick option `c mod n`, where `c` is `index` at the top and
 //!   `c / n` inside a chosen option (so a nested variant keeps its own cycle);
 //! - **combinatorial** constructs take their part of rank `index` in odometer order (see
-//!   [`super::count`]).
+//!   [`super::count`]); one reached through a random or cyclical choice enumerates on its own,
+//!   by the cycle counter (`index` unless a cyclical parent divided it).
 
 use std::collections::BTreeSet;
 use std::ops::Deref;
