@@ -48,6 +48,9 @@ struct Parser<'a> {
 
 const MAX_NESTING: u32 = 200;
 
+/// Largest weight (fixed point): keeps sums of many weights far from `u64` overflow.
+pub const MAX_WEIGHT: u64 = 1_000_000 * WEIGHT_SCALE;
+
 fn flush(lit: &mut String, parts: &mut Vec<Node>) {
     if !lit.is_empty() {
         parts.push(Node::Text(std::mem::take(lit).into_boxed_str()));
@@ -409,11 +412,12 @@ impl<'a> Parser<'a> {
         if had_number && self.s[self.pos..].starts_with("::") {
             self.pos += 2;
             let whole = int.unwrap_or(0);
-            let Some(w) = whole
+            let w = whole
                 .checked_mul(WEIGHT_SCALE)
                 .and_then(|w| w.checked_add(frac * 10u64.pow(6 - frac_digits)))
-            else {
-                return Err(self.err(num_start, num_end, "weight too large"));
+                .filter(|w| *w <= MAX_WEIGHT);
+            let Some(w) = w else {
+                return Err(self.err(num_start, num_end, "weight too large (at most 1000000)"));
             };
             return Ok(w);
         }

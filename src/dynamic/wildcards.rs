@@ -642,6 +642,7 @@ pub fn parse_weight(s: &str) -> Option<u64> {
     whole
         .checked_mul(WEIGHT_SCALE)?
         .checked_add(f * 10u64.pow(6 - digits))
+        .map(|w| w.min(super::parser::MAX_WEIGHT))
 }
 
 /// fnmatch-style matching on `/`-separated names: `*` and `?` stay inside one segment, `**`
