@@ -160,6 +160,12 @@ pub fn expand_cmd(a: ExpandArgs) -> Result<()> {
         if let Some(l) = a.num {
             n = n.min(l);
         }
+        if left == 0 {
+            eprintln!(
+                "note: --index {} is past the last of the {total} combinations",
+                a.index
+            );
+        }
         n
     } else {
         a.num.unwrap_or(1)
