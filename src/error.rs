@@ -110,6 +110,10 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    /// An error in a dynamic-prompt template or wildcard value, with the line and a caret.
+    #[error("{0}")]
+    Dynamic(Box<crate::dynamic::Diagnostic>),
+
     #[error("{context}: {source}")]
     Output {
         context: String,

@@ -14,6 +14,7 @@
 
 pub mod body;
 pub mod dialect;
+pub mod dynamic;
 pub mod engine;
 pub mod error;
 pub mod library;

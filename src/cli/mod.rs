@@ -1,6 +1,7 @@
 //! The command line: argument parsing and the commands, each a thin layer over the library.
 
 mod check;
+mod expand;
 mod generate;
 mod list;
 
@@ -21,6 +22,7 @@ Examples:
   promptloom templates                             list scene templates
   promptloom vocab lighting                        list one vocabulary category
   promptloom check --library ./my-lib              lint your own library
+  promptloom expand \"a {red|blue} __animal__\" -w ./wildcards -n 10 --seed 1
 
 The same (seed, index, description, library) always gives the same bytes.
 Library format: docs/library.md";
@@ -75,6 +77,9 @@ library (content hash), dialect, aspect, format_version.")]
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Expand dynamic-prompt templates ({a|b}, __wildcards__, ...) with wildcard folders
+    #[command(after_help = expand::AFTER_HELP)]
+    Expand(expand::ExpandArgs),
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -118,7 +123,7 @@ fn parse_format(s: &str) -> std::result::Result<Format, String> {
     s.parse()
 }
 
-const SUBCOMMANDS: &[&str] = &["gen", "templates", "vocab", "check", "help"];
+const SUBCOMMANDS: &[&str] = &["gen", "templates", "vocab", "check", "expand", "help"];
 
 /// `promptloom "beach sunset"` means `promptloom gen "beach sunset"`.
 pub fn normalise_args(mut args: Vec<String>) -> Vec<String> {
@@ -157,5 +162,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Templates(lib) => list::templates_cmd(&lib),
         Command::Vocab { category, lib } => list::vocab_cmd(category.as_deref(), &lib),
         Command::Check { lib, deny_warnings } => check::check_cmd(&lib, deny_warnings),
+        Command::Expand(a) => expand::expand_cmd(a),
     }
 }

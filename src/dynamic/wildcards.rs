@@ -1,0 +1,746 @@
+//! Wildcard collections: trees of `.txt`, `.yaml`/`.yml` and `.json` files (including the NSP
+//! "pantry" form) under one or more roots.
+//!
+//! Text files are kept as one string plus a `(start, end)` offset pair per value, so a
+//! million-line file costs its own size plus 8 bytes a line and any value is reached in O(1).
+//! Values are parsed lazily, only when a wildcard is first used, and only lines that may contain
+//! syntax are parsed at all.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use super::Template;
+use super::ast::WEIGHT_SCALE;
+use super::error::{Diagnostic, Source};
+use super::parser::{self, may_have_syntax};
+use crate::error::{Error, Location, Result};
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// One named wildcard: the values of one text file or one YAML/JSON list.
+#[derive(Debug)]
+pub struct Wildcard {
+    pub name: String,
+    /// The file it came from, for messages.
+    pub origin: Arc<str>,
+    entries: Entries,
+    parsed: OnceLock<std::result::Result<Vec<(u32, Template)>, Diagnostic>>,
+    /// Number of combinations when enumerated (saturating), computed once.
+    pub(crate) comb_size: OnceLock<std::result::Result<u128, Diagnostic>>,
+}
+
+#[derive(Debug)]
+enum Entries {
+    /// A text file: its contents and the trimmed span of each value line.
+    Lines {
+        text: String,
+        spans: Vec<(u32, u32)>,
+    },
+    /// YAML/JSON items, each with a fixed-point weight; `cumulative` is set when the weights
+    /// differ, for O(log n) weighted draws.
+    Items {
+        items: Vec<Item>,
+        cumulative: Option<Vec<u64>>,
+    },
+}
+
+#[derive(Debug)]
+struct Item {
+    text: String,
+    weight: u64,
+}
+
+impl Wildcard {
+    fn lines(name: String, origin: Arc<str>, text: String, spans: Vec<(u32, u32)>) -> Self {
+        Wildcard {
+            name,
+            origin,
+            entries: Entries::Lines { text, spans },
+            parsed: OnceLock::new(),
+            comb_size: OnceLock::new(),
+        }
+    }
+
+    fn items(name: String, origin: Arc<str>, items: Vec<Item>) -> Self {
+        let uniform = items.iter().all(|i| i.weight == WEIGHT_SCALE);
+        let cumulative = (!uniform).then(|| {
+            let mut acc = 0u64;
+            items
+                .iter()
+                .map(|i| {
+                    acc = acc.saturating_add(i.weight);
+                    acc
+                })
+                .collect()
+        });
+        Wildcard {
+            name,
+            origin,
+            entries: Entries::Items { items, cumulative },
+            parsed: OnceLock::new(),
+            comb_size: OnceLock::new(),
+        }
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match &self.entries {
+            Entries::Lines { spans, .. } => spans.len(),
+            Entries::Items { items, .. } => items.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The raw text of value `i`.
+    pub fn value(&self, i: usize) -> &str {
+        match &self.entries {
+            Entries::Lines { text, spans } => {
+                let (a, b) = spans[i];
+                &text[a as usize..b as usize]
+            }
+            Entries::Items { items, .. } => &items[i].text,
+        }
+    }
+
+    /// Bytes held on the heap for the values (text and index), for memory checks.
+    pub fn heap_bytes(&self) -> usize {
+        match &self.entries {
+            Entries::Lines { text, spans } => {
+                text.capacity() + spans.capacity() * std::mem::size_of::<(u32, u32)>()
+            }
+            Entries::Items { items, cumulative } => {
+                items
+                    .iter()
+                    .map(|i| i.text.capacity() + std::mem::size_of::<Item>())
+                    .sum::<usize>()
+                    + cumulative.as_ref().map_or(0, |c| c.capacity() * 8)
+            }
+        }
+    }
+
+    /// True when every value has the same weight.
+    pub fn is_uniform(&self) -> bool {
+        matches!(
+            &self.entries,
+            Entries::Lines { .. }
+                | Entries::Items {
+                    cumulative: None,
+                    ..
+                }
+        )
+    }
+
+    /// Sum of the fixed-point weights.
+    pub fn total_weight(&self) -> u64 {
+        match &self.entries {
+            Entries::Items {
+                cumulative: Some(c),
+                ..
+            } => c.last().copied().unwrap_or(0),
+            _ => (self.len() as u64).saturating_mul(WEIGHT_SCALE),
+        }
+    }
+
+    pub fn weight(&self, i: usize) -> u64 {
+        match &self.entries {
+            Entries::Items { items, .. } => items[i].weight,
+            Entries::Lines { .. } => WEIGHT_SCALE,
+        }
+    }
+
+    /// The value whose weight interval holds `x` (`x < total_weight()`).
+    pub fn locate_weight(&self, x: u64) -> usize {
+        match &self.entries {
+            Entries::Items {
+                cumulative: Some(c),
+                ..
+            } => c.partition_point(|acc| *acc <= x).min(c.len() - 1),
+            _ => (x / WEIGHT_SCALE) as usize,
+        }
+    }
+
+    fn source_of(&self, i: usize) -> Source {
+        match &self.entries {
+            Entries::Lines { text, spans } => {
+                let start = spans[i].0 as usize;
+                let line = memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count() as u32 + 1;
+                Source {
+                    name: self.origin.clone(),
+                    text: Arc::from(self.value(i)),
+                    first_line: line,
+                }
+            }
+            Entries::Items { .. } => Source {
+                name: Arc::from(format!(
+                    "{} (wildcard `{}`, value {})",
+                    self.origin,
+                    self.name,
+                    i + 1
+                )),
+                text: Arc::from(self.value(i)),
+                first_line: 1,
+            },
+        }
+    }
+
+    /// The parsed template of value `i`, or `None` when the value is plain text.
+    pub fn template(&self, i: usize) -> std::result::Result<Option<&Template>, Diagnostic> {
+        let parsed = self.parsed.get_or_init(|| {
+            let mut out = Vec::new();
+            for j in 0..self.len() {
+                let raw = self.value(j);
+                if !may_have_syntax(raw) {
+                    continue;
+                }
+                let src = self.source_of(j);
+                let node = parser::parse(&src)?;
+                if node.as_text().as_deref() == Some(raw) {
+                    continue;
+                }
+                out.push((j as u32, Template::from_parts(src, node)));
+            }
+            Ok(out)
+        });
+        match parsed {
+            Ok(list) => Ok(list
+                .binary_search_by_key(&(i as u32), |(j, _)| *j)
+                .ok()
+                .map(|k| &list[k].1)),
+            Err(d) => Err(d.clone()),
+        }
+    }
+}
+
+/// What a wildcard name resolved to: the wildcards whose values are pooled, in a fixed order.
+#[derive(Debug, Default)]
+pub struct Resolution {
+    pub ids: Vec<u32>,
+    /// Prefix sums of value counts, one per id.
+    pub cum_count: Vec<u64>,
+    /// Prefix sums of total weights, one per id.
+    pub cum_weight: Vec<u64>,
+    pub uniform: bool,
+    /// Close names, for "did you mean" when nothing matched.
+    pub suggestions: Vec<String>,
+}
+
+impl Resolution {
+    pub fn total_count(&self) -> u64 {
+        self.cum_count.last().copied().unwrap_or(0)
+    }
+
+    pub fn total_weight(&self) -> u64 {
+        self.cum_weight.last().copied().unwrap_or(0)
+    }
+
+    /// Global value index `g` → (wildcard position in `ids`, value index).
+    pub fn locate(&self, g: u64) -> (usize, usize) {
+        let w = self.cum_count.partition_point(|c| *c <= g);
+        let before = if w == 0 { 0 } else { self.cum_count[w - 1] };
+        (w, (g - before) as usize)
+    }
+}
+
+/// A loaded set of wildcards, addressed by `/`-separated names without file extensions.
+#[derive(Debug)]
+pub struct Collection {
+    id: u64,
+    wildcards: Vec<Wildcard>,
+    names: BTreeMap<String, Vec<u32>>,
+}
+
+impl Default for Collection {
+    fn default() -> Self {
+        Collection::empty()
+    }
+}
+
+impl Collection {
+    /// A collection without wildcards (templates that only use variants and variables).
+    pub fn empty() -> Self {
+        Collection {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            wildcards: Vec::new(),
+            names: BTreeMap::new(),
+        }
+    }
+
+    /// Loads every `.txt`, `.yaml`, `.yml` and `.json` file under each root, following
+    /// symlinks (each directory is visited once). Later roots add values to names that earlier
+    /// roots already define.
+    pub fn load(roots: &[PathBuf]) -> Result<Collection> {
+        let mut c = Collection::empty();
+        for root in roots {
+            let meta = std::fs::metadata(root).map_err(|e| Error::Io {
+                path: root.clone(),
+                source: e,
+            })?;
+            if !meta.is_dir() {
+                return Err(Error::LibraryPath {
+                    path: root.clone(),
+                    reason: "is not a directory of wildcard files".into(),
+                });
+            }
+            let mut visited = BTreeSet::new();
+            c.walk(root, "", &mut visited)?;
+        }
+        Ok(c)
+    }
+
+    /// Unique id of this collection, used to cache name resolution inside templates.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub fn get(&self, id: u32) -> &Wildcard {
+        &self.wildcards[id as usize]
+    }
+
+    /// All wildcard names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.keys().map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Bytes held on the heap by all values, for memory checks.
+    pub fn heap_bytes(&self) -> usize {
+        self.wildcards.iter().map(Wildcard::heap_bytes).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    fn add(&mut self, w: Wildcard) {
+        let id = self.wildcards.len() as u32;
+        self.names.entry(w.name.clone()).or_default().push(id);
+        self.wildcards.push(w);
+    }
+
+    fn walk(&mut self, dir: &Path, prefix: &str, visited: &mut BTreeSet<PathBuf>) -> Result<()> {
+        let canon = std::fs::canonicalize(dir).map_err(|e| Error::Io {
+            path: dir.to_path_buf(),
+            source: e,
+        })?;
+        if !visited.insert(canon) {
+            return Ok(()); // a symlink loop or a second link to the same folder
+        }
+        let rd = std::fs::read_dir(dir).map_err(|e| Error::Io {
+            path: dir.to_path_buf(),
+            source: e,
+        })?;
+        let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for path in entries {
+            let Some(fname) = path.file_name().and_then(|f| f.to_str()) else {
+                continue;
+            };
+            if fname.starts_with('.') {
+                continue;
+            }
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue; // a dangling symlink
+            };
+            if meta.is_dir() {
+                let sub = join(prefix, fname);
+                self.walk(&path, &sub, visited)?;
+                continue;
+            }
+            let (stem, ext) = match fname.rsplit_once('.') {
+                Some((s, e)) => (s, e.to_ascii_lowercase()),
+                None => continue,
+            };
+            match ext.as_str() {
+                "txt" => {
+                    let name = join(prefix, stem);
+                    let w = load_txt(&path, name)?;
+                    self.add(w);
+                }
+                "yaml" | "yml" | "json" => {
+                    let text = read_string(&path)?;
+                    let value: serde_yaml::Value = if ext == "json" {
+                        serde_json::from_str::<serde_json::Value>(&text)
+                            .map_err(|e| Error::Yaml {
+                                location: Location::new(
+                                    path.display().to_string(),
+                                    e.line(),
+                                    e.column(),
+                                ),
+                                message: e.to_string(),
+                            })
+                            .and_then(|j| {
+                                serde_yaml::to_value(j).map_err(|e| Error::Yaml {
+                                    location: Location::file_only(path.display().to_string()),
+                                    message: e.to_string(),
+                                })
+                            })?
+                    } else {
+                        serde_yaml::from_str(&text).map_err(|e| Error::Yaml {
+                            location: match e.location() {
+                                Some(l) => {
+                                    Location::new(path.display().to_string(), l.line(), l.column())
+                                }
+                                None => Location::file_only(path.display().to_string()),
+                            },
+                            message: e.to_string(),
+                        })?
+                    };
+                    let origin: Arc<str> = Arc::from(path.display().to_string());
+                    match &value {
+                        serde_yaml::Value::Mapping(_) => self.tree(&value, prefix, &origin),
+                        _ => self.tree(&value, &join(prefix, stem), &origin),
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Nested maps become path segments; lists (and lone strings) are leaves.
+    fn tree(&mut self, v: &serde_yaml::Value, path: &str, origin: &Arc<str>) {
+        use serde_yaml::Value as V;
+        match v {
+            V::Mapping(m) => {
+                for (k, child) in m {
+                    let key = match k {
+                        V::String(s) => s.clone(),
+                        V::Number(n) => n.to_string(),
+                        V::Bool(b) => b.to_string(),
+                        _ => continue,
+                    };
+                    self.tree(child, &join(path, &key), origin);
+                }
+            }
+            V::Sequence(items) => {
+                let items: Vec<Item> = items.iter().filter_map(item).collect();
+                if !path.is_empty() {
+                    self.add(Wildcard::items(path.to_string(), origin.clone(), items));
+                }
+            }
+            V::String(_) => {
+                if !path.is_empty()
+                    && let Some(i) = item(v)
+                {
+                    self.add(Wildcard::items(path.to_string(), origin.clone(), vec![i]));
+                }
+            }
+            V::Tagged(t) => self.tree(&t.value, path, origin),
+            _ => {} // `1234: 5678`: a scalar that is not a list is ignored, as upstream
+        }
+    }
+
+    /// Resolves a name: exact match, then glob (`*`, `**`, `?`, `[…]`), then the same name
+    /// anywhere in the tree (`__fox__` finds `animals/fox`).
+    pub fn resolve(&self, name: &str) -> Resolution {
+        let mut ids: Vec<u32> = Vec::new();
+        if let Some(v) = self.names.get(name) {
+            ids.extend(v);
+        } else if name.contains(['*', '?', '[']) {
+            for (n, v) in &self.names {
+                if glob_match(name.as_bytes(), n.as_bytes()) {
+                    ids.extend(v);
+                }
+            }
+        } else {
+            let suffix = format!("/{name}");
+            for (n, v) in &self.names {
+                if n.ends_with(&suffix) {
+                    ids.extend(v);
+                }
+            }
+        }
+        let mut r = Resolution {
+            uniform: true,
+            ..Resolution::default()
+        };
+        let (mut c, mut w) = (0u64, 0u64);
+        for id in ids {
+            let wc = self.get(id);
+            if wc.is_empty() {
+                continue;
+            }
+            c += wc.len() as u64;
+            w = w.saturating_add(wc.total_weight());
+            r.uniform &= wc.is_uniform();
+            r.ids.push(id);
+            r.cum_count.push(c);
+            r.cum_weight.push(w);
+        }
+        if r.ids.is_empty() {
+            r.suggestions = crate::suggest::close_matches(name, self.names());
+            if r.suggestions.is_empty() {
+                // Suggest by last segment too: `__colr__` → `palette/color`.
+                let last = name.rsplit('/').next().unwrap_or(name);
+                let lasts: Vec<(&str, &str)> = self
+                    .names()
+                    .map(|n| (n.rsplit('/').next().unwrap_or(n), n))
+                    .collect();
+                let hits = crate::suggest::close_matches(last, lasts.iter().map(|(l, _)| *l));
+                for h in hits {
+                    if let Some((_, full)) = lasts.iter().find(|(l, _)| *l == h) {
+                        r.suggestions.push((*full).to_string());
+                    }
+                }
+            }
+        }
+        r
+    }
+
+    /// True when `name` names a wildcard that exists but has no values.
+    pub fn exists_but_empty(&self, name: &str) -> bool {
+        self.names
+            .get(name)
+            .is_some_and(|v| v.iter().all(|id| self.get(*id).is_empty()))
+    }
+}
+
+fn join(prefix: &str, seg: &str) -> String {
+    if prefix.is_empty() {
+        seg.to_string()
+    } else {
+        format!("{prefix}/{seg}")
+    }
+}
+
+fn read_string(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+fn load_txt(path: &Path, name: String) -> Result<Wildcard> {
+    let text = read_string(path)?;
+    if text.len() > u32::MAX as usize {
+        return Err(Error::LibraryPath {
+            path: path.to_path_buf(),
+            reason: "is larger than 4 GiB; split it into several files".into(),
+        });
+    }
+    let spans = line_spans(&text);
+    Ok(Wildcard::lines(
+        name,
+        Arc::from(path.display().to_string()),
+        text,
+        spans,
+    ))
+}
+
+/// Trimmed spans of the value lines: blank lines and `#` comment lines are skipped.
+pub fn line_spans(text: &str) -> Vec<(u32, u32)> {
+    let b = text.as_bytes();
+    let mut spans = Vec::with_capacity(memchr::memchr_iter(b'\n', b).count() + 1);
+    let mut start = 0usize;
+    let mut push = |mut a: usize, mut e: usize| {
+        while a < e && b[a].is_ascii_whitespace() {
+            a += 1;
+        }
+        while e > a && b[e - 1].is_ascii_whitespace() {
+            e -= 1;
+        }
+        if a < e && b[a] != b'#' {
+            spans.push((a as u32, e as u32));
+        }
+    };
+    for nl in memchr::memchr_iter(b'\n', b) {
+        push(start, nl);
+        start = nl + 1;
+    }
+    push(start, b.len());
+    // A UTF-8 BOM at the start is not part of the first value.
+    if let Some(first) = spans.first_mut()
+        && text[first.0 as usize..].starts_with('\u{feff}')
+    {
+        first.0 += 3;
+    }
+    spans
+}
+
+/// One YAML/JSON list item: a string (optionally `w::text`), or `{weight, text|content}`.
+fn item(v: &serde_yaml::Value) -> Option<Item> {
+    use serde_yaml::Value as V;
+    match v {
+        V::String(s) => Some(match split_weight(s) {
+            Some((w, t)) => Item {
+                text: t.to_string(),
+                weight: w,
+            },
+            None => Item {
+                text: s.trim().to_string(),
+                weight: WEIGHT_SCALE,
+            },
+        }),
+        V::Number(n) => Some(Item {
+            text: n.to_string(),
+            weight: WEIGHT_SCALE,
+        }),
+        V::Bool(b) => Some(Item {
+            text: b.to_string(),
+            weight: WEIGHT_SCALE,
+        }),
+        V::Mapping(m) => {
+            let text = m
+                .get("text")
+                .or_else(|| m.get("content"))
+                .and_then(|t| match t {
+                    V::String(s) => Some(s.clone()),
+                    V::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })?;
+            let weight = match m.get("weight") {
+                Some(V::Number(n)) => parse_weight(&n.to_string())?,
+                Some(V::String(s)) => parse_weight(s)?,
+                None => WEIGHT_SCALE,
+                _ => return None,
+            };
+            Some(Item { text, weight })
+        }
+        _ => None,
+    }
+}
+
+/// `50::elephant` → (50 × scale, `elephant`). A string that starts with `{` is a whole variant
+/// and is never split (`{3::|a|b|c}` stays one item).
+fn split_weight(s: &str) -> Option<(u64, &str)> {
+    let t = s.trim_start();
+    if t.starts_with('{') {
+        return None;
+    }
+    let (w, rest) = t.split_once("::")?;
+    Some((parse_weight(w.trim())?, rest.trim()))
+}
+
+/// A decimal weight (`3`, `0.5`, `.25`) in fixed point; `None` if it is not one.
+pub fn parse_weight(s: &str) -> Option<u64> {
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if int.is_empty() && frac.is_empty()
+        || !int.bytes().all(|c| c.is_ascii_digit())
+        || !frac.bytes().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let mut f = 0u64;
+    let mut digits = 0u32;
+    for c in frac.bytes().take(6) {
+        f = f * 10 + u64::from(c - b'0');
+        digits += 1;
+    }
+    whole
+        .checked_mul(WEIGHT_SCALE)?
+        .checked_add(f * 10u64.pow(6 - digits))
+        .map(|w| w.min(super::parser::MAX_WEIGHT))
+}
+
+/// fnmatch-style matching on `/`-separated names: `*` and `?` stay inside one segment, `**`
+/// crosses segments (and `**/` may match no segment at all), `[a-z]` and `[!a-z]` are classes.
+pub fn glob_match(p: &[u8], s: &[u8]) -> bool {
+    if p.is_empty() {
+        return s.is_empty();
+    }
+    if p.starts_with(b"**") {
+        let rest = &p[2..];
+        let rest_after_slash = rest.strip_prefix(b"/").unwrap_or(rest);
+        // `**/` matching zero segments.
+        if rest.starts_with(b"/") && glob_match(rest_after_slash, s) {
+            return true;
+        }
+        for i in 0..=s.len() {
+            if glob_match(rest, &s[i..]) {
+                return true;
+            }
+        }
+        return false;
+    }
+    match p[0] {
+        b'*' => {
+            for i in 0..=s.len() {
+                if glob_match(&p[1..], &s[i..]) {
+                    return true;
+                }
+                if i < s.len() && s[i] == b'/' {
+                    break;
+                }
+            }
+            false
+        }
+        b'?' => !s.is_empty() && s[0] != b'/' && glob_match(&p[1..], &s[1..]),
+        b'[' => {
+            let Some(close) = p.iter().skip(2).position(|c| *c == b']').map(|i| i + 2) else {
+                return !s.is_empty() && s[0] == b'[' && glob_match(&p[1..], &s[1..]);
+            };
+            if s.is_empty() {
+                return false;
+            }
+            let mut class = &p[1..close];
+            let negate = matches!(class.first(), Some(b'!') | Some(b'^'));
+            if negate {
+                class = &class[1..];
+            }
+            let c = s[0];
+            let mut hit = false;
+            let mut i = 0;
+            while i < class.len() {
+                if i + 2 < class.len() && class[i + 1] == b'-' {
+                    hit |= class[i] <= c && c <= class[i + 2];
+                    i += 3;
+                } else {
+                    hit |= class[i] == c;
+                    i += 1;
+                }
+            }
+            hit != negate && glob_match(&p[close + 1..], &s[1..])
+        }
+        c => !s.is_empty() && s[0] == c && glob_match(&p[1..], &s[1..]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match(b"colors*", b"colors-warm"));
+        assert!(!glob_match(b"colors*", b"colors/warm"));
+        assert!(glob_match(b"artists/**", b"artists/finnish/x"));
+        assert!(glob_match(b"light/**/*", b"light/a"));
+        assert!(glob_match(b"light/**/*", b"light/a/b"));
+        assert!(glob_match(b"a?c", b"abc"));
+        assert!(glob_match(b"v[0-9]", b"v7"));
+        assert!(!glob_match(b"v[!0-9]", b"v7"));
+    }
+
+    #[test]
+    fn lines_skip_blanks_and_comments() {
+        let t = "a\n\n# c\n  b  \r\nc";
+        let spans = line_spans(t);
+        let vals: Vec<&str> = spans
+            .iter()
+            .map(|(a, b)| &t[*a as usize..*b as usize])
+            .collect();
+        assert_eq!(vals, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn weights() {
+        assert_eq!(parse_weight("0.5"), Some(500_000));
+        assert_eq!(parse_weight("3"), Some(3_000_000));
+        assert_eq!(parse_weight("x"), None);
+        assert_eq!(split_weight("50::elephant"), Some((50_000_000, "elephant")));
+        assert_eq!(split_weight("{3::|a|b}"), None);
+    }
+}
