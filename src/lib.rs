@@ -24,6 +24,7 @@ pub mod sink;
 pub mod suggest;
 pub mod tags;
 pub mod text;
+pub mod tokens;
 mod yaml;
 
 pub use engine::{Engine, Request};
