@@ -1,10 +1,13 @@
 //! Dialects write a scene as text for a family of image generators. A dialect changes only how
 //! the scene is written, never which entries were chosen.
 
+pub mod midjourney;
+pub mod natural;
 pub mod plain;
+pub mod sd;
 
-use crate::error::Result;
-use crate::library::Library;
+use crate::error::{Error, Result};
+use crate::library::{Library, SceneTemplate};
 use crate::scene::Scene;
 
 /// A scene written out: the prompt and its negative prompt.
@@ -12,12 +15,109 @@ use crate::scene::Scene;
 pub struct Written {
     pub prompt: String,
     pub negative: String,
+    /// Tokens the text encoder sees (sd/sdxl always; others when asked for).
+    pub tokens: Option<u32>,
+    /// Generator parameters that go with the prompt (aspect, size, model, …).
+    pub params: Option<serde_json::Value>,
+}
+
+/// Every dialect name, as accepted by [`by_name`].
+pub const NAMES: &[&str] = &["plain", "sd", "sdxl", "midjourney", "dalle", "flux"];
+
+/// How a dialect is asked for: its options from the command line. Options a dialect does not use
+/// are refused by [`by_name`] rather than silently ignored.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// sd/sdxl token budget (default [`sd::DEFAULT_MAX_TOKENS`]).
+    pub max_tokens: Option<u32>,
+    /// Midjourney parameters as `key=value` (validated by [`midjourney::Params::parse`]).
+    pub mj: Vec<String>,
+    /// dalle model (`dall-e-2`, `dall-e-3`, `gpt-image-1`): sets the character limit.
+    pub model: Option<String>,
+    /// Fail instead of dropping fragments or sentences to fit a limit.
+    pub strict: bool,
+    /// Count tokens in dialects that do not need them (plain, midjourney, dalle, flux).
+    pub tokens: bool,
+}
+
+/// The dialect called `name`, set up for `lib` with `opts` (validated here: a bad option is a
+/// [`Error::Usage`] naming the allowed values).
+pub fn by_name(name: &str, lib: &Library, opts: &Options) -> Result<Box<dyn Dialect>> {
+    let refuse = |what: &str, who: &str| {
+        Err(Error::Usage(format!(
+            "{what} applies only to {who}, not to --dialect {name}"
+        )))
+    };
+    if opts.max_tokens.is_some() && !matches!(name, "sd" | "sdxl") {
+        return refuse("--max-tokens", "--dialect sd or sdxl");
+    }
+    if !opts.mj.is_empty() && name != "midjourney" {
+        return refuse("--mj", "--dialect midjourney");
+    }
+    if opts.model.is_some() && name != "dalle" {
+        return refuse("--model", "--dialect dalle");
+    }
+    Ok(match name {
+        "plain" => Box::new(natural::Natural::plain(opts)),
+        "sd" => Box::new(sd::Sd::new(lib, sd::Family::Sd1, opts)?),
+        "sdxl" => Box::new(sd::Sd::new(lib, sd::Family::Sdxl, opts)?),
+        "midjourney" => Box::new(midjourney::Midjourney::new(opts)?),
+        "dalle" => Box::new(natural::Natural::dalle(opts)?),
+        "flux" => Box::new(natural::Natural::flux(opts)),
+        other => {
+            return Err(Error::Usage(format!(
+                "unknown dialect `{other}`{}",
+                crate::error::did_you_mean(&crate::suggest::close_matches(
+                    other,
+                    NAMES.iter().copied()
+                ))
+            )));
+        }
+    })
+}
+
+/// A template's slots from most to least important: the subject first, then by `priority`
+/// (higher first), ties in template order. Dialects that must shorten a prompt drop from the
+/// end of this order.
+pub fn importance_order(t: &SceneTemplate) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..t.slots.len()).collect();
+    order.sort_by_key(|&i| {
+        let s = &t.slots[i];
+        (s.name != "subject", std::cmp::Reverse(s.priority), i)
+    });
+    order
+}
+
+/// Whether `phrase` occurs in `text` as whole words, ignoring ASCII case.
+pub fn contains_phrase(text: &str, phrase: &str) -> bool {
+    let (t, p) = (text.as_bytes(), phrase.as_bytes());
+    if p.is_empty() || p.len() > t.len() {
+        return false;
+    }
+    let word = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
+    let first = p[0].to_ascii_lowercase();
+    (0..=t.len() - p.len()).any(|i| {
+        t[i].to_ascii_lowercase() == first
+            && t[i..i + p.len()].eq_ignore_ascii_case(p)
+            && (i == 0 || !word(t[i - 1]) || !word(p[0]))
+            && (i + p.len() == t.len() || !word(t[i + p.len()]) || !word(p[p.len() - 1]))
+    })
+}
+
+/// Negative terms without those the positive text shows: a negative term must never fight
+/// what the prompt asks for.
+pub fn exclude_shown<'a>(terms: Vec<&'a str>, positive: &[&str]) -> Vec<&'a str> {
+    terms
+        .into_iter()
+        .filter(|n| !positive.iter().any(|p| contains_phrase(p, n)))
+        .collect()
 }
 
 /// Writes scenes as text.
 pub trait Dialect: Send + Sync {
     /// The name used on the command line and in records.
     fn name(&self) -> &'static str;
+    /// Writes one scene. Only the wording depends on the dialect, never the chosen entries.
     fn write(&self, lib: &Library, scene: &Scene) -> Result<Written>;
 }
 
