@@ -90,27 +90,67 @@ pub fn importance_order(t: &SceneTemplate) -> Vec<usize> {
 
 /// Whether `phrase` occurs in `text` as whole words, ignoring ASCII case.
 pub fn contains_phrase(text: &str, phrase: &str) -> bool {
-    let (t, p) = (text.as_bytes(), phrase.as_bytes());
-    if p.is_empty() || p.len() > t.len() {
+    shows_lower(&text.to_ascii_lowercase(), &phrase.to_ascii_lowercase())
+}
+
+/// [`contains_phrase`] on text and phrase already in ASCII lower case.
+fn shows_lower(text: &str, phrase: &str) -> bool {
+    if phrase.is_empty() {
         return false;
     }
     let word = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
-    let first = p[0].to_ascii_lowercase();
-    (0..=t.len() - p.len()).any(|i| {
-        t[i].to_ascii_lowercase() == first
-            && t[i..i + p.len()].eq_ignore_ascii_case(p)
-            && (i == 0 || !word(t[i - 1]) || !word(p[0]))
-            && (i + p.len() == t.len() || !word(t[i + p.len()]) || !word(p[p.len() - 1]))
+    let (t, p) = (text.as_bytes(), phrase.as_bytes());
+    let (first_word, last_word) = (word(p[0]), word(p[p.len() - 1]));
+    memchr::memmem::find_iter(t, p).any(|i| {
+        let end = i + p.len();
+        (i == 0 || !first_word || !word(t[i - 1]))
+            && (end == t.len() || !last_word || !word(t[end]))
     })
 }
 
 /// Negative terms without those the positive text shows: a negative term must never fight
 /// what the prompt asks for.
 pub fn exclude_shown<'a>(terms: Vec<&'a str>, positive: &[&str]) -> Vec<&'a str> {
+    // One lower-cased haystack; `\n` never occurs in a term, so no match spans two texts.
+    let mut hay = String::with_capacity(positive.iter().map(|p| p.len() + 1).sum());
+    for p in positive {
+        hay.push_str(p);
+        hay.push('\n');
+    }
+    hay.make_ascii_lowercase();
+    let mut lower = String::new();
     terms
         .into_iter()
-        .filter(|n| !positive.iter().any(|p| contains_phrase(p, n)))
+        .filter(|n| {
+            lower.clear();
+            lower.push_str(n);
+            lower.make_ascii_lowercase();
+            !shows_lower(&hay, &lower)
+        })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases_match_whole_words_only() {
+        assert!(contains_phrase("Soft Painting light", "painting"));
+        assert!(contains_phrase("a painting", "A Painting"));
+        assert!(!contains_phrase("paintings", "painting"));
+        assert!(!contains_phrase("watercolor", "color"));
+        assert!(contains_phrase("3d render, x", "3d render"));
+        assert!(contains_phrase("f/1.4 (wide)", "(wide)"));
+        assert!(!contains_phrase("", "x"));
+        assert_eq!(
+            exclude_shown(
+                vec!["painting", "blurry", "text"],
+                &["oil painting", "texture"]
+            ),
+            vec!["blurry", "text"]
+        );
+    }
 }
 
 /// Writes scenes as text.

@@ -90,6 +90,8 @@ pub struct Sd {
     lib_hash: String,
     /// Per template: slot indices in importance order.
     orders: Vec<Vec<usize>>,
+    /// Per template: the image size for its aspect.
+    sizes: Vec<(u32, u32)>,
     /// Tokens of `,` on its own.
     comma: u32,
 }
@@ -148,6 +150,11 @@ impl Sd {
             cache,
             lib_hash: lib.hash().to_string(),
             orders: lib.templates.iter().map(importance_order).collect(),
+            sizes: lib
+                .templates
+                .iter()
+                .map(|t| family_size(family, &t.aspect))
+                .collect(),
             comma: counter.count(","),
         })
     }
@@ -218,13 +225,21 @@ impl Sd {
         out
     }
 
-    fn size(&self, aspect: &str) -> (u32, u32) {
-        let sizes = match self.family {
-            Family::Sd1 => SD1_SIZES,
-            Family::Sdxl => SDXL_SIZES,
-        };
-        closest_size(aspect, sizes)
+    fn size(&self, lib: &Library, scene: &Scene) -> (u32, u32) {
+        if self.lib_hash == lib.hash() {
+            self.sizes[scene.template]
+        } else {
+            family_size(self.family, &scene.template(lib).aspect)
+        }
     }
+}
+
+fn family_size(family: Family, aspect: &str) -> (u32, u32) {
+    let sizes = match family {
+        Family::Sd1 => SD1_SIZES,
+        Family::Sdxl => SDXL_SIZES,
+    };
+    closest_size(aspect, sizes)
 }
 
 impl Dialect for Sd {
@@ -284,7 +299,7 @@ impl Dialect for Sd {
             }
             negative.push_str(&escape(n));
         }
-        let (width, height) = self.size(&scene.template(lib).aspect);
+        let (width, height) = self.size(lib, scene);
         Ok(Written {
             prompt,
             negative,
