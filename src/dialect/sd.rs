@@ -558,6 +558,47 @@ bodies:
     }
 
     #[test]
+    fn bad_emphasis_and_priority_are_located_errors() {
+        let lib_with = |entry: &str, slot: &str| {
+            Library::from_sources(vec![
+                SourceFile {
+                    name: "v.yaml".into(),
+                    kind: SourceKind::Vocab,
+                    text: format!(
+                        "categories:\n  thing:\n    entries:\n      - text: fox\n{entry}"
+                    ),
+                },
+                SourceFile {
+                    name: "t.yaml".into(),
+                    kind: SourceKind::Template,
+                    text: format!(
+                        "name: t\nslots:\n  subject: {{ category: thing{slot} }}\nbodies: [\"{{{{ subject }}}}\"]\n"
+                    ),
+                },
+            ])
+        };
+        assert!(lib_with("        emphasis: 115\n", ", emphasis: 90, priority: 7").is_ok());
+        let e = lib_with("        emphasis: 1.15\n", "")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("v.yaml:5:") && e.contains("hundredths"),
+            "{e}"
+        );
+        let e = lib_with("        emphasis: 400\n", "")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("v.yaml:4:") && e.contains("10 to 300"), "{e}");
+        let e = lib_with("", ", priority: 101").unwrap_err().to_string();
+        assert!(
+            e.starts_with("t.yaml:3:") && e.contains("priority 101"),
+            "{e}"
+        );
+        let e = lib_with("", ", emphasis: 0").unwrap_err().to_string();
+        assert!(e.contains("emphasis 0 is out of range"), "{e}");
+    }
+
+    #[test]
     fn strict_refuses_to_drop() {
         let lib = test_library();
         let d = Sd::new(
