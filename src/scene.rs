@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::library::{ASSOCIATION_BOOST, Library, SceneTemplate};
 use crate::matching::{STOP_WORDS, Span, Word, text_contains_words, words};
 use crate::rng::{Domain, Keyer};
-use crate::tags::State;
+use crate::tags::{State, TagSet};
 use crate::text;
 
 /// A description analysed against a library, ready to generate any number of scenes.
@@ -23,6 +23,36 @@ pub struct Plan {
     candidates: Vec<(usize, u64)>,
     /// Why the candidates were chosen (for `--explain`).
     pub reason: String,
+    /// Per span: the entries whose text shows the words the user typed.
+    showing: Vec<Vec<(usize, usize)>>,
+    /// Per span: the tags (and blocks) that every entry it names shares. When no entry of the
+    /// span can be pinned, the user's words stay in the subject, and these still constrain the
+    /// scene ("tropical" keeps snow out even where no slot takes a climate).
+    implied: Vec<(TagSet, TagSet)>,
+    /// Tags the description names outright ("tropical", "winter", "night", "golden hour"): the
+    /// scene must agree with them whatever else matched.
+    word_tags: (TagSet, TagSet),
+}
+
+/// Tags whose names are words (or hyphen-joined word pairs) of the description, with their
+/// declared conflicts.
+fn tags_named_by_words(lib: &Library, ws: &[Word]) -> (TagSet, TagSet) {
+    let mut tags = TagSet::default();
+    let mut blocks = TagSet::default();
+    let mut add = |name: &str| {
+        if let Some(id) = lib.tags.get(name) {
+            tags.insert(id);
+            blocks.union_with(&lib.tag_blocks[id as usize]);
+        }
+    };
+    for (i, w) in ws.iter().enumerate() {
+        add(&w.text.to_lowercase());
+        add(&w.folded);
+        if let Some(next) = ws.get(i + 1) {
+            add(&format!("{}-{}", w.folded, next.folded));
+        }
+    }
+    (tags, blocks)
 }
 
 impl Plan {
@@ -48,12 +78,46 @@ impl Plan {
         } else {
             score_templates(lib, &spans)
         };
+        let showing = spans
+            .iter()
+            .map(|sp| {
+                sp.entries
+                    .iter()
+                    .copied()
+                    .filter(|(c, e)| {
+                        text_contains_words(&lib.categories[*c].entries[*e].text, &sp.folded)
+                    })
+                    .collect()
+            })
+            .collect();
+        let implied: Vec<(TagSet, TagSet)> = spans
+            .iter()
+            .map(|sp| {
+                let mut it = sp
+                    .entries
+                    .iter()
+                    .map(|(c, e)| &lib.categories[*c].entries[*e]);
+                let Some(first) = it.next() else {
+                    return (TagSet::default(), TagSet::default());
+                };
+                let (mut tags, mut blocks) = (first.tags, first.blocks);
+                for en in it {
+                    tags.intersect_with(&en.tags);
+                    blocks.intersect_with(&en.blocks);
+                }
+                (tags, blocks)
+            })
+            .collect();
+        let word_tags = tags_named_by_words(lib, &ws);
         Ok(Plan {
+            word_tags,
             description,
             words: ws,
             spans,
             candidates,
             reason,
+            showing,
+            implied,
         })
     }
 
@@ -195,6 +259,8 @@ impl Scene {
 pub struct Scratch {
     weights: Vec<u64>,
     candidates: Vec<usize>,
+    taken: Vec<usize>,
+    boosted: Vec<usize>,
 }
 
 /// Builds scene `index` of `seed` for a plan.
@@ -247,7 +313,7 @@ pub fn build_with(
         let showing: Vec<(usize, usize)> = usable
             .iter()
             .copied()
-            .filter(|(c, e)| text_contains_words(&lib.categories[*c].entries[*e].text, &sp.folded))
+            .filter(|ce| plan.showing[si].contains(ce))
             .collect();
         let pool = if showing.is_empty() {
             &usable
@@ -324,9 +390,29 @@ pub fn build_with(
         }
     }
 
-    // 4. State from the template and the pins.
+    // 4. State from the template, the pins, and what unpinned phrases imply.
     let mut state = State::default();
     state.tags.union_with(&t.tags);
+    state.add(&plan.word_tags.0, &plan.word_tags.1);
+    if explain && !plan.word_tags.0.is_empty() {
+        notes.push(format!(
+            "the description names tags [{}]",
+            lib.tags.names(&plan.word_tags.0).join(", ")
+        ));
+    }
+    for (si, (tags, blocks)) in plan.implied.iter().enumerate() {
+        if pinned_spans.iter().any(|p| p.0 == si) || (tags.is_empty() && blocks.is_empty()) {
+            continue;
+        }
+        state.add(tags, blocks);
+        if explain {
+            notes.push(format!(
+                "\"{}\" implies tags [{}]",
+                span_text(plan, &plan.spans[si]),
+                lib.tags.names(tags).join(", ")
+            ));
+        }
+    }
     for f in &fills {
         for p in &f.picks {
             if let Pick::Entry(c, e) = p {
@@ -359,20 +445,10 @@ pub fn build_with(
         let cat = &lib.categories[s.category];
         for k in 0..n {
             let mut relaxed = false;
-            gather(
-                lib, &fills, &state, s.category, &s.require, &s.exclude, scratch,
-            );
+            gather(lib, &fills, &state, s, false, scratch);
             if scratch.candidates.is_empty() && !s.require.is_empty() {
                 relaxed = true;
-                gather(
-                    lib,
-                    &fills,
-                    &state,
-                    s.category,
-                    &crate::tags::TagSet::default(),
-                    &s.exclude,
-                    scratch,
-                );
+                gather(lib, &fills, &state, s, true, scratch);
             }
             if scratch.candidates.is_empty() {
                 if explain && k == 0 {
@@ -417,44 +493,48 @@ pub fn build_with(
     }
 }
 
-/// Candidates of a category that fit the scene, with their weights (boosted by associations).
+/// Candidates of a slot that fit the scene, with their weights (boosted by associations).
 fn gather(
     lib: &Library,
     fills: &[SlotFill],
     state: &State,
-    category: usize,
-    require: &crate::tags::TagSet,
-    exclude: &crate::tags::TagSet,
+    slot: &crate::library::Slot,
+    relaxed: bool,
     scratch: &mut Scratch,
 ) {
     scratch.candidates.clear();
     scratch.weights.clear();
+    scratch.taken.clear();
+    scratch.boosted.clear();
+    let category = slot.category;
+    for f in fills {
+        for p in &f.picks {
+            if let Pick::Entry(c, e) = p {
+                if *c == category {
+                    scratch.taken.push(*e);
+                }
+                for (wc, list) in &lib.categories[*c].entries[*e].with {
+                    if *wc == category {
+                        scratch.boosted.extend_from_slice(list);
+                    }
+                }
+            }
+        }
+    }
     let cat = &lib.categories[category];
-    let chosen = |c: usize, e: usize| {
-        fills
-            .iter()
-            .any(|f| f.picks.contains(&Pick::Entry(c, e)))
+    let pool = if relaxed {
+        &slot.relaxed_pool
+    } else {
+        &slot.pool
     };
-    for (ei, en) in cat.entries.iter().enumerate() {
-        if en.weight == 0
-            || !state.admits(&en.tags, &en.blocks)
-            || !en.tags.is_superset(require)
-            || en.tags.intersects(exclude)
-            || chosen(category, ei)
-        {
+    for &ei in pool {
+        let ei = ei as usize;
+        let en = &cat.entries[ei];
+        if !state.admits(&en.tags, &en.blocks) || scratch.taken.contains(&ei) {
             continue;
         }
         let mut w = u64::from(en.weight);
-        let boosted = fills.iter().any(|f| {
-            f.picks.iter().any(|p| match p {
-                Pick::Entry(c, e) => lib.categories[*c].entries[*e]
-                    .with
-                    .iter()
-                    .any(|(wc, list)| *wc == category && list.contains(&ei)),
-                Pick::User(_) => false,
-            })
-        });
-        if boosted {
+        if scratch.boosted.contains(&ei) {
             w *= ASSOCIATION_BOOST;
         }
         scratch.candidates.push(ei);

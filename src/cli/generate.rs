@@ -21,6 +21,10 @@ pub fn gen_cmd(a: GenArgs) -> Result<()> {
         );
     }
     let engine = load(&a.lib)?;
+    let plan = engine.plan(&Request {
+        description: a.description.unwrap_or_default(),
+        template: a.template,
+    })?;
     let dialect = a.dialect.build(&engine)?;
     let budget = a.dialect.max_tokens.or(match a.dialect.dialect.as_str() {
         "sd" | "sdxl" => Some(promptloom::dialect::sd::DEFAULT_MAX_TOKENS),
@@ -37,10 +41,6 @@ pub fn gen_cmd(a: GenArgs) -> Result<()> {
             s
         }
     };
-    let plan = engine.plan(&Request {
-        description: a.description.unwrap_or_default(),
-        template: a.template,
-    })?;
     let stdout = io::stdout().lock();
     let mut sink = Sink::new(io::BufWriter::with_capacity(1 << 16, stdout), a.format);
     for i in a.index..=a.index + (a.count - 1) {

@@ -8,7 +8,7 @@
 use serde_json::{Map, Value};
 
 use super::plain::Plain;
-use super::{Dialect, Options, Written, exclude_shown, negative_terms};
+use super::{Dialect, Options, Written, exclude_shown, negative_pieces};
 use crate::error::{Error, Result};
 use crate::library::Library;
 use crate::scene::Scene;
@@ -191,9 +191,9 @@ impl Dialect for Midjourney {
             .ar
             .clone()
             .unwrap_or_else(|| scene.template(lib).aspect.clone());
-        let no: Vec<String> = exclude_shown(negative_terms(lib, scene), &[&text])
+        let no: Vec<String> = exclude_shown(negative_pieces(lib, scene), &[&text])
             .into_iter()
-            .map(|n| sanitize(n).replace(',', " "))
+            .map(sanitize)
             .collect();
 
         let p = &self.params;

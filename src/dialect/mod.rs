@@ -88,6 +88,20 @@ pub fn importance_order(t: &SceneTemplate) -> Vec<usize> {
     order
 }
 
+/// The negative terms split at their own commas (`flat, lifeless lighting` is two tags to a
+/// tag-reading generator), without repeats.
+pub fn negative_pieces<'l>(lib: &'l Library, scene: &'l Scene) -> Vec<&'l str> {
+    let mut out: Vec<&str> = Vec::new();
+    for term in negative_terms(lib, scene) {
+        for piece in term.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if !out.iter().any(|x| x.eq_ignore_ascii_case(piece)) {
+                out.push(piece);
+            }
+        }
+    }
+    out
+}
+
 /// Whether `phrase` occurs in `text` as whole words, ignoring ASCII case.
 pub fn contains_phrase(text: &str, phrase: &str) -> bool {
     shows_lower(&text.to_ascii_lowercase(), &phrase.to_ascii_lowercase())

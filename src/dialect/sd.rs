@@ -10,7 +10,7 @@
 
 use serde_json::json;
 
-use super::{Dialect, Options, Written, exclude_shown, importance_order, negative_terms};
+use super::{Dialect, Options, Written, exclude_shown, importance_order, negative_pieces};
 use crate::error::{Error, Result};
 use crate::library::Library;
 use crate::scene::{Pick, Scene};
@@ -291,7 +291,7 @@ impl Dialect for Sd {
             }
         }
         let shown: Vec<&str> = kept.iter().map(|f| f.raw).collect();
-        let negative_list = exclude_shown(negative_terms(lib, scene), &shown);
+        let negative_list = exclude_shown(negative_pieces(lib, scene), &shown);
         let mut negative = String::with_capacity(128);
         for (i, n) in negative_list.iter().enumerate() {
             if i > 0 {
