@@ -144,29 +144,6 @@ pub fn exclude_shown<'a>(terms: Vec<&'a str>, positive: &[&str]) -> Vec<&'a str>
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn phrases_match_whole_words_only() {
-        assert!(contains_phrase("Soft Painting light", "painting"));
-        assert!(contains_phrase("a painting", "A Painting"));
-        assert!(!contains_phrase("paintings", "painting"));
-        assert!(!contains_phrase("watercolor", "color"));
-        assert!(contains_phrase("3d render, x", "3d render"));
-        assert!(contains_phrase("f/1.4 (wide)", "(wide)"));
-        assert!(!contains_phrase("", "x"));
-        assert_eq!(
-            exclude_shown(
-                vec!["painting", "blurry", "text"],
-                &["oil painting", "texture"]
-            ),
-            vec!["blurry", "text"]
-        );
-    }
-}
-
 /// Writes scenes as text.
 pub trait Dialect: Send + Sync {
     /// The name used on the command line and in records.
@@ -204,4 +181,27 @@ pub fn negative_terms<'l>(lib: &'l Library, scene: &'l Scene) -> Vec<&'l str> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases_match_whole_words_only() {
+        assert!(contains_phrase("Soft Painting light", "painting"));
+        assert!(contains_phrase("a painting", "A Painting"));
+        assert!(!contains_phrase("paintings", "painting"));
+        assert!(!contains_phrase("watercolor", "color"));
+        assert!(contains_phrase("3d render, x", "3d render"));
+        assert!(contains_phrase("f/1.4 (wide)", "(wide)"));
+        assert!(!contains_phrase("", "x"));
+        assert_eq!(
+            exclude_shown(
+                vec!["painting", "blurry", "text"],
+                &["oil painting", "texture"]
+            ),
+            vec!["blurry", "text"]
+        );
+    }
 }
