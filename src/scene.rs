@@ -3,8 +3,13 @@
 //!
 //! Per prompt, in this order, each step drawing from its own keyed stream
 //! (see [`crate::rng`]): the template (only if several tie), the pinned entries (only if a phrase
-//! names several), then every slot in template order. Pinned slots are settled first so that
-//! their tags constrain everything else.
+//! names several), then every slot in template order, then the body variant. Pinned slots are
+//! settled first so that their tags constrain everything else.
+//!
+//! Stream paths (the `path` of [`crate::rng::Keyer`]), with `D` the description key (16 hex
+//! digits of FNV-1a over the lowercased, space-normalised description) and `T` the template name:
+//! `D/template`, `D/pin/<span number>`, `D/T/slot/<slot name>`, `D/T/body`. A slot's draws
+//! depend only on its own path, so adding a slot to a template does not reshuffle the others.
 
 use crate::error::Result;
 use crate::library::{ASSOCIATION_BOOST, Library, SceneTemplate};
@@ -32,6 +37,16 @@ pub struct Plan {
     /// Tags the description names outright ("tropical", "winter", "night", "golden hour"): the
     /// scene must agree with them whatever else matched.
     word_tags: (TagSet, TagSet),
+    /// The description's part of every random key: FNV-1a of its normalised, lowercased text,
+    /// as 16 hex digits. Different descriptions with the same seed draw independently.
+    key: [u8; 16],
+}
+
+fn description_key(description: &str) -> [u8; 16] {
+    let h = crate::rng::fnv1a64_start(description.to_lowercase().as_bytes());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(format!("{h:016x}").as_bytes());
+    out
 }
 
 /// Tags whose names are words (or hyphen-joined word pairs) of the description, with their
@@ -109,7 +124,9 @@ impl Plan {
             })
             .collect();
         let word_tags = tags_named_by_words(lib, &ws);
+        let key = description_key(&description);
         Ok(Plan {
+            key,
             word_tags,
             description,
             words: ws,
@@ -285,7 +302,7 @@ pub fn build_with(
     } else {
         let w: Vec<u64> = plan.candidates.iter().map(|c| c.1).collect();
         let k = keyer
-            .stream("template", index)
+            .stream_parts(&[&plan.key, b"/template"], index)
             .pick_weighted(&w)
             .unwrap_or(0);
         plan.candidates[k].0
@@ -328,7 +345,7 @@ pub fn build_with(
                 .map(|(c, e)| u64::from(lib.categories[*c].entries[*e].weight.max(1)))
                 .collect();
             let k = keyer
-                .stream_parts(&[b"pin/", si.to_string().as_bytes()], index)
+                .stream_parts(&[&plan.key, b"/pin/", si.to_string().as_bytes()], index)
                 .pick_weighted(&w)
                 .unwrap_or(0);
             pool[k]
@@ -433,7 +450,16 @@ pub fn build_with(
         if fills[i].pinned {
             continue;
         }
-        let mut rng = keyer.stream_parts(&[b"slot/", s.name.as_bytes()], index);
+        let mut rng = keyer.stream_parts(
+            &[
+                &plan.key,
+                b"/",
+                t.name.as_bytes(),
+                b"/slot/",
+                s.name.as_bytes(),
+            ],
+            index,
+        );
         if !rng.chance(s.chance) {
             continue;
         }
@@ -480,7 +506,9 @@ pub fn build_with(
     let body = if t.bodies.len() == 1 {
         0
     } else {
-        keyer.stream("body", index).below(t.bodies.len() as u32) as usize
+        keyer
+            .stream_parts(&[&plan.key, b"/", t.name.as_bytes(), b"/body"], index)
+            .below(t.bodies.len() as u32) as usize
     };
 
     Scene {
