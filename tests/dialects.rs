@@ -11,7 +11,8 @@
 //! ```
 //!
 //! and review the diff. `builtin.txt` follows the built-in vocabulary and changes with it; the
-//! others use only the test library and change only when a dialect does.
+//! others use only the test library (`--no-builtin`) and change only when a dialect or the scene
+//! engine does.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -149,6 +150,7 @@ fn slots_are_identical_in_every_dialect() {
                     "gen",
                     "-t",
                     "dialect_test",
+                    "--no-builtin",
                     "--library",
                     &lib,
                     "--seed",
@@ -227,6 +229,7 @@ fn sd_budget_holds_over_10000_scenes_and_the_subject_stays() {
             "gen",
             "-t",
             template,
+            "--no-builtin",
             "--library",
             &lib,
             "--seed",
@@ -254,6 +257,7 @@ fn sd_negative_prompt_follows_the_chosen_entries() {
         "gen",
         "-t",
         "dialect_test",
+        "--no-builtin",
         "--library",
         &test_lib(),
         "--seed",
@@ -294,6 +298,7 @@ fn sd_emphasis_and_escapes_are_written_from_library_data() {
         "gen",
         "-t",
         "dialect_test",
+        "--no-builtin",
         "--library",
         &test_lib(),
         "--seed",
@@ -363,6 +368,7 @@ fn midjourney_parameters() {
         "gen",
         "-t",
         "dialect_test",
+        "--no-builtin",
         "--library",
         &test_lib(),
         "-s",
@@ -474,6 +480,7 @@ fn dalle_fits_the_model_limit_by_dropping_sentences() {
         "gen",
         "-t",
         "dialect_long",
+        "--no-builtin",
         "--library",
         &lib,
         "-s",
@@ -502,6 +509,7 @@ fn dalle_fits_the_model_limit_by_dropping_sentences() {
         "gen",
         "-t",
         "dialect_long",
+        "--no-builtin",
         "--library",
         &lib,
         "-s",
@@ -517,6 +525,7 @@ fn dalle_fits_the_model_limit_by_dropping_sentences() {
         "gen",
         "-t",
         "dialect_long",
+        "--no-builtin",
         "--library",
         &lib,
         "-s",
@@ -537,6 +546,7 @@ fn dalle_fits_the_model_limit_by_dropping_sentences() {
             "gen",
             "-t",
             "dialect_long",
+            "--no-builtin",
             "--library",
             &lib,
             "-s",
@@ -607,6 +617,7 @@ fn golden_outputs_per_dialect() {
             "gen",
             "-t",
             "dialect_test",
+            "--no-builtin",
             "--library",
             &lib,
             "-s",
