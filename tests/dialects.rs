@@ -469,6 +469,10 @@ fn bad_options_fail_clearly() {
         &["gen", "x", "-d", "dalle", "--model", "dall-e-4"],
         "dall-e-2",
     );
+    fails_with(
+        &["gen", "x", "-d", "flux", "--strict"],
+        "--strict applies only",
+    );
     fails_with(&["gen", "x", "-d", "nope"], "sdxl");
     fails_with(&["gen", "x", "-d", "sd", "--max-tokens", "0"], "at least 1");
 }

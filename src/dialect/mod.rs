@@ -57,6 +57,12 @@ pub fn by_name(name: &str, lib: &Library, opts: &Options) -> Result<Box<dyn Dial
     if opts.model.is_some() && name != "dalle" {
         return refuse("--model", "--dialect dalle");
     }
+    if opts.strict && !matches!(name, "sd" | "sdxl" | "dalle") {
+        return refuse(
+            "--strict",
+            "--dialect sd, sdxl or dalle (the ones with a limit)",
+        );
+    }
     Ok(match name {
         "plain" => Box::new(natural::Natural::plain(opts)),
         "sd" => Box::new(sd::Sd::new(lib, sd::Family::Sd1, opts)?),
