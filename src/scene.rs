@@ -317,11 +317,19 @@ pub fn build_with(
     // (span index, slot index, whether the entry shows the user's words)
     let mut pinned_spans: Vec<(usize, usize, bool)> = Vec::new();
     for (si, sp) in plan.spans.iter().enumerate() {
+        // Entries of categories the template uses that do not contradict the template itself
+        // (an outdoor sky pinned into an indoor scene would block everything else).
+        let mut template_state = State::default();
+        template_state.tags.union_with(&t.tags);
         let usable: Vec<(usize, usize)> = sp
             .entries
             .iter()
             .copied()
-            .filter(|(c, _)| t.slots.iter().any(|s| s.category == *c))
+            .filter(|(c, e)| {
+                let en = &lib.categories[*c].entries[*e];
+                t.slots.iter().any(|s| s.category == *c)
+                    && template_state.admits(&en.tags, &en.blocks)
+            })
             .collect();
         if usable.is_empty() {
             continue;
@@ -372,6 +380,7 @@ pub fn build_with(
 
     // 3. The subject: the user's words that no pinned entry shows.
     let subject_slot = t.slot_index("subject");
+    let mut displaced: Vec<(usize, usize)> = Vec::new();
     let mut removable: Vec<bool> = pinned_spans.iter().map(|p| p.2).collect();
     let mut remainder = subject_words(plan, &pinned_spans, &removable);
     if !remainder.is_empty()
@@ -383,6 +392,13 @@ pub fn build_with(
         for (k, p) in pinned_spans.iter().enumerate() {
             if p.1 == ss {
                 removable[k] = false;
+            }
+        }
+        // The displaced entries still say what the subject is (oysters are served cold): their
+        // tags stay in the scene.
+        for p in &fills[ss].picks {
+            if let Pick::Entry(c, e) = p {
+                displaced.push((*c, *e));
             }
         }
         fills[ss] = SlotFill::default();
@@ -411,6 +427,10 @@ pub fn build_with(
     let mut state = State::default();
     state.tags.union_with(&t.tags);
     state.add(&plan.word_tags.0, &plan.word_tags.1);
+    for (c, e) in &displaced {
+        let en = &lib.categories[*c].entries[*e];
+        state.add(&en.tags, &en.blocks);
+    }
     if explain && !plan.word_tags.0.is_empty() {
         notes.push(format!(
             "the description names tags [{}]",
@@ -590,14 +610,25 @@ fn subject_words(plan: &Plan, pinned: &[(usize, usize, bool)], removable: &[bool
             .map(|((si, _, _), _)| *si)
     };
     let is_stop = |w: usize| STOP_WORDS.contains(&plan.words[w].folded.as_str());
+    // A phrase leaves the subject only where it stands apart: next to a stop word, another
+    // removable phrase, or the end. "a chef in a busy kitchen" keeps "busy kitchen" whole
+    // rather than leaving "a chef in a busy".
+    let apart = |w: Option<usize>| match w {
+        None => true,
+        Some(w) => is_stop(w) || span_of(w).is_some(),
+    };
     // From the left.
     let mut lo = 0;
     while lo < n {
         if let Some(si) = span_of(lo) {
-            for g in gone.iter_mut().take(plan.spans[si].last + 1).skip(lo) {
+            let last = plan.spans[si].last;
+            if !apart((last + 1 < n).then_some(last + 1)) {
+                break;
+            }
+            for g in gone.iter_mut().take(last + 1).skip(lo) {
                 *g = true;
             }
-            lo = plan.spans[si].last + 1;
+            lo = last + 1;
         } else if is_stop(lo)
             && ((lo > 0 && gone[lo - 1])
                 || (lo + 1..n).any(|w| span_of(w).is_some() && (lo + 1..w).all(is_stop)))
@@ -613,10 +644,14 @@ fn subject_words(plan: &Plan, pinned: &[(usize, usize, bool)], removable: &[bool
     while hi > lo {
         let w = hi - 1;
         if let Some(si) = span_of(w) {
-            for g in gone.iter_mut().take(w + 1).skip(plan.spans[si].first) {
+            let first = plan.spans[si].first;
+            if first < lo || !apart(first.checked_sub(1).filter(|p| *p >= lo)) {
+                break;
+            }
+            for g in gone.iter_mut().take(w + 1).skip(first) {
                 *g = true;
             }
-            hi = plan.spans[si].first;
+            hi = first;
         } else if is_stop(w) && gone.get(w + 1).copied().unwrap_or(false) {
             gone[w] = true;
             hi -= 1;

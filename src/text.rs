@@ -109,6 +109,44 @@ const PREPOSITIONS: &[&str] = &[
     "looking",
 ];
 
+/// Plurals (and mass nouns) that do not end in "s" and take no "a".
+const IRREGULAR_PLURALS: &[&str] = &[
+    "people",
+    "children",
+    "men",
+    "women",
+    "mice",
+    "geese",
+    "feet",
+    "teeth",
+    "oxen",
+    "cattle",
+    "folk",
+    "police",
+    "livestock",
+    "poultry",
+    "love",
+    "music",
+    "art",
+    "water",
+    "rain",
+    "snow",
+    "fog",
+    "mist",
+    "food",
+    "bread",
+    "coffee",
+    "tea",
+    "smoke",
+    "sand",
+    "grass",
+    "silence",
+    "nature",
+    "chaos",
+    "wildlife",
+    "furniture",
+];
+
 /// Words that are singular although they end in "s".
 fn singular_s(w: &str) -> bool {
     w.ends_with("ss")
@@ -177,7 +215,7 @@ pub fn with_article(phrase: &str) -> String {
     if let Some(last) = head.last() {
         let l = last.to_lowercase();
         let l = l.trim_end_matches(|c: char| !c.is_alphanumeric());
-        if l.ends_with('s') && !singular_s(l) && l.len() > 3 {
+        if (l.ends_with('s') && !singular_s(l) && l.len() > 3) || IRREGULAR_PLURALS.contains(&l) {
             return p.to_string();
         }
     }
@@ -338,6 +376,11 @@ mod tests {
         assert_eq!(with_article("hour of calm"), "an hour of calm");
         assert_eq!(with_article("glass vase"), "a glass vase");
         assert_eq!(with_article("Paris"), "Paris");
+        assert_eq!(
+            with_article("people walking in the rain"),
+            "people walking in the rain"
+        );
+        assert_eq!(with_article("love"), "love");
         assert_eq!(with_article(""), "");
     }
 

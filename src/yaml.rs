@@ -309,6 +309,9 @@ pub struct Locator<'a> {
     file: &'a str,
     src: &'a str,
     cursor: usize,
+    /// A known position: byte offset, its 1-based line, and the offset where that line starts.
+    /// Lines are counted forward from here, so locating every entry of a file stays linear.
+    mark: (usize, usize, usize),
 }
 
 impl<'a> Locator<'a> {
@@ -317,6 +320,7 @@ impl<'a> Locator<'a> {
             file,
             src,
             cursor: 0,
+            mark: (0, 1, 0),
         }
     }
 
@@ -329,7 +333,7 @@ impl<'a> Locator<'a> {
             .or_else(|| self.src.find(needle));
         match found {
             Some(at) => {
-                self.cursor = at + needle.len().max(1).min(self.src.len() - at);
+                self.cursor = (at + needle.len().max(1)).min(self.src.len());
                 self.at(at)
             }
             None => Location::file_only(self.file),
@@ -337,13 +341,20 @@ impl<'a> Locator<'a> {
     }
 
     /// Location of a byte offset.
-    pub fn at(&self, offset: usize) -> Location {
-        let before = &self.src[..offset.min(self.src.len())];
-        let line = before.matches('\n').count() + 1;
-        let col = before
-            .rfind('\n')
-            .map_or(before.len(), |nl| before.len() - nl - 1)
-            + 1;
+    pub fn at(&mut self, offset: usize) -> Location {
+        let offset = offset.min(self.src.len());
+        if offset < self.mark.0 {
+            self.mark = (0, 1, 0);
+        }
+        let (from, mut line, mut line_start) = self.mark;
+        for (i, b) in self.src.as_bytes()[from..offset].iter().enumerate() {
+            if *b == b'\n' {
+                line += 1;
+                line_start = from + i + 1;
+            }
+        }
+        self.mark = (offset, line, line_start);
+        let col = self.src[line_start..offset].chars().count() + 1;
         Location::new(self.file, line, col)
     }
 }
