@@ -475,10 +475,12 @@ mod tests {
             c.count("cat") + c.count(", dog")
         );
         assert_eq!(count_sd(c, "a BREAK b"), c.count("a") + c.count("b"));
-        // Our own cases, counted by hand from the CLIP vocabulary.
+        // Our own cases, checked against the rules and the vocabulary file: `fo x</w>` is a
+        // merge (line 2730), so `fox` is one token; digits are single pre-tokens; a punctuation
+        // run is one pre-token and `, ,</w>` is a merge (line 8334).
         assert_eq!(c.count("a fox"), 2);
-        assert_eq!(c.count("1234"), 4); // digits are single pre-tokens
-        assert_eq!(c.count(",,"), 1); // a punctuation run is one pre-token: `,,</w>`
+        assert_eq!(c.count("1234"), 4);
+        assert_eq!(c.count(",,"), 1);
         assert_eq!(c.count(""), 0);
     }
 }
