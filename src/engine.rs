@@ -77,6 +77,8 @@ impl Engine {
             dialect: dialect.name().to_string(),
             aspect: t.aspect.clone(),
             format_version: FORMAT_VERSION,
+            tokens: w.tokens,
+            params: w.params,
         })
     }
 

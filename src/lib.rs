@@ -26,6 +26,7 @@ pub mod sink;
 pub mod suggest;
 pub mod tags;
 pub mod text;
+pub mod tokens;
 mod yaml;
 
 pub use engine::{Engine, Request};

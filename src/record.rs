@@ -35,6 +35,13 @@ pub struct Record {
     pub dialect: String,
     pub aspect: String,
     pub format_version: u32,
+    /// Tokens the text encoder sees (sd/sdxl, or any dialect with `--tokens`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tokens: Option<u32>,
+    /// Dialect parameters: image size and budget (sd/sdxl), Midjourney parameters, model and
+    /// limit (dalle).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub params: Option<serde_json::Value>,
 }
 
 impl Record {

@@ -108,6 +108,8 @@ pub struct RawEntry {
     pub aliases: Vec<String>,
     pub negative: Vec<String>,
     pub with: OrderedMap<OneOrMany>,
+    /// sd/sdxl emphasis in hundredths: 115 is written `(text:1.15)`.
+    pub emphasis: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -126,6 +128,33 @@ struct RawEntryMap {
     negative: OneOrMany,
     #[serde(default)]
     with: OrderedMap<OneOrMany>,
+    #[serde(default, deserialize_with = "hundredths")]
+    emphasis: Option<i64>,
+}
+
+/// Emphasis is stored as integer hundredths so that it is written without float artefacts.
+fn hundredths<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    struct V;
+    impl Visitor<'_> for V {
+        type Value = Option<i64>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a whole number of hundredths (115 means (term:1.15))")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            i64::try_from(v)
+                .map(Some)
+                .map_err(|_| E::custom("emphasis is too large"))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Err(E::custom(format!(
+                "emphasis {v} is not a whole number; it is written in hundredths (115 means (term:1.15))"
+            )))
+        }
+    }
+    d.deserialize_any(V)
 }
 
 /// Weights are integers: a float or string is an error that says so (with its position).
@@ -159,7 +188,7 @@ impl<'de> Deserialize<'de> for RawEntry {
         impl<'de> Visitor<'de> for V {
             type Value = RawEntry;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an entry: a string, or a mapping with `text` and optional `weight`, `tags`, `conflicts`, `aliases`, `negative`, `with`")
+                f.write_str("an entry: a string, or a mapping with `text` and optional `weight`, `tags`, `conflicts`, `aliases`, `negative`, `with`, `emphasis`")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
                 Ok(RawEntry {
@@ -177,6 +206,7 @@ impl<'de> Deserialize<'de> for RawEntry {
                     aliases: m.aliases.0,
                     negative: m.negative.0,
                     with: m.with,
+                    emphasis: m.emphasis,
                 })
             }
         }
@@ -236,6 +266,13 @@ pub struct RawSlot {
     /// The slot's picks go into the negative prompt instead of the body.
     #[serde(default)]
     pub negative: bool,
+    /// sd/sdxl emphasis in hundredths for every pick of the slot (an entry's own wins).
+    #[serde(default, deserialize_with = "hundredths")]
+    pub emphasis: Option<i64>,
+    /// Importance 0–100 (default 50) when a prompt must be shortened: lower goes first; ties
+    /// keep template order. The subject is never dropped.
+    #[serde(default, deserialize_with = "weight")]
+    pub priority: Option<i64>,
 }
 
 fn yaml_error(file: &str, e: &serde_yaml::Error) -> Error {

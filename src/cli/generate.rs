@@ -5,7 +5,6 @@ use std::io::{self, Write};
 use anyhow::{Result, bail};
 
 use promptloom::Request;
-use promptloom::dialect::plain::Plain;
 use promptloom::sink::{Format, Sink};
 
 use super::{GenArgs, fresh_seed, load};
@@ -26,6 +25,12 @@ pub fn gen_cmd(a: GenArgs) -> Result<()> {
         description: a.description.unwrap_or_default(),
         template: a.template,
     })?;
+    let dialect = a.dialect.build(&engine)?;
+    let budget = a.dialect.max_tokens.or(match a.dialect.dialect.as_str() {
+        "sd" | "sdxl" => Some(promptloom::dialect::sd::DEFAULT_MAX_TOKENS),
+        _ => None,
+    });
+    let mut warned = false;
     let seed = match a.seed {
         Some(s) => s,
         None => {
@@ -47,7 +52,20 @@ pub fn gen_cmd(a: GenArgs) -> Result<()> {
                 writeln!(err, "#   {n}")?;
             }
         }
-        let rec = engine.record(&scene, &Plain)?;
+        let mut rec = engine.record(&scene, dialect.as_ref())?;
+        if let (Some(n), Some(max)) = (rec.tokens, budget)
+            && n > max
+            && !warned
+        {
+            eprintln!(
+                "warning: index {i}: the subject alone needs {n} tokens, over the budget of {max}; \
+                 it is kept whole (A1111 continues in a second chunk)"
+            );
+            warned = true;
+        }
+        if a.dialect.tokens && a.format == Format::Text {
+            rec.prompt = format!("{}\t{}", rec.tokens.unwrap_or(0), rec.prompt);
+        }
         sink.write(&rec)?;
     }
     sink.finish()?;

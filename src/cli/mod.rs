@@ -51,9 +51,23 @@ Examples:
   promptloom gen \"mountain lake at dawn\" --seed 42 -n 10 --index 100   indices 100..109
   promptloom gen --seed 3 --format json                               a random scene as JSON
   promptloom gen \"neon diner\" --seed 3 --explain                      why each choice was made
+  promptloom gen \"beach sunset\" --seed 7 --dialect sd --format jsonl  tags, negative, tokens
+  promptloom gen \"beach sunset\" --dialect sd --max-tokens 40 --tokens  count printed before each
+  promptloom gen \"beach sunset\" --dialect midjourney --mj stylize=250 --mj v=7
+  promptloom gen \"beach sunset\" --dialect dalle --model dall-e-2       fits 1,000 characters
+
+Dialects (one scene, written for each generator; the chosen entries never change):
+  plain       prose from the template (default)
+  sd, sdxl    comma-separated tags, subject first, (term:1.15) emphasis, escaped brackets,
+              negative prompt; fits --max-tokens CLIP tokens (default 75) by dropping the least
+              important tags, never the subject; records carry tokens and an image size
+  midjourney  prose + --ar from the template, --no from the negative terms, --mj parameters
+  dalle       prose within the --model's character limit (least important sentences dropped)
+  flux        prose
 
 Records (json/jsonl) carry, in order: prompt, negative_prompt, seed, index, template, slots,
-library (content hash), dialect, aspect, format_version.")]
+library (content hash), dialect, aspect, format_version, then tokens and params where the
+dialect has them.")]
     Gen(GenArgs),
     /// List scene templates
     Templates(LibraryArgs),
@@ -116,7 +130,54 @@ pub struct GenArgs {
     #[arg(long)]
     pub explain: bool,
     #[command(flatten)]
+    pub dialect: DialectArgs,
+    #[command(flatten)]
     pub lib: LibraryArgs,
+}
+
+/// How prompts are written: shared by every command that writes prompts.
+#[derive(Args, Debug, Clone)]
+pub struct DialectArgs {
+    /// Write for this generator: plain, sd, sdxl, midjourney, dalle, flux
+    #[arg(long, short = 'd', default_value = "plain", value_name = "NAME",
+          value_parser = clap::builder::PossibleValuesParser::new(promptloom::dialect::NAMES))]
+    pub dialect: String,
+    /// sd/sdxl: CLIP token budget; the least important tags are dropped to fit (default 75)
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<u32>,
+    /// Print each prompt's CLIP token count before it (text), or add `tokens` to records
+    #[arg(long)]
+    pub tokens: bool,
+    /// midjourney: a parameter as key=value (repeatable): stylize=0..1000, chaos=0..100,
+    /// weird=0..3000, v=7, niji=6, style=raw, seed=0..4294967295, ar=W:H
+    #[arg(long = "mj", value_name = "KEY=VALUE")]
+    pub mj: Vec<String>,
+    /// dalle: dall-e-2 (1,000 characters), dall-e-3 (4,000, default) or gpt-image-1 (32,000)
+    #[arg(long, value_name = "MODEL",
+          value_parser = clap::builder::PossibleValuesParser::new(["dall-e-2", "dall-e-3", "gpt-image-1"]))]
+    pub model: Option<String>,
+    /// Fail instead of dropping tags or sentences to fit a token or character limit
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl DialectArgs {
+    /// The dialect, set up for the engine's library; bad options are reported here, before
+    /// anything is written.
+    pub fn build(&self, engine: &Engine) -> Result<Box<dyn promptloom::dialect::Dialect>> {
+        let opts = promptloom::dialect::Options {
+            max_tokens: self.max_tokens,
+            mj: self.mj.clone(),
+            model: self.model.clone(),
+            strict: self.strict,
+            tokens: self.tokens,
+        };
+        Ok(promptloom::dialect::by_name(
+            &self.dialect,
+            engine.library(),
+            &opts,
+        )?)
+    }
 }
 
 fn parse_format(s: &str) -> std::result::Result<Format, String> {

@@ -1,10 +1,13 @@
 //! Dialects write a scene as text for a family of image generators. A dialect changes only how
 //! the scene is written, never which entries were chosen.
 
+pub mod midjourney;
+pub mod natural;
 pub mod plain;
+pub mod sd;
 
-use crate::error::Result;
-use crate::library::Library;
+use crate::error::{Error, Result};
+use crate::library::{Library, SceneTemplate};
 use crate::scene::Scene;
 
 /// A scene written out: the prompt and its negative prompt.
@@ -12,12 +15,146 @@ use crate::scene::Scene;
 pub struct Written {
     pub prompt: String,
     pub negative: String,
+    /// Tokens the text encoder sees (sd/sdxl always; others when asked for).
+    pub tokens: Option<u32>,
+    /// Generator parameters that go with the prompt (aspect, size, model, …).
+    pub params: Option<serde_json::Value>,
+}
+
+/// Every dialect name, as accepted by [`by_name`].
+pub const NAMES: &[&str] = &["plain", "sd", "sdxl", "midjourney", "dalle", "flux"];
+
+/// How a dialect is asked for: its options from the command line. Options a dialect does not use
+/// are refused by [`by_name`] rather than silently ignored.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// sd/sdxl token budget (default [`sd::DEFAULT_MAX_TOKENS`]).
+    pub max_tokens: Option<u32>,
+    /// Midjourney parameters as `key=value` (validated by [`midjourney::Params::parse`]).
+    pub mj: Vec<String>,
+    /// dalle model (`dall-e-2`, `dall-e-3`, `gpt-image-1`): sets the character limit.
+    pub model: Option<String>,
+    /// Fail instead of dropping fragments or sentences to fit a limit.
+    pub strict: bool,
+    /// Count tokens in dialects that do not need them (plain, midjourney, dalle, flux).
+    pub tokens: bool,
+}
+
+/// The dialect called `name`, set up for `lib` with `opts` (validated here: a bad option is a
+/// [`Error::Usage`] naming the allowed values).
+pub fn by_name(name: &str, lib: &Library, opts: &Options) -> Result<Box<dyn Dialect>> {
+    let refuse = |what: &str, who: &str| {
+        Err(Error::Usage(format!(
+            "{what} applies only to {who}, not to --dialect {name}"
+        )))
+    };
+    if opts.max_tokens.is_some() && !matches!(name, "sd" | "sdxl") {
+        return refuse("--max-tokens", "--dialect sd or sdxl");
+    }
+    if !opts.mj.is_empty() && name != "midjourney" {
+        return refuse("--mj", "--dialect midjourney");
+    }
+    if opts.model.is_some() && name != "dalle" {
+        return refuse("--model", "--dialect dalle");
+    }
+    if opts.strict && !matches!(name, "sd" | "sdxl" | "dalle") {
+        return refuse(
+            "--strict",
+            "--dialect sd, sdxl or dalle (the ones with a limit)",
+        );
+    }
+    Ok(match name {
+        "plain" => Box::new(natural::Natural::plain(opts)),
+        "sd" => Box::new(sd::Sd::new(lib, sd::Family::Sd1, opts)?),
+        "sdxl" => Box::new(sd::Sd::new(lib, sd::Family::Sdxl, opts)?),
+        "midjourney" => Box::new(midjourney::Midjourney::new(opts)?),
+        "dalle" => Box::new(natural::Natural::dalle(opts)?),
+        "flux" => Box::new(natural::Natural::flux(opts)),
+        other => {
+            return Err(Error::Usage(format!(
+                "unknown dialect `{other}`{}",
+                crate::error::did_you_mean(&crate::suggest::close_matches(
+                    other,
+                    NAMES.iter().copied()
+                ))
+            )));
+        }
+    })
+}
+
+/// A template's slots from most to least important: the subject first, then by `priority`
+/// (higher first), ties in template order. Dialects that must shorten a prompt drop from the
+/// end of this order.
+pub fn importance_order(t: &SceneTemplate) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..t.slots.len()).collect();
+    order.sort_by_key(|&i| {
+        let s = &t.slots[i];
+        (s.name != "subject", std::cmp::Reverse(s.priority), i)
+    });
+    order
+}
+
+/// The negative terms split at their own commas (`flat, lifeless lighting` is two tags to a
+/// tag-reading generator), without repeats.
+pub fn negative_pieces<'l>(lib: &'l Library, scene: &'l Scene) -> Vec<&'l str> {
+    let mut out: Vec<&str> = Vec::new();
+    for term in negative_terms(lib, scene) {
+        for piece in term.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if !out.iter().any(|x| x.eq_ignore_ascii_case(piece)) {
+                out.push(piece);
+            }
+        }
+    }
+    out
+}
+
+/// Whether `phrase` occurs in `text` as whole words, ignoring ASCII case.
+pub fn contains_phrase(text: &str, phrase: &str) -> bool {
+    shows_lower(&text.to_ascii_lowercase(), &phrase.to_ascii_lowercase())
+}
+
+/// [`contains_phrase`] on text and phrase already in ASCII lower case.
+fn shows_lower(text: &str, phrase: &str) -> bool {
+    if phrase.is_empty() {
+        return false;
+    }
+    let word = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
+    let (t, p) = (text.as_bytes(), phrase.as_bytes());
+    let (first_word, last_word) = (word(p[0]), word(p[p.len() - 1]));
+    memchr::memmem::find_iter(t, p).any(|i| {
+        let end = i + p.len();
+        (i == 0 || !first_word || !word(t[i - 1]))
+            && (end == t.len() || !last_word || !word(t[end]))
+    })
+}
+
+/// Negative terms without those the positive text shows: a negative term must never fight
+/// what the prompt asks for.
+pub fn exclude_shown<'a>(terms: Vec<&'a str>, positive: &[&str]) -> Vec<&'a str> {
+    // One lower-cased haystack; `\n` never occurs in a term, so no match spans two texts.
+    let mut hay = String::with_capacity(positive.iter().map(|p| p.len() + 1).sum());
+    for p in positive {
+        hay.push_str(p);
+        hay.push('\n');
+    }
+    hay.make_ascii_lowercase();
+    let mut lower = String::new();
+    terms
+        .into_iter()
+        .filter(|n| {
+            lower.clear();
+            lower.push_str(n);
+            lower.make_ascii_lowercase();
+            !shows_lower(&hay, &lower)
+        })
+        .collect()
 }
 
 /// Writes scenes as text.
 pub trait Dialect: Send + Sync {
     /// The name used on the command line and in records.
     fn name(&self) -> &'static str;
+    /// Writes one scene. Only the wording depends on the dialect, never the chosen entries.
     fn write(&self, lib: &Library, scene: &Scene) -> Result<Written>;
 }
 
@@ -50,4 +187,27 @@ pub fn negative_terms<'l>(lib: &'l Library, scene: &'l Scene) -> Vec<&'l str> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases_match_whole_words_only() {
+        assert!(contains_phrase("Soft Painting light", "painting"));
+        assert!(contains_phrase("a painting", "A Painting"));
+        assert!(!contains_phrase("paintings", "painting"));
+        assert!(!contains_phrase("watercolor", "color"));
+        assert!(contains_phrase("3d render, x", "3d render"));
+        assert!(contains_phrase("f/1.4 (wide)", "(wide)"));
+        assert!(!contains_phrase("", "x"));
+        assert_eq!(
+            exclude_shown(
+                vec!["painting", "blurry", "text"],
+                &["oil painting", "texture"]
+            ),
+            vec!["blurry", "text"]
+        );
+    }
 }

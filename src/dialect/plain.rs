@@ -118,6 +118,7 @@ impl Dialect for Plain {
         Ok(Written {
             prompt: text::tidy_prose(&raw),
             negative: negative_terms(lib, scene).join(", "),
+            ..Written::default()
         })
     }
 }

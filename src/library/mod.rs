@@ -22,6 +22,12 @@ use crate::yaml::{self, Locator, RawTemplate, RawVocabFile};
 /// Upper bound for one weight, so that sums never overflow.
 pub const MAX_WEIGHT: i64 = 1_000_000;
 
+/// Emphasis bounds, in hundredths: `(x:0.1)` to `(x:3)`.
+pub const EMPHASIS_RANGE: std::ops::RangeInclusive<i64> = 10..=300;
+
+/// Slot importance when none is given.
+pub const DEFAULT_PRIORITY: u32 = 50;
+
 /// How much an association (`with:`) multiplies the weight of the entries it names.
 pub const ASSOCIATION_BOOST: u64 = 4;
 
@@ -63,6 +69,8 @@ pub struct Entry {
     /// Associations: (category index, entry indices) whose weight is boosted when this entry is
     /// in the scene.
     pub with: Vec<(usize, Vec<usize>)>,
+    /// sd/sdxl emphasis in hundredths (115 → `(text:1.15)`), if the entry sets one.
+    pub emphasis: Option<u32>,
     pub location: Location,
 }
 
@@ -87,6 +95,10 @@ pub struct Slot {
     pub exclude: TagSet,
     /// Picks go into the negative prompt, not the body.
     pub negative: bool,
+    /// sd/sdxl emphasis in hundredths for the slot's picks (an entry's own wins).
+    pub emphasis: Option<u32>,
+    /// Importance when a prompt is shortened (0–100, default [`DEFAULT_PRIORITY`]).
+    pub priority: u32,
     /// Entries of the category that pass the filters and the template's tags (precomputed, so
     /// drawing only has to test the scene's state).
     pub pool: Vec<u32>,
@@ -432,6 +444,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
             if !e.with.0.is_empty() {
                 pending_with.push((ci, ei, e.with.clone()));
             }
+            let emphasis = check_emphasis(e.emphasis, &loc, &format!("entry `{text}`"))?;
             entries.push(Entry {
                 text,
                 weight: w as u32,
@@ -451,6 +464,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                     .map(|n| text::normalize_space(n))
                     .collect(),
                 with: Vec::new(),
+                emphasis,
                 location: loc,
             });
         }
@@ -585,6 +599,21 @@ fn check_ident(name: &str, what: &str, loc: Location) -> Result<()> {
     }
 }
 
+fn check_emphasis(e: Option<i64>, loc: &Location, what: &str) -> Result<Option<u32>> {
+    match e {
+        None => Ok(None),
+        Some(v) if EMPHASIS_RANGE.contains(&v) => Ok(Some(v as u32)),
+        Some(v) => Err(invalid(
+            loc.clone(),
+            format!(
+                "{what}: emphasis {v} is out of range; it is in hundredths from {} to {} (115 means (term:1.15))",
+                EMPHASIS_RANGE.start(),
+                EMPHASIS_RANGE.end()
+            ),
+        )),
+    }
+}
+
 fn check_tag_name(name: &str, loc: Location) -> Result<()> {
     if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c == ',') {
         Err(invalid(
@@ -659,6 +688,14 @@ fn compile_template(
         for t in &s.exclude {
             exclude.insert(tags.intern(t));
         }
+        let emphasis = check_emphasis(s.emphasis, &sloc, &format!("slot `{name}`"))?;
+        let priority = s.priority.unwrap_or(i64::from(DEFAULT_PRIORITY));
+        if !(0..=100).contains(&priority) {
+            return Err(invalid(
+                sloc,
+                format!("slot `{name}`: priority {priority} must be a whole number from 0 to 100"),
+            ));
+        }
         let mut base = crate::tags::State::default();
         base.add(&tset, &bset);
         let fits = |e: &Entry, need: bool| {
@@ -683,6 +720,8 @@ fn compile_template(
             require,
             exclude,
             negative: s.negative,
+            emphasis,
+            priority: priority as u32,
             pool,
             relaxed_pool,
             location: sloc,

@@ -1,0 +1,315 @@
+//! Midjourney: descriptive prose followed by parameters, `text --ar 16:9 --v 7 --no a, b`.
+//!
+//! Parameters go last and start with `--`, so `--` and the multi-prompt separator `::` are
+//! broken up in the text, and trailing punctuation is dropped before the parameters. `--ar`
+//! comes from the template's aspect, `--no` from the negative terms (minus any the text shows);
+//! the rest is set with `--mj key=value` and validated here against Midjourney's ranges.
+
+use serde_json::{Map, Value};
+
+use super::plain::Plain;
+use super::{Dialect, Options, Written, exclude_shown, negative_pieces};
+use crate::error::{Error, Result};
+use crate::library::Library;
+use crate::scene::Scene;
+use crate::tokens::{ClipTokenizer, TokenCounter};
+
+/// Model versions `--v` accepts.
+pub const VERSIONS: &[&str] = &["1", "2", "3", "4", "5", "5.1", "5.2", "6", "6.1", "7"];
+/// Niji model versions.
+pub const NIJI: &[&str] = &["4", "5", "6"];
+
+/// Integer parameters: (name, aliases, min, max).
+const RANGES: &[(&str, &[&str], u64, u64)] = &[
+    ("stylize", &["s"], 0, 1000),
+    ("chaos", &["c"], 0, 100),
+    ("weird", &["w"], 0, 3000),
+    ("seed", &[], 0, 4_294_967_295),
+];
+
+/// Parameters set from the command line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params {
+    /// Overrides the template's aspect.
+    pub ar: Option<String>,
+    pub version: Option<String>,
+    pub niji: Option<String>,
+    pub raw: bool,
+    pub stylize: Option<u64>,
+    pub chaos: Option<u64>,
+    pub weird: Option<u64>,
+    pub seed: Option<u64>,
+}
+
+fn usage(msg: String) -> Error {
+    Error::Usage(msg)
+}
+
+impl Params {
+    /// Parses `key=value` items (`stylize=250`, `v=7`, `niji=6`, `style=raw`, `ar=3:2`, …).
+    pub fn parse(items: &[String]) -> Result<Params> {
+        let mut p = Params::default();
+        let mut seen: Vec<&'static str> = Vec::new();
+        for item in items {
+            let (key, value) = match item.split_once('=') {
+                Some((k, v)) => (k.trim().trim_start_matches("--"), v.trim()),
+                None => (item.trim().trim_start_matches("--"), ""),
+            };
+            let canonical: &'static str = match key {
+                "ar" | "aspect" => "ar",
+                "v" | "version" => "v",
+                "niji" => "niji",
+                "style" | "raw" => "style",
+                k => match RANGES
+                    .iter()
+                    .find(|(n, aliases, _, _)| *n == k || aliases.contains(&k))
+                {
+                    Some((n, ..)) => n,
+                    None => {
+                        return Err(usage(format!(
+                            "unknown Midjourney parameter `{key}` in --mj {item} (known: ar, v, niji, \
+                             style=raw, stylize, chaos, weird, seed)"
+                        )));
+                    }
+                },
+            };
+            if seen.contains(&canonical) {
+                return Err(usage(format!("--mj sets `{canonical}` twice")));
+            }
+            seen.push(canonical);
+            match canonical {
+                "ar" => {
+                    let ok = value.split_once(':').is_some_and(|(w, h)| {
+                        w.parse::<u32>().is_ok_and(|w| w > 0)
+                            && h.parse::<u32>().is_ok_and(|h| h > 0)
+                    });
+                    if !ok {
+                        return Err(usage(format!(
+                            "--mj ar={value}: the aspect must be whole numbers like 16:9 or 2:3"
+                        )));
+                    }
+                    p.ar = Some(value.to_string());
+                }
+                "v" => p.version = Some(one_of(value, VERSIONS, "v")?),
+                "niji" => p.niji = Some(one_of(value, NIJI, "niji")?),
+                "style" => {
+                    if key == "raw" && value.is_empty() || value == "raw" {
+                        p.raw = true;
+                    } else {
+                        return Err(usage(format!(
+                            "--mj style={value}: the only style is `raw` (--mj style=raw)"
+                        )));
+                    }
+                }
+                name => {
+                    let (_, _, min, max) = RANGES
+                        .iter()
+                        .find(|(n, ..)| *n == name)
+                        .copied()
+                        .unwrap_or(("", &[], 0, 0));
+                    let n = value
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|n| (min..=max).contains(n));
+                    let Some(n) = n else {
+                        return Err(usage(format!(
+                            "--mj {key}={value}: {name} must be a whole number from {min} to {max}"
+                        )));
+                    };
+                    match name {
+                        "stylize" => p.stylize = Some(n),
+                        "chaos" => p.chaos = Some(n),
+                        "weird" => p.weird = Some(n),
+                        _ => p.seed = Some(n),
+                    }
+                }
+            }
+        }
+        if p.version.is_some() && p.niji.is_some() {
+            return Err(usage(
+                "--mj v and --mj niji exclude each other (niji is its own model)".into(),
+            ));
+        }
+        Ok(p)
+    }
+}
+
+fn one_of(value: &str, allowed: &[&str], name: &str) -> Result<String> {
+    if allowed.contains(&value) {
+        Ok(value.to_string())
+    } else {
+        Err(usage(format!(
+            "--mj {name}={value}: expected one of {}",
+            allowed.join(", ")
+        )))
+    }
+}
+
+/// The midjourney dialect.
+#[derive(Debug, Clone)]
+pub struct Midjourney {
+    params: Params,
+    tokens: bool,
+}
+
+impl Midjourney {
+    pub fn new(opts: &Options) -> Result<Midjourney> {
+        Ok(Midjourney {
+            params: Params::parse(&opts.mj)?,
+            tokens: opts.tokens,
+        })
+    }
+}
+
+/// Text made safe to put before parameters: no `--` or `—` (they start a parameter) and no `::`
+/// (a multi-prompt weight).
+pub fn sanitize(text: &str) -> String {
+    // Discord turns `--` into an em dash and Midjourney accepts it as a parameter start.
+    let mut s = text.replace('\u{2014}', "-");
+    while s.contains("--") {
+        s = s.replace("--", "-");
+    }
+    while s.contains("::") {
+        s = s.replace("::", ":");
+    }
+    s
+}
+
+impl Dialect for Midjourney {
+    fn name(&self) -> &'static str {
+        "midjourney"
+    }
+
+    fn write(&self, lib: &Library, scene: &Scene) -> Result<Written> {
+        let prose = Plain.write(lib, scene)?.prompt;
+        let text = sanitize(&prose);
+        let text = text
+            .trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
+            .to_string();
+        let aspect = self
+            .params
+            .ar
+            .clone()
+            .unwrap_or_else(|| scene.template(lib).aspect.clone());
+        let no: Vec<String> = exclude_shown(negative_pieces(lib, scene), &[&text])
+            .into_iter()
+            .map(sanitize)
+            .collect();
+
+        let p = &self.params;
+        let mut prompt = text.clone();
+        let mut params = Map::new();
+        let mut add = |prompt: &mut String, flag: &str, key: &str, v: Value, shown: String| {
+            prompt.push_str(" --");
+            prompt.push_str(flag);
+            if !shown.is_empty() {
+                prompt.push(' ');
+                prompt.push_str(&shown);
+            }
+            params.insert(key.to_string(), v);
+        };
+        add(&mut prompt, "ar", "ar", Value::from(aspect.clone()), aspect);
+        if let Some(v) = &p.version {
+            add(&mut prompt, "v", "v", Value::from(v.clone()), v.clone());
+        }
+        if let Some(v) = &p.niji {
+            add(
+                &mut prompt,
+                "niji",
+                "niji",
+                Value::from(v.clone()),
+                v.clone(),
+            );
+        }
+        if p.raw {
+            add(
+                &mut prompt,
+                "style",
+                "style",
+                Value::from("raw"),
+                "raw".into(),
+            );
+        }
+        for (flag, v) in [
+            ("stylize", p.stylize),
+            ("chaos", p.chaos),
+            ("weird", p.weird),
+            ("seed", p.seed),
+        ] {
+            if let Some(v) = v {
+                add(&mut prompt, flag, flag, Value::from(v), v.to_string());
+            }
+        }
+        if !no.is_empty() {
+            let joined = no.join(", ");
+            add(
+                &mut prompt,
+                "no",
+                "no",
+                Value::from(no.clone()),
+                joined.clone(),
+            );
+        }
+        Ok(Written {
+            prompt,
+            negative: no.join(", "),
+            tokens: self.tokens.then(|| ClipTokenizer::shared().count(&text)),
+            params: Some(Value::Object(params)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(items: &[&str]) -> Result<Params> {
+        Params::parse(&items.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn parameters_parse_with_aliases() {
+        let p = parse(&[
+            "stylize=250",
+            "c=10",
+            "w=3000",
+            "v=6.1",
+            "style=raw",
+            "seed=4294967295",
+        ])
+        .unwrap();
+        assert_eq!(p.stylize, Some(250));
+        assert_eq!(p.chaos, Some(10));
+        assert_eq!(p.weird, Some(3000));
+        assert_eq!(p.version.as_deref(), Some("6.1"));
+        assert!(p.raw);
+        assert_eq!(p.seed, Some(4_294_967_295));
+        assert!(parse(&["raw"]).unwrap().raw);
+    }
+
+    #[test]
+    fn ranges_are_validated() {
+        for bad in [
+            "stylize=1001",
+            "chaos=101",
+            "weird=3001",
+            "seed=4294967296",
+            "stylize=-1",
+            "stylize=1.5",
+            "v=9",
+            "niji=3",
+            "style=cute",
+            "ar=1.5:1",
+            "quality=2",
+        ] {
+            assert!(parse(&[bad]).is_err(), "{bad} accepted");
+        }
+        assert!(parse(&["v=7", "niji=6"]).is_err());
+        assert!(parse(&["s=1", "stylize=2"]).is_err());
+    }
+
+    #[test]
+    fn text_cannot_start_parameters() {
+        assert_eq!(sanitize("a -- b ::2 c"), "a - b :2 c");
+    }
+}

@@ -1,0 +1,618 @@
+//! Stable Diffusion (A1111, Forge, ComfyUI): comma-separated tags, `(term:1.15)` emphasis, a
+//! negative prompt, and an exact CLIP token budget.
+//!
+//! Tags are the scene's slot texts in importance order (subject first, see
+//! [`super::importance_order`]). When the prompt needs more tokens than the budget, tags are
+//! dropped from the least important end; the subject never is. Token counts are what A1111's
+//! encoder sees after emphasis parsing, computed from per-entry counts cached when the dialect is
+//! built: CLIP pre-tokens never cross white space, so a prompt's count is the sum of its
+//! fragments' counts (see [`Cost`]), which `tests` check against full parsing and tokenizing.
+
+use serde_json::json;
+
+use super::{Dialect, Options, Written, exclude_shown, importance_order, negative_pieces};
+use crate::error::{Error, Result};
+use crate::library::Library;
+use crate::scene::{Pick, Scene};
+use crate::tokens::{ClipTokenizer, TokenCounter};
+
+/// 75 content tokens: one CLIP chunk of 77 without its start and end markers.
+pub const DEFAULT_MAX_TOKENS: u32 = 75;
+
+/// Which model family: the syntax is the same, the suggested image size differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// SD 1.x/2.x: sizes around 512×512.
+    Sd1,
+    /// SDXL: its training buckets around 1024×1024.
+    Sdxl,
+}
+
+/// Sizes (width, height) each family was trained on or handles well; the closest aspect wins.
+const SD1_SIZES: &[(u32, u32)] = &[
+    (512, 512),
+    (576, 448),
+    (448, 576),
+    (576, 384),
+    (384, 576),
+    (640, 384),
+    (384, 640),
+    (704, 384),
+    (384, 704),
+    (768, 320),
+    (320, 768),
+];
+const SDXL_SIZES: &[(u32, u32)] = &[
+    (1024, 1024),
+    (1152, 896),
+    (896, 1152),
+    (1216, 832),
+    (832, 1216),
+    (1344, 768),
+    (768, 1344),
+    (1536, 640),
+    (640, 1536),
+];
+
+/// What a fragment costs in tokens: alone (`alone`) and with a comma glued to its last word
+/// (`comma`), as when a plain tag is followed by `, `. An emphasised tag ends its own A1111 run,
+/// so the comma after it is a run of its own: `alone + 1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cost {
+    pub alone: u32,
+    pub comma: u32,
+}
+
+impl Cost {
+    pub fn of(counter: &dyn TokenCounter, text: &str) -> Cost {
+        Cost {
+            alone: counter.count(text),
+            comma: counter.count(&format!("{text},")),
+        }
+    }
+}
+
+/// A cached entry: its escaped text and its cost.
+#[derive(Debug, Clone)]
+struct Cached {
+    escaped: String,
+    cost: Cost,
+}
+
+/// The sd and sdxl dialects.
+pub struct Sd {
+    family: Family,
+    max_tokens: u32,
+    strict: bool,
+    counter: &'static dyn TokenCounter,
+    /// Per category, per entry; valid for the library whose hash is `lib_hash`.
+    cache: Vec<Vec<Cached>>,
+    lib_hash: String,
+    /// Per template: slot indices in importance order.
+    orders: Vec<Vec<usize>>,
+    /// Per template: the image size for its aspect.
+    sizes: Vec<(u32, u32)>,
+    /// Tokens of `,` on its own.
+    comma: u32,
+}
+
+impl std::fmt::Debug for Sd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sd")
+            .field("family", &self.family)
+            .field("max_tokens", &self.max_tokens)
+            .finish()
+    }
+}
+
+/// One tag on its way into the prompt.
+struct Fragment<'a> {
+    raw: &'a str,
+    escaped: std::borrow::Cow<'a, str>,
+    emphasis: Option<u32>,
+    cost: Cost,
+}
+
+impl Sd {
+    /// Builds the dialect for a library: counts every entry's tokens once.
+    pub fn new(lib: &Library, family: Family, opts: &Options) -> Result<Sd> {
+        Sd::with_counter(lib, family, opts, ClipTokenizer::shared())
+    }
+
+    pub fn with_counter(
+        lib: &Library,
+        family: Family,
+        opts: &Options,
+        counter: &'static dyn TokenCounter,
+    ) -> Result<Sd> {
+        let max_tokens = opts.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
+        if max_tokens == 0 {
+            return Err(Error::Usage("--max-tokens must be at least 1".into()));
+        }
+        let cache = lib
+            .categories
+            .iter()
+            .map(|c| {
+                c.entries
+                    .iter()
+                    .map(|e| Cached {
+                        escaped: escape(&e.text).into_owned(),
+                        cost: Cost::of(counter, &e.text),
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(Sd {
+            family,
+            max_tokens,
+            strict: opts.strict,
+            counter,
+            cache,
+            lib_hash: lib.hash().to_string(),
+            orders: lib.templates.iter().map(importance_order).collect(),
+            sizes: lib
+                .templates
+                .iter()
+                .map(|t| family_size(family, &t.aspect))
+                .collect(),
+            comma: counter.count(","),
+        })
+    }
+
+    /// The scene's tags in importance order, without repeats.
+    fn fragments<'a>(&'a self, lib: &'a Library, scene: &'a Scene) -> Vec<Fragment<'a>> {
+        let t = scene.template(lib);
+        let cached = self.lib_hash == lib.hash();
+        let fallback;
+        let order: &[usize] = if cached {
+            &self.orders[scene.template]
+        } else {
+            fallback = importance_order(t);
+            &fallback
+        };
+        let mut out: Vec<Fragment<'a>> = Vec::with_capacity(16);
+        for &si in order {
+            let slot = &t.slots[si];
+            if slot.negative {
+                continue;
+            }
+            for p in &scene.slots[si].picks {
+                let raw = Scene::pick_text(lib, p);
+                if raw.is_empty() || out.iter().any(|f| f.raw.eq_ignore_ascii_case(raw)) {
+                    continue;
+                }
+                let (escaped, cost, emphasis) = match p {
+                    Pick::Entry(c, e) if cached => {
+                        let k = &self.cache[*c][*e];
+                        let en = &lib.categories[*c].entries[*e];
+                        (
+                            std::borrow::Cow::Borrowed(k.escaped.as_str()),
+                            k.cost,
+                            en.emphasis.or(slot.emphasis),
+                        )
+                    }
+                    Pick::Entry(c, e) => (
+                        escape(raw),
+                        Cost::of(self.counter, raw),
+                        lib.categories[*c].entries[*e].emphasis.or(slot.emphasis),
+                    ),
+                    Pick::User(u) => (escape(u), Cost::of(self.counter, u), slot.emphasis),
+                };
+                let emphasis = emphasis.filter(|&w| w != 100);
+                out.push(Fragment {
+                    raw,
+                    escaped,
+                    emphasis,
+                    cost,
+                });
+            }
+        }
+        out
+    }
+
+    /// Tokens of the first `k` fragments joined with `, `, for every `k`: `totals[k - 1]`.
+    fn totals(&self, frags: &[Fragment]) -> Vec<u32> {
+        let mut out = Vec::with_capacity(frags.len());
+        let mut before = 0u32; // every earlier fragment with its trailing comma
+        for f in frags {
+            out.push(before + f.cost.alone);
+            before += if f.emphasis.is_some() {
+                f.cost.alone + self.comma
+            } else {
+                f.cost.comma
+            };
+        }
+        out
+    }
+
+    fn size(&self, lib: &Library, scene: &Scene) -> (u32, u32) {
+        if self.lib_hash == lib.hash() {
+            self.sizes[scene.template]
+        } else {
+            family_size(self.family, &scene.template(lib).aspect)
+        }
+    }
+}
+
+fn family_size(family: Family, aspect: &str) -> (u32, u32) {
+    let sizes = match family {
+        Family::Sd1 => SD1_SIZES,
+        Family::Sdxl => SDXL_SIZES,
+    };
+    closest_size(aspect, sizes)
+}
+
+impl Dialect for Sd {
+    fn name(&self) -> &'static str {
+        match self.family {
+            Family::Sd1 => "sd",
+            Family::Sdxl => "sdxl",
+        }
+    }
+
+    fn write(&self, lib: &Library, scene: &Scene) -> Result<Written> {
+        let frags = self.fragments(lib, scene);
+        let totals = self.totals(&frags);
+        let keep = totals
+            .iter()
+            .rposition(|&n| n <= self.max_tokens)
+            .map_or(1, |i| i + 1)
+            .min(frags.len());
+        if self.strict && keep < frags.len() {
+            return Err(Error::Usage(format!(
+                "the prompt needs {} tokens, over the budget of {} (--strict forbids dropping tags; \
+                 raise --max-tokens or drop --strict)",
+                totals.last().copied().unwrap_or(0),
+                self.max_tokens
+            )));
+        }
+        let tokens = if keep == 0 { 0 } else { totals[keep - 1] };
+        if self.strict && tokens > self.max_tokens {
+            return Err(Error::Usage(format!(
+                "the subject alone needs {tokens} tokens, over the budget of {}",
+                self.max_tokens
+            )));
+        }
+        let kept = &frags[..keep];
+        let mut prompt = String::with_capacity(256);
+        for (i, f) in kept.iter().enumerate() {
+            if i > 0 {
+                prompt.push_str(", ");
+            }
+            match f.emphasis {
+                Some(w) => {
+                    prompt.push('(');
+                    prompt.push_str(&f.escaped);
+                    prompt.push(':');
+                    push_weight(&mut prompt, w);
+                    prompt.push(')');
+                }
+                None => prompt.push_str(&f.escaped),
+            }
+        }
+        let shown: Vec<&str> = kept.iter().map(|f| f.raw).collect();
+        let negative_list = exclude_shown(negative_pieces(lib, scene), &shown);
+        let mut negative = String::with_capacity(128);
+        for (i, n) in negative_list.iter().enumerate() {
+            if i > 0 {
+                negative.push_str(", ");
+            }
+            negative.push_str(&escape(n));
+        }
+        let (width, height) = self.size(lib, scene);
+        Ok(Written {
+            prompt,
+            negative,
+            tokens: Some(tokens),
+            params: Some(json!({
+                "max_tokens": self.max_tokens,
+                "dropped": frags.len() - keep,
+                "width": width,
+                "height": height,
+            })),
+        })
+    }
+}
+
+/// Writes emphasis from integer hundredths: 115 → `1.15`, 120 → `1.2`, 200 → `2`.
+pub fn push_weight(out: &mut String, hundredths: u32) {
+    use std::fmt::Write;
+    let (int, frac) = (hundredths / 100, hundredths % 100);
+    let _ = match (frac, frac % 10) {
+        (0, _) => write!(out, "{int}"),
+        (_, 0) => write!(out, "{int}.{}", frac / 10),
+        _ => write!(out, "{int}.{frac:02}"),
+    };
+}
+
+/// Entry text made literal for A1111: `( ) [ ] \` escaped with a backslash, and the control
+/// words `AND` (composable diffusion) and `BREAK` (new chunk) lower-cased, which CLIP reads the
+/// same.
+pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    let special = |c: char| matches!(c, '(' | ')' | '[' | ']' | '\\');
+    let control = text.contains("AND") || text.contains("BREAK");
+    if !text.contains(special) && !control {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 4);
+    for c in text.chars() {
+        if special(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    if control {
+        out = out
+            .split(' ')
+            .map(|w| match w {
+                "AND" => "and",
+                "BREAK" => "break",
+                w => w,
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The size from `sizes` whose aspect is closest to `aspect` (`W:H`), compared exactly in
+/// integers; ties go to the earlier size.
+pub fn closest_size(aspect: &str, sizes: &[(u32, u32)]) -> (u32, u32) {
+    let (aw, ah) = aspect
+        .split_once(':')
+        .and_then(|(w, h)| Some((w.parse::<u64>().ok()?, h.parse::<u64>().ok()?)))
+        .filter(|(w, h)| *w > 0 && *h > 0)
+        .unwrap_or((1, 1));
+    // |w/h - aw/ah| = |w·ah - h·aw| / (h·ah); compare d1/(h1) against d2/(h2) by cross-multiplying.
+    let mut best = sizes[0];
+    for &(w, h) in &sizes[1..] {
+        let d = (u64::from(w) * ah).abs_diff(u64::from(h) * aw);
+        let db = (u64::from(best.0) * ah).abs_diff(u64::from(best.1) * aw);
+        if u128::from(d) * u128::from(best.1) < u128::from(db) * u128::from(h) {
+            best = (w, h);
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::{SourceFile, SourceKind};
+    use crate::scene::{self, Plan};
+    use crate::tokens::count_sd;
+
+    pub(crate) fn test_library() -> Library {
+        let vocab = r#"
+tags:
+  photo: [painting]
+categories:
+  thing:
+    entries:
+      - text: red fox (vulpes vulpes)
+        emphasis: 115
+      - lighthouse
+      - text: old [wooden] boat AND net
+        emphasis: 90
+  light:
+    entries:
+      - text: golden light
+        negative: [harsh light]
+      - soft light
+  medium:
+    entries:
+      - text: photograph
+        tags: [photo]
+        negative: [painting, illustration, golden light]
+      - text: watercolor painting
+        tags: [painting]
+        negative: [photo, photorealistic]
+  detail:
+    entries: [waves, rocks, gulls, foam on the sand, driftwood, "it's a long way: far off, isn't it?"]
+"#;
+        let template = r#"
+name: scene
+aspect: "16:9"
+negative: [blurry, watermark]
+slots:
+  subject: { category: thing }
+  light: { category: light, emphasis: 120 }
+  detail: { category: detail, count: 1-4 }
+  medium: { category: medium, priority: 90 }
+bodies:
+  - "{{ medium | a | cap }} of {{ subject_a }}, {{ light }}, with {{ detail }}."
+"#;
+        Library::from_sources(vec![
+            SourceFile {
+                name: "v.yaml".into(),
+                kind: SourceKind::Vocab,
+                text: vocab.into(),
+            },
+            SourceFile {
+                name: "t.yaml".into(),
+                kind: SourceKind::Template,
+                text: template.into(),
+            },
+        ])
+        .unwrap()
+    }
+
+    fn sd(lib: &Library, max: u32) -> Sd {
+        Sd::new(
+            lib,
+            Family::Sd1,
+            &Options {
+                max_tokens: Some(max),
+                ..Options::default()
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn weights_are_written_from_integers() {
+        let w = |h| {
+            let mut s = String::new();
+            push_weight(&mut s, h);
+            s
+        };
+        assert_eq!(w(115), "1.15");
+        assert_eq!(w(120), "1.2");
+        assert_eq!(w(105), "1.05");
+        assert_eq!(w(90), "0.9");
+        assert_eq!(w(200), "2");
+        assert_eq!(w(125), "1.25");
+    }
+
+    #[test]
+    fn escapes_brackets_and_control_words() {
+        assert_eq!(escape("a (b) [c] d\\e"), "a \\(b\\) \\[c\\] d\\\\e");
+        assert_eq!(escape("rock AND roll BREAK"), "rock and roll break");
+        assert_eq!(escape("ANDROID"), "ANDROID");
+    }
+
+    #[test]
+    fn sizes_follow_the_aspect() {
+        assert_eq!(closest_size("16:9", SDXL_SIZES), (1344, 768));
+        assert_eq!(closest_size("1:1", SDXL_SIZES), (1024, 1024));
+        assert_eq!(closest_size("2:3", SDXL_SIZES), (832, 1216));
+        assert_eq!(closest_size("16:9", SD1_SIZES), (704, 384));
+        assert_eq!(closest_size("nonsense", SD1_SIZES), (512, 512));
+    }
+
+    /// The cached fragment arithmetic equals parsing and tokenizing the written prompt, for
+    /// every budget, over many scenes.
+    #[test]
+    fn cached_counts_equal_full_parsing() {
+        let lib = test_library();
+        let plan = Plan::new(&lib, "", None).unwrap();
+        let user = Plan::new(&lib, "(odd) user words: AND more", None).unwrap();
+        let clip = ClipTokenizer::shared();
+        for max in [1, 5, 12, 20, 75] {
+            let d = sd(&lib, max);
+            for i in 0..150 {
+                let p = if i % 3 == 0 { &user } else { &plan };
+                let s = scene::build(&lib, p, 11, i, false);
+                let w = d.write(&lib, &s).unwrap();
+                assert_eq!(w.tokens, Some(count_sd(clip, &w.prompt)), "{}", w.prompt);
+                let frags = d.fragments(&lib, &s);
+                if frags.len() > 1 && frags[0].cost.alone <= max {
+                    assert!(w.tokens.unwrap() <= max, "{}", w.prompt);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn emphasis_and_negative_come_from_the_library() {
+        let lib = test_library();
+        let d = sd(&lib, 75);
+        let plan = Plan::new(&lib, "", None).unwrap();
+        let mut saw_photo = false;
+        let mut saw_watercolor = false;
+        for i in 0..200 {
+            let s = scene::build(&lib, &plan, 3, i, false);
+            let w = d.write(&lib, &s).unwrap();
+            if w.prompt.contains("red fox") {
+                assert!(w.prompt.starts_with("(red fox \\(vulpes vulpes\\):1.15)"));
+            }
+            assert!(w.prompt.contains("light:1.2)"), "{}", w.prompt);
+            if w.prompt.contains("photograph") {
+                saw_photo = true;
+                assert!(w.negative.contains("painting"), "{}", w.negative);
+                // Never in both: golden light is asked for, so it is not negated.
+                if w.prompt.contains("golden light") {
+                    assert!(!w.negative.contains("golden light"), "{}", w.negative);
+                }
+            }
+            if w.prompt.contains("watercolor") {
+                saw_watercolor = true;
+                assert!(w.negative.contains("photorealistic"), "{}", w.negative);
+                assert!(!w.negative.contains("painting"), "{}", w.negative);
+            }
+            assert!(w.negative.starts_with("blurry, watermark"));
+        }
+        assert!(saw_photo && saw_watercolor);
+    }
+
+    #[test]
+    fn subject_first_and_priority_before_template_order() {
+        let lib = test_library();
+        let d = sd(&lib, 75);
+        let s = scene::build(
+            &lib,
+            &Plan::new(&lib, "lighthouse", None).unwrap(),
+            1,
+            0,
+            false,
+        );
+        let w = d.write(&lib, &s).unwrap();
+        assert!(w.prompt.starts_with("lighthouse, "), "{}", w.prompt);
+        // medium (priority 90) comes right after the subject.
+        let second = w.prompt.split(", ").nth(1).unwrap();
+        assert!(
+            second == "photograph" || second == "watercolor painting",
+            "{}",
+            w.prompt
+        );
+    }
+
+    #[test]
+    fn bad_emphasis_and_priority_are_located_errors() {
+        let lib_with = |entry: &str, slot: &str| {
+            Library::from_sources(vec![
+                SourceFile {
+                    name: "v.yaml".into(),
+                    kind: SourceKind::Vocab,
+                    text: format!(
+                        "categories:\n  thing:\n    entries:\n      - text: fox\n{entry}"
+                    ),
+                },
+                SourceFile {
+                    name: "t.yaml".into(),
+                    kind: SourceKind::Template,
+                    text: format!(
+                        "name: t\nslots:\n  subject: {{ category: thing{slot} }}\nbodies: [\"{{{{ subject }}}}\"]\n"
+                    ),
+                },
+            ])
+        };
+        assert!(lib_with("        emphasis: 115\n", ", emphasis: 90, priority: 7").is_ok());
+        let e = lib_with("        emphasis: 1.15\n", "")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("v.yaml:5:") && e.contains("hundredths"),
+            "{e}"
+        );
+        let e = lib_with("        emphasis: 400\n", "")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("v.yaml:4:") && e.contains("10 to 300"), "{e}");
+        let e = lib_with("", ", priority: 101").unwrap_err().to_string();
+        assert!(
+            e.starts_with("t.yaml:3:") && e.contains("priority 101"),
+            "{e}"
+        );
+        let e = lib_with("", ", emphasis: 0").unwrap_err().to_string();
+        assert!(e.contains("emphasis 0 is out of range"), "{e}");
+    }
+
+    #[test]
+    fn strict_refuses_to_drop() {
+        let lib = test_library();
+        let d = Sd::new(
+            &lib,
+            Family::Sdxl,
+            &Options {
+                max_tokens: Some(3),
+                strict: true,
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        let s = scene::build(&lib, &Plan::new(&lib, "", None).unwrap(), 1, 0, false);
+        let e = d.write(&lib, &s).unwrap_err();
+        assert!(e.to_string().contains("--strict"), "{e}");
+    }
+}

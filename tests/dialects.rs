@@ -1,0 +1,659 @@
+//! Dialects through the real binary: one scene written for each generator.
+//!
+//! Properties run over thousands of scenes of the built-in library (whatever its wording) and of
+//! the test library in `tests/dialects-lib/` (brackets, emphasis, negative terms, long prose).
+//!
+//! Golden files: `tests/golden/dialects/*.txt`. After an intended change to the output,
+//! regenerate them with
+//!
+//! ```sh
+//! UPDATE_GOLDEN=1 cargo test --test dialects golden
+//! ```
+//!
+//! and review the diff. `builtin.txt` follows the built-in vocabulary and changes with it; the
+//! others use only the test library (`--no-builtin`) and change only when a dialect or the scene
+//! engine does.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use promptloom::tokens::{ClipTokenizer, count_sd};
+use serde_json::Value;
+
+const DIALECTS: &[&str] = &["plain", "sd", "sdxl", "midjourney", "dalle", "flux"];
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_promptloom"))
+}
+
+fn test_lib() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/dialects-lib")
+        .display()
+        .to_string()
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("binary runs")
+}
+
+/// Runs the binary, expecting success, and parses its JSONL output.
+fn records(args: &[&str]) -> Vec<Value> {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn fails_with(args: &[&str], needle: &str) {
+    let out = run(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{args:?} succeeded");
+    assert!(
+        err.contains(needle),
+        "{args:?}: stderr {err:?} lacks {needle:?}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// A1111 text back to plain terms: emphasis `(x:1.2)` → `x`, escapes resolved.
+fn sd_terms(prompt: &str) -> Vec<String> {
+    split_terms(prompt)
+        .into_iter()
+        .map(|t| {
+            let t = match (t.strip_prefix('('), t.rfind(':')) {
+                (Some(inner), Some(_)) if t.ends_with(')') && !t.ends_with("\\)") => {
+                    inner[..inner.rfind(':').unwrap()].to_string()
+                }
+                _ => t,
+            };
+            t.replace("\\(", "(")
+                .replace("\\)", ")")
+                .replace("\\[", "[")
+                .replace("\\]", "]")
+                .replace("\\\\", "\\")
+        })
+        .collect()
+}
+
+/// Splits at `, ` outside emphasis parentheses.
+fn split_terms(prompt: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut cur = String::new();
+    let mut chars = prompt.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                cur.push(c);
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+                continue;
+            }
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 && chars.peek() == Some(&' ') => {
+                chars.next();
+                out.push(std::mem::take(&mut cur));
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    out.push(cur);
+    out
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether the words of `term` appear consecutively in `text`.
+fn shows(text: &str, term: &str) -> bool {
+    let (t, p) = (words(text), words(term));
+    !p.is_empty() && t.windows(p.len()).any(|w| w == p.as_slice())
+}
+
+fn num(r: &Value, k: &str) -> u64 {
+    r[k].as_u64()
+        .unwrap_or_else(|| panic!("{k} missing in {r}"))
+}
+
+#[test]
+fn slots_are_identical_in_every_dialect() {
+    let lib = test_lib();
+    for (seed, desc) in [("1", ""), ("2", "beach sunset"), ("3", ""), ("4", "a fox")] {
+        let mut seen: Vec<Vec<Value>> = Vec::new();
+        for d in DIALECTS {
+            let recs = records(&[
+                "gen", desc, "--seed", seed, "-n", "300", "-d", d, "-f", "jsonl",
+            ]);
+            seen.push(recs);
+        }
+        let with_test_lib: Vec<Vec<Value>> = DIALECTS
+            .iter()
+            .map(|d| {
+                records(&[
+                    "gen",
+                    "-t",
+                    "dialect_test",
+                    "--no-builtin",
+                    "--library",
+                    &lib,
+                    "--seed",
+                    seed,
+                    "-n",
+                    "200",
+                    "-d",
+                    d,
+                    "-f",
+                    "jsonl",
+                ])
+            })
+            .collect();
+        for group in [seen, with_test_lib] {
+            for (d, recs) in DIALECTS.iter().zip(&group).skip(1) {
+                assert_eq!(recs.len(), group[0].len());
+                for (a, b) in group[0].iter().zip(recs) {
+                    for k in ["slots", "template", "seed", "index", "aspect", "library"] {
+                        assert_eq!(a[k], b[k], "{k} differs in dialect {d}");
+                    }
+                    assert_eq!(b["dialect"], Value::from(*d));
+                }
+            }
+        }
+    }
+}
+
+/// Checks one sd record: budget, subject first and kept, exact count, no shared term.
+fn check_sd(r: &Value, max: u64) {
+    let prompt = r["prompt"].as_str().unwrap();
+    let tokens = num(r, "tokens");
+    assert_eq!(
+        u64::from(count_sd(ClipTokenizer::shared(), prompt)),
+        tokens,
+        "{prompt}"
+    );
+    let terms = sd_terms(prompt);
+    let subject = r["slots"]["subject"].as_str().unwrap();
+    // Entry texts may hold commas themselves, so compare the text after undoing emphasis and
+    // escapes. (`AND` is lower-cased in sd text so that A1111 does not split the prompt at it.)
+    let seen = terms.join(", ").to_lowercase();
+    assert!(
+        seen.starts_with(&subject.to_lowercase()),
+        "subject first and whole: {prompt} / {subject}"
+    );
+    // Over budget only when the subject alone is (it is never dropped).
+    if seen != subject.to_lowercase() {
+        assert!(tokens <= max, "{tokens} > {max}: {prompt}");
+    }
+    assert_eq!(r["params"]["max_tokens"].as_u64(), Some(max));
+    let negative = r["negative_prompt"].as_str().unwrap();
+    for n in sd_terms(negative).iter().filter(|n| !n.is_empty()) {
+        for p in &terms {
+            assert!(!shows(p, n), "`{n}` in both: {prompt} / {negative}");
+        }
+    }
+}
+
+#[test]
+fn sd_budget_holds_over_10000_scenes_and_the_subject_stays() {
+    for d in ["sd", "sdxl"] {
+        let recs = records(&["gen", "--seed", "11", "-n", "10000", "-d", d, "-f", "jsonl"]);
+        assert_eq!(recs.len(), 10_000);
+        for r in &recs {
+            check_sd(r, 75);
+        }
+    }
+    // A tight budget and the test library's brackets and emphasis.
+    let lib = test_lib();
+    for (max, template) in [
+        ("20", "dialect_test"),
+        ("75", "dialect_long"),
+        ("30", "dialect_long"),
+    ] {
+        let recs = records(&[
+            "gen",
+            "-t",
+            template,
+            "--no-builtin",
+            "--library",
+            &lib,
+            "--seed",
+            "5",
+            "-n",
+            "3000",
+            "-d",
+            "sd",
+            "--max-tokens",
+            max,
+            "-f",
+            "jsonl",
+        ]);
+        let dropped: u64 = recs.iter().map(|r| num(&r["params"], "dropped")).sum();
+        assert!(dropped > 0, "the budget {max} never bit");
+        for r in &recs {
+            check_sd(r, max.parse().unwrap());
+        }
+    }
+}
+
+#[test]
+fn sd_negative_prompt_follows_the_chosen_entries() {
+    let recs = records(&[
+        "gen",
+        "-t",
+        "dialect_test",
+        "--no-builtin",
+        "--library",
+        &test_lib(),
+        "--seed",
+        "9",
+        "-n",
+        "400",
+        "-d",
+        "sd",
+        "-f",
+        "jsonl",
+    ]);
+    let (mut photo, mut water, mut harsh_both_ways) = (0, 0, 0);
+    for r in &recs {
+        let neg = r["negative_prompt"].as_str().unwrap();
+        let medium = r["slots"]["medium"].as_str().unwrap();
+        assert!(neg.starts_with("blurry, watermark"), "{neg}");
+        if medium == "photograph" {
+            photo += 1;
+            assert!(neg.contains("painting, illustration"), "{neg}");
+        } else {
+            water += 1;
+            assert!(neg.contains("photorealistic"), "{neg}");
+            assert!(!shows(neg, "painting"), "{neg}");
+        }
+        // golden light brings `harsh light` to the negative, unless a detail asks for it.
+        let detail = r["slots"]["detail"].as_str().unwrap();
+        if r["slots"]["light"] == "golden light" && detail.contains("harsh light") {
+            harsh_both_ways += 1;
+            assert!(!neg.contains("harsh light"), "{neg}");
+        }
+    }
+    assert!(photo > 0 && water > 0 && harsh_both_ways > 0);
+}
+
+#[test]
+fn sd_emphasis_and_escapes_are_written_from_library_data() {
+    let recs = records(&[
+        "gen",
+        "-t",
+        "dialect_test",
+        "--no-builtin",
+        "--library",
+        &test_lib(),
+        "--seed",
+        "2",
+        "-n",
+        "200",
+        "-d",
+        "sd",
+        "-f",
+        "jsonl",
+    ]);
+    let mut fox = 0;
+    for r in &recs {
+        let p = r["prompt"].as_str().unwrap();
+        if r["slots"]["subject"] == "red fox (vulpes vulpes)" {
+            fox += 1;
+            assert!(p.starts_with("(red fox \\(vulpes vulpes\\):1.15), "), "{p}");
+        }
+        if r["slots"]["subject"] == "heron AND egret" {
+            assert!(p.starts_with("heron and egret, "), "{p}");
+        }
+        assert!(p.contains(&format!("({}:1.2)", r["slots"]["light"].as_str().unwrap())));
+        assert!(!p.contains("1.2000") && !p.contains("1.149"), "{p}");
+    }
+    assert!(fox > 0);
+}
+
+#[test]
+fn tokens_flag_prints_counts() {
+    let out = run(&[
+        "gen",
+        "beach sunset",
+        "-s",
+        "1",
+        "-n",
+        "3",
+        "-d",
+        "sd",
+        "--tokens",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in text.lines() {
+        let (n, prompt) = line.split_once('\t').expect("count, tab, prompt");
+        assert_eq!(
+            n.parse::<u32>().unwrap(),
+            count_sd(ClipTokenizer::shared(), prompt)
+        );
+    }
+    // Plain prose with --tokens: raw CLIP counts in the records.
+    for r in records(&["gen", "x", "-s", "1", "-n", "5", "--tokens", "-f", "jsonl"]) {
+        let p = r["prompt"].as_str().unwrap();
+        assert_eq!(
+            num(&r, "tokens"),
+            u64::from(promptloom::tokens::TokenCounter::count(
+                ClipTokenizer::shared(),
+                p
+            ))
+        );
+        assert!(r.get("params").is_none());
+    }
+}
+
+#[test]
+fn midjourney_parameters() {
+    let recs = records(&[
+        "gen",
+        "-t",
+        "dialect_test",
+        "--no-builtin",
+        "--library",
+        &test_lib(),
+        "-s",
+        "4",
+        "-n",
+        "100",
+        "-d",
+        "midjourney",
+        "--mj",
+        "stylize=250",
+        "--mj",
+        "chaos=10",
+        "--mj",
+        "v=7",
+        "--mj",
+        "style=raw",
+        "--mj",
+        "seed=4294967295",
+        "--mj",
+        "weird=3000",
+        "-f",
+        "jsonl",
+    ]);
+    for r in &recs {
+        let p = r["prompt"].as_str().unwrap();
+        let (text, params) = p.split_once(" --").unwrap();
+        assert!(!text.contains("--") && !text.contains("::"), "{p}");
+        assert!(!text.ends_with('.'), "{p}");
+        assert!(
+            params.starts_with(
+                "ar 3:2 --v 7 --style raw --stylize 250 --chaos 10 --weird 3000 --seed 4294967295"
+            ),
+            "{p}"
+        );
+        assert_eq!(r["aspect"], "3:2");
+        let neg = r["negative_prompt"].as_str().unwrap();
+        assert!(p.ends_with(&format!(" --no {neg}")), "{p}");
+        for n in neg.split(", ") {
+            assert!(!shows(text, n), "`{n}` in both: {p}");
+        }
+        assert_eq!(r["params"]["stylize"], 250);
+        assert_eq!(r["params"]["ar"], "3:2");
+    }
+    let r = &records(&[
+        "gen",
+        "x",
+        "-s",
+        "1",
+        "-d",
+        "midjourney",
+        "--mj",
+        "ar=21:9",
+        "--mj",
+        "niji=6",
+        "-f",
+        "jsonl",
+    ])[0];
+    assert!(
+        r["prompt"]
+            .as_str()
+            .unwrap()
+            .contains(" --ar 21:9 --niji 6")
+    );
+}
+
+#[test]
+fn bad_options_fail_clearly() {
+    let mj = |kv: &str| ["gen", "x", "-s", "1", "-d", "midjourney", "--mj", kv].map(String::from);
+    for (kv, needle) in [
+        (
+            "stylize=1001",
+            "stylize must be a whole number from 0 to 1000",
+        ),
+        ("chaos=101", "from 0 to 100"),
+        ("weird=-1", "from 0 to 3000"),
+        ("seed=4294967296", "from 0 to 4294967295"),
+        ("v=99", "expected one of"),
+        ("tile", "unknown Midjourney parameter"),
+        ("ar=16/9", "whole numbers like 16:9"),
+    ] {
+        let args = mj(kv);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        fails_with(&args, needle);
+    }
+    fails_with(
+        &["gen", "x", "-d", "plain", "--max-tokens", "5"],
+        "--max-tokens applies only",
+    );
+    fails_with(
+        &["gen", "x", "-d", "sd", "--mj", "chaos=1"],
+        "--mj applies only",
+    );
+    fails_with(
+        &["gen", "x", "-d", "sd", "--model", "dall-e-2"],
+        "--model applies only",
+    );
+    fails_with(
+        &["gen", "x", "-d", "dalle", "--model", "dall-e-4"],
+        "dall-e-2",
+    );
+    fails_with(
+        &["gen", "x", "-d", "flux", "--strict"],
+        "--strict applies only",
+    );
+    fails_with(&["gen", "x", "-d", "nope"], "sdxl");
+    fails_with(&["gen", "x", "-d", "sd", "--max-tokens", "0"], "at least 1");
+}
+
+#[test]
+fn dalle_fits_the_model_limit_by_dropping_sentences() {
+    let lib = test_lib();
+    let recs = records(&[
+        "gen",
+        "-t",
+        "dialect_long",
+        "--no-builtin",
+        "--library",
+        &lib,
+        "-s",
+        "8",
+        "-n",
+        "500",
+        "-d",
+        "dalle",
+        "--model",
+        "dall-e-2",
+        "-f",
+        "jsonl",
+    ]);
+    let mut dropped = 0;
+    for r in &recs {
+        let p = r["prompt"].as_str().unwrap();
+        assert!(p.chars().count() <= 1000, "{} chars", p.chars().count());
+        assert!(p.contains(r["slots"]["subject"].as_str().unwrap()), "{p}");
+        assert_eq!(r["negative_prompt"], "");
+        assert_eq!(r["params"]["model"], "dall-e-2");
+        dropped += num(&r["params"], "dropped");
+    }
+    assert!(dropped > 0, "the limit never bit");
+    // The same scenes fit dall-e-3 whole, and the plain prose is the same text.
+    let whole = records(&[
+        "gen",
+        "-t",
+        "dialect_long",
+        "--no-builtin",
+        "--library",
+        &lib,
+        "-s",
+        "8",
+        "-n",
+        "50",
+        "-d",
+        "dalle",
+        "-f",
+        "jsonl",
+    ]);
+    let plain = records(&[
+        "gen",
+        "-t",
+        "dialect_long",
+        "--no-builtin",
+        "--library",
+        &lib,
+        "-s",
+        "8",
+        "-n",
+        "50",
+        "-d",
+        "flux",
+        "-f",
+        "jsonl",
+    ]);
+    for (a, b) in whole.iter().zip(&plain) {
+        assert_eq!(a["prompt"], b["prompt"]);
+        assert_eq!(num(&a["params"], "dropped"), 0);
+    }
+    fails_with(
+        &[
+            "gen",
+            "-t",
+            "dialect_long",
+            "--no-builtin",
+            "--library",
+            &lib,
+            "-s",
+            "8",
+            "-n",
+            "50",
+            "-d",
+            "dalle",
+            "--model",
+            "dall-e-2",
+            "--strict",
+        ],
+        "--strict",
+    );
+}
+
+fn golden_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/dialects")
+        .join(name)
+}
+
+/// Prompt, negative, tokens and params of a few scenes in one dialect, as readable text.
+fn render_golden(args: &[&str]) -> String {
+    let mut out = String::new();
+    for r in records(args) {
+        out.push_str(&format!("# index {}\n", r["index"]));
+        out.push_str(&format!("prompt:   {}\n", r["prompt"].as_str().unwrap()));
+        out.push_str(&format!(
+            "negative: {}\n",
+            r["negative_prompt"].as_str().unwrap()
+        ));
+        if let Some(t) = r.get("tokens") {
+            out.push_str(&format!("tokens:   {t}\n"));
+        }
+        if let Some(p) = r.get("params") {
+            out.push_str(&format!("params:   {p}\n"));
+        }
+    }
+    out
+}
+
+fn check_golden(name: &str, actual: &str) {
+    let path = golden_path(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "{} missing; run UPDATE_GOLDEN=1 cargo test --test dialects golden",
+            path.display()
+        )
+    });
+    assert!(
+        expected == actual,
+        "{name} differs from {}; if intended, run UPDATE_GOLDEN=1 cargo test --test dialects golden\n--- expected\n{expected}\n--- actual\n{actual}",
+        path.display()
+    );
+}
+
+#[test]
+fn golden_outputs_per_dialect() {
+    let lib = test_lib();
+    for d in DIALECTS {
+        let mut args = vec![
+            "gen",
+            "-t",
+            "dialect_test",
+            "--no-builtin",
+            "--library",
+            &lib,
+            "-s",
+            "42",
+            "-n",
+            "6",
+            "-d",
+            d,
+            "-f",
+            "jsonl",
+        ];
+        match *d {
+            "midjourney" => args.extend(["--mj", "stylize=250", "--mj", "v=7"]),
+            "sd" => args.extend(["--max-tokens", "30"]),
+            _ => {}
+        }
+        check_golden(&format!("{d}.txt"), &render_golden(&args));
+    }
+    // One built-in scene in every dialect (changes with the built-in vocabulary).
+    let mut all = String::new();
+    for d in DIALECTS {
+        all.push_str(&format!("## {d}\n"));
+        all.push_str(&render_golden(&[
+            "gen",
+            "beach sunset",
+            "-s",
+            "7",
+            "-d",
+            d,
+            "-f",
+            "jsonl",
+        ]));
+    }
+    check_golden("builtin.txt", &all);
+}
