@@ -387,7 +387,10 @@ mod tests {
             "people walking in the rain"
         );
         assert_eq!(with_article("love"), "love");
-        assert_eq!(with_article("frost crystals feathering a pane"), "frost crystals feathering a pane");
+        assert_eq!(
+            with_article("frost crystals feathering a pane"),
+            "frost crystals feathering a pane"
+        );
         assert_eq!(with_article(""), "");
     }
 

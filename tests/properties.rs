@@ -62,12 +62,8 @@ fn missing_words(desc: &str, prompt: &str) -> Vec<String> {
 /// ask for a contradiction).
 fn conflicts(lib: &Library, scene: &Scene) -> Vec<String> {
     let t = scene.template(lib);
-    let mut items: Vec<(TagSet, TagSet, bool, String)> = vec![(
-        t.tags,
-        t.blocks,
-        false,
-        format!("template {}", t.name),
-    )];
+    let mut items: Vec<(TagSet, TagSet, bool, String)> =
+        vec![(t.tags, t.blocks, false, format!("template {}", t.name))];
     for f in &scene.slots {
         for p in &f.picks {
             if let Pick::Entry(c, e) = p {

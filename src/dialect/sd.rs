@@ -423,16 +423,8 @@ bodies:
   - "{{ medium | a | cap }} of {{ subject_a }}, {{ light }}, with {{ detail }}."
 "#;
         Library::from_sources(vec![
-            SourceFile {
-                name: "v.yaml".into(),
-                kind: SourceKind::Vocab,
-                text: vocab.into(),
-            },
-            SourceFile {
-                name: "t.yaml".into(),
-                kind: SourceKind::Template,
-                text: template.into(),
-            },
+            SourceFile::new("v.yaml", SourceKind::Vocab, vocab),
+            SourceFile::new("t.yaml", SourceKind::Template, template),
         ])
         .unwrap()
     }
@@ -561,20 +553,18 @@ bodies:
     fn bad_emphasis_and_priority_are_located_errors() {
         let lib_with = |entry: &str, slot: &str| {
             Library::from_sources(vec![
-                SourceFile {
-                    name: "v.yaml".into(),
-                    kind: SourceKind::Vocab,
-                    text: format!(
-                        "categories:\n  thing:\n    entries:\n      - text: fox\n{entry}"
-                    ),
-                },
-                SourceFile {
-                    name: "t.yaml".into(),
-                    kind: SourceKind::Template,
-                    text: format!(
+                SourceFile::new(
+                    "v.yaml",
+                    SourceKind::Vocab,
+                    format!("categories:\n  thing:\n    entries:\n      - text: fox\n{entry}"),
+                ),
+                SourceFile::new(
+                    "t.yaml",
+                    SourceKind::Template,
+                    format!(
                         "name: t\nslots:\n  subject: {{ category: thing{slot} }}\nbodies: [\"{{{{ subject }}}}\"]\n"
                     ),
-                },
+                ),
             ])
         };
         assert!(lib_with("        emphasis: 115\n", ", emphasis: 90, priority: 7").is_ok());

@@ -46,6 +46,20 @@ pub struct SourceFile {
     pub json: Option<&'static str>,
 }
 
+impl SourceFile {
+    /// A file held in memory (embedders, tests): its name is also its path in the library.
+    pub fn new(name: impl Into<String>, kind: SourceKind, text: impl Into<String>) -> Self {
+        let name = name.into();
+        SourceFile {
+            rel: name.clone(),
+            name,
+            kind,
+            text: text.into(),
+            json: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceKind {
     Vocab,
