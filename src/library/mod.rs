@@ -552,9 +552,8 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
             &file,
             &src,
             &mut tags,
-            &categories,
-            &category_index,
             &tag_blocks,
+            (&categories, &category_index),
             &mut tera,
         )?);
     }
@@ -644,9 +643,8 @@ fn compile_template(
     file: &str,
     src: &str,
     tags: &mut TagTable,
-    categories: &[Category],
-    category_index: &BTreeMap<String, usize>,
     tag_blocks: &BTreeMap<u32, Vec<u32>>,
+    (categories, category_index): (&[Category], &BTreeMap<String, usize>),
     tera: &mut tera::Tera,
 ) -> Result<SceneTemplate> {
     let mut loc = Locator::new(file, src);
