@@ -308,23 +308,33 @@ pub fn tidy_prose(raw: &str) -> String {
         String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 
     // 2. Words: doubled words dropped, articles agreeing, sentence starts capitalised.
+    let s = s.trim();
+    let bytes = s.as_bytes();
+    let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(bytes.len() / 5 + 1);
+    let mut start = 0;
+    for i in memchr::memchr_iter(b' ', bytes) {
+        bounds.push((start, i));
+        start = i + 1;
+    }
+    bounds.push((start, bytes.len()));
     let mut out = String::with_capacity(s.len() + 1);
     let mut prev: &str = "";
     let mut sentence_start = true;
-    let mut words = s.trim().split(' ').peekable();
-    while let Some(w) = words.next() {
+    for (k, &(a, b)) in bounds.iter().enumerate() {
+        let w = &s[a..b];
         if !prev.is_empty()
+            && prev.len() == w.len()
             && prev.eq_ignore_ascii_case(w)
-            && prev.bytes().all(|b| b.is_ascii_alphabetic())
+            && prev.bytes().all(|c| c.is_ascii_alphabetic())
         {
             continue;
         }
         if !out.is_empty() {
             out.push(' ');
         }
-        let article = w.eq_ignore_ascii_case("a") || w.eq_ignore_ascii_case("an");
-        if article && let Some(next) = words.peek() {
-            let an = wants_an(next);
+        let article = w.len() <= 2 && (w.eq_ignore_ascii_case("a") || w.eq_ignore_ascii_case("an"));
+        if article && let Some(&(na, nb)) = bounds.get(k + 1) {
+            let an = wants_an(&s[na..nb]);
             let upper = sentence_start || w.starts_with('A');
             out.push_str(match (an, upper) {
                 (true, true) => "An",
@@ -334,23 +344,25 @@ pub fn tidy_prose(raw: &str) -> String {
             });
         } else if sentence_start {
             // Capitalise the first letter, after any opening quote or bracket.
-            let mut done = false;
-            for ch in w.chars() {
-                if !done && ch.is_alphabetic() {
-                    out.extend(ch.to_uppercase());
-                    done = true;
-                } else {
-                    out.push(ch);
+            match w.char_indices().find(|(_, c)| c.is_alphabetic()) {
+                Some((i, c)) => {
+                    out.push_str(&w[..i]);
+                    out.extend(c.to_uppercase());
+                    out.push_str(&w[i + c.len_utf8()..]);
                 }
+                None => out.push_str(w),
             }
         } else {
             out.push_str(w);
         }
         prev = w;
-        if w.ends_with(['.', '!', '?']) {
-            sentence_start = true;
-        } else if w.chars().any(char::is_alphanumeric) {
-            sentence_start = false;
+        match w.as_bytes().last() {
+            Some(b'.' | b'!' | b'?') => sentence_start = true,
+            _ => {
+                if sentence_start && w.bytes().any(|c| c.is_ascii_alphanumeric() || c >= 0x80) {
+                    sentence_start = false;
+                }
+            }
         }
     }
     while out.ends_with([',', ';', ':', ' ']) {
