@@ -72,6 +72,8 @@ impl Engine {
             dialect: dialect.name().to_string(),
             aspect: t.aspect.clone(),
             format_version: FORMAT_VERSION,
+            source: None,
+            mode: None,
         })
     }
 

@@ -35,6 +35,14 @@ pub struct Record {
     pub dialect: String,
     pub aspect: String,
     pub format_version: u32,
+    /// What the record was generated from (`template:NAME`, `describe:TEXT`), set by `batch` so
+    /// that `replay` can regenerate it. Absent when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// How `index` maps to a scene when it is not a random draw: `exhaustive` (a position in the
+    /// seeded enumeration of the combination space) or `pairwise` (a row of the covering set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
 }
 
 impl Record {
