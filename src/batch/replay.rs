@@ -73,6 +73,18 @@ pub fn replay(
             );
             continue;
         };
+        let lib = v.get("library").and_then(|x| x.as_str()).unwrap_or("");
+        if lib != engine.library().hash() {
+            fail(
+                Some(index),
+                format!(
+                    "made with library {lib}, but the loaded library is {} (load the same \
+                     --library folders)",
+                    engine.library().hash()
+                ),
+            );
+            continue;
+        }
         let mode_label = v.get("mode").and_then(|x| x.as_str()).map(str::to_string);
         let key: Key = (source.to_string(), mode_label.clone(), seed);
         if cached.as_ref().is_none_or(|(k, _)| *k != key) {
@@ -90,18 +102,6 @@ pub fn replay(
         let Some((_, g)) = cached.as_ref() else {
             continue;
         };
-        let lib = v.get("library").and_then(|x| x.as_str()).unwrap_or("");
-        if lib != engine.library().hash() {
-            fail(
-                Some(index),
-                format!(
-                    "made with library {lib}, but the loaded library is {} (load the same \
-                     --library folders)",
-                    engine.library().hash()
-                ),
-            );
-            continue;
-        }
         buf.clear();
         match g.record(index, &mut scratch)? {
             Some(rec) => BatchFormat::Jsonl.encode(&rec, &mut buf),

@@ -1,8 +1,11 @@
 //! The command line: argument parsing and the commands, each a thin layer over the library.
 
+mod batch;
 mod check;
 mod generate;
 mod list;
+mod replay;
+mod space;
 
 use std::path::PathBuf;
 
@@ -75,6 +78,16 @@ library (content hash), dialect, aspect, format_version.")]
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Generate a large reproducible set: parallel, sharded, resumable, unique, exhaustive or
+    /// pairwise
+    #[command(after_help = batch::AFTER_HELP)]
+    Batch(batch::BatchArgs),
+    /// Print the exact number of combinations of a template, and each slot's size
+    #[command(after_help = space::AFTER_HELP)]
+    Space(space::SpaceArgs),
+    /// Regenerate every record of a JSONL set and report each one that differs
+    #[command(after_help = replay::AFTER_HELP)]
+    Replay(replay::ReplayArgs),
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -115,7 +128,9 @@ fn parse_format(s: &str) -> std::result::Result<Format, String> {
     s.parse()
 }
 
-const SUBCOMMANDS: &[&str] = &["gen", "templates", "vocab", "check", "help"];
+const SUBCOMMANDS: &[&str] = &[
+    "gen", "templates", "vocab", "check", "batch", "space", "replay", "help",
+];
 
 /// `promptloom "beach sunset"` means `promptloom gen "beach sunset"`.
 pub fn normalise_args(mut args: Vec<String>) -> Vec<String> {
@@ -151,5 +166,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Templates(lib) => list::templates_cmd(&lib),
         Command::Vocab { category, lib } => list::vocab_cmd(category.as_deref(), &lib),
         Command::Check { lib, deny_warnings } => check::check_cmd(&lib, deny_warnings),
+        Command::Batch(a) => batch::batch_cmd(a),
+        Command::Space(a) => space::space_cmd(a),
+        Command::Replay(a) => replay::replay_cmd(a),
     }
 }
