@@ -1,14 +1,21 @@
 //! The batch pipeline: parallel, ordered, streaming.
 //!
-//! The index range is cut into fixed-size chunks; a wave of chunks (4 per worker) is generated in
-//! parallel, each chunk into its own reused byte buffer, and the buffers are written in index
-//! order. Memory is bounded by one wave of buffers whatever the count, and the bytes are the same
-//! for any number of workers, because record `i` depends only on `i`.
+//! The index range is cut into fixed-size chunks. `jobs` worker threads each take a free buffer,
+//! claim the next chunk number, render the chunk's records into the buffer and hand it to the
+//! calling thread, which writes buffers strictly in chunk order (holding early arrivals in a
+//! small reorder map) and returns them to the free list. There are `CHUNKS_PER_WORKER × jobs`
+//! buffers in all, so memory is bounded whatever the count, workers never wait at a barrier,
+//! and writing overlaps generation. The bytes are the same for any number of workers, because
+//! record `i` depends only on `i`.
+//!
+//! (Plain scoped threads rather than rayon: the work is a uniform stream of chunks, and a
+//! claim-a-chunk loop with a bounded free list keeps both cores busy without wave barriers.)
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::ops::Range;
-
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, mpsc};
 
 use super::format::BatchFormat;
 use super::generator::Generator;
@@ -90,78 +97,152 @@ fn write_err(e: std::io::Error) -> BatchError {
     BatchError::io("cannot write output", e)
 }
 
+/// Buffers not in use, shared by the workers; a worker waits here when the writer is behind.
+struct FreeList {
+    bufs: Mutex<Vec<ChunkBuf>>,
+    ready: Condvar,
+}
+
+impl FreeList {
+    fn take(&self, stop: &AtomicBool) -> Option<ChunkBuf> {
+        let mut g = self.bufs.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            if let Some(b) = g.pop() {
+                return Some(b);
+            }
+            g = self.ready.wait(g).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    fn give(&self, b: ChunkBuf) {
+        self.bufs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(b);
+        self.ready.notify_one();
+    }
+
+    fn wake_all(&self) {
+        let _g = self.bufs.lock().unwrap_or_else(|p| p.into_inner());
+        self.ready.notify_all();
+    }
+}
+
 /// Runs a job, writing records to `out` in index order. `progress(indices_done, records)` is
-/// called after every wave.
+/// called as chunks are written.
 pub fn run(
     mut job: Job<'_>,
     out: &mut dyn Write,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Outcome> {
     let jobs = job.jobs.max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .map_err(|e| BatchError::Invalid(format!("cannot start {jobs} worker threads: {e}")))?;
     let track = job.unique.is_some() || job.limit.is_some();
-    let mut bufs: Vec<ChunkBuf> = (0..jobs * CHUNKS_PER_WORKER)
-        .map(|_| ChunkBuf::default())
-        .collect();
-    let mut next = job.range.start;
+    let range = job.range.clone();
     let mut outcome = Outcome {
         records: 0,
-        next,
+        next: range.start,
     };
-    if job.limit == Some(0) {
+    if job.limit == Some(0) || range.is_empty() {
         return Ok(outcome);
     }
+    let chunks = (range.end - range.start).div_ceil(CHUNK);
+    let chunk_range = |k: u64| {
+        let s = range.start + k * CHUNK;
+        s..(s.saturating_add(CHUNK)).min(range.end)
+    };
     let generator = job.generator;
     let format = job.format;
-    while next < job.range.end {
-        let mut used = 0;
-        for b in bufs.iter_mut() {
-            if next >= job.range.end {
-                break;
-            }
-            let end = next.saturating_add(CHUNK).min(job.range.end);
-            b.range = next..end;
-            next = end;
-            used += 1;
+    let free = FreeList {
+        bufs: Mutex::new(
+            (0..jobs * CHUNKS_PER_WORKER)
+                .map(|_| ChunkBuf::default())
+                .collect(),
+        ),
+        ready: Condvar::new(),
+    };
+    let claimed = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = mpsc::channel::<(u64, ChunkBuf)>();
+
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let tx = tx.clone();
+            let (free, claimed, stop) = (&free, &claimed, &stop);
+            scope.spawn(move || {
+                while let Some(mut b) = free.take(stop) {
+                    let k = claimed.fetch_add(1, Ordering::Relaxed);
+                    if k >= chunks {
+                        free.give(b);
+                        return;
+                    }
+                    b.range = chunk_range(k);
+                    b.fill(generator, format, track);
+                    if tx.send((k, b)).is_err() {
+                        return;
+                    }
+                }
+            });
         }
-        pool.install(|| {
-            bufs[..used]
-                .par_iter_mut()
-                .for_each(|b| b.fill(generator, format, track));
-        });
-        for b in &mut bufs[..used] {
-            if let Some(e) = b.err.take() {
-                return Err(e);
-            }
-            if !track {
-                out.write_all(&b.bytes).map_err(write_err)?;
-                outcome.records += b.count;
-                outcome.next = b.range.end;
-                continue;
-            }
-            let mut start = 0;
-            for m in &b.marks {
-                let fresh = match job.unique.as_deref_mut() {
-                    Some(u) => u.insert(m.hash),
-                    None => true,
+        drop(tx);
+
+        // The writer: this thread, in chunk order.
+        let result = (|| -> Result<Outcome> {
+            let mut pending: BTreeMap<u64, ChunkBuf> = BTreeMap::new();
+            let mut want = 0u64;
+            while want < chunks {
+                let mut b = match pending.remove(&want) {
+                    Some(b) => b,
+                    None => {
+                        let Ok((k, b)) = rx.recv() else {
+                            break;
+                        };
+                        if k != want {
+                            pending.insert(k, b);
+                            continue;
+                        }
+                        b
+                    }
                 };
-                if fresh {
-                    out.write_all(&b.bytes[start..m.end]).map_err(write_err)?;
-                    outcome.records += 1;
+                want += 1;
+                if let Some(e) = b.err.take() {
+                    return Err(e);
                 }
-                start = m.end;
-                if job.limit.is_some_and(|l| outcome.records >= l) {
-                    outcome.next = m.index + 1;
-                    progress(outcome.next - job.range.start, outcome.records);
-                    return Ok(outcome);
+                if !track {
+                    out.write_all(&b.bytes).map_err(write_err)?;
+                    outcome.records += b.count;
+                    outcome.next = b.range.end;
+                } else {
+                    let mut start = 0;
+                    for m in &b.marks {
+                        let fresh = match job.unique.as_deref_mut() {
+                            Some(u) => u.insert(m.hash),
+                            None => true,
+                        };
+                        if fresh {
+                            out.write_all(&b.bytes[start..m.end]).map_err(write_err)?;
+                            outcome.records += 1;
+                        }
+                        start = m.end;
+                        if job.limit.is_some_and(|l| outcome.records >= l) {
+                            outcome.next = m.index + 1;
+                            progress(outcome.next - range.start, outcome.records);
+                            return Ok(outcome);
+                        }
+                    }
+                    outcome.next = b.range.end;
                 }
+                free.give(b);
+                progress(outcome.next - range.start, outcome.records);
             }
-            outcome.next = b.range.end;
-        }
-        progress(outcome.next - job.range.start, outcome.records);
-    }
-    Ok(outcome)
+            Ok(outcome)
+        })();
+        // Release the workers whether the writer finished, stopped early or failed.
+        stop.store(true, Ordering::Relaxed);
+        free.wake_all();
+        drop(rx);
+        result
+    })
 }
