@@ -430,11 +430,7 @@ fn gather(
     scratch.candidates.clear();
     scratch.weights.clear();
     let cat = &lib.categories[category];
-    let chosen = |c: usize, e: usize| {
-        fills
-            .iter()
-            .any(|f| f.picks.contains(&Pick::Entry(c, e)))
-    };
+    let chosen = |c: usize, e: usize| fills.iter().any(|f| f.picks.contains(&Pick::Entry(c, e)));
     for (ei, en) in cat.entries.iter().enumerate() {
         if en.weight == 0
             || !state.admits(&en.tags, &en.blocks)

@@ -83,8 +83,12 @@ fn json_lines(bytes: &[u8]) -> Vec<serde_json::Value> {
 fn batch_records_equal_gen_records() {
     let l = lib();
     for fmt in ["text", "jsonl"] {
-        let b = ok(&["batch", "-t", "coast", "-n", "5", "--seed", "9", "--start", "3", "-f", fmt]);
-        let g = ok(&["gen", "-t", "coast", "-n", "5", "--seed", "9", "--index", "3", "-f", fmt]);
+        let b = ok(&[
+            "batch", "-t", "coast", "-n", "5", "--seed", "9", "--start", "3", "-f", fmt,
+        ]);
+        let g = ok(&[
+            "gen", "-t", "coast", "-n", "5", "--seed", "9", "--index", "3", "-f", fmt,
+        ]);
         if fmt == "text" {
             assert_eq!(b, g);
         } else {
@@ -97,15 +101,36 @@ fn batch_records_equal_gen_records() {
             }
         }
     }
-    let b = ok(&["batch", "-d", "an owl at noon", "--library", &l, "-n", "4", "--seed", "2"]);
-    let g = ok(&["gen", "an owl at noon", "--library", &l, "-n", "4", "--seed", "2"]);
+    let b = ok(&[
+        "batch",
+        "-d",
+        "an owl at noon",
+        "--library",
+        &l,
+        "-n",
+        "4",
+        "--seed",
+        "2",
+    ]);
+    let g = ok(&[
+        "gen",
+        "an owl at noon",
+        "--library",
+        &l,
+        "-n",
+        "4",
+        "--seed",
+        "2",
+    ]);
     assert_eq!(b, g);
 }
 
 #[test]
 fn parallel_output_equals_serial_byte_for_byte() {
     for fmt in ["text", "jsonl", "csv"] {
-        let base = ["batch", "-t", "coast", "-n", "2600", "--seed", "5", "-f", fmt, "-q"];
+        let base = [
+            "batch", "-t", "coast", "-n", "2600", "--seed", "5", "-f", fmt, "-q",
+        ];
         let one = ok(&[&base[..], &["-j", "1"]].concat());
         let two = ok(&[&base[..], &["-j", "2"]].concat());
         let three = ok(&[&base[..], &["-j", "3"]].concat());
@@ -118,7 +143,9 @@ fn parallel_output_equals_serial_byte_for_byte() {
 #[test]
 fn shards_concatenate_to_the_full_run() {
     for fmt in ["text", "jsonl"] {
-        let full = ok(&refs(&toy(&["-n", "47", "--seed", "3", "-f", fmt, "--start", "5"])));
+        let full = ok(&refs(&toy(&[
+            "-n", "47", "--seed", "3", "-f", fmt, "--start", "5",
+        ])));
         for n in [1u32, 2, 3, 5] {
             let mut cat = Vec::new();
             for k in 1..=n {
@@ -136,7 +163,13 @@ fn shards_concatenate_to_the_full_run() {
     for k in 1..=4 {
         let shard = format!("{k}/4");
         cat.extend(ok(&refs(&toy(&[
-            "--exhaustive", "--seed", "4", "-f", "jsonl", "--shard", &shard,
+            "--exhaustive",
+            "--seed",
+            "4",
+            "-f",
+            "jsonl",
+            "--shard",
+            &shard,
         ]))));
     }
     assert_eq!(cat, full);
@@ -172,7 +205,13 @@ fn unique_never_duplicates_and_refuses_beyond_the_space() {
     // toy: 3 animals × (time, light) pairs that fit [noon: none/sun/diffuse, midnight:
     // none/diffuse, morning: 3] = 8 × C(4,2) = 6 extras × 2 bodies = 288 coherent scenes.
     let coherent = 3 * 8 * 6 * 2;
-    let out = ok(&refs(&toy(&["--unique", "-n", &coherent.to_string(), "--seed", "6"])));
+    let out = ok(&refs(&toy(&[
+        "--unique",
+        "-n",
+        &coherent.to_string(),
+        "--seed",
+        "6",
+    ])));
     let lines: Vec<&str> = std::str::from_utf8(&out).unwrap().lines().collect();
     assert_eq!(lines.len(), coherent);
     assert_eq!(lines.iter().collect::<BTreeSet<_>>().len(), coherent);
@@ -181,7 +220,9 @@ fn unique_never_duplicates_and_refuses_beyond_the_space() {
     let f = dir.file("keep.txt");
     std::fs::write(&f, "precious\n").unwrap();
     let more = (coherent + 1).to_string();
-    let err = fails(&refs(&toy(&["--unique", "-n", &more, "--seed", "6", "-o", &f])));
+    let err = fails(&refs(&toy(&[
+        "--unique", "-n", &more, "--seed", "6", "-o", &f,
+    ])));
     assert!(err.contains("288"), "{err}");
     assert_eq!(std::fs::read_to_string(&f).unwrap(), "precious\n");
     let err = fails(&refs(&toy(&["--unique", "-n", "100000", "--seed", "6"])));
@@ -192,14 +233,23 @@ fn toy_slot_entries() -> BTreeMap<&'static str, Vec<&'static str>> {
     BTreeMap::from([
         ("subject", vec!["fox", "owl", "heron, standing still"]),
         ("time", vec!["at noon", "at midnight", "in the morning"]),
-        ("light", vec!["under a blazing sun", "soft \"diffuse\" light"]),
+        (
+            "light",
+            vec!["under a blazing sun", "soft \"diffuse\" light"],
+        ),
         ("extra", vec!["moss", "ferns", "stones", "a stream"]),
     ])
 }
 
 #[test]
 fn exhaustive_covers_a_small_space_exactly_once() {
-    let out = ok(&refs(&toy(&["--exhaustive", "--seed", "11", "-f", "jsonl"])));
+    let out = ok(&refs(&toy(&[
+        "--exhaustive",
+        "--seed",
+        "11",
+        "-f",
+        "jsonl",
+    ])));
     let recs = json_lines(&out);
     let combos: Vec<String> = recs.iter().map(|r| r["slots"].to_string()).collect();
     let distinct: BTreeSet<&String> = combos.iter().collect();
@@ -211,10 +261,18 @@ fn exhaustive_covers_a_small_space_exactly_once() {
     let prompts: BTreeSet<&str> = recs.iter().map(|r| r["prompt"].as_str().unwrap()).collect();
     assert_eq!(prompts.len(), recs.len());
     // Never an incoherent scene: midnight never meets the blazing sun.
-    assert!(recs.iter().all(|r| !(r["slots"]["time"] == "at midnight"
-        && r["slots"]["light"] == "under a blazing sun")));
+    assert!(
+        recs.iter().all(|r| !(r["slots"]["time"] == "at midnight"
+            && r["slots"]["light"] == "under a blazing sun"))
+    );
     // A different seed gives a different order of the same set.
-    let other = ok(&refs(&toy(&["--exhaustive", "--seed", "12", "-f", "jsonl"])));
+    let other = ok(&refs(&toy(&[
+        "--exhaustive",
+        "--seed",
+        "12",
+        "-f",
+        "jsonl",
+    ])));
     let other_prompts: Vec<String> = json_lines(&other)
         .iter()
         .map(|r| r["prompt"].as_str().unwrap().to_string())
@@ -243,8 +301,12 @@ fn pairwise_covers_every_pair() {
         }
         slots[slot]
             .iter()
-            .filter(|e| text.split(" and ").flat_map(|p| p.split(", ")).any(|p| p == **e)
-                || text == **e)
+            .filter(|e| {
+                text.split(" and ")
+                    .flat_map(|p| p.split(", "))
+                    .any(|p| p == **e)
+                    || text == **e
+            })
             .map(|e| e.to_string())
             .collect()
     };
@@ -298,15 +360,28 @@ fn replay_accepts_a_set_and_catches_a_changed_record() {
     let dir = TempDir::new("replay");
     let f = dir.file("set.jsonl");
     let l = lib();
-    ok(&refs(&toy(&["-n", "30", "--seed", "1", "-f", "jsonl", "-o", &f])));
+    ok(&refs(&toy(&[
+        "-n", "30", "--seed", "1", "-f", "jsonl", "-o", &f,
+    ])));
     ok(&["replay", &f, "--library", &l]);
     let ex = dir.file("ex.jsonl");
-    ok(&refs(&toy(&["--exhaustive", "--seed", "1", "-f", "jsonl", "-o", &ex])));
+    ok(&refs(&toy(&[
+        "--exhaustive",
+        "--seed",
+        "1",
+        "-f",
+        "jsonl",
+        "-o",
+        &ex,
+    ])));
     ok(&["replay", &ex, "--library", &l]);
 
     let text = std::fs::read_to_string(&f).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    lines[7] = lines[7].replacen("fox", "cat", 1).replacen("owl", "cat", 1).replacen("heron", "cat", 1);
+    lines[7] = lines[7]
+        .replacen("fox", "cat", 1)
+        .replacen("owl", "cat", 1)
+        .replacen("heron", "cat", 1);
     std::fs::write(&f, lines.join("\n") + "\n").unwrap();
     let err = fails(&["replay", &f, "--library", &l]);
     assert!(err.contains(":8:"), "line number: {err}");
@@ -325,7 +400,9 @@ fn truncated_resume(fmt: &str, cut_frac: f64) {
     let bytes = std::fs::read(&full).unwrap();
     let cut = ((bytes.len() as f64) * cut_frac) as usize;
     std::fs::write(&part, &bytes[..cut]).unwrap();
-    ok(&refs(&toy(&[&args[..], &["-o", &part, "--resume"]].concat())));
+    ok(&refs(&toy(
+        &[&args[..], &["-o", &part, "--resume"]].concat()
+    )));
     assert_eq!(std::fs::read(&part).unwrap(), bytes, "{fmt} cut at {cut}");
 }
 
@@ -350,8 +427,14 @@ fn resume_of_exhaustive_and_unique_runs() {
             let bytes = std::fs::read(&full).unwrap();
             for cut in [0, 1, bytes.len() / 3, bytes.len() - 1] {
                 std::fs::write(&part, &bytes[..cut]).unwrap();
-                ok(&refs(&toy(&[&args[..], &["-o", &part, "--resume"]].concat())));
-                assert_eq!(std::fs::read(&part).unwrap(), bytes, "{extra:?} {fmt} cut {cut}");
+                ok(&refs(&toy(
+                    &[&args[..], &["-o", &part, "--resume"]].concat()
+                )));
+                assert_eq!(
+                    std::fs::read(&part).unwrap(),
+                    bytes,
+                    "{extra:?} {fmt} cut {cut}"
+                );
             }
         }
     }
@@ -370,17 +453,47 @@ fn resume_leaves_a_finished_file_alone_and_refuses_foreign_files() {
     // Cut mid-record, then resume with the wrong seed, source or library: refused, untouched.
     let cut = &before[..before.len() / 2];
     std::fs::write(&f, cut).unwrap();
-    let err = fails(&refs(&toy(&["-n", "20", "--seed", "6", "-f", "jsonl", "-o", &f, "--resume"])));
+    let err = fails(&refs(&toy(&[
+        "-n", "20", "--seed", "6", "-f", "jsonl", "-o", &f, "--resume",
+    ])));
     assert!(err.contains("seed 5"), "{err}");
     assert_eq!(std::fs::read(&f).unwrap(), cut);
     let err = fails(&[
-        "batch", "-t", "toy", "--library", &lib(), "--library", &lib(), "-n", "20", "--seed",
-        "5", "-f", "jsonl", "-o", &f, "--resume",
+        "batch",
+        "-t",
+        "toy",
+        "--library",
+        &lib(),
+        "--library",
+        &lib(),
+        "-n",
+        "20",
+        "--seed",
+        "5",
+        "-f",
+        "jsonl",
+        "-o",
+        &f,
+        "--resume",
     ]);
     assert!(err.contains("library"), "{err}");
     assert_eq!(std::fs::read(&f).unwrap(), cut);
-    let err = fails(&["batch", "-t", "coast", "--library", &lib(), "-n", "20", "--seed", "5",
-        "-f", "jsonl", "-o", &f, "--resume"]);
+    let err = fails(&[
+        "batch",
+        "-t",
+        "coast",
+        "--library",
+        &lib(),
+        "-n",
+        "20",
+        "--seed",
+        "5",
+        "-f",
+        "jsonl",
+        "-o",
+        &f,
+        "--resume",
+    ]);
     assert!(err.contains("source"), "{err}");
     assert_eq!(std::fs::read(&f).unwrap(), cut);
 
@@ -389,7 +502,9 @@ fn resume_leaves_a_finished_file_alone_and_refuses_foreign_files() {
     ok(&refs(&toy(&["-n", "20", "--seed", "5", "-o", &t])));
     let full = std::fs::read(&t).unwrap();
     std::fs::write(&t, &full[..full.len() / 2]).unwrap();
-    let err = fails(&refs(&toy(&["-n", "20", "--seed", "7", "-o", &t, "--resume"])));
+    let err = fails(&refs(&toy(&[
+        "-n", "20", "--seed", "7", "-o", &t, "--resume",
+    ])));
     assert!(err.contains("differs"), "{err}");
     assert_eq!(std::fs::read(&t).unwrap(), &full[..full.len() / 2]);
 }
@@ -400,24 +515,84 @@ fn bad_input_is_a_clear_error_and_damages_nothing() {
     let f = dir.file("existing.txt");
     std::fs::write(&f, "keep me\n").unwrap();
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (toy(&["-n", "5", "--seed", "1", "--shard", "0/0", "-o", &f]), "shard"),
-        (toy(&["-n", "5", "--seed", "1", "--shard", "3/2", "-o", &f]), "shard"),
+        (
+            toy(&["-n", "5", "--seed", "1", "--shard", "0/0", "-o", &f]),
+            "shard",
+        ),
+        (
+            toy(&["-n", "5", "--seed", "1", "--shard", "3/2", "-o", &f]),
+            "shard",
+        ),
         (toy(&["-n", "0", "--seed", "1", "-o", &f]), "count"),
         (toy(&["--seed", "1", "-o", &f]), "count"),
-        (toy(&["-n", "5", "--seed", "1", "-j", "0", "-o", &f]), "jobs"),
-        (vec!["batch".into(), "-t".into(), "nope".into(), "-n".into(), "2".into(),
-              "--seed".into(), "1".into(), "-o".into(), f.clone()], "nope"),
-        (vec!["batch".into(), "--expand".into(), "{a|b}".into(), "-n".into(), "2".into(),
-              "--seed".into(), "1".into(), "-o".into(), f.clone()], "not available"),
-        (vec!["batch".into(), "-d".into(), "owl".into(), "--exhaustive".into(),
-              "--seed".into(), "1".into(), "-o".into(), f.clone()], "--template"),
-        (toy(&["--unique", "-n", "5", "--seed", "1", "--shard", "1/2", "-o", &f]), "shard"),
+        (
+            toy(&["-n", "5", "--seed", "1", "-j", "0", "-o", &f]),
+            "jobs",
+        ),
+        (
+            vec![
+                "batch".into(),
+                "-t".into(),
+                "nope".into(),
+                "-n".into(),
+                "2".into(),
+                "--seed".into(),
+                "1".into(),
+                "-o".into(),
+                f.clone(),
+            ],
+            "nope",
+        ),
+        (
+            vec![
+                "batch".into(),
+                "--expand".into(),
+                "{a|b}".into(),
+                "-n".into(),
+                "2".into(),
+                "--seed".into(),
+                "1".into(),
+                "-o".into(),
+                f.clone(),
+            ],
+            "not available",
+        ),
+        (
+            vec![
+                "batch".into(),
+                "-d".into(),
+                "owl".into(),
+                "--exhaustive".into(),
+                "--seed".into(),
+                "1".into(),
+                "-o".into(),
+                f.clone(),
+            ],
+            "--template",
+        ),
+        (
+            toy(&[
+                "--unique", "-n", "5", "--seed", "1", "--shard", "1/2", "-o", &f,
+            ]),
+            "shard",
+        ),
     ];
     for (args, needle) in cases {
         let err = fails(&refs(&args));
         assert!(err.to_lowercase().contains(needle), "{args:?}: {err}");
-        assert_eq!(std::fs::read_to_string(&f).unwrap(), "keep me\n", "{args:?}");
+        assert_eq!(
+            std::fs::read_to_string(&f).unwrap(),
+            "keep me\n",
+            "{args:?}"
+        );
     }
-    let err = fails(&refs(&toy(&["-n", "5", "--seed", "1", "-o", "/nonexistent-dir/out.txt"])));
+    let err = fails(&refs(&toy(&[
+        "-n",
+        "5",
+        "--seed",
+        "1",
+        "-o",
+        "/nonexistent-dir/out.txt",
+    ])));
     assert!(err.contains("/nonexistent-dir/out.txt"), "{err}");
 }

@@ -91,8 +91,12 @@ mod tests {
 
     #[test]
     fn depends_on_seed_and_is_not_identity() {
-        let a: Vec<u128> = (0..50).map(|i| Permutation::new(1000, 1, "t").permute(i)).collect();
-        let b: Vec<u128> = (0..50).map(|i| Permutation::new(1000, 2, "t").permute(i)).collect();
+        let a: Vec<u128> = (0..50)
+            .map(|i| Permutation::new(1000, 1, "t").permute(i))
+            .collect();
+        let b: Vec<u128> = (0..50)
+            .map(|i| Permutation::new(1000, 2, "t").permute(i))
+            .collect();
         assert_ne!(a, b);
         assert_ne!(a, (0..50).collect::<Vec<u128>>());
     }

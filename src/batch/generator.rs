@@ -45,7 +45,7 @@ impl Mode {
 pub trait Generator: Sync {
     fn record(&self, index: u64, scratch: &mut Scratch) -> Result<Option<Record>>;
     /// Number of indices when the generator is finite (exhaustive, pairwise).
-    fn len(&self) -> Option<u128>;
+    fn positions(&self) -> Option<u128>;
 }
 
 /// Builds the generator for a source, mode and seed.
@@ -104,13 +104,15 @@ struct Random {
 
 impl Generator for Random {
     fn record(&self, index: u64, scratch: &mut Scratch) -> Result<Option<Record>> {
-        let scene = self.engine.scene_with(&self.plan, self.seed, index, scratch);
+        let scene = self
+            .engine
+            .scene_with(&self.plan, self.seed, index, scratch);
         let mut rec = self.engine.record(&scene, &Plain)?;
         rec.source = Some(self.label.clone());
         Ok(Some(rec))
     }
 
-    fn len(&self) -> Option<u128> {
+    fn positions(&self) -> Option<u128> {
         None
     }
 }
@@ -141,7 +143,7 @@ impl Generator for Exhaustive {
         Ok(Some(rec))
     }
 
-    fn len(&self) -> Option<u128> {
+    fn positions(&self) -> Option<u128> {
         Some(self.perm.len())
     }
 }
@@ -176,7 +178,7 @@ impl Generator for Pairwise {
         Ok(Some(rec))
     }
 
-    fn len(&self) -> Option<u128> {
+    fn positions(&self) -> Option<u128> {
         Some(self.cover.rows.len() as u128)
     }
 }

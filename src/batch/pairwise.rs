@@ -109,7 +109,8 @@ impl Covering {
             }
             if n >= k && dim.max > 0 {
                 for j in 0..n {
-                    let mut entries: Vec<usize> = (0..k).map(|o| dim.entries[(j + o) % n]).collect();
+                    let mut entries: Vec<usize> =
+                        (0..k).map(|o| dim.entries[(j + o) % n]).collect();
                     entries.sort_unstable();
                     let mut state = crate::tags::State::default();
                     state.tags.union_with(&t.tags);
@@ -230,15 +231,12 @@ impl<'v> Greedy<'v> {
         if d == 1 {
             return (0..self.values[0].len() as u32).map(|v| vec![v]).collect();
         }
-        loop {
-            // The dimension pair with the most uncovered pairs, and its first uncovered pair.
-            let Some((a, b)) = (0..d)
-                .flat_map(|a| (a + 1..d).map(move |b| (a, b)))
-                .filter(|(a, b)| self.left[a * d + b] > 0)
-                .max_by_key(|(a, b)| (self.left[a * d + b], std::cmp::Reverse((*a, *b))))
-            else {
-                break;
-            };
+        // The dimension pair with the most uncovered pairs, and its first uncovered pair.
+        while let Some((a, b)) = (0..d)
+            .flat_map(|a| (a + 1..d).map(move |b| (a, b)))
+            .filter(|(a, b)| self.left[a * d + b] > 0)
+            .max_by_key(|(a, b)| (self.left[a * d + b], std::cmp::Reverse((*a, *b))))
+        {
             let nb = self.values[b].len();
             let first = self.need[self.pair_id(a, b)]
                 .iter()

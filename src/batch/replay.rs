@@ -106,7 +106,10 @@ pub fn replay(
         match g.record(index, &mut scratch)? {
             Some(rec) => BatchFormat::Jsonl.encode(&rec, &mut buf),
             None => {
-                fail(Some(index), "this index holds no record when regenerated".into());
+                fail(
+                    Some(index),
+                    "this index holds no record when regenerated".into(),
+                );
                 continue;
             }
         }

@@ -159,7 +159,9 @@ pub fn inspect(path: &Path, e: &Expect<'_>) -> Result<ResumePoint> {
     let index = match e.format {
         BatchFormat::Jsonl => {
             let v: serde_json::Value = serde_json::from_slice(&s.last).map_err(|err| {
-                refuse(format!("its last complete line is not a JSON record ({err})"))
+                refuse(format!(
+                    "its last complete line is not a JSON record ({err})"
+                ))
             })?;
             let seed = v.get("seed").and_then(|x| x.as_u64());
             if seed != Some(e.seed) {

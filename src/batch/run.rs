@@ -118,10 +118,7 @@ impl FreeList {
     }
 
     fn give(&self, b: ChunkBuf) {
-        self.bufs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(b);
+        self.bufs.lock().unwrap_or_else(|p| p.into_inner()).push(b);
         self.ready.notify_one();
     }
 

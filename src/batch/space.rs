@@ -87,7 +87,11 @@ impl Space {
                 scene::slot_options(lib, template, si)
             };
             let n = entries.len() as u64;
-            let (min, max) = if s.chance == 0 { (0, 0) } else { (s.min, s.max) };
+            let (min, max) = if s.chance == 0 {
+                (0, 0)
+            } else {
+                (s.min, s.max)
+            };
             let mut size = BigUint::ZERO;
             for k in min..=max {
                 size += binomial(n, u64::from(k));
@@ -122,7 +126,9 @@ impl Space {
                 is_body: true,
             });
         }
-        let total = dims.iter().fold(BigUint::from(1u32), |acc, d| acc * &d.size);
+        let total = dims
+            .iter()
+            .fold(BigUint::from(1u32), |acc, d| acc * &d.size);
         let total128 = u128::try_from(&total).ok();
         Space {
             template,

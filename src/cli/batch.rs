@@ -140,10 +140,13 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
     let (range, limit) = match mode {
         Mode::Random => (shard.range(a.start, a.count.unwrap_or(1))?, None),
         Mode::Exhaustive | Mode::Pairwise => {
-            let len = generator.len().unwrap_or(0);
+            let len = generator.positions().unwrap_or(0);
             let len64 = u64::try_from(len).unwrap_or(u64::MAX);
             if a.start >= len64 {
-                bail!("--start {} is past the end of the set ({len} positions)", a.start);
+                bail!(
+                    "--start {} is past the end of the set ({len} positions)",
+                    a.start
+                );
             }
             if a.unique {
                 let n = a.count.unwrap_or(1);

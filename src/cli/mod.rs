@@ -129,7 +129,14 @@ fn parse_format(s: &str) -> std::result::Result<Format, String> {
 }
 
 const SUBCOMMANDS: &[&str] = &[
-    "gen", "templates", "vocab", "check", "batch", "space", "replay", "help",
+    "gen",
+    "templates",
+    "vocab",
+    "check",
+    "batch",
+    "space",
+    "replay",
+    "help",
 ];
 
 /// `promptloom "beach sunset"` means `promptloom gen "beach sunset"`.

@@ -50,6 +50,9 @@ pub fn replay_cmd(a: ReplayArgs) -> Result<()> {
             sum.records
         );
     }
-    eprintln!("{shown}: all {} records regenerate byte for byte", sum.records);
+    eprintln!(
+        "{shown}: all {} records regenerate byte for byte",
+        sum.records
+    );
     Ok(())
 }
