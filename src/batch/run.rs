@@ -243,3 +243,141 @@ pub fn run(
         result
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Record, Slots};
+
+    /// Index → a record whose prompt repeats every `period` indices; `hole` indices hold none.
+    struct Fake {
+        period: u64,
+        hole: Option<u64>,
+        fail_at: Option<u64>,
+    }
+
+    impl Generator for Fake {
+        fn record(&self, i: u64, _: &mut Scratch) -> Result<Option<Record>> {
+            if self.fail_at == Some(i) {
+                return Err(BatchError::Invalid(format!("boom at {i}")));
+            }
+            if self.hole.is_some_and(|h| i % h == 3) {
+                return Ok(None);
+            }
+            Ok(Some(Record {
+                prompt: format!("p{}", i % self.period),
+                negative_prompt: String::new(),
+                seed: 1,
+                index: i,
+                template: "t".into(),
+                slots: Slots::default(),
+                library: String::new(),
+                dialect: String::new(),
+                aspect: String::new(),
+                format_version: 1,
+                source: None,
+                mode: None,
+            }))
+        }
+        fn positions(&self) -> Option<u128> {
+            None
+        }
+    }
+
+    fn go(
+        g: &Fake,
+        range: Range<u64>,
+        jobs: usize,
+        unique: bool,
+        limit: Option<u64>,
+    ) -> (Vec<u8>, Outcome) {
+        let mut out = Vec::new();
+        let mut set = UniqueSet::default();
+        let o = run(
+            Job {
+                generator: g,
+                format: BatchFormat::Jsonl,
+                range,
+                limit,
+                unique: unique.then_some(&mut set),
+                jobs,
+            },
+            &mut out,
+            &mut |_, _| {},
+        )
+        .unwrap();
+        (out, o)
+    }
+
+    #[test]
+    fn any_number_of_workers_writes_the_same_bytes_in_order() {
+        let g = Fake {
+            period: u64::MAX,
+            hole: Some(7),
+            fail_at: None,
+        };
+        let (one, o1) = go(&g, 5..5 + 5 * CHUNK + 17, 1, false, None);
+        for jobs in [2, 3, 8] {
+            let (many, o) = go(&g, 5..5 + 5 * CHUNK + 17, jobs, false, None);
+            assert_eq!(one, many, "jobs {jobs}");
+            assert_eq!(o, o1);
+        }
+        let text = String::from_utf8(one).unwrap();
+        let idx: Vec<u64> = text
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["index"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect();
+        assert!(idx.windows(2).all(|w| w[0] < w[1]));
+        assert!(idx.iter().all(|i| i % 7 != 3));
+        assert_eq!(o1.next, 5 + 5 * CHUNK + 17);
+        assert_eq!(o1.records, idx.len() as u64);
+    }
+
+    #[test]
+    fn unique_skips_repeats_and_stops_at_the_limit() {
+        let g = Fake {
+            period: 500,
+            hole: None,
+            fail_at: None,
+        };
+        let (out, o) = go(&g, 0..10 * CHUNK, 2, true, Some(300));
+        assert_eq!(o.records, 300);
+        assert_eq!(o.next, 300);
+        let (all, o) = go(&g, 0..10 * CHUNK, 3, true, Some(100_000));
+        assert_eq!(o.records, 500, "only 500 distinct prompts exist");
+        assert_eq!(o.next, 10 * CHUNK);
+        assert!(all.starts_with(&out));
+    }
+
+    #[test]
+    fn a_failing_record_stops_the_run_with_its_error() {
+        let g = Fake {
+            period: u64::MAX,
+            hole: None,
+            fail_at: Some(3 * CHUNK + 5),
+        };
+        let mut out = Vec::new();
+        let r = run(
+            Job {
+                generator: &g,
+                format: BatchFormat::Text,
+                range: 0..8 * CHUNK,
+                limit: None,
+                unique: None,
+                jobs: 2,
+            },
+            &mut out,
+            &mut |_, _| {},
+        );
+        assert!(matches!(r, Err(BatchError::Invalid(m)) if m.contains("boom")));
+        // Only whole chunks before the failing one were written.
+        assert_eq!(
+            String::from_utf8(out).unwrap().lines().count() as u64,
+            3 * CHUNK
+        );
+    }
+}
