@@ -225,7 +225,12 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
                     point.next
                 );
             }
-            let done = point.next - range.start;
+            // Progress counts records for unique runs, indices otherwise.
+            let done = if a.unique {
+                point.records
+            } else {
+                point.next - range.start
+            };
             (Box::new(w), point.next..range.end, remaining, done)
         }
         Some(path) => {
@@ -238,6 +243,12 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
     };
 
     // 3. Generate.
+    let unique_run = a.unique;
+    let total = if unique_run {
+        a.count.unwrap_or(total)
+    } else {
+        total
+    };
     let bar = Progress::new(total, done, a.quiet);
     let outcome = run::run(
         Job {
@@ -249,7 +260,7 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
             jobs,
         },
         &mut out,
-        &mut |visited, _| bar.set(done + visited),
+        &mut |visited, records| bar.set(done + if unique_run { records } else { visited }),
     );
     bar.finish();
     let outcome = outcome?;
