@@ -4,6 +4,7 @@
 //! JSON line compared byte for byte. A different library hash is reported as such, so the cause
 //! of a difference is plain.
 
+use std::collections::BTreeMap;
 use std::io::BufRead;
 
 use super::format::BatchFormat;
@@ -29,44 +30,128 @@ pub struct Summary {
 
 type Key = (String, Option<String>, u64);
 
-/// Replays every line of `input`, calling `report` for each mismatch.
+/// Lines verified per parallel step.
+const LINES_PER_WORKER: usize = 1024;
+
+/// One line of the file, parsed.
+struct Line {
+    no: u64,
+    text: String,
+    value: std::result::Result<serde_json::Value, String>,
+}
+
+fn key_of(v: &serde_json::Value) -> Option<(Key, u64)> {
+    let index = v.get("index")?.as_u64()?;
+    let seed = v.get("seed")?.as_u64()?;
+    let source = v.get("source")?.as_str()?.to_string();
+    let mode = v.get("mode").and_then(|x| x.as_str()).map(str::to_string);
+    Some(((source, mode, seed), index))
+}
+
+type Generators = BTreeMap<Key, std::result::Result<Box<dyn Generator + Send>, String>>;
+
+/// Replays every line of `input` on `jobs` threads, calling `report` for each mismatch in line
+/// order.
 pub fn replay(
     engine: &Engine,
     input: impl BufRead,
+    jobs: usize,
     report: &mut dyn FnMut(&Mismatch),
 ) -> Result<Summary> {
+    let jobs = jobs.max(1);
     let mut sum = Summary::default();
-    let mut cached: Option<(Key, Box<dyn Generator + Send>)> = None;
+    let mut generators: Generators = BTreeMap::new();
+    let mut lines = input.lines().enumerate();
+    loop {
+        // Read one step's worth of lines.
+        let mut batch: Vec<Line> = Vec::with_capacity(jobs * LINES_PER_WORKER);
+        for (n, line) in lines.by_ref() {
+            let text = line.map_err(|e| BatchError::io("cannot read the file to replay", e))?;
+            if text.is_empty() {
+                continue;
+            }
+            batch.push(Line {
+                no: n as u64 + 1,
+                text,
+                value: Err(String::new()),
+            });
+            if batch.len() == jobs * LINES_PER_WORKER {
+                break;
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let per = batch.len().div_ceil(jobs);
+        // Parse in parallel.
+        std::thread::scope(|s| {
+            for part in batch.chunks_mut(per) {
+                s.spawn(move || {
+                    for l in part {
+                        l.value = serde_json::from_str(&l.text).map_err(|e| e.to_string());
+                    }
+                });
+            }
+        });
+        // Build the generators this step needs, once each.
+        for l in &batch {
+            if let Ok(v) = &l.value
+                && let Some((key, _)) = key_of(v)
+                && !generators.contains_key(&key)
+            {
+                let built = Source::from_label(&key.0)
+                    .and_then(|src| Ok((src, Mode::from_label(key.1.as_deref())?)))
+                    .and_then(|(src, mode)| generator::build(engine, &src, mode, key.2))
+                    .map_err(|e| e.to_string());
+                generators.insert(key, built);
+            }
+        }
+        // Verify in parallel, report in order.
+        let gens = &generators;
+        let results: Vec<Result<Vec<Mismatch>>> = std::thread::scope(|s| {
+            let handles: Vec<_> = batch
+                .chunks(per)
+                .map(|part| s.spawn(move || verify(engine, gens, part)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Ok(Vec::new())))
+                .collect()
+        });
+        sum.records += batch.len() as u64;
+        for r in results {
+            for m in r? {
+                sum.mismatches += 1;
+                report(&m);
+            }
+        }
+    }
+    Ok(sum)
+}
+
+fn verify(engine: &Engine, gens: &Generators, lines: &[Line]) -> Result<Vec<Mismatch>> {
+    let mut out = Vec::new();
     let mut scratch = Scratch::default();
     let mut buf = Vec::new();
-    for (n, line) in input.lines().enumerate() {
-        let line = line.map_err(|e| BatchError::io("cannot read the file to replay", e))?;
-        if line.is_empty() {
-            continue;
-        }
-        sum.records += 1;
-        let line_no = n as u64 + 1;
+    let lib_hash = engine.library().hash();
+    for l in lines {
         let mut fail = |index: Option<u64>, message: String| {
-            sum.mismatches += 1;
-            report(&Mismatch {
-                line: line_no,
+            out.push(Mismatch {
+                line: l.no,
                 index,
                 message,
             });
         };
-        let v: serde_json::Value = match serde_json::from_str(&line) {
+        let v = match &l.value {
             Ok(v) => v,
             Err(e) => {
                 fail(None, format!("not a JSON record: {e}"));
                 continue;
             }
         };
-        let index = v.get("index").and_then(|x| x.as_u64());
-        let seed = v.get("seed").and_then(|x| x.as_u64());
-        let source = v.get("source").and_then(|x| x.as_str());
-        let (Some(index), Some(seed), Some(source)) = (index, seed, source) else {
+        let Some((key, index)) = key_of(v) else {
             fail(
-                index,
+                v.get("index").and_then(|x| x.as_u64()),
                 "record lacks seed, index or source (only `promptloom batch` JSONL records \
                  can be replayed)"
                     .into(),
@@ -74,33 +159,23 @@ pub fn replay(
             continue;
         };
         let lib = v.get("library").and_then(|x| x.as_str()).unwrap_or("");
-        if lib != engine.library().hash() {
+        if lib != lib_hash {
             fail(
                 Some(index),
                 format!(
-                    "made with library {lib}, but the loaded library is {} (load the same \
-                     --library folders)",
-                    engine.library().hash()
+                    "made with library {lib}, but the loaded library is {lib_hash} (load the \
+                     same --library folders)"
                 ),
             );
             continue;
         }
-        let mode_label = v.get("mode").and_then(|x| x.as_str()).map(str::to_string);
-        let key: Key = (source.to_string(), mode_label.clone(), seed);
-        if cached.as_ref().is_none_or(|(k, _)| *k != key) {
-            let built = Source::from_label(source)
-                .and_then(|src| Ok((src, Mode::from_label(mode_label.as_deref())?)))
-                .and_then(|(src, mode)| generator::build(engine, &src, mode, seed));
-            match built {
-                Ok(g) => cached = Some((key, g)),
-                Err(e) => {
-                    fail(Some(index), format!("cannot regenerate: {e}"));
-                    continue;
-                }
+        let g = match gens.get(&key) {
+            Some(Ok(g)) => g,
+            Some(Err(e)) => {
+                fail(Some(index), format!("cannot regenerate: {e}"));
+                continue;
             }
-        }
-        let Some((_, g)) = cached.as_ref() else {
-            continue;
+            None => continue,
         };
         buf.clear();
         match g.record(index, &mut scratch)? {
@@ -114,15 +189,15 @@ pub fn replay(
             }
         }
         let regenerated = buf.strip_suffix(b"\n").unwrap_or(&buf);
-        if regenerated != line.as_bytes() {
-            let fields = differing_fields(&v, regenerated);
+        if regenerated != l.text.as_bytes() {
+            let fields = differing_fields(v, regenerated);
             fail(
                 Some(index),
                 format!("differs from its regeneration in {}", fields.join(", ")),
             );
         }
     }
-    Ok(sum)
+    Ok(out)
 }
 
 fn differing_fields(stored: &serde_json::Value, regenerated: &[u8]) -> Vec<String> {

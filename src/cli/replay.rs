@@ -17,6 +17,9 @@ pub struct ReplayArgs {
     /// Print only the summary
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Worker threads (default: all cores)
+    #[arg(long, short = 'j', value_name = "J")]
+    pub jobs: Option<usize>,
     #[command(flatten)]
     pub lib: LibraryArgs,
 }
@@ -35,14 +38,27 @@ pub fn replay_cmd(a: ReplayArgs) -> Result<()> {
         .with_context(|| format!("cannot read {}", a.file.display()))?;
     let shown = a.file.display().to_string();
     let quiet = a.quiet;
-    let sum = replay::replay(&engine, BufReader::with_capacity(1 << 20, f), &mut |m| {
-        if !quiet {
-            match m.index {
-                Some(i) => eprintln!("{shown}:{}: index {i}: {}", m.line, m.message),
-                None => eprintln!("{shown}:{}: {}", m.line, m.message),
+    let jobs = a.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    if jobs == 0 {
+        bail!("--jobs must be at least 1");
+    }
+    let sum = replay::replay(
+        &engine,
+        BufReader::with_capacity(1 << 20, f),
+        jobs,
+        &mut |m| {
+            if !quiet {
+                match m.index {
+                    Some(i) => eprintln!("{shown}:{}: index {i}: {}", m.line, m.message),
+                    None => eprintln!("{shown}:{}: {}", m.line, m.message),
+                }
             }
-        }
-    })?;
+        },
+    )?;
     if sum.mismatches > 0 {
         bail!(
             "{} of {} records in {shown} do not regenerate",
