@@ -601,14 +601,17 @@ fn bad_input_is_a_clear_error_and_damages_nothing() {
 fn replay_in_parallel_reports_mismatches_in_line_order() {
     let dir = TempDir::new("replay-par");
     let f = dir.file("big.jsonl");
-    ok(&["batch", "-t", "coast", "-n", "2500", "--seed", "4", "-f", "jsonl", "-q", "-o", &f]);
-    ok(&["replay", &f, "-j", "3"]);
+    let l = lib();
+    ok(&refs(&toy(&[
+        "-n", "2500", "--seed", "4", "-f", "jsonl", "-o", &f,
+    ])));
+    ok(&["replay", &f, "-j", "3", "--library", &l]);
     let text = std::fs::read_to_string(&f).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     lines[2100] = lines[2100].replacen("\"seed\":4", "\"seed\":5", 1);
     lines[40] = lines[40].replacen("\"index\":40", "\"index\":41", 1);
     std::fs::write(&f, lines.join("\n") + "\n").unwrap();
-    let err = fails(&["replay", &f, "-j", "2"]);
+    let err = fails(&["replay", &f, "-j", "2", "--library", &l]);
     let first = err.find(":41: index 41").expect(&err);
     let second = err.find(":2101: index 2100").expect(&err);
     assert!(first < second, "{err}");
