@@ -14,6 +14,10 @@
 //! hour), and such a combination is never emitted. So the raw space is an exact upper bound of
 //! the number of distinct scenes; the *coherent* count is exact only when counted by enumeration
 //! ([`Space::count_coherent`], feasible for small spaces).
+//!
+//! The space is what enumeration produces. Random generation can, in its fallbacks, write
+//! scenes outside it (a `require` relaxed because every matching entry conflicts with the
+//! scene, a multi-entry slot cut short when candidates run out).
 
 use num_bigint::BigUint;
 
