@@ -86,7 +86,7 @@ fn parse_shard(s: &str) -> std::result::Result<Shard, String> {
 pub const AFTER_HELP: &str = "\
 Examples:
   promptloom batch -t coast -n 1000000 --seed 7 -o coast.txt
-  promptloom batch -t coast -n 1000000 --seed 7 -f jsonl -o coast.jsonl --shard 2/8
+  promptloom batch -t coast -n 1000000 --seed 7 -f jsonl -o part2.jsonl --shard 2/8
   promptloom batch -t coast -n 1000000 --seed 7 -f jsonl -o coast.jsonl --resume
   promptloom batch -d \"beach sunset\" -n 500 --seed 1 -f csv -o beach.csv
   promptloom batch -t coast --exhaustive --seed 3 -f jsonl -o all.jsonl
@@ -97,7 +97,8 @@ Examples:
 Record i of a random run equals `promptloom gen ... --seed S --index i`. Sharding: part K of N
 is the K-th contiguous block of the indices, so `cat part1 ... partN` is the full run (csv: drop
 the header of parts 2..N). --exhaustive skips combinations whose entries conflict, so its
-indices have gaps; --unique, --exhaustive and --pairwise need --template.";
+indices have gaps; --unique, --exhaustive and --pairwise need --template.
+Details: docs/batch.md";
 
 pub fn batch_cmd(a: BatchArgs) -> Result<()> {
     // 1. Validate everything before touching any file.
