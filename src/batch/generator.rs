@@ -4,10 +4,11 @@ use super::exhaustive::Permutation;
 use super::pairwise::Covering;
 use super::space::Space;
 use super::{BatchError, Result, Source};
+use crate::dialect::Dialect;
 use crate::dialect::plain::Plain;
 use crate::engine::Engine;
 use crate::record::Record;
-use crate::scene::{Plan, Scratch};
+use crate::scene::{Plan, Scene, Scratch};
 
 /// How indices map to scenes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -40,12 +41,51 @@ impl Mode {
     }
 }
 
-/// Produces the record of an index. `None`: the index holds no record (an incoherent
-/// combination of an exhaustive enumeration).
+/// Produces the scene, record or prompt of an index. `None`: the index holds no record (an
+/// incoherent combination of an exhaustive enumeration).
 pub trait Generator: Sync {
-    fn record(&self, index: u64, scratch: &mut Scratch) -> Result<Option<Record>>;
+    /// The scene of `index`.
+    fn scene(&self, index: u64, scratch: &mut Scratch) -> Option<Scene>;
+    fn engine(&self) -> &Engine;
+    /// The source label written into records.
+    fn label(&self) -> &str;
+    fn mode(&self) -> Mode;
     /// Number of indices when the generator is finite (exhaustive, pairwise).
     fn positions(&self) -> Option<u128>;
+
+    /// The full record of `index`, with its provenance.
+    fn record(&self, index: u64, scratch: &mut Scratch) -> Result<Option<Record>> {
+        let Some(scene) = self.scene(index, scratch) else {
+            return Ok(None);
+        };
+        let mut rec = self.engine().record(&scene, &Plain)?;
+        rec.source = Some(self.label().to_string());
+        rec.mode = self.mode().label().map(str::to_string);
+        Ok(Some(rec))
+    }
+
+    /// Only the prompt of `index` (equal to `record(index).prompt`), without building the rest
+    /// of the record: what text output needs.
+    fn prompt(&self, index: u64, scratch: &mut Scratch) -> Result<Option<String>> {
+        let Some(scene) = self.scene(index, scratch) else {
+            return Ok(None);
+        };
+        Ok(Some(Plain.write(self.engine().library(), &scene)?.prompt))
+    }
+}
+
+macro_rules! common {
+    ($mode:expr) => {
+        fn engine(&self) -> &Engine {
+            &self.engine
+        }
+        fn label(&self) -> &str {
+            &self.label
+        }
+        fn mode(&self) -> Mode {
+            $mode
+        }
+    };
 }
 
 /// Builds the generator for a source, mode and seed.
@@ -103,13 +143,13 @@ struct Random {
 }
 
 impl Generator for Random {
-    fn record(&self, index: u64, scratch: &mut Scratch) -> Result<Option<Record>> {
-        let scene = self
-            .engine
-            .scene_with(&self.plan, self.seed, index, scratch);
-        let mut rec = self.engine.record(&scene, &Plain)?;
-        rec.source = Some(self.label.clone());
-        Ok(Some(rec))
+    common!(Mode::Random);
+
+    fn scene(&self, index: u64, scratch: &mut Scratch) -> Option<Scene> {
+        Some(
+            self.engine
+                .scene_with(&self.plan, self.seed, index, scratch),
+        )
     }
 
     fn positions(&self) -> Option<u128> {
@@ -126,21 +166,15 @@ pub(crate) struct Exhaustive {
 }
 
 impl Generator for Exhaustive {
-    fn record(&self, index: u64, _: &mut Scratch) -> Result<Option<Record>> {
+    common!(Mode::Exhaustive);
+
+    fn scene(&self, index: u64, _: &mut Scratch) -> Option<Scene> {
         if u128::from(index) >= self.perm.len() {
-            return Ok(None);
+            return None;
         }
         let pos = self.perm.permute(u128::from(index));
-        let Some(scene) = self
-            .space
+        self.space
             .scene(self.engine.library(), pos, self.seed, index)
-        else {
-            return Ok(None);
-        };
-        let mut rec = self.engine.record(&scene, &Plain)?;
-        rec.source = Some(self.label.clone());
-        rec.mode = Mode::Exhaustive.label().map(str::to_string);
-        Ok(Some(rec))
     }
 
     fn positions(&self) -> Option<u128> {
@@ -157,25 +191,19 @@ struct Pairwise {
 }
 
 impl Generator for Pairwise {
-    fn record(&self, index: u64, _: &mut Scratch) -> Result<Option<Record>> {
-        let Some(row) = self.cover.rows.get(index as usize) else {
-            return Ok(None);
-        };
+    common!(Mode::Pairwise);
+
+    fn scene(&self, index: u64, _: &mut Scratch) -> Option<Scene> {
+        let row = self.cover.rows.get(usize::try_from(index).ok()?)?;
         let (choices, body) = self.cover.choices(row);
-        let Some(scene) = crate::scene::build_from_choices(
+        crate::scene::build_from_choices(
             self.engine.library(),
             self.space.template,
             &choices,
             body,
             self.seed,
             index,
-        ) else {
-            return Ok(None);
-        };
-        let mut rec = self.engine.record(&scene, &Plain)?;
-        rec.source = Some(self.label.clone());
-        rec.mode = Mode::Pairwise.label().map(str::to_string);
-        Ok(Some(rec))
+        )
     }
 
     fn positions(&self) -> Option<u128> {

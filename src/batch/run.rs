@@ -71,15 +71,30 @@ impl ChunkBuf {
         self.count = 0;
         self.err = None;
         for i in self.range.clone() {
-            match generator.record(i, &mut self.scratch) {
-                Ok(Some(rec)) => {
-                    format.encode(&rec, &mut self.bytes);
+            // Text needs only the prompt: skip building the rest of the record.
+            let done = if format == BatchFormat::Text {
+                generator.prompt(i, &mut self.scratch).map(|p| {
+                    p.inspect(|p| {
+                        self.bytes.extend_from_slice(p.as_bytes());
+                        self.bytes.push(b'\n');
+                    })
+                })
+            } else {
+                generator.record(i, &mut self.scratch).map(|r| {
+                    r.map(|r| {
+                        format.encode(&r, &mut self.bytes);
+                        r.prompt
+                    })
+                })
+            };
+            match done {
+                Ok(Some(prompt)) => {
                     self.count += 1;
                     if track {
                         self.marks.push(Mark {
                             end: self.bytes.len(),
                             index: i,
-                            hash: UniqueSet::hash(&rec.prompt),
+                            hash: UniqueSet::hash(&prompt),
                         });
                     }
                 }
@@ -257,6 +272,21 @@ mod tests {
     }
 
     impl Generator for Fake {
+        fn scene(&self, _: u64, _: &mut Scratch) -> Option<crate::scene::Scene> {
+            None
+        }
+        fn engine(&self) -> &crate::Engine {
+            unreachable!("the fake overrides record and prompt")
+        }
+        fn label(&self) -> &str {
+            "fake"
+        }
+        fn mode(&self) -> crate::batch::Mode {
+            crate::batch::Mode::Random
+        }
+        fn prompt(&self, i: u64, s: &mut Scratch) -> Result<Option<String>> {
+            Ok(self.record(i, s)?.map(|r| r.prompt))
+        }
         fn record(&self, i: u64, _: &mut Scratch) -> Result<Option<Record>> {
             if self.fail_at == Some(i) {
                 return Err(BatchError::Invalid(format!("boom at {i}")));
