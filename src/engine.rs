@@ -34,6 +34,11 @@ impl Engine {
         Ok(Engine::from_library(Library::load(dirs)?))
     }
 
+    /// The user folders, with or without the built-in library under them.
+    pub fn load_with(builtin: bool, dirs: &[PathBuf]) -> Result<Engine> {
+        Ok(Engine::from_library(Library::load_with(builtin, dirs)?))
+    }
+
     pub fn from_library(lib: Library) -> Engine {
         Engine { lib: Arc::new(lib) }
     }

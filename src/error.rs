@@ -36,14 +36,14 @@ impl fmt::Display for Location {
     }
 }
 
-/// Renders ", did you mean `x`?" or ", did you mean one of `x`, `y`?" or nothing.
-pub(crate) fn did_you_mean(candidates: &[String]) -> String {
+/// Renders " (did you mean `x`?)" or " (did you mean one of `x`, `y`?)" or nothing.
+pub fn did_you_mean(candidates: &[String]) -> String {
     match candidates {
         [] => String::new(),
-        [one] => format!("; did you mean `{one}`?"),
+        [one] => format!(" (did you mean `{one}`?)"),
         many => {
             let list: Vec<String> = many.iter().map(|c| format!("`{c}`")).collect();
-            format!("; did you mean one of {}?", list.join(", "))
+            format!(" (did you mean one of {}?)", list.join(", "))
         }
     }
 }
@@ -78,7 +78,7 @@ pub enum Error {
         suggestions: Vec<String>,
     },
 
-    #[error("template `{template}` ({location}), body {body}: {report}")]
+    #[error("{location}: template `{template}`, body {body}: {report}")]
     Tera {
         location: Location,
         template: String,

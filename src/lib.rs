@@ -13,6 +13,7 @@
 //! ```
 
 pub mod batch;
+pub mod body;
 pub mod dialect;
 pub mod engine;
 pub mod error;

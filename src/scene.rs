@@ -3,14 +3,19 @@
 //!
 //! Per prompt, in this order, each step drawing from its own keyed stream
 //! (see [`crate::rng`]): the template (only if several tie), the pinned entries (only if a phrase
-//! names several), then every slot in template order. Pinned slots are settled first so that
-//! their tags constrain everything else.
+//! names several), then every slot in template order, then the body variant. Pinned slots are
+//! settled first so that their tags constrain everything else.
+//!
+//! Stream paths (the `path` of [`crate::rng::Keyer`]), with `D` the description key (16 hex
+//! digits of FNV-1a over the lowercased, space-normalised description) and `T` the template name:
+//! `D/template`, `D/pin/<span number>`, `D/T/slot/<slot name>`, `D/T/body`. A slot's draws
+//! depend only on its own path, so adding a slot to a template does not reshuffle the others.
 
 use crate::error::Result;
 use crate::library::{ASSOCIATION_BOOST, Library, SceneTemplate};
 use crate::matching::{STOP_WORDS, Span, Word, text_contains_words, words};
 use crate::rng::{Domain, Keyer};
-use crate::tags::State;
+use crate::tags::{State, TagSet};
 use crate::text;
 
 /// A description analysed against a library, ready to generate any number of scenes.
@@ -23,6 +28,46 @@ pub struct Plan {
     candidates: Vec<(usize, u64)>,
     /// Why the candidates were chosen (for `--explain`).
     pub reason: String,
+    /// Per span: the entries whose text shows the words the user typed.
+    showing: Vec<Vec<(usize, usize)>>,
+    /// Per span: the tags (and blocks) that every entry it names shares. When no entry of the
+    /// span can be pinned, the user's words stay in the subject, and these still constrain the
+    /// scene ("tropical" keeps snow out even where no slot takes a climate).
+    implied: Vec<(TagSet, TagSet)>,
+    /// Tags the description names outright ("tropical", "winter", "night", "golden hour"): the
+    /// scene must agree with them whatever else matched.
+    word_tags: (TagSet, TagSet),
+    /// The description's part of every random key: FNV-1a of its normalised, lowercased text,
+    /// as 16 hex digits. Different descriptions with the same seed draw independently.
+    key: [u8; 16],
+}
+
+fn description_key(description: &str) -> [u8; 16] {
+    let h = crate::rng::fnv1a64_start(description.to_lowercase().as_bytes());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(format!("{h:016x}").as_bytes());
+    out
+}
+
+/// Tags whose names are words (or hyphen-joined word pairs) of the description, with their
+/// declared conflicts.
+fn tags_named_by_words(lib: &Library, ws: &[Word]) -> (TagSet, TagSet) {
+    let mut tags = TagSet::default();
+    let mut blocks = TagSet::default();
+    let mut add = |name: &str| {
+        if let Some(id) = lib.tags.get(name) {
+            tags.insert(id);
+            blocks.union_with(&lib.tag_blocks[id as usize]);
+        }
+    };
+    for (i, w) in ws.iter().enumerate() {
+        add(&w.text.to_lowercase());
+        add(&w.folded);
+        if let Some(next) = ws.get(i + 1) {
+            add(&format!("{}-{}", w.folded, next.folded));
+        }
+    }
+    (tags, blocks)
 }
 
 impl Plan {
@@ -48,12 +93,48 @@ impl Plan {
         } else {
             score_templates(lib, &spans)
         };
+        let showing = spans
+            .iter()
+            .map(|sp| {
+                sp.entries
+                    .iter()
+                    .copied()
+                    .filter(|(c, e)| {
+                        text_contains_words(&lib.categories[*c].entries[*e].text, &sp.folded)
+                    })
+                    .collect()
+            })
+            .collect();
+        let implied: Vec<(TagSet, TagSet)> = spans
+            .iter()
+            .map(|sp| {
+                let mut it = sp
+                    .entries
+                    .iter()
+                    .map(|(c, e)| &lib.categories[*c].entries[*e]);
+                let Some(first) = it.next() else {
+                    return (TagSet::default(), TagSet::default());
+                };
+                let (mut tags, mut blocks) = (first.tags, first.blocks);
+                for en in it {
+                    tags.intersect_with(&en.tags);
+                    blocks.intersect_with(&en.blocks);
+                }
+                (tags, blocks)
+            })
+            .collect();
+        let word_tags = tags_named_by_words(lib, &ws);
+        let key = description_key(&description);
         Ok(Plan {
+            key,
+            word_tags,
             description,
             words: ws,
             spans,
             candidates,
             reason,
+            showing,
+            implied,
         })
     }
 
@@ -195,6 +276,8 @@ impl Scene {
 pub struct Scratch {
     weights: Vec<u64>,
     candidates: Vec<usize>,
+    taken: Vec<usize>,
+    boosted: Vec<usize>,
 }
 
 /// Builds scene `index` of `seed` for a plan.
@@ -219,7 +302,7 @@ pub fn build_with(
     } else {
         let w: Vec<u64> = plan.candidates.iter().map(|c| c.1).collect();
         let k = keyer
-            .stream("template", index)
+            .stream_parts(&[&plan.key, b"/template"], index)
             .pick_weighted(&w)
             .unwrap_or(0);
         plan.candidates[k].0
@@ -247,7 +330,7 @@ pub fn build_with(
         let showing: Vec<(usize, usize)> = usable
             .iter()
             .copied()
-            .filter(|(c, e)| text_contains_words(&lib.categories[*c].entries[*e].text, &sp.folded))
+            .filter(|ce| plan.showing[si].contains(ce))
             .collect();
         let pool = if showing.is_empty() {
             &usable
@@ -262,7 +345,7 @@ pub fn build_with(
                 .map(|(c, e)| u64::from(lib.categories[*c].entries[*e].weight.max(1)))
                 .collect();
             let k = keyer
-                .stream_parts(&[b"pin/", si.to_string().as_bytes()], index)
+                .stream_parts(&[&plan.key, b"/pin/", si.to_string().as_bytes()], index)
                 .pick_weighted(&w)
                 .unwrap_or(0);
             pool[k]
@@ -324,9 +407,29 @@ pub fn build_with(
         }
     }
 
-    // 4. State from the template and the pins.
+    // 4. State from the template, the pins, and what unpinned phrases imply.
     let mut state = State::default();
     state.tags.union_with(&t.tags);
+    state.add(&plan.word_tags.0, &plan.word_tags.1);
+    if explain && !plan.word_tags.0.is_empty() {
+        notes.push(format!(
+            "the description names tags [{}]",
+            lib.tags.names(&plan.word_tags.0).join(", ")
+        ));
+    }
+    for (si, (tags, blocks)) in plan.implied.iter().enumerate() {
+        if pinned_spans.iter().any(|p| p.0 == si) || (tags.is_empty() && blocks.is_empty()) {
+            continue;
+        }
+        state.add(tags, blocks);
+        if explain {
+            notes.push(format!(
+                "\"{}\" implies tags [{}]",
+                span_text(plan, &plan.spans[si]),
+                lib.tags.names(tags).join(", ")
+            ));
+        }
+    }
     for f in &fills {
         for p in &f.picks {
             if let Pick::Entry(c, e) = p {
@@ -347,7 +450,16 @@ pub fn build_with(
         if fills[i].pinned {
             continue;
         }
-        let mut rng = keyer.stream_parts(&[b"slot/", s.name.as_bytes()], index);
+        let mut rng = keyer.stream_parts(
+            &[
+                &plan.key,
+                b"/",
+                t.name.as_bytes(),
+                b"/slot/",
+                s.name.as_bytes(),
+            ],
+            index,
+        );
         if !rng.chance(s.chance) {
             continue;
         }
@@ -359,20 +471,10 @@ pub fn build_with(
         let cat = &lib.categories[s.category];
         for k in 0..n {
             let mut relaxed = false;
-            gather(
-                lib, &fills, &state, s.category, &s.require, &s.exclude, scratch,
-            );
+            gather(lib, &fills, &state, s, false, scratch);
             if scratch.candidates.is_empty() && !s.require.is_empty() {
                 relaxed = true;
-                gather(
-                    lib,
-                    &fills,
-                    &state,
-                    s.category,
-                    &crate::tags::TagSet::default(),
-                    &s.exclude,
-                    scratch,
-                );
+                gather(lib, &fills, &state, s, true, scratch);
             }
             if scratch.candidates.is_empty() {
                 if explain && k == 0 {
@@ -404,7 +506,9 @@ pub fn build_with(
     let body = if t.bodies.len() == 1 {
         0
     } else {
-        keyer.stream("body", index).below(t.bodies.len() as u32) as usize
+        keyer
+            .stream_parts(&[&plan.key, b"/", t.name.as_bytes(), b"/body"], index)
+            .below(t.bodies.len() as u32) as usize
     };
 
     Scene {
@@ -417,40 +521,48 @@ pub fn build_with(
     }
 }
 
-/// Candidates of a category that fit the scene, with their weights (boosted by associations).
+/// Candidates of a slot that fit the scene, with their weights (boosted by associations).
 fn gather(
     lib: &Library,
     fills: &[SlotFill],
     state: &State,
-    category: usize,
-    require: &crate::tags::TagSet,
-    exclude: &crate::tags::TagSet,
+    slot: &crate::library::Slot,
+    relaxed: bool,
     scratch: &mut Scratch,
 ) {
     scratch.candidates.clear();
     scratch.weights.clear();
+    scratch.taken.clear();
+    scratch.boosted.clear();
+    let category = slot.category;
+    for f in fills {
+        for p in &f.picks {
+            if let Pick::Entry(c, e) = p {
+                if *c == category {
+                    scratch.taken.push(*e);
+                }
+                for (wc, list) in &lib.categories[*c].entries[*e].with {
+                    if *wc == category {
+                        scratch.boosted.extend_from_slice(list);
+                    }
+                }
+            }
+        }
+    }
     let cat = &lib.categories[category];
-    let chosen = |c: usize, e: usize| fills.iter().any(|f| f.picks.contains(&Pick::Entry(c, e)));
-    for (ei, en) in cat.entries.iter().enumerate() {
-        if en.weight == 0
-            || !state.admits(&en.tags, &en.blocks)
-            || !en.tags.is_superset(require)
-            || en.tags.intersects(exclude)
-            || chosen(category, ei)
-        {
+    let pool = if relaxed {
+        &slot.relaxed_pool
+    } else {
+        &slot.pool
+    };
+    for &ei in pool {
+        let ei = ei as usize;
+        let en = &cat.entries[ei];
+        if !state.admits(&en.tags, &en.blocks) || scratch.taken.contains(&ei) {
             continue;
         }
         let mut w = u64::from(en.weight);
-        let boosted = fills.iter().any(|f| {
-            f.picks.iter().any(|p| match p {
-                Pick::Entry(c, e) => lib.categories[*c].entries[*e]
-                    .with
-                    .iter()
-                    .any(|(wc, list)| *wc == category && list.contains(&ei)),
-                Pick::User(_) => false,
-            })
-        });
-        if boosted {
+        if scratch.boosted.contains(&ei) {
             w *= ASSOCIATION_BOOST;
         }
         scratch.candidates.push(ei);

@@ -39,19 +39,25 @@ impl TagTable {
     }
 }
 
-/// A small bitset of tag ids.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+/// Most tags a library may use: sets are fixed-size bitsets, so the coherence test is a handful
+/// of word operations with no pointer chasing.
+pub const MAX_TAGS: usize = 64 * WORDS;
+const WORDS: usize = 8;
+
+/// A bitset of tag ids (fixed size: [`MAX_TAGS`]).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct TagSet {
-    words: Vec<u64>,
+    words: [u64; WORDS],
 }
 
 impl TagSet {
+    /// Adds a tag. Ids at or above [`MAX_TAGS`] are refused when tags are interned, so this
+    /// never sees one.
     pub fn insert(&mut self, id: u32) {
         let w = (id / 64) as usize;
-        if self.words.len() <= w {
-            self.words.resize(w + 1, 0);
+        if let Some(word) = self.words.get_mut(w) {
+            *word |= 1 << (id % 64);
         }
-        self.words[w] |= 1 << (id % 64);
     }
 
     pub fn contains(&self, id: u32) -> bool {
@@ -60,24 +66,30 @@ impl TagSet {
     }
 
     pub fn union_with(&mut self, other: &TagSet) {
-        if self.words.len() < other.words.len() {
-            self.words.resize(other.words.len(), 0);
-        }
         for (a, b) in self.words.iter_mut().zip(&other.words) {
             *a |= b;
         }
     }
 
+    pub fn intersect_with(&mut self, other: &TagSet) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a &= b;
+        }
+    }
+
     pub fn intersects(&self, other: &TagSet) -> bool {
-        self.words.iter().zip(&other.words).any(|(a, b)| a & b != 0)
+        self.words
+            .iter()
+            .zip(&other.words)
+            .fold(0, |acc, (a, b)| acc | (a & b))
+            != 0
     }
 
     pub fn is_superset(&self, other: &TagSet) -> bool {
-        other
-            .words
+        self.words
             .iter()
-            .enumerate()
-            .all(|(i, b)| self.words.get(i).copied().unwrap_or(0) & b == *b)
+            .zip(&other.words)
+            .all(|(a, b)| a & b == *b)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -85,7 +97,7 @@ impl TagSet {
     }
 
     pub fn clear(&mut self) {
-        self.words.iter_mut().for_each(|w| *w = 0);
+        self.words = [0; WORDS];
     }
 
     pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {

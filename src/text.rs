@@ -121,37 +121,39 @@ fn singular_s(w: &str) -> bool {
         )
 }
 
+/// ASCII case-insensitive `starts_with`.
+fn starts_ci(w: &str, prefix: &str) -> bool {
+    w.len() >= prefix.len() && w.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
 /// Whether `word` takes "an" (by sound, with the common exceptions).
 pub fn wants_an(word: &str) -> bool {
-    let w = word
-        .trim_start_matches(|c: char| !c.is_alphanumeric())
-        .to_lowercase();
+    let w = word.trim_start_matches(|c: char| !c.is_alphanumeric());
     if w.is_empty() {
         return false;
     }
     for p in ["hour", "honest", "honor", "honour", "heir", "herb"] {
-        if w.starts_with(p) {
+        if starts_ci(w, p) {
             return true;
         }
     }
     for p in [
-        "uni", "use", "usu", "uti", "ute", "eu", "one", "once", "ura", "uro", "ubiq", "ukul",
+        "uni", "use", "usu", "uti", "ute", "eu", "one", "once", "ura", "uro", "ubiq", "ukul", "u-",
     ] {
-        if w.starts_with(p) {
+        if starts_ci(w, p) {
             return false;
         }
     }
-    if w == "u" || w.starts_with("u-") {
-        return false;
+    let first = w.as_bytes()[0].to_ascii_lowercase();
+    // A letter or number read aloud: "an 8mm lens", "an f/1.4 aperture", "an 18th-century…".
+    let single = w.len() == 1 || !w.as_bytes().get(1).is_some_and(u8::is_ascii_alphabetic);
+    if first.is_ascii_digit() {
+        return first == b'8' || starts_ci(w, "11") || starts_ci(w, "18");
     }
-    // Letters pronounced with a vowel sound when standing alone (e.g. "an 8mm", "an f/1.4").
-    if w.len() == 1 || w.starts_with(|c: char| c.is_ascii_digit()) {
-        return w.starts_with([
-            'a', 'e', 'f', 'h', 'i', 'l', 'm', 'n', 'o', 'r', 's', 'x', '8',
-        ]) || w.starts_with("11")
-            || w.starts_with("18");
+    if single {
+        return b"aefhilmnorsx".contains(&first);
     }
-    w.starts_with(['a', 'e', 'i', 'o', 'u'])
+    matches!(first, b'a' | b'e' | b'i' | b'o' | b'u')
 }
 
 /// Adds "a" or "an" in front of a noun phrase unless it already has a determiner, is plural, or
@@ -221,89 +223,99 @@ fn is_sentence_end(c: char) -> bool {
 /// (`, ,` or `,.`), no doubled words, "a"/"an" agreeing with the next word, and a capital letter
 /// at the start of each sentence. The result ends with a full stop.
 pub fn tidy_prose(raw: &str) -> String {
-    // 1. Words and punctuation, spaced normally.
-    let mut s = String::with_capacity(raw.len());
-    for ch in raw.chars() {
-        let ch = if ch.is_whitespace() { ' ' } else { ch };
-        if ch == ' ' && (s.is_empty() || s.ends_with(' ')) {
+    // 1. Words and punctuation, spaced normally. Works on bytes: every byte that matters here
+    // is ASCII, and multi-byte characters are copied through untouched.
+    let mut b: Vec<u8> = Vec::with_capacity(raw.len() + 2);
+    for &c in raw.as_bytes() {
+        let c = if c.is_ascii_whitespace() { b' ' } else { c };
+        if c == b' ' {
+            if b.last().is_some_and(|l| *l != b' ') {
+                b.push(b' ');
+            }
             continue;
         }
-        if matches!(ch, ',' | '.' | ';' | ':' | '!' | '?') {
-            while s.ends_with(' ') {
-                s.pop();
+        if matches!(c, b',' | b'.' | b';' | b':' | b'!' | b'?') {
+            while b.last() == Some(&b' ') {
+                b.pop();
             }
             // Collapse empty clauses: ", ," → ",", ",." → ".", ". ." → "."
-            if let Some(prev) = s.chars().last() {
-                if matches!(prev, ',' | ';' | ':') {
-                    s.pop();
-                } else if is_sentence_end(prev) && ch != ':' {
-                    continue;
+            match b.last() {
+                None => continue,
+                Some(b',' | b';' | b':') => {
+                    b.pop();
                 }
+                Some(b'.' | b'!' | b'?') if c != b':' => continue,
+                _ => {}
             }
-            if s.is_empty() {
+            if b.is_empty() {
                 continue;
             }
         }
         // A word right after punctuation gets its space back (", ,on" → ", on"); digits do not,
         // so "f/1.4" and "3.5" survive.
-        if ch.is_alphabetic() && s.ends_with([',', ';', '!', '?']) {
-            s.push(' ');
+        if (c.is_ascii_alphabetic() || c >= 0x80)
+            && matches!(b.last(), Some(b',' | b';' | b'!' | b'?'))
+        {
+            b.push(b' ');
         }
-        s.push(ch);
+        b.push(c);
     }
-    let s = s.trim().to_string();
+    let s =
+        String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 
-    // 2. Words: doubled words and articles.
-    let words: Vec<&str> = s.split(' ').collect();
-    let mut out: Vec<String> = Vec::with_capacity(words.len());
-    for (i, w) in words.iter().enumerate() {
-        if let Some(prev) = out.last() {
-            let p = prev.to_lowercase();
-            // Doubled word ("the the"), unless punctuation sits between them.
-            if p.chars().all(char::is_alphabetic) && p == w.to_lowercase() {
-                continue;
+    // 2. Words: doubled words dropped, articles agreeing, sentence starts capitalised.
+    let mut out = String::with_capacity(s.len() + 1);
+    let mut prev: &str = "";
+    let mut sentence_start = true;
+    let mut words = s.trim().split(' ').peekable();
+    while let Some(w) = words.next() {
+        if !prev.is_empty()
+            && prev.eq_ignore_ascii_case(w)
+            && prev.bytes().all(|b| b.is_ascii_alphabetic())
+        {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let article = w.eq_ignore_ascii_case("a") || w.eq_ignore_ascii_case("an");
+        if article && let Some(next) = words.peek() {
+            let an = wants_an(next);
+            let upper = sentence_start || w.starts_with('A');
+            out.push_str(match (an, upper) {
+                (true, true) => "An",
+                (true, false) => "an",
+                (false, true) => "A",
+                (false, false) => "a",
+            });
+        } else if sentence_start {
+            // Capitalise the first letter, after any opening quote or bracket.
+            let mut done = false;
+            for ch in w.chars() {
+                if !done && ch.is_alphabetic() {
+                    out.extend(ch.to_uppercase());
+                    done = true;
+                } else {
+                    out.push(ch);
+                }
             }
+        } else {
+            out.push_str(w);
         }
-        let lw = w.to_lowercase();
-        if (lw == "a" || lw == "an") && i + 1 < words.len() {
-            let an = wants_an(words[i + 1]);
-            let fixed = if an { "an" } else { "a" };
-            let fixed = if w.starts_with('A') {
-                capitalize(fixed)
-            } else {
-                fixed.to_string()
-            };
-            out.push(fixed);
-            continue;
+        prev = w;
+        if w.ends_with(['.', '!', '?']) {
+            sentence_start = true;
+        } else if w.chars().any(char::is_alphanumeric) {
+            sentence_start = false;
         }
-        out.push((*w).to_string());
     }
-    let mut s = out.join(" ");
-
-    // 3. Capitals at sentence starts.
-    let mut result = String::with_capacity(s.len() + 1);
-    let mut start = true;
-    for ch in s.chars() {
-        if start && ch.is_alphabetic() {
-            result.extend(ch.to_uppercase());
-            start = false;
-            continue;
-        }
-        if is_sentence_end(ch) {
-            start = true;
-        } else if !ch.is_whitespace() && !matches!(ch, '"' | '\'' | '(') {
-            start = false;
-        }
-        result.push(ch);
+    while out.ends_with([',', ';', ':', ' ']) {
+        out.pop();
     }
-    s = result;
-    while s.ends_with([',', ';', ':', ' ']) {
-        s.pop();
+    if !out.is_empty() && !out.ends_with(is_sentence_end) {
+        out.push('.');
     }
-    if !s.is_empty() && !s.ends_with(is_sentence_end) {
-        s.push('.');
-    }
-    s
+    out
 }
 
 #[cfg(test)]

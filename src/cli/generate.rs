@@ -22,6 +22,10 @@ pub fn gen_cmd(a: GenArgs) -> Result<()> {
         );
     }
     let engine = load(&a.lib)?;
+    let plan = engine.plan(&Request {
+        description: a.description.unwrap_or_default(),
+        template: a.template,
+    })?;
     let seed = match a.seed {
         Some(s) => s,
         None => {
@@ -32,10 +36,6 @@ pub fn gen_cmd(a: GenArgs) -> Result<()> {
             s
         }
     };
-    let plan = engine.plan(&Request {
-        description: a.description.unwrap_or_default(),
-        template: a.template,
-    })?;
     let stdout = io::stdout().lock();
     let mut sink = Sink::new(io::BufWriter::with_capacity(1 << 16, stdout), a.format);
     for i in a.index..=a.index + (a.count - 1) {

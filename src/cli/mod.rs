@@ -96,6 +96,9 @@ pub struct LibraryArgs {
     /// repeatable, later folders win
     #[arg(long = "library", value_name = "DIR")]
     pub library: Vec<PathBuf>,
+    /// Leave the built-in library out: use only the --library folders
+    #[arg(long)]
+    pub no_builtin: bool,
 }
 
 #[derive(Args, Debug)]
@@ -153,7 +156,10 @@ pub fn normalise_args(mut args: Vec<String>) -> Vec<String> {
 }
 
 pub(crate) fn load(lib: &LibraryArgs) -> Result<Engine> {
-    Ok(Engine::load(&lib.library)?)
+    if lib.no_builtin && lib.library.is_empty() {
+        anyhow::bail!("--no-builtin needs at least one --library folder");
+    }
+    Ok(Engine::load_with(!lib.no_builtin, &lib.library)?)
 }
 
 /// A seed for runs that did not give one: from the clock and process id. It never reaches

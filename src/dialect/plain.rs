@@ -1,6 +1,7 @@
-//! Plain prose: the template's Tera body, rendered with each slot's text, then tidied.
+//! Plain prose: the template's body, rendered with each slot's text, then tidied.
 
 use super::{Dialect, Written, negative_terms};
+use crate::body::{Values, Var};
 use crate::error::Result;
 use crate::library::{Library, SceneTemplate, tera_error};
 use crate::scene::Scene;
@@ -17,15 +18,51 @@ pub(crate) fn insert_common(ctx: &mut tera::Context, subject: &str, t: &SceneTem
     ctx.insert("aspect", t.aspect.as_str());
 }
 
+/// A slot's picks written as prose ("a, b and c") straight into `out`.
+fn write_slot(lib: &Library, scene: &Scene, slot: usize, out: &mut String) {
+    let picks = &scene.slots[slot].picks;
+    for (k, p) in picks.iter().enumerate() {
+        if k > 0 {
+            out.push_str(if k + 1 == picks.len() { " and " } else { ", " });
+        }
+        out.push_str(Scene::pick_text(lib, p));
+    }
+}
+
+struct SceneValues<'a> {
+    lib: &'a Library,
+    scene: &'a Scene,
+    template: &'a SceneTemplate,
+    subject_a: String,
+}
+
+impl Values for SceneValues<'_> {
+    fn write(&self, var: Var, out: &mut String) {
+        match var {
+            Var::Slot(i) => write_slot(self.lib, self.scene, i, out),
+            Var::SubjectA => out.push_str(&self.subject_a),
+            Var::Aspect => out.push_str(&self.template.aspect),
+        }
+    }
+
+    fn truthy(&self, var: Var) -> bool {
+        match var {
+            Var::Slot(i) => !self.scene.slots[i].picks.is_empty(),
+            Var::SubjectA => !self.subject_a.is_empty(),
+            Var::Aspect => !self.template.aspect.is_empty(),
+        }
+    }
+}
+
 impl Plain {
     /// The Tera context of a scene: every slot's text (empty when the slot was skipped).
     pub fn context(lib: &Library, scene: &Scene) -> tera::Context {
         let t = scene.template(lib);
         let mut ctx = tera::Context::new();
         let mut subject = String::new();
-        for (s, f) in t.slots.iter().zip(&scene.slots) {
-            let items: Vec<&str> = f.picks.iter().map(|p| Scene::pick_text(lib, p)).collect();
-            let joined = text::join_and(&items);
+        for (i, s) in t.slots.iter().enumerate() {
+            let mut joined = String::new();
+            write_slot(lib, scene, i, &mut joined);
             if s.name == "subject" {
                 subject.clone_from(&joined);
             }
@@ -33,6 +70,41 @@ impl Plain {
         }
         insert_common(&mut ctx, &subject, t);
         ctx
+    }
+
+    /// The body rendered by Tera itself, before tidying (the reference for the fast path).
+    pub fn render_with_tera(lib: &Library, scene: &Scene) -> Result<String> {
+        let t = scene.template(lib);
+        let ctx = Plain::context(lib, scene);
+        lib.tera.render(&t.bodies[scene.body], &ctx).map_err(|e| {
+            tera_error(
+                &t.name,
+                scene.body + 1,
+                t.body_locations[scene.body].clone(),
+                &e,
+            )
+        })
+    }
+
+    /// The body rendered, before tidying: by the fast renderer when the body fits its subset.
+    pub fn render_raw(lib: &Library, scene: &Scene) -> Result<String> {
+        let t = scene.template(lib);
+        let Some(body) = &t.fast_bodies[scene.body] else {
+            return Plain::render_with_tera(lib, scene);
+        };
+        let mut subject = String::new();
+        if let Some(si) = t.slot_index("subject") {
+            write_slot(lib, scene, si, &mut subject);
+        }
+        let vals = SceneValues {
+            lib,
+            scene,
+            template: t,
+            subject_a: text::with_article(&subject),
+        };
+        let mut out = String::with_capacity(512);
+        body.render(&vals, &mut out);
+        Ok(out)
     }
 }
 
@@ -42,15 +114,38 @@ impl Dialect for Plain {
     }
 
     fn write(&self, lib: &Library, scene: &Scene) -> Result<Written> {
-        let t = scene.template(lib);
-        let ctx = Plain::context(lib, scene);
-        let raw = lib
-            .tera
-            .render(&t.bodies[scene.body], &ctx)
-            .map_err(|e| tera_error(&t.name, scene.body + 1, t.location.clone(), &e))?;
+        let raw = Plain::render_raw(lib, scene)?;
         Ok(Written {
             prompt: text::tidy_prose(&raw),
             negative: negative_terms(lib, scene).join(", "),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::{Plan, build};
+
+    /// The fast renderer must write exactly what Tera writes, for every body of the built-in
+    /// library.
+    #[test]
+    fn fast_path_equals_tera() {
+        let lib = Library::builtin().unwrap();
+        let mut checked = 0;
+        for t in &lib.templates {
+            let plan = Plan::new(&lib, "", Some(&t.name)).unwrap();
+            for i in 0..300 {
+                let scene = build(&lib, &plan, 11, i, false);
+                if t.fast_bodies[scene.body].is_none() {
+                    continue;
+                }
+                let fast = Plain::render_raw(&lib, &scene).unwrap();
+                let tera = Plain::render_with_tera(&lib, &scene).unwrap();
+                assert_eq!(fast, tera, "template {} body {}", t.name, scene.body + 1);
+                checked += 1;
+            }
+        }
+        assert!(checked > 0);
     }
 }

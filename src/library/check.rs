@@ -87,11 +87,12 @@ fn unknown_tags(lib: &Library, out: &mut Vec<Finding>) {
         }
     }
     let mut declared_reported = BTreeSet::new();
-    for (tag, conflicts) in &lib.tag_conflicts {
+    for (tag, conflicts, location) in &lib.tag_conflicts {
         for c in std::iter::once(tag).chain(conflicts) {
             let name = lib.tags.name(*c);
             if declared_reported.insert(name.to_string()) {
-                report(name, &Location::file_only("tags"), "a tag declaration", out);
+                let what = format!("the declaration of tag `{}`", lib.tags.name(*tag));
+                report(name, location, &what, out);
             }
         }
     }

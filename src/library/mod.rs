@@ -81,6 +81,11 @@ pub struct Slot {
     pub exclude: TagSet,
     /// Picks go into the negative prompt, not the body.
     pub negative: bool,
+    /// Entries of the category that pass the filters and the template's tags (precomputed, so
+    /// drawing only has to test the scene's state).
+    pub pool: Vec<u32>,
+    /// The same without `require` (used when the requirement has to be relaxed).
+    pub relaxed_pool: Vec<u32>,
     pub location: Location,
 }
 
@@ -98,7 +103,11 @@ pub struct SceneTemplate {
     pub slots: Vec<Slot>,
     /// Names of the compiled Tera bodies.
     pub bodies: Vec<String>,
+    /// The same bodies compiled to the fast subset, where they fit it (see [`crate::body`]).
+    pub fast_bodies: Vec<Option<crate::body::Body>>,
     pub body_sources: Vec<String>,
+    /// Where each body starts in its file.
+    pub body_locations: Vec<Location>,
     pub location: Location,
 }
 
@@ -114,8 +123,10 @@ pub struct Library {
     category_index: BTreeMap<String, usize>,
     pub templates: Vec<SceneTemplate>,
     pub tags: TagTable,
-    /// Tag-level conflicts as declared: (tag, conflicting tags).
-    pub tag_conflicts: Vec<(u32, Vec<u32>)>,
+    /// Per tag id: the tags it conflicts with by declaration.
+    pub tag_blocks: Vec<TagSet>,
+    /// Tag-level conflicts as declared: (tag, conflicting tags, where declared).
+    pub tag_conflicts: Vec<(u32, Vec<u32>, Location)>,
     pub(crate) tera: tera::Tera,
     pub(crate) matcher: Matcher,
     hash: String,
@@ -140,7 +151,16 @@ impl Library {
 
     /// The built-in library with each folder in `dirs` layered over it, in order.
     pub fn load(dirs: &[PathBuf]) -> Result<Library> {
-        let mut sources = builtin::sources();
+        Library::load_with(true, dirs)
+    }
+
+    /// The folders in `dirs`, layered in order, over the built-in library when `builtin`.
+    pub fn load_with(builtin: bool, dirs: &[PathBuf]) -> Result<Library> {
+        let mut sources = if builtin {
+            builtin::sources()
+        } else {
+            Vec::new()
+        };
         for d in dirs {
             sources.extend(read_dir_sources(d)?);
         }
@@ -265,7 +285,7 @@ fn invalid(location: Location, message: impl Into<String>) -> Error {
 
 fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     let mut tags = TagTable::default();
-    let mut declared: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut declared: BTreeMap<String, (Vec<String>, Location)> = BTreeMap::new();
     let mut pending: Vec<PendingCategory> = Vec::new();
     let mut raw_templates: Vec<(RawTemplate, String, String)> = Vec::new(); // (raw, file, src)
 
@@ -284,8 +304,9 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                 let raw: RawVocabFile = yaml::parse_vocab(&s.name, &s.text)?;
                 let mut loc = Locator::new(&s.name, &s.text);
                 for (tag, conflicts) in raw.tags.0 {
-                    check_tag_name(&tag, loc.next(&tag))?;
-                    let list = declared.entry(tag).or_default();
+                    let tloc = loc.next(&format!("{tag}:"));
+                    check_tag_name(&tag, tloc.clone())?;
+                    let (list, _) = declared.entry(tag).or_insert_with(|| (Vec::new(), tloc));
                     for c in conflicts.0 {
                         if !list.contains(&c) {
                             list.push(c);
@@ -332,11 +353,11 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     // Tag-level conflicts, interned in a deterministic order.
     let mut tag_conflicts = Vec::new();
     let mut tag_blocks: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-    for (tag, conflicts) in &declared {
+    for (tag, (conflicts, loc)) in &declared {
         let id = tags.intern(tag);
         let cs: Vec<u32> = conflicts.iter().map(|c| tags.intern(c)).collect();
         tag_blocks.entry(id).or_default().extend(cs.iter().copied());
-        tag_conflicts.push((id, cs));
+        tag_conflicts.push((id, cs, loc.clone()));
     }
 
     // Categories and entries.
@@ -491,8 +512,25 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     if templates.is_empty() {
         return Err(Error::NoTemplates);
     }
+    if tags.len() > crate::tags::MAX_TAGS {
+        return Err(invalid(
+            Location::file_only("library"),
+            format!(
+                "the library uses {} distinct tags; at most {} are supported",
+                tags.len(),
+                crate::tags::MAX_TAGS
+            ),
+        ));
+    }
 
+    let mut tag_block_sets = vec![TagSet::default(); tags.len()];
+    for (id, bs) in &tag_blocks {
+        for b in bs {
+            tag_block_sets[*id as usize].insert(*b);
+        }
+    }
     let mut lib = Library {
+        tag_blocks: tag_block_sets,
         categories,
         category_index,
         templates,
@@ -594,6 +632,21 @@ fn compile_template(
         for t in &s.exclude {
             exclude.insert(tags.intern(t));
         }
+        let mut base = crate::tags::State::default();
+        base.tags.union_with(&tset);
+        let fits = |e: &Entry, need: bool| {
+            e.weight > 0
+                && base.admits(&e.tags, &e.blocks)
+                && (!need || e.tags.is_superset(&require))
+                && !e.tags.intersects(&exclude)
+        };
+        let entries = &categories[category].entries;
+        let pool = (0..entries.len() as u32)
+            .filter(|i| fits(&entries[*i as usize], true))
+            .collect();
+        let relaxed_pool = (0..entries.len() as u32)
+            .filter(|i| fits(&entries[*i as usize], false))
+            .collect();
         slots.push(Slot {
             name,
             category,
@@ -603,6 +656,8 @@ fn compile_template(
             require,
             exclude,
             negative: s.negative,
+            pool,
+            relaxed_pool,
             location: sloc,
         });
     }
@@ -622,13 +677,21 @@ fn compile_template(
         ));
     }
     let mut bodies = Vec::new();
+    let mut body_locations = Vec::new();
+    let slot_names: Vec<&str> = slots.iter().map(|s| s.name.as_str()).collect();
+    let fast_bodies = raw
+        .bodies
+        .iter()
+        .map(|b| crate::body::compile(b, &slot_names))
+        .collect();
     for (i, b) in raw.bodies.iter().enumerate() {
         let body_name = format!("{}#{}", raw.name, i + 1);
         let first_line = b.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
         let bloc = loc.next(first_line.trim());
         tera.add_raw_template(&body_name, b)
-            .map_err(|e| tera_error(&raw.name, i + 1, bloc, &e))?;
+            .map_err(|e| tera_error(&raw.name, i + 1, bloc.clone(), &e))?;
         bodies.push(body_name);
+        body_locations.push(bloc);
     }
     validate_aspect(&raw.aspect).map_err(|m| invalid(tloc.clone(), m))?;
     Ok(SceneTemplate {
@@ -651,7 +714,9 @@ fn compile_template(
             .collect(),
         slots,
         bodies,
+        fast_bodies,
         body_sources: raw.bodies,
+        body_locations,
         location: tloc,
     })
 }
@@ -724,7 +789,7 @@ fn validate_bodies(lib: &Library) -> Result<()> {
         for (i, b) in t.bodies.iter().enumerate() {
             lib.tera
                 .render(b, &ctx)
-                .map_err(|e| tera_error(&t.name, i + 1, t.location.clone(), &e))?;
+                .map_err(|e| tera_error(&t.name, i + 1, t.body_locations[i].clone(), &e))?;
         }
     }
     Ok(())
