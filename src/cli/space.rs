@@ -67,11 +67,14 @@ pub fn space_cmd(a: SpaceArgs) -> Result<()> {
     if let Some(seed) = a.pairwise {
         let c = Covering::build(lib, &space, seed)?;
         let bound = c.bound();
+        let rows = c.rows.len() as u64;
         println!(
-            "pairwise: {} scenes, lower bound {bound} (ratio {}), {} pairs covered, {} pairs \
-             excluded as incoherent",
-            c.rows.len(),
-            ratio(c.rows.len() as u64, bound),
+            "pairwise: {rows} scenes; lower bound {bound} = product of the two largest slots \
+             (ratio {}); lower bound allowing for conflicts {} (ratio {}); {} pairs covered, \
+             {} excluded as incoherent",
+            ratio(rows, bound),
+            c.pair_bound,
+            ratio(rows, c.pair_bound),
             c.pairs,
             c.excluded
         );
