@@ -79,6 +79,8 @@ impl Engine {
             format_version: FORMAT_VERSION,
             tokens: w.tokens,
             params: w.params,
+            source: None,
+            mode: None,
         })
     }
 

@@ -42,6 +42,14 @@ pub struct Record {
     /// limit (dalle).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub params: Option<serde_json::Value>,
+    /// What the record was generated from (`template:NAME`, `describe:TEXT`), set by `batch` so
+    /// that `replay` can regenerate it. Absent when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// How `index` maps to a scene when it is not a random draw: `exhaustive` (a position in the
+    /// seeded enumeration of the combination space) or `pairwise` (a row of the covering set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
 }
 
 impl Record {

@@ -590,6 +590,84 @@ fn gather(
     }
 }
 
+/// The entries slot `slot` of template `template` may ever hold, judged without the rest of the
+/// scene: weight above zero, admitted by the template's own tags, none of the slot's `exclude`
+/// tags, and all of its `require` tags (relaxed to "any" when no entry has them, as [`build`]
+/// does). In entry order. Used to enumerate a template's combination space.
+pub fn slot_options(lib: &Library, template: usize, slot: usize) -> Vec<usize> {
+    let t = &lib.templates[template];
+    let s = &t.slots[slot];
+    let mut state = State::default();
+    state.tags.union_with(&t.tags);
+    let base = |require: bool| -> Vec<usize> {
+        lib.categories[s.category]
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, en)| {
+                en.weight > 0
+                    && state.admits(&en.tags, &en.blocks)
+                    && !en.tags.intersects(&s.exclude)
+                    && (!require || en.tags.is_superset(&s.require))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let strict = base(true);
+    if strict.is_empty() && !s.require.is_empty() {
+        base(false)
+    } else {
+        strict
+    }
+}
+
+/// Builds a scene from explicit choices instead of random draws: `choices[i]` are the entry
+/// indices (into slot `i`'s category) of slot `i`, empty for a skipped slot, and `body` is the
+/// body variant. Returns `None` when the choices are not coherent: an entry conflicts with the
+/// template or with an earlier choice, or one entry is chosen twice. [`build`] never produces an
+/// incoherent scene, so neither does this.
+pub fn build_from_choices(
+    lib: &Library,
+    template: usize,
+    choices: &[Vec<usize>],
+    body: usize,
+    seed: u64,
+    index: u64,
+) -> Option<Scene> {
+    let t = &lib.templates[template];
+    if choices.len() != t.slots.len() || body >= t.bodies.len().max(1) {
+        return None;
+    }
+    let mut state = State::default();
+    state.tags.union_with(&t.tags);
+    let mut fills: Vec<SlotFill> = Vec::with_capacity(choices.len());
+    for (s, picks) in t.slots.iter().zip(choices) {
+        let cat = lib.categories.get(s.category)?;
+        let mut fill = SlotFill::default();
+        for &e in picks {
+            let en = cat.entries.get(e)?;
+            let p = Pick::Entry(s.category, e);
+            if !state.admits(&en.tags, &en.blocks)
+                || fill.picks.contains(&p)
+                || fills.iter().any(|f| f.picks.contains(&p))
+            {
+                return None;
+            }
+            state.add(&en.tags, &en.blocks);
+            fill.picks.push(p);
+        }
+        fills.push(fill);
+    }
+    Some(Scene {
+        template,
+        body,
+        seed,
+        index,
+        slots: fills,
+        notes: Vec::new(),
+    })
+}
+
 fn span_text(plan: &Plan, sp: &Span) -> String {
     plan.description[plan.words[sp.first].start..plan.words[sp.last].end].to_string()
 }

@@ -1,9 +1,12 @@
 //! The command line: argument parsing and the commands, each a thin layer over the library.
 
+mod batch;
 mod check;
 mod expand;
 mod generate;
 mod list;
+mod replay;
+mod space;
 
 use std::path::PathBuf;
 
@@ -94,6 +97,16 @@ dialect has them.")]
     /// Expand dynamic-prompt templates ({a|b}, __wildcards__, ...) with wildcard folders
     #[command(after_help = expand::AFTER_HELP)]
     Expand(expand::ExpandArgs),
+    /// Generate a large reproducible set: parallel, sharded, resumable, unique, exhaustive or
+    /// pairwise
+    #[command(after_help = batch::AFTER_HELP)]
+    Batch(batch::BatchArgs),
+    /// Print the exact number of combinations of a template, and each slot's size
+    #[command(after_help = space::AFTER_HELP)]
+    Space(space::SpaceArgs),
+    /// Regenerate every record of a JSONL set and report each one that differs
+    #[command(after_help = replay::AFTER_HELP)]
+    Replay(replay::ReplayArgs),
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -184,7 +197,17 @@ fn parse_format(s: &str) -> std::result::Result<Format, String> {
     s.parse()
 }
 
-const SUBCOMMANDS: &[&str] = &["gen", "templates", "vocab", "check", "expand", "help"];
+const SUBCOMMANDS: &[&str] = &[
+    "gen",
+    "templates",
+    "vocab",
+    "check",
+    "expand",
+    "batch",
+    "space",
+    "replay",
+    "help",
+];
 
 /// `promptloom "beach sunset"` means `promptloom gen "beach sunset"`.
 pub fn normalise_args(mut args: Vec<String>) -> Vec<String> {
@@ -224,5 +247,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Vocab { category, lib } => list::vocab_cmd(category.as_deref(), &lib),
         Command::Check { lib, deny_warnings } => check::check_cmd(&lib, deny_warnings),
         Command::Expand(a) => expand::expand_cmd(a),
+        Command::Batch(a) => batch::batch_cmd(a),
+        Command::Space(a) => space::space_cmd(a),
+        Command::Replay(a) => replay::replay_cmd(a),
     }
 }

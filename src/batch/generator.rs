@@ -1,0 +1,212 @@
+//! Generators: index → record, each record computed on its own.
+
+use super::exhaustive::Permutation;
+use super::pairwise::Covering;
+use super::space::Space;
+use super::{BatchError, Result, Source};
+use crate::dialect::Dialect;
+use crate::dialect::plain::Plain;
+use crate::engine::Engine;
+use crate::record::Record;
+use crate::scene::{Plan, Scene, Scratch};
+
+/// How indices map to scenes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Index `i` is the random scene `(seed, i)`, the same as `promptloom gen --index i`.
+    #[default]
+    Random,
+    /// Index `i` is position `permute(i)` of the template's combination space.
+    Exhaustive,
+    /// Index `i` is row `i` of a seeded pairwise covering set.
+    Pairwise,
+}
+
+impl Mode {
+    pub fn label(self) -> Option<&'static str> {
+        match self {
+            Mode::Random => None,
+            Mode::Exhaustive => Some("exhaustive"),
+            Mode::Pairwise => Some("pairwise"),
+        }
+    }
+
+    pub fn from_label(l: Option<&str>) -> Result<Mode> {
+        match l {
+            None => Ok(Mode::Random),
+            Some("exhaustive") => Ok(Mode::Exhaustive),
+            Some("pairwise") => Ok(Mode::Pairwise),
+            Some(o) => Err(BatchError::Invalid(format!("unknown mode `{o}`"))),
+        }
+    }
+}
+
+/// Produces the scene, record or prompt of an index. `None`: the index holds no record (an
+/// incoherent combination of an exhaustive enumeration).
+pub trait Generator: Sync {
+    /// The scene of `index`.
+    fn scene(&self, index: u64, scratch: &mut Scratch) -> Option<Scene>;
+    fn engine(&self) -> &Engine;
+    /// The source label written into records.
+    fn label(&self) -> &str;
+    fn mode(&self) -> Mode;
+    /// Number of indices when the generator is finite (exhaustive, pairwise).
+    fn positions(&self) -> Option<u128>;
+
+    /// The full record of `index`, with its provenance.
+    fn record(&self, index: u64, scratch: &mut Scratch) -> Result<Option<Record>> {
+        let Some(scene) = self.scene(index, scratch) else {
+            return Ok(None);
+        };
+        let mut rec = self.engine().record(&scene, &Plain)?;
+        rec.source = Some(self.label().to_string());
+        rec.mode = self.mode().label().map(str::to_string);
+        Ok(Some(rec))
+    }
+
+    /// Only the prompt of `index` (equal to `record(index).prompt`), without building the rest
+    /// of the record: what text output needs.
+    fn prompt(&self, index: u64, scratch: &mut Scratch) -> Result<Option<String>> {
+        let Some(scene) = self.scene(index, scratch) else {
+            return Ok(None);
+        };
+        Ok(Some(Plain.write(self.engine().library(), &scene)?.prompt))
+    }
+}
+
+macro_rules! common {
+    ($mode:expr) => {
+        fn engine(&self) -> &Engine {
+            &self.engine
+        }
+        fn label(&self) -> &str {
+            &self.label
+        }
+        fn mode(&self) -> Mode {
+            $mode
+        }
+    };
+}
+
+/// Builds the generator for a source, mode and seed.
+pub fn build(
+    engine: &Engine,
+    source: &Source,
+    mode: Mode,
+    seed: u64,
+) -> Result<Box<dyn Generator + Send>> {
+    let label = source.label();
+    Ok(match mode {
+        Mode::Random => {
+            let plan = engine.plan(&source.request()?)?;
+            Box::new(Random {
+                engine: engine.clone(),
+                plan,
+                seed,
+                label,
+            })
+        }
+        Mode::Exhaustive => {
+            let name = source.template_name("--exhaustive / --unique")?;
+            let ti = engine.library().template_index(name)?;
+            let space = Space::of_template(engine.library(), ti);
+            let n = space.total_u128(engine.library())?;
+            Box::new(Exhaustive {
+                engine: engine.clone(),
+                perm: Permutation::new(n, seed, name),
+                space,
+                seed,
+                label,
+            })
+        }
+        Mode::Pairwise => {
+            let name = source.template_name("--pairwise")?;
+            let ti = engine.library().template_index(name)?;
+            let space = Space::of_template(engine.library(), ti);
+            let cover = Covering::build(engine.library(), &space, seed)?;
+            Box::new(Pairwise {
+                engine: engine.clone(),
+                cover,
+                space,
+                seed,
+                label,
+            })
+        }
+    })
+}
+
+struct Random {
+    engine: Engine,
+    plan: Plan,
+    seed: u64,
+    label: String,
+}
+
+impl Generator for Random {
+    common!(Mode::Random);
+
+    fn scene(&self, index: u64, scratch: &mut Scratch) -> Option<Scene> {
+        Some(
+            self.engine
+                .scene_with(&self.plan, self.seed, index, scratch),
+        )
+    }
+
+    fn positions(&self) -> Option<u128> {
+        None
+    }
+}
+
+pub(crate) struct Exhaustive {
+    engine: Engine,
+    pub(crate) space: Space,
+    perm: Permutation,
+    seed: u64,
+    label: String,
+}
+
+impl Generator for Exhaustive {
+    common!(Mode::Exhaustive);
+
+    fn scene(&self, index: u64, _: &mut Scratch) -> Option<Scene> {
+        if u128::from(index) >= self.perm.len() {
+            return None;
+        }
+        let pos = self.perm.permute(u128::from(index));
+        self.space
+            .scene(self.engine.library(), pos, self.seed, index)
+    }
+
+    fn positions(&self) -> Option<u128> {
+        Some(self.perm.len())
+    }
+}
+
+struct Pairwise {
+    engine: Engine,
+    cover: Covering,
+    space: Space,
+    seed: u64,
+    label: String,
+}
+
+impl Generator for Pairwise {
+    common!(Mode::Pairwise);
+
+    fn scene(&self, index: u64, _: &mut Scratch) -> Option<Scene> {
+        let row = self.cover.rows.get(usize::try_from(index).ok()?)?;
+        let (choices, body) = self.cover.choices(row);
+        crate::scene::build_from_choices(
+            self.engine.library(),
+            self.space.template,
+            &choices,
+            body,
+            self.seed,
+            index,
+        )
+    }
+
+    fn positions(&self) -> Option<u128> {
+        Some(self.cover.rows.len() as u128)
+    }
+}

@@ -1,0 +1,307 @@
+//! `promptloom batch`: large reproducible prompt sets (see `promptloom::batch`).
+
+use std::fs::OpenOptions;
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use promptloom::batch::generator::{self, Mode};
+use promptloom::batch::progress::Progress;
+use promptloom::batch::resume::{self, Expect};
+use promptloom::batch::run::{self, Job};
+use promptloom::batch::space::Space;
+use promptloom::batch::unique::UniqueSet;
+use promptloom::batch::{BatchFormat, Shard, Source};
+
+use super::{LibraryArgs, load};
+
+/// Spaces up to this size have their coherent combinations counted before a `--unique` run.
+const COUNT_COHERENT_UP_TO: u128 = 1 << 20;
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["template", "describe", "expand"])))]
+#[command(group(clap::ArgGroup::new("order").args(["unique", "exhaustive", "pairwise"])))]
+pub struct BatchArgs {
+    /// Generate from a scene template, every slot drawn at random
+    #[arg(long, short = 't', value_name = "NAME")]
+    pub template: Option<String>,
+    /// Generate from a description, as `promptloom gen DESCRIPTION` does
+    #[arg(long, short = 'd', value_name = "TEXT")]
+    pub describe: Option<String>,
+    /// Generate from dynamic-prompt syntax ({a|b}, __wildcards__)
+    #[arg(long, value_name = "TEMPLATE")]
+    pub expand: Option<String>,
+    /// How many records (indices START..START+N-1); --exhaustive and --pairwise default to the
+    /// whole set
+    #[arg(long = "count", short = 'n', value_name = "N")]
+    pub count: Option<u64>,
+    /// Seed: with the source and library it fixes every record
+    #[arg(long, short = 's')]
+    pub seed: u64,
+    /// First index
+    #[arg(long, default_value_t = 0, value_name = "I")]
+    pub start: u64,
+    /// text (one prompt per line), jsonl (one record with provenance per line), csv (RFC 4180)
+    #[arg(long, short = 'f', default_value = "text", value_parser = parse_format)]
+    pub format: BatchFormat,
+    /// Write to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Worker threads (default: all cores); the output is the same for any number
+    #[arg(long, short = 'j', value_name = "J")]
+    pub jobs: Option<usize>,
+    /// Produce only block K of N of the indices (1-based); the N parts concatenate to the full run
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+    /// Continue FILE (-o) after a crash: drop a partial last record, check the last complete one
+    /// against regeneration, append the rest
+    #[arg(long, requires = "output")]
+    pub resume: bool,
+    /// No two records share a prompt text (draws distinct combinations of a --template)
+    #[arg(long)]
+    pub unique: bool,
+    /// Every combination of a --template exactly once, in a seeded order
+    #[arg(long)]
+    pub exhaustive: bool,
+    /// A set covering every pair of values of any two slots of a --template
+    #[arg(long)]
+    pub pairwise: bool,
+    /// No progress bar
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub lib: LibraryArgs,
+}
+
+fn parse_format(s: &str) -> std::result::Result<BatchFormat, String> {
+    s.parse()
+}
+
+fn parse_shard(s: &str) -> std::result::Result<Shard, String> {
+    s.parse()
+}
+
+pub const AFTER_HELP: &str = "\
+Examples:
+  promptloom batch -t coast -n 1000000 --seed 7 -o coast.txt
+  promptloom batch -t coast -n 1000000 --seed 7 -f jsonl -o part2.jsonl --shard 2/8
+  promptloom batch -t coast -n 1000000 --seed 7 -f jsonl -o coast.jsonl --resume
+  promptloom batch -d \"beach sunset\" -n 500 --seed 1 -f csv -o beach.csv
+  promptloom batch -t coast --exhaustive --seed 3 -f jsonl -o all.jsonl
+  promptloom batch -t coast --unique -n 10000 --seed 3
+  promptloom batch -t coast --pairwise --seed 3 -f jsonl
+  promptloom replay coast.jsonl                      verify a set regenerates byte for byte
+
+Record i of a random run equals `promptloom gen ... --seed S --index i`. Sharding: part K of N
+is the K-th contiguous block of the indices, so `cat part1 ... partN` is the full run (csv: drop
+the header of parts 2..N). --exhaustive skips combinations whose entries conflict, so its
+indices have gaps; --unique, --exhaustive and --pairwise need --template.
+Details: docs/batch.md";
+
+pub fn batch_cmd(a: BatchArgs) -> Result<()> {
+    // 1. Validate everything before touching any file.
+    let source = if let Some(t) = &a.template {
+        Source::Template(t.clone())
+    } else if let Some(d) = &a.describe {
+        Source::Describe(d.clone())
+    } else if let Some(x) = &a.expand {
+        Source::Expand(x.clone())
+    } else {
+        bail!("give a source: --template NAME, --describe TEXT or --expand TEMPLATE");
+    };
+    if a.count == Some(0) {
+        bail!("--count must be at least 1");
+    }
+    if a.jobs == Some(0) {
+        bail!("--jobs must be at least 1");
+    }
+    let mode = if a.exhaustive || a.unique {
+        Mode::Exhaustive
+    } else if a.pairwise {
+        Mode::Pairwise
+    } else {
+        Mode::Random
+    };
+    if mode == Mode::Random && a.count.is_none() {
+        bail!("--count N is required (how many records)");
+    }
+    if a.unique && a.shard.is_some_and(|s| s.n > 1) {
+        bail!(
+            "--unique cannot be sharded (uniqueness is checked across the whole set); \
+             shard an --exhaustive run instead: its records are distinct combinations"
+        );
+    }
+    let engine = load(&a.lib)?;
+    let generator = generator::build(&engine, &source, mode, a.seed)?;
+    let shard = a.shard.unwrap_or(Shard::WHOLE);
+
+    // The index range and, for unique runs, the number of records wanted.
+    let (range, limit) = match mode {
+        Mode::Random => (shard.range(a.start, a.count.unwrap_or(1))?, None),
+        Mode::Exhaustive | Mode::Pairwise => {
+            let len = generator.positions().unwrap_or(0);
+            let len64 = u64::try_from(len).unwrap_or(u64::MAX);
+            if a.start >= len64 {
+                bail!(
+                    "--start {} is past the end of the set ({len} positions)",
+                    a.start
+                );
+            }
+            if a.unique {
+                let n = a.count.unwrap_or(1);
+                check_unique_fits(&engine, &source, n, len)?;
+                (a.start..len64, Some(n))
+            } else {
+                let count = a.count.unwrap_or(len64 - a.start).min(len64 - a.start);
+                (shard.range(a.start, count)?, None)
+            }
+        }
+    };
+    let jobs = a.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+
+    let mut unique = a.unique.then(UniqueSet::default);
+    let total = range.end - range.start;
+
+    // 2. Open the output (after validation), resuming if asked.
+    let (mut out, range, limit, done): (Box<dyn Write>, _, _, u64) = match &a.output {
+        None => {
+            let mut w = BufWriter::with_capacity(1 << 20, io::stdout().lock());
+            w.write_all(a.format.header())?;
+            (Box::new(w), range, limit, 0)
+        }
+        Some(path) if a.resume && path.exists() => {
+            let lib_hash = engine.library().hash().to_string();
+            let label = source.label();
+            let point = resume::inspect(
+                path,
+                &Expect {
+                    generator: generator.as_ref(),
+                    format: a.format,
+                    seed: a.seed,
+                    library: &lib_hash,
+                    source: &label,
+                    mode,
+                    range: range.clone(),
+                    collect_hashes: a.unique,
+                },
+            )?;
+            let remaining = limit.map(|l| l.saturating_sub(point.records));
+            if point.next >= range.end || remaining == Some(0) {
+                if !a.quiet {
+                    eprintln!(
+                        "{} is already complete ({} records); left as it is",
+                        path.display(),
+                        point.records
+                    );
+                }
+                return Ok(());
+            }
+            if let Some(u) = unique.as_mut() {
+                for h in &point.hashes {
+                    u.insert(*h);
+                }
+            }
+            let mut f = OpenOptions::new()
+                .write(true)
+                .open(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            f.set_len(point.keep)
+                .with_context(|| format!("cannot truncate {}", path.display()))?;
+            f.seek(SeekFrom::End(0))?;
+            let mut w = BufWriter::with_capacity(1 << 20, f);
+            if point.needs_header {
+                w.write_all(a.format.header())?;
+            }
+            if !a.quiet && point.records > 0 {
+                eprintln!(
+                    "resuming {} after {} records, from index {}",
+                    path.display(),
+                    point.records,
+                    point.next
+                );
+            }
+            // Progress counts records for unique runs, indices otherwise.
+            let done = if a.unique {
+                point.records
+            } else {
+                point.next - range.start
+            };
+            (Box::new(w), point.next..range.end, remaining, done)
+        }
+        Some(path) => {
+            let f = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = BufWriter::with_capacity(1 << 20, f);
+            w.write_all(a.format.header())?;
+            (Box::new(w), range, limit, 0)
+        }
+    };
+
+    // 3. Generate.
+    let unique_run = a.unique;
+    let total = if unique_run {
+        a.count.unwrap_or(total)
+    } else {
+        total
+    };
+    let bar = Progress::new(total, done, a.quiet);
+    let outcome = run::run(
+        Job {
+            generator: generator.as_ref(),
+            format: a.format,
+            range,
+            limit,
+            unique: unique.as_mut(),
+            jobs,
+        },
+        &mut out,
+        &mut |visited, records| bar.set(done + if unique_run { records } else { visited }),
+    );
+    bar.finish();
+    let outcome = outcome?;
+    out.flush().context("cannot write output")?;
+    if let Some(l) = limit
+        && outcome.records < l
+    {
+        bail!(
+            "--unique: the template ran out of distinct coherent combinations after {} of {} \
+             records (the rest conflict or repeat a prompt)",
+            outcome.records,
+            l
+        );
+    }
+    Ok(())
+}
+
+/// `--unique` beyond the space fails before anything is generated.
+fn check_unique_fits(
+    engine: &promptloom::Engine,
+    source: &Source,
+    n: u64,
+    raw: u128,
+) -> Result<()> {
+    let name = source.template_name("--unique")?;
+    let lib = engine.library();
+    let space = Space::of_template(lib, lib.template_index(name)?);
+    if u128::from(n) > raw {
+        bail!(
+            "--unique --count {n} asks for more records than template `{name}` has \
+             combinations ({raw}); see `promptloom space {name}`"
+        );
+    }
+    if let Some(coherent) = space.count_coherent(lib, COUNT_COHERENT_UP_TO)
+        && u128::from(n) > coherent
+    {
+        bail!(
+            "--unique --count {n} asks for more records than template `{name}` has coherent \
+             combinations ({coherent} of {raw} raw); see `promptloom space {name}`"
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! `promptloom space`: the exact size of a template's combination space.
+
+use anyhow::Result;
+use clap::Args;
+
+use promptloom::batch::pairwise::Covering;
+use promptloom::batch::space::Space;
+
+use super::{LibraryArgs, load};
+
+/// Raw spaces up to this size also get their coherent combinations counted.
+const COUNT_UP_TO: u128 = 1 << 22;
+
+#[derive(Args, Debug)]
+pub struct SpaceArgs {
+    /// Scene template name
+    pub template: String,
+    /// Also build the pairwise set (with this seed) and print its size next to the lower bound
+    #[arg(long, value_name = "SEED")]
+    pub pairwise: Option<u64>,
+    #[command(flatten)]
+    pub lib: LibraryArgs,
+}
+
+pub const AFTER_HELP: &str = "\
+Examples:
+  promptloom space coast
+  promptloom space coast --pairwise 1 --library ./my-lib
+
+Each slot's size counts the distinct things it can hold: one option per entry (a set of k
+distinct entries for `count: k`, C(n,k) of them), plus one for \"empty\" when the slot has a
+`chance` below 100, plus the body variants. The total is their exact product. Entries whose
+tags conflict never meet in one scene, so the coherent count is smaller; it is counted exactly
+when the total is small enough to enumerate.";
+
+pub fn space_cmd(a: SpaceArgs) -> Result<()> {
+    let engine = load(&a.lib)?;
+    let lib = engine.library();
+    let ti = lib.template_index(&a.template)?;
+    let space = Space::of_template(lib, ti);
+    println!("template: {}", a.template);
+    let width = space.dims.iter().map(|d| d.name.len()).max().unwrap_or(4);
+    for d in &space.dims {
+        let how = if d.is_body {
+            "body variants".to_string()
+        } else {
+            let k = if d.min == d.max {
+                format!("{}", d.max)
+            } else {
+                format!("{}-{}", d.min, d.max)
+            };
+            format!(
+                "{} entries, count {k}{}",
+                d.entries.len(),
+                if d.extra_empty { ", or empty" } else { "" }
+            )
+        };
+        println!("  {:width$}  {:>12}  ({how})", d.name, d.size.to_string());
+    }
+    println!("combinations: {}", space.total);
+    match space.count_coherent(lib, COUNT_UP_TO) {
+        Some(n) => println!("coherent: {n} (counted exactly; the rest have conflicting tags)"),
+        None => println!(
+            "coherent: not counted (more than {COUNT_UP_TO} combinations); at most the total"
+        ),
+    }
+    if let Some(seed) = a.pairwise {
+        let c = Covering::build(lib, &space, seed)?;
+        let bound = c.bound();
+        let rows = c.rows.len() as u64;
+        println!(
+            "pairwise: {rows} scenes; lower bound {bound} = product of the two largest slots \
+             (ratio {}); lower bound allowing for conflicts {} (ratio {}); {} pairs covered, \
+             {} excluded as incoherent",
+            ratio(rows, bound),
+            c.pair_bound,
+            ratio(rows, c.pair_bound),
+            c.pairs,
+            c.excluded
+        );
+    }
+    Ok(())
+}
+
+/// `a / b` with two decimals, from integers.
+pub(crate) fn ratio(a: u64, b: u64) -> String {
+    if b == 0 {
+        return "n/a".into();
+    }
+    let h = (u128::from(a) * 100 + u128::from(b) / 2) / u128::from(b);
+    format!("{}.{:02}", h / 100, h % 100)
+}
