@@ -490,6 +490,13 @@ pub fn build_with(
         };
         let cat = &lib.categories[s.category];
         for k in 0..n {
+            note_taken_and_boosted(lib, &fills, s.category, scratch);
+            if let Some(e) = quick_pick(lib, &state, s, &mut rng, scratch) {
+                let en = &cat.entries[e];
+                state.add(&en.tags, &en.blocks);
+                fills[i].picks.push(Pick::Entry(s.category, e));
+                continue;
+            }
             let mut relaxed = false;
             gather(lib, &fills, &state, s, false, scratch);
             if scratch.candidates.is_empty() && !s.require.is_empty() {
@@ -541,20 +548,47 @@ pub fn build_with(
     }
 }
 
-/// Candidates of a slot that fit the scene, with their weights (boosted by associations).
-fn gather(
+/// How many draws from a slot's whole pool are tried before listing the entries that fit.
+const QUICK_TRIES: u32 = 8;
+
+/// Draws from the slot's precomputed pool by weight and keeps the first entry that fits the
+/// scene. This is rejection sampling, so each fitting entry comes out with exactly the
+/// probability it has among the fitting entries alone; it just avoids testing every entry.
+/// Gives up (`None`) when associations change the weights or when the scene rejects too much,
+/// and the caller lists the fitting entries instead, drawing on from the same stream.
+fn quick_pick(
     lib: &Library,
-    fills: &[SlotFill],
     state: &State,
     slot: &crate::library::Slot,
-    relaxed: bool,
+    rng: &mut crate::rng::Stream,
+    scratch: &Scratch,
+) -> Option<usize> {
+    let total = *slot.pool_cumulative.last()?;
+    if total == 0 || !scratch.boosted.is_empty() {
+        return None;
+    }
+    let cat = &lib.categories[slot.category];
+    for _ in 0..QUICK_TRIES {
+        let x = rng.below_u64(total);
+        let k = slot.pool_cumulative.partition_point(|c| *c <= x);
+        let e = slot.pool[k] as usize;
+        let en = &cat.entries[e];
+        if state.admits(&en.tags, &en.blocks) && !scratch.taken.contains(&e) {
+            return Some(e);
+        }
+    }
+    None
+}
+
+/// Entries of `category` already in the scene, and entries of it that associations boost.
+fn note_taken_and_boosted(
+    lib: &Library,
+    fills: &[SlotFill],
+    category: usize,
     scratch: &mut Scratch,
 ) {
-    scratch.candidates.clear();
-    scratch.weights.clear();
     scratch.taken.clear();
     scratch.boosted.clear();
-    let category = slot.category;
     for f in fills {
         for p in &f.picks {
             if let Pick::Entry(c, e) = p {
@@ -569,6 +603,21 @@ fn gather(
             }
         }
     }
+}
+
+/// Candidates of a slot that fit the scene, with their weights (boosted by associations).
+fn gather(
+    lib: &Library,
+    fills: &[SlotFill],
+    state: &State,
+    slot: &crate::library::Slot,
+    relaxed: bool,
+    scratch: &mut Scratch,
+) {
+    scratch.candidates.clear();
+    scratch.weights.clear();
+    note_taken_and_boosted(lib, fills, slot.category, scratch);
+    let category = slot.category;
     let cat = &lib.categories[category];
     let pool = if relaxed {
         &slot.relaxed_pool

@@ -263,6 +263,29 @@ fn is_sentence_end(c: char) -> bool {
     matches!(c, '.' | '!' | '?')
 }
 
+const CLASS_WORD: u8 = 0;
+const CLASS_SPACE: u8 = 1;
+const CLASS_PUNCT: u8 = 2;
+
+/// What each byte is to the tidier: white space, clause punctuation, or part of a word
+/// (everything else, including every byte of a multi-byte character).
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [CLASS_WORD; 256];
+    t[b' ' as usize] = CLASS_SPACE;
+    t[b'\t' as usize] = CLASS_SPACE;
+    t[b'\n' as usize] = CLASS_SPACE;
+    t[b'\r' as usize] = CLASS_SPACE;
+    t[0x0b] = CLASS_SPACE;
+    t[0x0c] = CLASS_SPACE;
+    t[b',' as usize] = CLASS_PUNCT;
+    t[b'.' as usize] = CLASS_PUNCT;
+    t[b';' as usize] = CLASS_PUNCT;
+    t[b':' as usize] = CLASS_PUNCT;
+    t[b'!' as usize] = CLASS_PUNCT;
+    t[b'?' as usize] = CLASS_PUNCT;
+    t
+};
+
 /// Cleans rendered prose: one space between words, no space before punctuation, no empty clauses
 /// (`, ,` or `,.`), no doubled words, "a"/"an" agreeing with the next word, and a capital letter
 /// at the start of each sentence. The result ends with a full stop.
@@ -270,39 +293,51 @@ pub fn tidy_prose(raw: &str) -> String {
     // 1. Words and punctuation, spaced normally. Works on bytes: every byte that matters here
     // is ASCII, and multi-byte characters are copied through untouched.
     let mut b: Vec<u8> = Vec::with_capacity(raw.len() + 2);
-    for &c in raw.as_bytes() {
-        let c = if c.is_ascii_whitespace() { b' ' } else { c };
-        if c == b' ' {
-            if b.last().is_some_and(|l| *l != b' ') {
-                b.push(b' ');
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match BYTE_CLASS[c as usize] {
+            CLASS_SPACE => {
+                if b.last().is_some_and(|l| *l != b' ') {
+                    b.push(b' ');
+                }
+                i += 1;
             }
-            continue;
-        }
-        if matches!(c, b',' | b'.' | b';' | b':' | b'!' | b'?') {
-            while b.last() == Some(&b' ') {
-                b.pop();
-            }
-            // Collapse empty clauses: ", ," → ",", ",." → ".", ". ." → "."
-            match b.last() {
-                None => continue,
-                Some(b',' | b';' | b':') => {
+            CLASS_PUNCT => {
+                i += 1;
+                while b.last() == Some(&b' ') {
                     b.pop();
                 }
-                Some(b'.' | b'!' | b'?') if c != b':' => continue,
-                _ => {}
+                // Collapse empty clauses: ", ," → ",", ",." → ".", ". ." → "."
+                match b.last() {
+                    None => continue,
+                    Some(b',' | b';' | b':') => {
+                        b.pop();
+                    }
+                    Some(b'.' | b'!' | b'?') if c != b':' => continue,
+                    _ => {}
+                }
+                if !b.is_empty() {
+                    b.push(c);
+                }
             }
-            if b.is_empty() {
-                continue;
+            _ => {
+                // A run of word bytes, copied whole. A word right after punctuation gets its
+                // space back (", ,on" → ", on"); digits do not, so "f/1.4" and "3.5" survive.
+                let mut j = i + 1;
+                while j < bytes.len() && BYTE_CLASS[bytes[j] as usize] == CLASS_WORD {
+                    j += 1;
+                }
+                if (c.is_ascii_alphabetic() || c >= 0x80)
+                    && matches!(b.last(), Some(b',' | b';' | b'!' | b'?'))
+                {
+                    b.push(b' ');
+                }
+                b.extend_from_slice(&bytes[i..j]);
+                i = j;
             }
         }
-        // A word right after punctuation gets its space back (", ,on" → ", on"); digits do not,
-        // so "f/1.4" and "3.5" survive.
-        if (c.is_ascii_alphabetic() || c >= 0x80)
-            && matches!(b.last(), Some(b',' | b';' | b'!' | b'?'))
-        {
-            b.push(b' ');
-        }
-        b.push(c);
     }
     let s =
         String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());

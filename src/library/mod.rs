@@ -118,6 +118,8 @@ pub struct Slot {
     pub pool: Vec<u32>,
     /// The same without `require` (used when the requirement has to be relaxed).
     pub relaxed_pool: Vec<u32>,
+    /// Running totals of the pool's weights, for drawing from it by binary search.
+    pub pool_cumulative: Vec<u64>,
     pub location: Location,
 }
 
@@ -717,11 +719,18 @@ fn compile_template(
                 && !e.tags.intersects(&exclude)
         };
         let entries = &categories[category].entries;
-        let pool = (0..entries.len() as u32)
+        let pool: Vec<u32> = (0..entries.len() as u32)
             .filter(|i| fits(&entries[*i as usize], true))
             .collect();
         let relaxed_pool = (0..entries.len() as u32)
             .filter(|i| fits(&entries[*i as usize], false))
+            .collect();
+        let pool_cumulative = pool
+            .iter()
+            .scan(0u64, |acc: &mut u64, i: &u32| {
+                *acc += u64::from(entries[*i as usize].weight);
+                Some(*acc)
+            })
             .collect();
         slots.push(Slot {
             name,
@@ -736,6 +745,7 @@ fn compile_template(
             priority: priority as u32,
             pool,
             relaxed_pool,
+            pool_cumulative,
             location: sloc,
         });
     }
