@@ -868,14 +868,22 @@ pub(crate) fn tera_error(
 
 /// Renders every body once with every variable set, so that a body naming an unknown variable
 /// fails when the library loads rather than in the middle of a run.
+/// Bodies compiled to the fast subset need no trial render: that compiler accepts only the
+/// template's own slot names and the common variables.
 fn validate_bodies(lib: &Library) -> Result<()> {
     for t in &lib.templates {
+        if t.fast_bodies.iter().all(Option::is_some) {
+            continue;
+        }
         let mut ctx = tera::Context::new();
         for s in &t.slots {
             ctx.insert(s.name.clone(), "x");
         }
         crate::dialect::plain::insert_common(&mut ctx, "x", t);
         for (i, b) in t.bodies.iter().enumerate() {
+            if t.fast_bodies[i].is_some() {
+                continue;
+            }
             lib.tera
                 .render(b, &ctx)
                 .map_err(|e| tera_error(&t.name, i + 1, t.body_locations[i].clone(), &e))?;
