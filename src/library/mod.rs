@@ -85,7 +85,17 @@ pub struct Entry {
     pub with: Vec<(usize, Vec<usize>)>,
     /// sd/sdxl emphasis in hundredths (115 → `(text:1.15)`), if the entry sets one.
     pub emphasis: Option<u32>,
+    /// The entry's text parsed as a dynamic template, when it has syntax (`{soft|warm} light`);
+    /// expanded per prompt by [`crate::scene`]. `None` for plain text, which costs nothing.
+    pub dynamic: Option<crate::dynamic::Template>,
     pub location: Location,
+}
+
+impl Entry {
+    /// Whether the entry's text is a dynamic template rather than literal text.
+    pub fn is_dynamic(&self) -> bool {
+        self.dynamic.is_some()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -142,6 +152,9 @@ pub struct SceneTemplate {
     pub body_sources: Vec<String>,
     /// Where each body starts in its file.
     pub body_locations: Vec<Location>,
+    /// Per body: its runs of dynamic syntax (`{gently|slowly}`), which Tera sees as `DYN_k`
+    /// (see [`crate::body::split_dynamic`]); empty for bodies without any.
+    pub body_dynamic: Vec<Vec<crate::dynamic::Template>>,
     pub location: Location,
 }
 
@@ -459,6 +472,17 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                 pending_with.push((ci, ei, e.with.clone()));
             }
             let emphasis = check_emphasis(e.emphasis, &loc, &format!("entry `{text}`"))?;
+            let dynamic = if crate::dynamic::inline::entry_has_syntax(&text) {
+                Some(crate::dynamic::inline::parse_located(
+                    &text,
+                    &loc.file,
+                    source_text(&sources, &loc.file),
+                    loc.line,
+                    loc.column,
+                )?)
+            } else {
+                None
+            };
             entries.push(Entry {
                 text,
                 weight: w as u32,
@@ -479,6 +503,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                     .collect(),
                 with: Vec::new(),
                 emphasis,
+                dynamic,
                 location: loc,
             });
         }
@@ -592,6 +617,14 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     lib.matcher = Matcher::build(&lib);
     validate_bodies(&lib)?;
     Ok(lib)
+}
+
+/// The text of the loaded file called `name` (empty when unknown).
+fn source_text<'s>(sources: &'s [SourceFile], name: &str) -> &'s str {
+    sources
+        .iter()
+        .find(|s| s.name == name)
+        .map_or("", |s| s.text.as_str())
 }
 
 fn check_ident(name: &str, what: &str, loc: Location) -> Result<()> {
@@ -756,20 +789,20 @@ fn compile_template(
     }
     let mut bodies = Vec::new();
     let mut body_locations = Vec::new();
+    let mut body_dynamic = Vec::new();
+    let mut fast_bodies = Vec::new();
     let slot_names: Vec<&str> = slots.iter().map(|s| s.name.as_str()).collect();
-    let fast_bodies = raw
-        .bodies
-        .iter()
-        .map(|b| crate::body::compile(b, &slot_names))
-        .collect();
     for (i, b) in raw.bodies.iter().enumerate() {
         let body_name = format!("{}#{}", raw.name, i + 1);
         let first_line = b.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
         let bloc = loc.next(first_line.trim());
-        tera.add_raw_template(&body_name, b)
+        let (tera_src, runs) = body_runs(b, file, src, &bloc)?;
+        fast_bodies.push(crate::body::compile(&tera_src, &slot_names));
+        tera.add_raw_template(&body_name, &tera_src)
             .map_err(|e| tera_error(&raw.name, i + 1, bloc.clone(), &e))?;
         bodies.push(body_name);
         body_locations.push(bloc);
+        body_dynamic.push(runs);
     }
     validate_aspect(&raw.aspect).map_err(|m| invalid(tloc.clone(), m))?;
     Ok(SceneTemplate {
@@ -796,8 +829,55 @@ fn compile_template(
         fast_bodies,
         body_sources: raw.bodies,
         body_locations,
+        body_dynamic,
         location: tloc,
     })
+}
+
+/// A body's source for Tera and its dynamic runs, parsed (errors located in `file`, whose
+/// text is `src`; the body's first non-empty line is at `bloc`).
+fn body_runs(
+    body: &str,
+    file: &str,
+    src: &str,
+    bloc: &Location,
+) -> Result<(String, Vec<crate::dynamic::Template>)> {
+    use crate::dynamic::inline::{parse_located, rebase};
+    // Line and column in the file of byte `off` of the body.
+    let first = body.lines().position(|l| !l.trim().is_empty()).unwrap_or(0);
+    let place = |off: usize| {
+        let before = &body[..off];
+        let line_in_body = before.matches('\n').count();
+        let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+            .chars()
+            .count()
+            + 1;
+        let line = if bloc.line == 0 {
+            0
+        } else {
+            (bloc.line + line_in_body).saturating_sub(first)
+        };
+        (line, col)
+    };
+    let split = crate::body::split_dynamic(body).map_err(|(off, msg, help)| {
+        let (line, _) = place(off);
+        let mut s = crate::dynamic::Source::new(file, body);
+        s.first_line = line.saturating_sub(body[..off].matches('\n').count()) as u32;
+        let mut d = s.diagnostic(crate::dynamic::ast::Span::new(off, off + 2), msg);
+        if !help.is_empty() {
+            d = d.with_help(help);
+        }
+        Error::from(rebase(d, src, 0, 0))
+    })?;
+    let Some(split) = split else {
+        return Ok((body.to_string(), Vec::new()));
+    };
+    let mut runs = Vec::with_capacity(split.runs.len());
+    for (off, text) in &split.runs {
+        let (line, col) = place(*off);
+        runs.push(parse_located(text, file, src, line, col)?);
+    }
+    Ok((split.tera, runs))
 }
 
 fn validate_aspect(a: &str) -> std::result::Result<(), String> {
@@ -866,6 +946,9 @@ fn validate_bodies(lib: &Library) -> Result<()> {
         }
         crate::dialect::plain::insert_common(&mut ctx, "x", t);
         for (i, b) in t.bodies.iter().enumerate() {
+            for k in 0..t.body_dynamic[i].len() {
+                ctx.insert(crate::body::dyn_var(k), "x");
+            }
             lib.tera
                 .render(b, &ctx)
                 .map_err(|e| tera_error(&t.name, i + 1, t.body_locations[i].clone(), &e))?;
