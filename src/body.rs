@@ -457,7 +457,7 @@ mod tests {
             s.runs,
             vec![
                 (7, " drifts {gently|slowly}".into()),
-                (52, " x {a|b}".into())
+                (42, " x {a|b}".into())
             ]
         );
         // Raw blocks and comments are left alone.
