@@ -158,6 +158,221 @@ mod tests {
         assert!(parse_located("${x=!{a|b}} ${x} ${y:z}", "v", "", 1, 1).is_ok());
     }
 
+    fn library(vocab_extra: &str, body: &str) -> crate::library::Library {
+        use crate::library::{Library, SourceFile, SourceKind};
+        let vocab = format!(
+            r#"
+categories:
+  thing:
+    entries:
+      - fox
+      - text: "{{old|weathered}} boat"
+        aliases: [old boat]
+        emphasis: 120
+      - "({{red|brown}}) [x] AND a {{2$$ and $$cat|dog|owl}}"
+  light:
+    entries:
+      - "{{soft|warm|pale}} light"
+      - plain light
+{vocab_extra}"#
+        );
+        let template = format!(
+            "name: t\nnegative: [blurry]\nslots:\n  subject: {{ category: thing }}\n  light: {{ category: light, count: 1-2 }}\nbodies:\n  - \"{body}\"\n"
+        );
+        Library::from_sources(vec![
+            SourceFile::new("v.yaml", SourceKind::Vocab, vocab),
+            SourceFile::new("t.yaml", SourceKind::Template, template),
+        ])
+        .unwrap()
+    }
+
+    const BODY: &str = "{{ subject_a | cap }} {waits|rests} in {{ light }}{% if light %}, {very|rather} {calm|still}{% endif %}.";
+
+    #[test]
+    fn scenes_expand_once_per_index_and_independently() {
+        use crate::scene::{Plan, Scratch, build, build_with};
+        let lib = library("", BODY);
+        let plan = Plan::new(&lib, "", None).unwrap();
+        let all: Vec<_> = (0..200).map(|i| build(&lib, &plan, 9, i, false)).collect();
+        // Index independence: each scene equals the one built alone, with fresh buffers or not.
+        let mut scratch = Scratch::default();
+        for i in [0u64, 57, 199] {
+            let alone = build_with(&lib, &plan, 9, i, false, &mut scratch);
+            assert_eq!(alone.dynamic, all[i as usize].dynamic);
+        }
+        let texts: std::collections::BTreeSet<String> = all
+            .iter()
+            .flat_map(|s| s.slot_texts(&lib))
+            .map(|(_, t)| t)
+            .collect();
+        assert!(texts.iter().all(|t| !t.contains('{')), "{texts:?}");
+        for want in ["soft light", "warm light", "old boat", "weathered boat"] {
+            assert!(texts.iter().any(|t| t.contains(want)), "{want}: {texts:?}");
+        }
+        let bodies: std::collections::BTreeSet<&Vec<String>> =
+            all.iter().map(|s| &s.dynamic.body).collect();
+        assert!(bodies.len() > 4, "{bodies:?}");
+        // Another seed draws differently.
+        let other: Vec<_> = (0..200).map(|i| build(&lib, &plan, 10, i, false)).collect();
+        assert!(all.iter().zip(&other).any(|(a, b)| a.dynamic != b.dynamic));
+    }
+
+    #[test]
+    fn every_dialect_writes_the_same_expansion() {
+        use crate::dialect::{Options, by_name};
+        use crate::scene::{Plan, build};
+        let lib = library("", BODY);
+        let plan = Plan::new(&lib, "", None).unwrap();
+        let dialects: Vec<_> = ["plain", "sd", "midjourney", "flux"]
+            .iter()
+            .map(|d| by_name(d, &lib, &Options::default()).unwrap())
+            .collect();
+        for i in 0..100 {
+            let scene = build(&lib, &plan, 4, i, false);
+            for (si, f) in scene.slots.iter().enumerate() {
+                for k in 0..f.picks.len() {
+                    let text = scene.text(&lib, si, k);
+                    let words: Vec<&str> = text
+                        .split(|c: char| !c.is_alphanumeric())
+                        .filter(|w| w.len() > 2 && *w != "AND")
+                        .collect();
+                    for d in &dialects {
+                        let w = d.write(&lib, &scene).unwrap();
+                        let p = w.prompt.to_lowercase();
+                        for word in &words {
+                            assert!(p.contains(&word.to_lowercase()), "{}: {p}", d.name());
+                        }
+                        assert!(!w.prompt.contains('{') && !w.prompt.contains('|'), "{p}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// sd's token arithmetic counts a dynamic entry as expanded, so its total still equals
+    /// tokenizing the written prompt, and the budget holds.
+    #[test]
+    fn sd_counts_the_expansion() {
+        use crate::dialect::sd::{Family, Sd};
+        use crate::dialect::{Dialect, Options};
+        use crate::scene::{Plan, build};
+        use crate::tokens::{ClipTokenizer, count_sd};
+        let lib = library("", BODY);
+        let plan = Plan::new(&lib, "", None).unwrap();
+        let clip = ClipTokenizer::shared();
+        for max in [3, 8, 75] {
+            let d = Sd::new(
+                &lib,
+                Family::Sd1,
+                &Options {
+                    max_tokens: Some(max),
+                    ..Options::default()
+                },
+            )
+            .unwrap();
+            for i in 0..150 {
+                let s = build(&lib, &plan, 2, i, false);
+                let w = d.write(&lib, &s).unwrap();
+                assert_eq!(w.tokens, Some(count_sd(clip, &w.prompt)), "{}", w.prompt);
+            }
+        }
+    }
+
+    #[test]
+    fn fast_body_equals_tera_with_dynamic_runs() {
+        use crate::dialect::plain::Plain;
+        use crate::scene::{Plan, build};
+        let lib = library("", BODY);
+        assert!(lib.templates[0].fast_bodies[0].is_some());
+        let plan = Plan::new(&lib, "", None).unwrap();
+        for i in 0..100 {
+            let s = build(&lib, &plan, 5, i, false);
+            assert_eq!(
+                Plain::render_raw(&lib, &s).unwrap(),
+                Plain::render_with_tera(&lib, &s).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn dynamic_entries_match_by_alias_and_keep_the_users_words() {
+        use crate::scene::{Pick, Plan, build};
+        let lib = library("", BODY);
+        // "soft light" is one expansion of an entry without aliases: not matched.
+        let plan = Plan::new(&lib, "soft light", None).unwrap();
+        assert!(plan.spans().iter().all(|s| s.entries.is_empty()));
+        // The alias pins the entry; the words stay in the prompt whatever it expands to.
+        let plan = Plan::new(&lib, "old boat", None).unwrap();
+        let s = build(&lib, &plan, 1, 0, false);
+        assert!(
+            s.slots[0]
+                .picks
+                .iter()
+                .any(|p| matches!(p, Pick::User(u) if u == "old boat"))
+        );
+    }
+
+    #[test]
+    fn libraries_without_syntax_expand_nothing() {
+        use crate::scene::{Plan, build};
+        let lib = crate::library::Library::builtin().unwrap();
+        assert!(
+            lib.categories
+                .iter()
+                .flat_map(|c| &c.entries)
+                .all(|e| !e.is_dynamic())
+        );
+        assert!(
+            lib.templates
+                .iter()
+                .all(|t| t.body_dynamic.iter().all(Vec::is_empty))
+        );
+        let plan = Plan::new(&lib, "harbour at dawn", None).unwrap();
+        let s = build(&lib, &plan, 1, 0, false);
+        assert_eq!(s.dynamic, crate::scene::Dynamic::default());
+    }
+
+    #[test]
+    fn located_errors_in_entries_and_bodies() {
+        use crate::library::{Library, SourceFile, SourceKind};
+        let load = |vocab: &str, body: &str| {
+            Library::from_sources(vec![
+                SourceFile::new("v.yaml", SourceKind::Vocab, vocab),
+                SourceFile::new(
+                    "t.yaml",
+                    SourceKind::Template,
+                    format!(
+                        "name: t\nslots:\n  subject: {{ category: thing }}\nbodies:\n  - |\n    A {{{{ subject }}}}\n    {body}\n"
+                    ),
+                ),
+            ])
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+        };
+        let ok_vocab = "categories:\n  thing:\n    entries: [fox]\n";
+        assert_eq!(load(ok_vocab, "{a|b}"), Ok(()));
+        let e = load(
+            "categories:\n  thing:\n    entries:\n      - fox\n      - a {2$$x$y$$b|c}\n",
+            "",
+        )
+        .unwrap_err();
+        assert!(e.contains("--> v.yaml:5:"), "{e}");
+        assert!(e.contains("5 |       - a {2$$x$y$$b|c}"), "{e}");
+        let e = load("categories:\n  thing:\n    entries: [\"__animal__\"]\n", "").unwrap_err();
+        assert!(e.contains("v.yaml:3:16") && e.contains("wildcards"), "{e}");
+        let e = load(ok_vocab, "resting {calm|still").unwrap_err();
+        assert!(
+            e.contains("--> t.yaml:7:13") && e.contains("unclosed"),
+            "{e}"
+        );
+        assert!(e.contains("7 |     resting {calm|still"), "{e}");
+        let e = load(ok_vocab, "{{a|b}|c}").unwrap_err();
+        assert!(e.contains("t.yaml:7:5") && e.contains("{~{a|b}|c}"), "{e}");
+        // Tera tags cannot sit inside a variant: the run before the tag is unclosed.
+        let e = load(ok_vocab, "{a|{{ subject }}}").unwrap_err();
+        assert!(e.contains("unclosed"), "{e}");
+    }
+
     #[test]
     fn only_braces_and_double_underscores_need_parsing() {
         assert!(entry_has_syntax("{a|b} light"));
