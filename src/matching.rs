@@ -107,7 +107,7 @@ impl Matcher {
             for (ei, e) in c.entries.iter().enumerate() {
                 // An entry with dynamic syntax is found by its aliases only: its text is a
                 // template, not words a user would type.
-                let own = (!e.is_dynamic()).then_some(&e.text);
+                let own = c.dynamic(ei).is_none().then_some(&e.text);
                 for p in own.into_iter().chain(&e.aliases) {
                     if let Some(k) = index_key(p) {
                         let v = m.entries.entry(k).or_default();

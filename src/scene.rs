@@ -108,8 +108,9 @@ impl Plan {
                     .filter(|(c, e)| {
                         // A dynamic entry may expand to other words than the user's: it never
                         // takes them out of the subject.
-                        let en = &lib.categories[*c].entries[*e];
-                        !en.is_dynamic() && text_contains_words(&en.text, &sp.folded)
+                        let cat = &lib.categories[*c];
+                        cat.dynamic(*e).is_none()
+                            && text_contains_words(&cat.entries[*e].text, &sp.folded)
                     })
                     .collect()
             })
@@ -612,7 +613,7 @@ fn expand_dynamic(
     for (si, f) in fills.iter().enumerate() {
         for (k, p) in f.picks.iter().enumerate() {
             if let Pick::Entry(c, e) = p
-                && let Some(tpl) = &lib.categories[*c].entries[*e].dynamic
+                && let Some(tpl) = lib.categories[*c].dynamic(*e)
             {
                 let path = format!("{}/slot/{}/{k}", prefix(), t.slots[si].name);
                 out.picks.push((si as u32, k as u32, expand(tpl, &path)));

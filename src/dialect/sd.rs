@@ -184,7 +184,7 @@ impl Sd {
                 let (escaped, cost, emphasis) = match p {
                     // A dynamic entry is counted as expanded: its cached cost would be that of
                     // its source text.
-                    Pick::Entry(c, e) if cached && !lib.categories[*c].entries[*e].is_dynamic() => {
+                    Pick::Entry(c, e) if cached && lib.categories[*c].dynamic(*e).is_none() => {
                         let k = &self.cache[*c][*e];
                         let en = &lib.categories[*c].entries[*e];
                         (

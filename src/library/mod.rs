@@ -85,17 +85,7 @@ pub struct Entry {
     pub with: Vec<(usize, Vec<usize>)>,
     /// sd/sdxl emphasis in hundredths (115 → `(text:1.15)`), if the entry sets one.
     pub emphasis: Option<u32>,
-    /// The entry's text parsed as a dynamic template, when it has syntax (`{soft|warm} light`);
-    /// expanded per prompt by [`crate::scene`]. `None` for plain text, which costs nothing.
-    pub dynamic: Option<crate::dynamic::Template>,
     pub location: Location,
-}
-
-impl Entry {
-    /// Whether the entry's text is a dynamic template rather than literal text.
-    pub fn is_dynamic(&self) -> bool {
-        self.dynamic.is_some()
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -103,7 +93,19 @@ pub struct Category {
     pub name: String,
     pub description: String,
     pub entries: Vec<Entry>,
+    /// Per entry, its text parsed as a dynamic template when it has syntax (`{soft|warm}
+    /// light`), expanded per prompt by [`crate::scene`]. Empty when no entry has any. Kept
+    /// beside the entries, not in them, so that the entries drawing walks stay as compact.
+    pub dynamic: Vec<Option<crate::dynamic::Template>>,
     pub location: Location,
+}
+
+impl Category {
+    /// Entry `e`'s dynamic template, if its text has syntax.
+    #[inline]
+    pub fn dynamic(&self, e: usize) -> Option<&crate::dynamic::Template> {
+        self.dynamic.get(e).and_then(Option::as_ref)
+    }
 }
 
 /// A slot of a scene template.
@@ -425,6 +427,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     let mut pending_with: Vec<(usize, usize, yaml::OrderedMap<yaml::OneOrMany>)> = Vec::new();
     for (ci, p) in pending.into_iter().enumerate() {
         let mut entries = Vec::new();
+        let mut dynamics = Vec::new();
         let mut total: u64 = 0;
         for (ei, (e, cat_tags, loc)) in p.entries.into_iter().enumerate() {
             let text = text::normalize_space(&e.text);
@@ -472,7 +475,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                 pending_with.push((ci, ei, e.with.clone()));
             }
             let emphasis = check_emphasis(e.emphasis, &loc, &format!("entry `{text}`"))?;
-            let dynamic = if crate::dynamic::inline::entry_has_syntax(&text) {
+            dynamics.push(if crate::dynamic::inline::entry_has_syntax(&text) {
                 Some(crate::dynamic::inline::parse_located(
                     &text,
                     &loc.file,
@@ -482,7 +485,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                 )?)
             } else {
                 None
-            };
+            });
             entries.push(Entry {
                 text,
                 weight: w as u32,
@@ -503,7 +506,6 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                     .collect(),
                 with: Vec::new(),
                 emphasis,
-                dynamic,
                 location: loc,
             });
         }
@@ -521,10 +523,14 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
             ));
         }
         category_index.insert(p.name.clone(), ci);
+        if dynamics.iter().all(Option::is_none) {
+            dynamics.clear();
+        }
         categories.push(Category {
             name: p.name,
             description: p.description,
             entries,
+            dynamic: dynamics,
             location: p.location,
         });
     }
