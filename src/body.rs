@@ -16,6 +16,122 @@ pub enum Var {
     SubjectA,
     /// `aspect`.
     Aspect,
+    /// `DYN_k`: the body's k-th run of dynamic syntax, expanded for the scene.
+    Dyn(usize),
+}
+
+/// The name under which a body's k-th dynamic run reaches Tera. Upper case, so it can never be
+/// a slot name.
+pub fn dyn_var(k: usize) -> String {
+    format!("DYN_{k}")
+}
+
+/// A body whose text has dynamic syntax, split for Tera.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// The body with every text run that contains `{` replaced by `{{ DYN_k }}`.
+    pub tera: String,
+    /// Each replaced run: its byte offset in the body and its text (already trimmed where a
+    /// neighbouring tag's `-` would have trimmed it).
+    pub runs: Vec<(usize, String)>,
+}
+
+/// A body that cannot be split: the byte offset, the message and a hint.
+pub type SplitError = (usize, String, &'static str);
+
+/// Finds the dynamic syntax (`{gently|slowly}`) in a body's text, between its Tera tags.
+///
+/// Tera tags (`{{ }}`, `{% %}`, `{# #}`, and `{% raw %}` blocks) are kept as they are; a text
+/// run containing `{` becomes a Tera variable whose value is the run expanded per scene. So
+/// Tera never sees the dynamic braces, and the dynamic parser never sees Tera's or the slot
+/// values. `Ok(None)`: no run has a `{`, and the body is used exactly as written.
+pub fn split_dynamic(src: &str) -> Result<Option<Split>, SplitError> {
+    // (start, end, trim_before, trim_after) of every tag.
+    let mut tags: Vec<(usize, usize, bool, bool)> = Vec::new();
+    let b = src.as_bytes();
+    let mut i = 0;
+    while let Some(off) = src[i..].find('{') {
+        let at = i + off;
+        let close = match b.get(at + 1) {
+            Some(b'{') => "}}",
+            Some(b'%') => "%}",
+            Some(b'#') => "#}",
+            _ => {
+                i = at + 1;
+                continue;
+            }
+        };
+        let Some(end) = src[at + 2..].find(close).map(|e| at + 2 + e + 2) else {
+            return Err((
+                at,
+                format!(
+                    "`{}` opens a Tera tag that is never closed",
+                    &src[at..at + 2]
+                ),
+                "a variant whose first option starts with a variant is written `{~{a|b}|c}` in a body",
+            ));
+        };
+        let inner = &src[at + 2..end - 2];
+        let mut end = end;
+        if close == "%}" && inner.trim_matches(|c: char| c == '-' || c.is_whitespace()) == "raw" {
+            // Everything up to `{% endraw %}` is literal.
+            let mut j = end;
+            loop {
+                let Some(o) = src[j..].find("{%") else {
+                    return Err((at, "`{% raw %}` is never closed".into(), ""));
+                };
+                let s = j + o;
+                let Some(e) = src[s + 2..].find("%}").map(|e| s + 2 + e + 2) else {
+                    return Err((s, "`{%` opens a Tera tag that is never closed".into(), ""));
+                };
+                j = e;
+                if src[s + 2..e - 2].trim_matches(|c: char| c == '-' || c.is_whitespace())
+                    == "endraw"
+                {
+                    end = e;
+                    break;
+                }
+            }
+        }
+        let last_inner = &src[end - 3..end - 2];
+        tags.push((at, end, inner.starts_with('-'), last_inner == "-"));
+        i = end;
+    }
+    let mut out = String::with_capacity(src.len() + 16);
+    let mut runs = Vec::new();
+    let mut pos = 0;
+    for t in 0..=tags.len() {
+        let (run_end, next) = match tags.get(t) {
+            Some(&(s, e, _, _)) => (s, Some(e)),
+            None => (src.len(), None),
+        };
+        let run = &src[pos..run_end];
+        if run.contains('{') {
+            let trim_start = t > 0 && tags[t - 1].3;
+            let trim_end = tags.get(t).is_some_and(|x| x.2);
+            let mut start = pos;
+            let mut r = run;
+            if trim_start {
+                let trimmed = r.trim_start();
+                start += r.len() - trimmed.len();
+                r = trimmed;
+            }
+            if trim_end {
+                r = r.trim_end();
+            }
+            out.push_str("{{ ");
+            out.push_str(&dyn_var(runs.len()));
+            out.push_str(" }}");
+            runs.push((start, r.to_string()));
+        } else {
+            out.push_str(run);
+        }
+        if let Some(e) = next {
+            out.push_str(&src[run_end..e]);
+            pos = e;
+        }
+    }
+    Ok((!runs.is_empty()).then_some(Split { tera: out, runs }))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +287,7 @@ fn var(name: &str, slots: &[&str]) -> Option<Var> {
     match name {
         "subject_a" => Some(Var::SubjectA),
         "aspect" => Some(Var::Aspect),
+        _ if name.starts_with("DYN_") => name[4..].parse().ok().map(Var::Dyn),
         _ => slots.iter().position(|s| *s == name).map(Var::Slot),
     }
 }
@@ -299,6 +416,7 @@ mod tests {
                 Var::Slot(i) => out.push_str(self.0[i]),
                 Var::SubjectA => out.push_str("a fox"),
                 Var::Aspect => out.push_str("16:9"),
+                Var::Dyn(_) => out.push_str("gently"),
             }
         }
         fn truthy(&self, var: Var) -> bool {
@@ -323,6 +441,31 @@ mod tests {
         out.clear();
         b.render(&Vals(vec!["owl", "rain", ""]), &mut out);
         assert_eq!(out, "An owl, with rain 16:9");
+    }
+
+    #[test]
+    fn dynamic_runs_become_variables() {
+        assert_eq!(split_dynamic("{{ a }} b {% if a %}c{% endif %}"), Ok(None));
+        let s = split_dynamic("{{ a }} drifts {gently|slowly} {%- if b %} x {a|b}{% endif %}")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            s.tera,
+            "{{ a }}{{ DYN_0 }}{%- if b %}{{ DYN_1 }}{% endif %}"
+        );
+        assert_eq!(
+            s.runs,
+            vec![
+                (7, " drifts {gently|slowly}".into()),
+                (42, " x {a|b}".into())
+            ]
+        );
+        // Raw blocks and comments are left alone.
+        let s = split_dynamic("{% raw %}{a|b}{% endraw %}{# {c|d} #}").unwrap();
+        assert_eq!(s, None);
+        let e = split_dynamic("a {{a|b}|c}").unwrap_err();
+        assert_eq!(e.0, 2);
+        assert!(e.2.contains("{~{a|b}|c}"));
     }
 
     #[test]

@@ -105,7 +105,10 @@ impl Matcher {
         let mut m = Matcher::default();
         for (ci, c) in lib.categories.iter().enumerate() {
             for (ei, e) in c.entries.iter().enumerate() {
-                for p in std::iter::once(&e.text).chain(&e.aliases) {
+                // An entry with dynamic syntax is found by its aliases only: its text is a
+                // template, not words a user would type.
+                let own = c.dynamic(ei).is_none().then_some(&e.text);
+                for p in own.into_iter().chain(&e.aliases) {
                     if let Some(k) = index_key(p) {
                         let v = m.entries.entry(k).or_default();
                         if !v.contains(&(ci, ei)) {

@@ -10,6 +10,12 @@
 //! digits of FNV-1a over the lowercased, space-normalised description) and `T` the template name:
 //! `D/template`, `D/pin/<span number>`, `D/T/slot/<slot name>`, `D/T/body`. A slot's draws
 //! depend only on its own path, so adding a slot to a template does not reshuffle the others.
+//!
+//! Dynamic syntax in entries and bodies (see [`crate::dynamic::inline`]) is expanded once per
+//! scene, after the draws above, in the `Dynamic` domain with paths `D/T/slot/<slot name>/<pick
+//! number>` and `D/T/body/<body number>/<run number>` (the description key of a scene built from
+//! explicit choices is that of the empty description). The results live in [`Scene::dynamic`],
+//! so every dialect and the record read the same text.
 
 use crate::error::Result;
 use crate::library::{ASSOCIATION_BOOST, Library, SceneTemplate};
@@ -100,7 +106,11 @@ impl Plan {
                     .iter()
                     .copied()
                     .filter(|(c, e)| {
-                        text_contains_words(&lib.categories[*c].entries[*e].text, &sp.folded)
+                        // A dynamic entry may expand to other words than the user's: it never
+                        // takes them out of the subject.
+                        let cat = &lib.categories[*c];
+                        cat.dynamic(*e).is_none()
+                            && text_contains_words(&cat.entries[*e].text, &sp.folded)
                     })
                     .collect()
             })
@@ -230,6 +240,17 @@ pub struct Scene {
     pub slots: Vec<SlotFill>,
     /// `--explain` notes.
     pub notes: Vec<String>,
+    /// Expanded dynamic text of this scene (empty when nothing in it has syntax).
+    pub dynamic: Dynamic,
+}
+
+/// The dynamic syntax of a scene, expanded: what dialects write instead of the source text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dynamic {
+    /// (slot index, pick number, text) of every pick whose entry has syntax.
+    pub picks: Vec<(u32, u32, String)>,
+    /// The body's dynamic runs, in order (`DYN_0`, `DYN_1`, … in the compiled body).
+    pub body: Vec<String>,
 }
 
 impl Scene {
@@ -237,7 +258,24 @@ impl Scene {
         &lib.templates[self.template]
     }
 
-    /// The text of a pick.
+    /// The text written for pick `k` of slot `slot`: the entry's text, its expansion when it
+    /// has dynamic syntax, or the user's words. Every dialect uses this, so all of them write
+    /// the same expansion.
+    pub fn text<'a>(&'a self, lib: &'a Library, slot: usize, k: usize) -> &'a str {
+        if !self.dynamic.picks.is_empty()
+            && let Some((_, _, t)) = self
+                .dynamic
+                .picks
+                .iter()
+                .find(|(s, p, _)| *s as usize == slot && *p as usize == k)
+        {
+            return t;
+        }
+        Scene::pick_text(lib, &self.slots[slot].picks[k])
+    }
+
+    /// The text of a pick as written in the library (dynamic syntax unexpanded); see
+    /// [`Scene::text`] for what is written into prompts.
     pub fn pick_text<'a>(lib: &'a Library, p: &'a Pick) -> &'a str {
         match p {
             Pick::Entry(c, e) => &lib.categories[*c].entries[*e].text,
@@ -252,9 +290,10 @@ impl Scene {
         t.slots
             .iter()
             .zip(&self.slots)
-            .filter(|(_, f)| !f.picks.is_empty())
-            .map(|(s, f)| {
-                let items: Vec<&str> = f.picks.iter().map(|p| Scene::pick_text(lib, p)).collect();
+            .enumerate()
+            .filter(|(_, (_, f))| !f.picks.is_empty())
+            .map(|(si, (s, f))| {
+                let items: Vec<&str> = (0..f.picks.len()).map(|k| self.text(lib, si, k)).collect();
                 (s.name.clone(), text::join_and(&items))
             })
             .collect()
@@ -538,6 +577,7 @@ pub fn build_with(
             .below(t.bodies.len() as u32) as usize
     };
 
+    let dynamic = expand_dynamic(lib, t, &fills, body, &plan.key, seed, index);
     Scene {
         template: ti,
         body,
@@ -545,7 +585,55 @@ pub fn build_with(
         index,
         slots: fills,
         notes,
+        dynamic,
     }
+}
+
+/// Expands the dynamic entries among `fills` and the dynamic runs of body `body` (nothing, and
+/// no allocation, when there are none).
+fn expand_dynamic(
+    lib: &Library,
+    t: &SceneTemplate,
+    fills: &[SlotFill],
+    body: usize,
+    key: &[u8; 16],
+    seed: u64,
+    index: u64,
+) -> Dynamic {
+    use crate::dynamic::{ExpandOptions, Expander, empty_collection};
+    let mut out = Dynamic::default();
+    let prefix = || {
+        let mut p = String::with_capacity(64);
+        p.push_str(std::str::from_utf8(key).unwrap_or(""));
+        p.push('/');
+        p.push_str(&t.name);
+        p
+    };
+    let expand = |tpl: &crate::dynamic::Template, path: &str| {
+        // Library load refused what could fail here (wildcards, unset variables); should a
+        // variable set only in an untaken branch be read, the source text is written instead.
+        Expander::new(tpl, empty_collection(), ExpandOptions::default())
+            .with_path(path)
+            .expand(seed, index)
+            .unwrap_or_else(|_| tpl.text().to_string())
+    };
+    for (si, f) in fills.iter().enumerate() {
+        for (k, p) in f.picks.iter().enumerate() {
+            if let Pick::Entry(c, e) = p
+                && let Some(tpl) = lib.categories[*c].dynamic(*e)
+            {
+                let path = format!("{}/slot/{}/{k}", prefix(), t.slots[si].name);
+                out.picks.push((si as u32, k as u32, expand(tpl, &path)));
+            }
+        }
+    }
+    if let Some(runs) = t.body_dynamic.get(body) {
+        for (k, tpl) in runs.iter().enumerate() {
+            let path = format!("{}/body/{}/{k}", prefix(), body + 1);
+            out.body.push(expand(tpl, &path));
+        }
+    }
+    out
 }
 
 /// How many draws from a slot's whole pool are tried before listing the entries that fit.
@@ -707,6 +795,7 @@ pub fn build_from_choices(
         }
         fills.push(fill);
     }
+    let dynamic = expand_dynamic(lib, t, &fills, body, &description_key(""), seed, index);
     Some(Scene {
         template,
         body,
@@ -714,6 +803,7 @@ pub fn build_from_choices(
         index,
         slots: fills,
         notes: Vec::new(),
+        dynamic,
     })
 }
 

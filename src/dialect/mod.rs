@@ -167,8 +167,9 @@ pub fn negative_terms<'l>(lib: &'l Library, scene: &'l Scene) -> Vec<&'l str> {
         .slots
         .iter()
         .zip(&scene.slots)
-        .filter(|(s, _)| s.negative)
-        .flat_map(|(_, f)| f.picks.iter().map(|p| Scene::pick_text(lib, p)));
+        .enumerate()
+        .filter(|(_, (s, _))| s.negative)
+        .flat_map(|(si, (_, f))| (0..f.picks.len()).map(move |k| scene.text(lib, si, k)));
     let entry_terms = scene.entries().flat_map(|(c, e)| {
         lib.categories[c].entries[e]
             .negative

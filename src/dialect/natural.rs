@@ -149,8 +149,8 @@ fn ranks(lib: &Library, scene: &Scene, parts: &[&str]) -> Vec<usize> {
                 .iter()
                 .enumerate()
                 .find(|(_, si)| {
-                    scene.slots[**si].picks.iter().any(|p| {
-                        let text = Scene::pick_text(lib, p).to_lowercase();
+                    (0..scene.slots[**si].picks.len()).any(|k| {
+                        let text = scene.text(lib, **si, k).to_lowercase();
                         !text.is_empty() && lower.contains(&text)
                     })
                 })

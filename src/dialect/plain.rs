@@ -21,12 +21,17 @@ pub(crate) fn insert_common(ctx: &mut tera::Context, subject: &str, t: &SceneTem
 /// A slot's picks written as prose ("a, b and c") straight into `out`.
 fn write_slot(lib: &Library, scene: &Scene, slot: usize, out: &mut String) {
     let picks = &scene.slots[slot].picks;
-    for (k, p) in picks.iter().enumerate() {
+    for k in 0..picks.len() {
         if k > 0 {
             out.push_str(if k + 1 == picks.len() { " and " } else { ", " });
         }
-        out.push_str(Scene::pick_text(lib, p));
+        out.push_str(scene.text(lib, slot, k));
     }
+}
+
+/// The scene's expansion of its body's k-th dynamic run.
+fn dyn_text(scene: &Scene, k: usize) -> &str {
+    scene.dynamic.body.get(k).map_or("", String::as_str)
 }
 
 struct SceneValues<'a> {
@@ -42,6 +47,7 @@ impl Values for SceneValues<'_> {
             Var::Slot(i) => write_slot(self.lib, self.scene, i, out),
             Var::SubjectA => out.push_str(&self.subject_a),
             Var::Aspect => out.push_str(&self.template.aspect),
+            Var::Dyn(k) => out.push_str(dyn_text(self.scene, k)),
         }
     }
 
@@ -50,6 +56,7 @@ impl Values for SceneValues<'_> {
             Var::Slot(i) => !self.scene.slots[i].picks.is_empty(),
             Var::SubjectA => !self.subject_a.is_empty(),
             Var::Aspect => !self.template.aspect.is_empty(),
+            Var::Dyn(k) => !dyn_text(self.scene, k).is_empty(),
         }
     }
 }
@@ -69,6 +76,9 @@ impl Plain {
             ctx.insert(s.name.clone(), &joined);
         }
         insert_common(&mut ctx, &subject, t);
+        for (k, text) in scene.dynamic.body.iter().enumerate() {
+            ctx.insert(crate::body::dyn_var(k), text);
+        }
         ctx
     }
 

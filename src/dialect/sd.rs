@@ -176,13 +176,15 @@ impl Sd {
             if slot.negative {
                 continue;
             }
-            for p in &scene.slots[si].picks {
-                let raw = Scene::pick_text(lib, p);
+            for (k, p) in scene.slots[si].picks.iter().enumerate() {
+                let raw = scene.text(lib, si, k);
                 if raw.is_empty() || out.iter().any(|f| f.raw.eq_ignore_ascii_case(raw)) {
                     continue;
                 }
                 let (escaped, cost, emphasis) = match p {
-                    Pick::Entry(c, e) if cached => {
+                    // A dynamic entry is counted as expanded: its cached cost would be that of
+                    // its source text.
+                    Pick::Entry(c, e) if cached && lib.categories[*c].dynamic(*e).is_none() => {
                         let k = &self.cache[*c][*e];
                         let en = &lib.categories[*c].entries[*e];
                         (

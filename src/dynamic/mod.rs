@@ -29,6 +29,7 @@
 pub mod ast;
 pub mod count;
 pub mod error;
+pub mod inline;
 pub mod parser;
 pub mod sampler;
 pub mod wildcards;

@@ -93,7 +93,19 @@ pub struct Category {
     pub name: String,
     pub description: String,
     pub entries: Vec<Entry>,
+    /// Per entry, its text parsed as a dynamic template when it has syntax (`{soft|warm}
+    /// light`), expanded per prompt by [`crate::scene`]. Empty when no entry has any. Kept
+    /// beside the entries, not in them, so that the entries drawing walks stay as compact.
+    pub dynamic: Vec<Option<crate::dynamic::Template>>,
     pub location: Location,
+}
+
+impl Category {
+    /// Entry `e`'s dynamic template, if its text has syntax.
+    #[inline]
+    pub fn dynamic(&self, e: usize) -> Option<&crate::dynamic::Template> {
+        self.dynamic.get(e).and_then(Option::as_ref)
+    }
 }
 
 /// A slot of a scene template.
@@ -144,6 +156,9 @@ pub struct SceneTemplate {
     pub body_sources: Vec<String>,
     /// Where each body starts in its file.
     pub body_locations: Vec<Location>,
+    /// Per body: its runs of dynamic syntax (`{gently|slowly}`), which Tera sees as `DYN_k`
+    /// (see [`crate::body::split_dynamic`]); empty for bodies without any.
+    pub body_dynamic: Vec<Vec<crate::dynamic::Template>>,
     pub location: Location,
 }
 
@@ -414,6 +429,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     let mut pending_with: Vec<(usize, usize, yaml::OrderedMap<yaml::OneOrMany>)> = Vec::new();
     for (ci, p) in pending.into_iter().enumerate() {
         let mut entries = Vec::new();
+        let mut dynamics = Vec::new();
         let mut total: u64 = 0;
         for (ei, (e, cat_tags, loc)) in p.entries.into_iter().enumerate() {
             let text = text::normalize_space(&e.text);
@@ -461,6 +477,17 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                 pending_with.push((ci, ei, e.with.clone()));
             }
             let emphasis = check_emphasis(e.emphasis, &loc, &format!("entry `{text}`"))?;
+            dynamics.push(if crate::dynamic::inline::entry_has_syntax(&text) {
+                Some(crate::dynamic::inline::parse_located(
+                    &text,
+                    &loc.file,
+                    source_text(&sources, &loc.file),
+                    loc.line,
+                    loc.column,
+                )?)
+            } else {
+                None
+            });
             entries.push(Entry {
                 text,
                 weight: w as u32,
@@ -498,10 +525,14 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
             ));
         }
         category_index.insert(p.name.clone(), ci);
+        if dynamics.iter().all(Option::is_none) {
+            dynamics.clear();
+        }
         categories.push(Category {
             name: p.name,
             description: p.description,
             entries,
+            dynamic: dynamics,
             location: p.location,
         });
     }
@@ -594,6 +625,14 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     lib.matcher = Matcher::build(&lib);
     validate_bodies(&lib)?;
     Ok(lib)
+}
+
+/// The text of the loaded file called `name` (empty when unknown).
+fn source_text<'s>(sources: &'s [SourceFile], name: &str) -> &'s str {
+    sources
+        .iter()
+        .find(|s| s.name == name)
+        .map_or("", |s| s.text.as_str())
 }
 
 fn check_ident(name: &str, what: &str, loc: Location) -> Result<()> {
@@ -766,20 +805,20 @@ fn compile_template(
     }
     let mut bodies = Vec::new();
     let mut body_locations = Vec::new();
+    let mut body_dynamic = Vec::new();
+    let mut fast_bodies = Vec::new();
     let slot_names: Vec<&str> = slots.iter().map(|s| s.name.as_str()).collect();
-    let fast_bodies = raw
-        .bodies
-        .iter()
-        .map(|b| crate::body::compile(b, &slot_names))
-        .collect();
     for (i, b) in raw.bodies.iter().enumerate() {
         let body_name = format!("{}#{}", raw.name, i + 1);
         let first_line = b.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
         let bloc = loc.next(first_line.trim());
-        tera.add_raw_template(&body_name, b)
+        let (tera_src, runs) = body_runs(b, file, src, &bloc)?;
+        fast_bodies.push(crate::body::compile(&tera_src, &slot_names));
+        tera.add_raw_template(&body_name, &tera_src)
             .map_err(|e| tera_error(&raw.name, i + 1, bloc.clone(), &e))?;
         bodies.push(body_name);
         body_locations.push(bloc);
+        body_dynamic.push(runs);
     }
     validate_aspect(&raw.aspect).map_err(|m| invalid(tloc.clone(), m))?;
     Ok(SceneTemplate {
@@ -806,8 +845,55 @@ fn compile_template(
         fast_bodies,
         body_sources: raw.bodies,
         body_locations,
+        body_dynamic,
         location: tloc,
     })
+}
+
+/// A body's source for Tera and its dynamic runs, parsed (errors located in `file`, whose
+/// text is `src`; the body's first non-empty line is at `bloc`).
+fn body_runs(
+    body: &str,
+    file: &str,
+    src: &str,
+    bloc: &Location,
+) -> Result<(String, Vec<crate::dynamic::Template>)> {
+    use crate::dynamic::inline::{parse_located, rebase};
+    // Line and column in the file of byte `off` of the body.
+    let first = body.lines().position(|l| !l.trim().is_empty()).unwrap_or(0);
+    let place = |off: usize| {
+        let before = &body[..off];
+        let line_in_body = before.matches('\n').count();
+        let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+            .chars()
+            .count()
+            + 1;
+        let line = if bloc.line == 0 {
+            0
+        } else {
+            (bloc.line + line_in_body).saturating_sub(first)
+        };
+        (line, col)
+    };
+    let split = crate::body::split_dynamic(body).map_err(|(off, msg, help)| {
+        let (line, _) = place(off);
+        let mut s = crate::dynamic::Source::new(file, body);
+        s.first_line = line.saturating_sub(body[..off].matches('\n').count()) as u32;
+        let mut d = s.diagnostic(crate::dynamic::ast::Span::new(off, off + 2), msg);
+        if !help.is_empty() {
+            d = d.with_help(help);
+        }
+        Error::from(rebase(d, src, 0, 0))
+    })?;
+    let Some(split) = split else {
+        return Ok((body.to_string(), Vec::new()));
+    };
+    let mut runs = Vec::with_capacity(split.runs.len());
+    for (off, text) in &split.runs {
+        let (line, col) = place(*off);
+        runs.push(parse_located(text, file, src, line, col)?);
+    }
+    Ok((split.tera, runs))
 }
 
 fn validate_aspect(a: &str) -> std::result::Result<(), String> {
@@ -883,6 +969,9 @@ fn validate_bodies(lib: &Library) -> Result<()> {
         for (i, b) in t.bodies.iter().enumerate() {
             if t.fast_bodies[i].is_some() {
                 continue;
+            }
+            for k in 0..t.body_dynamic[i].len() {
+                ctx.insert(crate::body::dyn_var(k), "x");
             }
             lib.tera
                 .render(b, &ctx)
