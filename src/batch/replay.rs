@@ -157,7 +157,7 @@ pub fn replay(
         let results: Vec<Result<Vec<Mismatch>>> = std::thread::scope(|s| {
             let handles: Vec<_> = batch
                 .chunks(per)
-                .map(|part| s.spawn(move || verify(gens, part)))
+                .map(|part| s.spawn(move || verify(engine, gens, part)))
                 .collect();
             handles
                 .into_iter()
@@ -175,10 +175,11 @@ pub fn replay(
     Ok(sum)
 }
 
-fn verify(gens: &Generators, lines: &[Line]) -> Result<Vec<Mismatch>> {
+fn verify(engine: &Engine, gens: &Generators, lines: &[Line]) -> Result<Vec<Mismatch>> {
     let mut out = Vec::new();
     let mut scratch = Scratch::default();
     let mut buf = Vec::new();
+    let engine_hash = engine.library().hash();
     for l in lines {
         let mut fail = |index: Option<u64>, message: String| {
             out.push(Mismatch {
@@ -203,6 +204,19 @@ fn verify(gens: &Generators, lines: &[Line]) -> Result<Vec<Mismatch>> {
             );
             continue;
         };
+        let lib = v.get("library").and_then(|x| x.as_str()).unwrap_or("");
+        let expand = key.0.starts_with("expand:");
+        // A scene record made with another library: say so rather than why it cannot build.
+        if !expand && lib != engine_hash {
+            fail(
+                Some(index),
+                format!(
+                    "made with library {lib}, but the loaded library is {engine_hash} (load the \
+                     same --library folders)"
+                ),
+            );
+            continue;
+        }
         let g = match gens.get(&key) {
             Some(Ok(g)) => g,
             Some(Err(e)) => {
@@ -211,18 +225,15 @@ fn verify(gens: &Generators, lines: &[Line]) -> Result<Vec<Mismatch>> {
             }
             None => continue,
         };
-        let lib = v.get("library").and_then(|x| x.as_str()).unwrap_or("");
         let lib_hash = g.library();
         if lib != lib_hash {
-            let how = if key.0.starts_with("expand:") {
-                "the wildcard files changed, or the record's wildcard roots resolve elsewhere \
-                 from this directory"
-            } else {
-                "load the same --library folders"
-            };
             fail(
                 Some(index),
-                format!("made with {lib}, but this regeneration has {lib_hash} ({how})"),
+                format!(
+                    "made with {lib}, but the wildcards load as {lib_hash} (the wildcard files \
+                     changed, or the record's wildcard roots resolve elsewhere from this \
+                     directory)"
+                ),
             );
             continue;
         }
