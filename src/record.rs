@@ -42,8 +42,9 @@ pub struct Record {
     /// limit (dalle).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub params: Option<serde_json::Value>,
-    /// What the record was generated from (`template:NAME`, `describe:TEXT`), set by `batch` so
-    /// that `replay` can regenerate it. Absent when unset.
+    /// What the record was generated from (`template:NAME`, `describe:TEXT`, `expand:{JSON}`),
+    /// set by `batch` and `gen` so that `replay` can regenerate any record on its own. Absent
+    /// when unset (`gen` with both a description and a template).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// How `index` maps to a scene when it is not a random draw: `exhaustive` (a position in the

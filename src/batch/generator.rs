@@ -4,8 +4,7 @@ use super::exhaustive::Permutation;
 use super::pairwise::Covering;
 use super::space::Space;
 use super::{BatchError, Result, Source};
-use crate::dialect::Dialect;
-use crate::dialect::plain::Plain;
+use crate::dialect::{self, Dialect};
 use crate::engine::Engine;
 use crate::record::Record;
 use crate::scene::{Plan, Scene, Scratch};
@@ -41,12 +40,61 @@ impl Mode {
     }
 }
 
+/// How records are written: the dialect, and whether text lines start with the token count
+/// (`--tokens`, as `promptloom gen` prints them).
+pub struct Writing {
+    pub dialect: Box<dyn Dialect>,
+    pub options: dialect::Options,
+}
+
+impl Writing {
+    /// Plain prose, no token counts.
+    pub fn plain() -> Writing {
+        Writing {
+            dialect: Box::new(dialect::natural::Natural::plain(
+                &dialect::Options::default(),
+            )),
+            options: dialect::Options::default(),
+        }
+    }
+
+    /// The dialect `name` with `options`, validated as `promptloom gen` does.
+    pub fn new(name: &str, engine: &Engine, options: dialect::Options) -> Result<Writing> {
+        Ok(Writing {
+            dialect: dialect::by_name(name, engine.library(), &options)?,
+            options,
+        })
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.dialect.name()
+    }
+
+    /// The text line of a written prompt: with `--tokens`, its count and a tab first.
+    pub(crate) fn line(&self, prompt: String, tokens: Option<u32>) -> String {
+        if self.options.tokens {
+            format!("{}\t{prompt}", tokens.unwrap_or(0))
+        } else {
+            prompt
+        }
+    }
+}
+
 /// Produces the scene, record or prompt of an index. `None`: the index holds no record (an
 /// incoherent combination of an exhaustive enumeration).
 pub trait Generator: Sync {
     /// The scene of `index`.
     fn scene(&self, index: u64, scratch: &mut Scratch) -> Option<Scene>;
     fn engine(&self) -> &Engine;
+    fn writing(&self) -> &Writing;
+    /// The content hash records carry: the library's, or the wildcard collection's.
+    fn library(&self) -> &str {
+        self.engine().library().hash()
+    }
+    /// Warnings gathered while generating (lenient wildcard misses), each once.
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// The source label written into records.
     fn label(&self) -> &str;
     fn mode(&self) -> Mode;
@@ -58,19 +106,23 @@ pub trait Generator: Sync {
         let Some(scene) = self.scene(index, scratch) else {
             return Ok(None);
         };
-        let mut rec = self.engine().record(&scene, &Plain)?;
+        let mut rec = self
+            .engine()
+            .record(&scene, self.writing().dialect.as_ref())?;
         rec.source = Some(self.label().to_string());
         rec.mode = self.mode().label().map(str::to_string);
         Ok(Some(rec))
     }
 
-    /// Only the prompt of `index` (equal to `record(index).prompt`), without building the rest
-    /// of the record: what text output needs.
+    /// The text line of `index` (its prompt, after the token count with `--tokens`), without
+    /// building the rest of the record: what text output needs.
     fn prompt(&self, index: u64, scratch: &mut Scratch) -> Result<Option<String>> {
         let Some(scene) = self.scene(index, scratch) else {
             return Ok(None);
         };
-        Ok(Some(Plain.write(self.engine().library(), &scene)?.prompt))
+        let w = self.writing();
+        let written = w.dialect.write(self.engine().library(), &scene)?;
+        Ok(Some(w.line(written.prompt, written.tokens)))
     }
 }
 
@@ -78,6 +130,9 @@ macro_rules! common {
     ($mode:expr) => {
         fn engine(&self) -> &Engine {
             &self.engine
+        }
+        fn writing(&self) -> &Writing {
+            &self.writing
         }
         fn label(&self) -> &str {
             &self.label
@@ -88,19 +143,36 @@ macro_rules! common {
     };
 }
 
-/// Builds the generator for a source, mode and seed.
+/// Builds the generator for a source, mode and seed, writing plain prose.
 pub fn build(
     engine: &Engine,
     source: &Source,
     mode: Mode,
     seed: u64,
 ) -> Result<Box<dyn Generator + Send>> {
+    build_with(engine, source, mode, seed, Writing::plain())
+}
+
+/// Builds the generator for a source, mode and seed, writing in a dialect.
+pub fn build_with(
+    engine: &Engine,
+    source: &Source,
+    mode: Mode,
+    seed: u64,
+    writing: Writing,
+) -> Result<Box<dyn Generator + Send>> {
+    if let Source::Expand(spec) = source {
+        return Ok(Box::new(super::expand::ExpandGen::new(
+            engine, spec, mode, seed, writing,
+        )?));
+    }
     let label = source.label();
     Ok(match mode {
         Mode::Random => {
             let plan = engine.plan(&source.request()?)?;
             Box::new(Random {
                 engine: engine.clone(),
+                writing,
                 plan,
                 seed,
                 label,
@@ -113,6 +185,7 @@ pub fn build(
             let n = space.total_u128(engine.library())?;
             Box::new(Exhaustive {
                 engine: engine.clone(),
+                writing,
                 perm: Permutation::new(n, seed, name),
                 space,
                 seed,
@@ -126,6 +199,7 @@ pub fn build(
             let cover = Covering::build(engine.library(), &space, seed)?;
             Box::new(Pairwise {
                 engine: engine.clone(),
+                writing,
                 cover,
                 space,
                 seed,
@@ -137,6 +211,7 @@ pub fn build(
 
 struct Random {
     engine: Engine,
+    writing: Writing,
     plan: Plan,
     seed: u64,
     label: String,
@@ -159,6 +234,7 @@ impl Generator for Random {
 
 pub(crate) struct Exhaustive {
     engine: Engine,
+    writing: Writing,
     pub(crate) space: Space,
     perm: Permutation,
     seed: u64,
@@ -184,6 +260,7 @@ impl Generator for Exhaustive {
 
 struct Pairwise {
     engine: Engine,
+    writing: Writing,
     cover: Covering,
     space: Space,
     seed: u64,

@@ -5,6 +5,7 @@
 //! always with the same bytes. The pieces:
 //!
 //! - [`source`]: what records are generated from (a template, a description, dynamic syntax);
+//!   [`expand`]: the dynamic-syntax source;
 //! - [`generator`]: index → record, for random draws, exhaustive enumeration and pairwise sets;
 //! - [`space`], [`exhaustive`], [`pairwise`]: the combination space of a template and the two ways
 //!   to cover it;
@@ -13,6 +14,7 @@
 
 pub mod csv;
 pub mod exhaustive;
+pub mod expand;
 pub mod format;
 pub mod generator;
 pub mod pairwise;

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use std::io::BufRead;
 
 use super::format::BatchFormat;
-use super::generator::{self, Generator, Mode};
+use super::generator::{self, Generator, Mode, Writing};
 use super::{BatchError, Result, Source};
+use crate::dialect;
 use crate::engine::Engine;
 use crate::scene::Scratch;
 
@@ -28,7 +29,8 @@ pub struct Summary {
     pub mismatches: u64,
 }
 
-type Key = (String, Option<String>, u64);
+/// Source, mode, seed, and the dialect with its options (as `name Options{..}`).
+type Key = (String, Option<String>, u64, String);
 
 /// Lines verified per parallel step.
 const LINES_PER_WORKER: usize = 1024;
@@ -45,7 +47,47 @@ fn key_of(v: &serde_json::Value) -> Option<(Key, u64)> {
     let seed = v.get("seed")?.as_u64()?;
     let source = v.get("source")?.as_str()?.to_string();
     let mode = v.get("mode").and_then(|x| x.as_str()).map(str::to_string);
-    Some(((source, mode, seed), index))
+    let (name, opts) = dialect_of(v);
+    Some(((source, mode, seed, format!("{name} {opts:?}")), index))
+}
+
+/// The dialect and options a record was written with, read back from its `dialect`, `params`
+/// and `tokens`: sd/sdxl `max_tokens`; midjourney's parameters (`ar` included, which
+/// reproduces the template's own aspect too); dalle's `model`; `--tokens` from a `tokens`
+/// field where the dialect does not always count. `--strict` never changes a written record.
+pub fn dialect_of(v: &serde_json::Value) -> (String, dialect::Options) {
+    let name = v
+        .get("dialect")
+        .and_then(|x| x.as_str())
+        .unwrap_or("plain")
+        .to_string();
+    let params = v.get("params");
+    let param = |k: &str| params.and_then(|p| p.get(k));
+    let mut o = dialect::Options::default();
+    match name.as_str() {
+        "sd" | "sdxl" => {
+            o.max_tokens = param("max_tokens")
+                .and_then(|x| x.as_u64())
+                .and_then(|x| u32::try_from(x).ok());
+        }
+        "midjourney" => {
+            for k in [
+                "ar", "v", "niji", "style", "stylize", "chaos", "weird", "seed",
+            ] {
+                match param(k) {
+                    Some(serde_json::Value::String(s)) => o.mj.push(format!("{k}={s}")),
+                    Some(serde_json::Value::Number(n)) => o.mj.push(format!("{k}={n}")),
+                    _ => {}
+                }
+            }
+        }
+        "dalle" => o.model = param("model").and_then(|x| x.as_str()).map(str::to_string),
+        _ => {}
+    }
+    if !matches!(name.as_str(), "sd" | "sdxl") {
+        o.tokens = v.get("tokens").is_some_and(|t| !t.is_null());
+    }
+    (name, o)
 }
 
 type Generators = BTreeMap<Key, std::result::Result<Box<dyn Generator + Send>, String>>;
@@ -99,9 +141,13 @@ pub fn replay(
                 && let Some((key, _)) = key_of(v)
                 && !generators.contains_key(&key)
             {
+                let (name, opts) = dialect_of(v);
                 let built = Source::from_label(&key.0)
                     .and_then(|src| Ok((src, Mode::from_label(key.1.as_deref())?)))
-                    .and_then(|(src, mode)| generator::build(engine, &src, mode, key.2))
+                    .and_then(|(src, mode)| {
+                        let writing = Writing::new(&name, engine, opts)?;
+                        generator::build_with(engine, &src, mode, key.2, writing)
+                    })
                     .map_err(|e| e.to_string());
                 generators.insert(key, built);
             }
@@ -133,7 +179,7 @@ fn verify(engine: &Engine, gens: &Generators, lines: &[Line]) -> Result<Vec<Mism
     let mut out = Vec::new();
     let mut scratch = Scratch::default();
     let mut buf = Vec::new();
-    let lib_hash = engine.library().hash();
+    let engine_hash = engine.library().hash();
     for l in lines {
         let mut fail = |index: Option<u64>, message: String| {
             out.push(Mismatch {
@@ -159,11 +205,13 @@ fn verify(engine: &Engine, gens: &Generators, lines: &[Line]) -> Result<Vec<Mism
             continue;
         };
         let lib = v.get("library").and_then(|x| x.as_str()).unwrap_or("");
-        if lib != lib_hash {
+        let expand = key.0.starts_with("expand:");
+        // A scene record made with another library: say so rather than why it cannot build.
+        if !expand && lib != engine_hash {
             fail(
                 Some(index),
                 format!(
-                    "made with library {lib}, but the loaded library is {lib_hash} (load the \
+                    "made with library {lib}, but the loaded library is {engine_hash} (load the \
                      same --library folders)"
                 ),
             );
@@ -177,6 +225,18 @@ fn verify(engine: &Engine, gens: &Generators, lines: &[Line]) -> Result<Vec<Mism
             }
             None => continue,
         };
+        let lib_hash = g.library();
+        if lib != lib_hash {
+            fail(
+                Some(index),
+                format!(
+                    "made with {lib}, but the wildcards load as {lib_hash} (the wildcard files \
+                     changed, or the record's wildcard roots resolve elsewhere from this \
+                     directory)"
+                ),
+            );
+            continue;
+        }
         buf.clear();
         match g.record(index, &mut scratch)? {
             Some(rec) => BatchFormat::Jsonl.encode(&rec, &mut buf),

@@ -186,6 +186,13 @@ pub fn inspect(path: &Path, e: &Expect<'_>) -> Result<ResumePoint> {
                     e.source
                 )));
             }
+            let dialect = v.get("dialect").and_then(|x| x.as_str()).unwrap_or("");
+            if dialect != e.generator.writing().name() {
+                return Err(refuse(format!(
+                    "it was written in dialect {dialect}, not {}",
+                    e.generator.writing().name()
+                )));
+            }
             let mode = v.get("mode").and_then(|x| x.as_str());
             if mode != e.mode.label() {
                 return Err(refuse(format!(
@@ -229,14 +236,20 @@ pub fn inspect(path: &Path, e: &Expect<'_>) -> Result<ResumePoint> {
             e.range.start, e.range.end
         )));
     }
-    let regenerated = e
-        .generator
-        .record(index, &mut Scratch::default())?
-        .map(|r| {
+    let mut scratch = Scratch::default();
+    let regenerated = if e.format == BatchFormat::Text {
+        // A text line is what `prompt` writes (the token count first with `--tokens`).
+        e.generator.prompt(index, &mut scratch)?.map(|mut p| {
+            p.push('\n');
+            p.into_bytes()
+        })
+    } else {
+        e.generator.record(index, &mut scratch)?.map(|r| {
             let mut b = Vec::new();
             e.format.encode(&r, &mut b);
             b
-        });
+        })
+    };
     if regenerated.as_deref() != Some(s.last.as_slice()) {
         return Err(refuse(format!(
             "its last complete record (index {index}) differs from what this run generates: \

@@ -278,6 +278,11 @@ mod tests {
         fn engine(&self) -> &crate::Engine {
             unreachable!("the fake overrides record and prompt")
         }
+        fn writing(&self) -> &crate::batch::generator::Writing {
+            static W: std::sync::OnceLock<crate::batch::generator::Writing> =
+                std::sync::OnceLock::new();
+            W.get_or_init(crate::batch::generator::Writing::plain)
+        }
         fn label(&self) -> &str {
             "fake"
         }

@@ -7,21 +7,24 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use promptloom::batch::generator::{self, Mode};
+use promptloom::batch::generator::{self, Mode, Writing};
 use promptloom::batch::progress::Progress;
 use promptloom::batch::resume::{self, Expect};
 use promptloom::batch::run::{self, Job};
+use promptloom::batch::source::ExpandSpec;
 use promptloom::batch::space::Space;
 use promptloom::batch::unique::UniqueSet;
 use promptloom::batch::{BatchFormat, Shard, Source};
 
-use super::{LibraryArgs, load};
+use super::{DialectArgs, LibraryArgs, load};
 
 /// Spaces up to this size have their coherent combinations counted before a `--unique` run.
 const COUNT_COHERENT_UP_TO: u128 = 1 << 20;
 
 #[derive(Args, Debug)]
-#[command(group(clap::ArgGroup::new("source").required(true).args(["template", "describe", "expand"])))]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["template", "describe", "expand", "file"])))]
+// `-d` is --describe here (as it always was for batch); the dialect is --dialect.
+#[command(mut_arg("dialect", |a| a.short(None)))]
 #[command(group(clap::ArgGroup::new("order").args(["unique", "exhaustive", "pairwise"])))]
 pub struct BatchArgs {
     /// Generate from a scene template, every slot drawn at random
@@ -30,9 +33,21 @@ pub struct BatchArgs {
     /// Generate from a description, as `promptloom gen DESCRIPTION` does
     #[arg(long, short = 'd', value_name = "TEXT")]
     pub describe: Option<String>,
-    /// Generate from dynamic-prompt syntax ({a|b}, __wildcards__)
+    /// Generate from dynamic-prompt syntax ({a|b}, __wildcards__), as `promptloom expand`
     #[arg(long, value_name = "TEMPLATE")]
     pub expand: Option<String>,
+    /// Like --expand, reading the template from a file (a final newline is dropped)
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    /// --expand: a folder of wildcard files; repeatable (stored in records as given)
+    #[arg(long = "wildcards", short = 'w', value_name = "DIR")]
+    pub wildcards: Vec<PathBuf>,
+    /// --expand: keep unknown wildcards as literal `__name__` text with a warning
+    #[arg(long)]
+    pub lenient: bool,
+    /// --expand: separator for multi-selects without their own (`{2$$a|b|c}`)
+    #[arg(long, default_value = ",", value_name = "SEP")]
+    pub separator: String,
     /// How many records (indices START..START+N-1); --exhaustive and --pairwise default to the
     /// whole set
     #[arg(long = "count", short = 'n', value_name = "N")]
@@ -72,6 +87,8 @@ pub struct BatchArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
     #[command(flatten)]
+    pub dialect: DialectArgs,
+    #[command(flatten)]
     pub lib: LibraryArgs,
 }
 
@@ -92,12 +109,19 @@ Examples:
   promptloom batch -t coast --exhaustive --seed 3 -f jsonl -o all.jsonl
   promptloom batch -t coast --unique -n 10000 --seed 3
   promptloom batch -t coast --pairwise --seed 3 -f jsonl
+  promptloom batch -t coast --dialect sd -n 100000 --seed 7 -f jsonl     tags, negative, tokens
+  promptloom batch --expand \"a {red|blue} __animal__\" -w ./wildcards -n 1000 --seed 1
+  promptloom batch --file big.txt -w ./wildcards --exhaustive --seed 1 -f jsonl
   promptloom replay coast.jsonl                      verify a set regenerates byte for byte
 
 Record i of a random run equals `promptloom gen ... --seed S --index i`. Sharding: part K of N
 is the K-th contiguous block of the indices, so `cat part1 ... partN` is the full run (csv: drop
 the header of parts 2..N). --exhaustive skips combinations whose entries conflict, so its
-indices have gaps; --unique, --exhaustive and --pairwise need --template.
+indices have gaps; --pairwise needs --template; --unique and --exhaustive take --template
+or --expand/--file. Record i of an --expand run has the prompt of `promptloom expand ... --seed
+S --index i`; its `source` carries the template text and wildcard roots, so replay needs
+nothing else (run it from the same directory when the roots are relative).
+--dialect (and --max-tokens, --mj, --model, --strict, --tokens) as for `promptloom gen`.
 Details: docs/batch.md";
 
 pub fn batch_cmd(a: BatchArgs) -> Result<()> {
@@ -107,7 +131,9 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
     } else if let Some(d) = &a.describe {
         Source::Describe(d.clone())
     } else if let Some(x) = &a.expand {
-        Source::Expand(x.clone())
+        Source::Expand(expand_spec(x.clone(), &a))
+    } else if let Some(p) = &a.file {
+        Source::Expand(expand_spec(read_template(p)?, &a))
     } else {
         bail!("give a source: --template NAME, --describe TEXT or --expand TEMPLATE");
     };
@@ -134,7 +160,13 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
         );
     }
     let engine = load(&a.lib)?;
-    let generator = generator::build(&engine, &source, mode, a.seed)?;
+    if !matches!(source, Source::Expand(_))
+        && (!a.wildcards.is_empty() || a.lenient || a.separator != ",")
+    {
+        bail!("--wildcards, --lenient and --separator apply to an --expand or --file source");
+    }
+    let writing = Writing::new(&a.dialect.dialect, &engine, a.dialect.options())?;
+    let generator = generator::build_with(&engine, &source, mode, a.seed, writing)?;
     let shard = a.shard.unwrap_or(Shard::WHOLE);
 
     // The index range and, for unique runs, the number of records wanted.
@@ -176,7 +208,7 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
             (Box::new(w), range, limit, 0)
         }
         Some(path) if a.resume && path.exists() => {
-            let lib_hash = engine.library().hash().to_string();
+            let lib_hash = generator.library().to_string();
             let label = source.label();
             let point = resume::inspect(
                 path,
@@ -264,6 +296,9 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
         &mut |visited, records| bar.set(done + if unique_run { records } else { visited }),
     );
     bar.finish();
+    for w in generator.warnings() {
+        eprintln!("warning: {w}");
+    }
     let outcome = outcome?;
     out.flush().context("cannot write output")?;
     if let Some(l) = limit
@@ -279,6 +314,36 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
     Ok(())
 }
 
+/// The expand source of a template text and the expand flags.
+fn expand_spec(template: String, a: &BatchArgs) -> ExpandSpec {
+    ExpandSpec {
+        template,
+        wildcards: a
+            .wildcards
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect(),
+        lenient: a.lenient,
+        separator: a.separator.clone(),
+    }
+}
+
+/// A template file as `promptloom expand --file` reads it: CRLF made LF, one final newline
+/// dropped.
+pub(crate) fn read_template(p: &std::path::Path) -> Result<String> {
+    let mut s = std::fs::read_to_string(p).map_err(|e| promptloom::Error::Io {
+        path: p.to_path_buf(),
+        source: e,
+    })?;
+    if s.contains('\r') {
+        s = s.replace("\r\n", "\n");
+    }
+    if s.ends_with('\n') {
+        s.pop();
+    }
+    Ok(s)
+}
+
 /// `--unique` beyond the space fails before anything is generated.
 fn check_unique_fits(
     engine: &promptloom::Engine,
@@ -286,6 +351,15 @@ fn check_unique_fits(
     n: u64,
     raw: u128,
 ) -> Result<()> {
+    if matches!(source, Source::Expand(_)) {
+        if u128::from(n) > raw {
+            bail!(
+                "--unique --count {n} asks for more records than the template has combinations \
+                 ({raw}); see `promptloom space --expand ...`"
+            );
+        }
+        return Ok(());
+    }
     let name = source.template_name("--unique")?;
     let lib = engine.library();
     let space = Space::of_template(lib, lib.template_index(name)?);

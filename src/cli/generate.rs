@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use anyhow::{Result, bail};
 
 use promptloom::Request;
+use promptloom::batch::Source;
 use promptloom::sink::{Format, Sink};
 
 use super::{GenArgs, fresh_seed, load};
@@ -21,8 +22,16 @@ pub fn gen_cmd(a: GenArgs) -> Result<()> {
         );
     }
     let engine = load(&a.lib)?;
+    let description = a.description.unwrap_or_default();
+    // The same source label `batch` writes, so a single record can be regenerated (`replay`);
+    // a description *and* a template has no batch equivalent and gets none.
+    let source = match (description.is_empty(), &a.template) {
+        (_, None) => Some(Source::Describe(description.clone()).label()),
+        (true, Some(t)) => Some(Source::Template(t.clone()).label()),
+        (false, Some(_)) => None,
+    };
     let plan = engine.plan(&Request {
-        description: a.description.unwrap_or_default(),
+        description,
         template: a.template,
     })?;
     let dialect = a.dialect.build(&engine)?;
@@ -53,6 +62,7 @@ pub fn gen_cmd(a: GenArgs) -> Result<()> {
             }
         }
         let mut rec = engine.record(&scene, dialect.as_ref())?;
+        rec.source.clone_from(&source);
         if let (Some(n), Some(max)) = (rec.tokens, budget)
             && n > max
             && !warned

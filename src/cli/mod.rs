@@ -178,18 +178,21 @@ impl DialectArgs {
     /// The dialect, set up for the engine's library; bad options are reported here, before
     /// anything is written.
     pub fn build(&self, engine: &Engine) -> Result<Box<dyn promptloom::dialect::Dialect>> {
-        let opts = promptloom::dialect::Options {
+        Ok(promptloom::dialect::by_name(
+            &self.dialect,
+            engine.library(),
+            &self.options(),
+        )?)
+    }
+
+    pub fn options(&self) -> promptloom::dialect::Options {
+        promptloom::dialect::Options {
             max_tokens: self.max_tokens,
             mj: self.mj.clone(),
             model: self.model.clone(),
             strict: self.strict,
             tokens: self.tokens,
-        };
-        Ok(promptloom::dialect::by_name(
-            &self.dialect,
-            engine.library(),
-            &opts,
-        )?)
+        }
     }
 }
 

@@ -3,8 +3,11 @@
 use anyhow::Result;
 use clap::Args;
 
+use promptloom::batch::expand;
 use promptloom::batch::pairwise::Covering;
+use promptloom::batch::source::ExpandSpec;
 use promptloom::batch::space::Space;
+use promptloom::dynamic::{Expander, Sampler};
 
 use super::{LibraryArgs, load};
 
@@ -14,7 +17,20 @@ const COUNT_UP_TO: u128 = 1 << 22;
 #[derive(Args, Debug)]
 pub struct SpaceArgs {
     /// Scene template name
-    pub template: String,
+    #[arg(required_unless_present_any = ["expand", "file"])]
+    pub template: Option<String>,
+    /// Count a dynamic-prompt template instead ({a|b}, __wildcards__)
+    #[arg(long, value_name = "TEMPLATE", conflicts_with_all = ["template", "file", "pairwise"])]
+    pub expand: Option<String>,
+    /// Like --expand, reading the template from a file
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["template", "pairwise"])]
+    pub file: Option<std::path::PathBuf>,
+    /// --expand: a folder of wildcard files; repeatable
+    #[arg(long = "wildcards", short = 'w', value_name = "DIR")]
+    pub wildcards: Vec<std::path::PathBuf>,
+    /// --expand: count unknown wildcards as one literal value instead of failing
+    #[arg(long)]
+    pub lenient: bool,
     /// Also build the pairwise set (with this seed) and print its size next to the lower bound
     #[arg(long, value_name = "SEED")]
     pub pairwise: Option<u64>,
@@ -26,6 +42,7 @@ pub const AFTER_HELP: &str = "\
 Examples:
   promptloom space coast
   promptloom space coast --pairwise 1 --library ./my-lib
+  promptloom space --expand \"a {red|blue} __animal__\" -w ./wildcards     exact, any size
 
 Each slot's size counts the distinct things it can hold: one option per entry (a set of k
 distinct entries for `count: k`, C(n,k) of them), plus one for \"empty\" when the slot has a
@@ -34,11 +51,23 @@ tags conflict never meet in one scene, so the coherent count is smaller; it is c
 when the total is small enough to enumerate.";
 
 pub fn space_cmd(a: SpaceArgs) -> Result<()> {
+    let text = match (&a.expand, &a.file) {
+        (Some(t), _) => Some(t.clone()),
+        (None, Some(p)) => Some(super::batch::read_template(p)?),
+        (None, None) => None,
+    };
+    if let Some(text) = text {
+        return expand_space(text, &a);
+    }
+    if !a.wildcards.is_empty() || a.lenient {
+        anyhow::bail!("--wildcards and --lenient apply to --expand or --file");
+    }
+    let name = a.template.clone().unwrap_or_default();
     let engine = load(&a.lib)?;
     let lib = engine.library();
-    let ti = lib.template_index(&a.template)?;
+    let ti = lib.template_index(&name)?;
     let space = Space::of_template(lib, ti);
-    println!("template: {}", a.template);
+    println!("template: {name}");
     let width = space.dims.iter().map(|d| d.name.len()).max().unwrap_or(4);
     for d in &space.dims {
         let how = if d.is_body {
@@ -79,6 +108,32 @@ pub fn space_cmd(a: SpaceArgs) -> Result<()> {
             c.excluded
         );
     }
+    Ok(())
+}
+
+/// The exact number of combinations of a dynamic-prompt template (what `batch --expand
+/// --exhaustive` enumerates, and `expand --count` prints).
+fn expand_space(text: String, a: &SpaceArgs) -> Result<()> {
+    let spec = ExpandSpec {
+        template: text,
+        wildcards: a
+            .wildcards
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect(),
+        lenient: a.lenient,
+        ..ExpandSpec::text("")
+    };
+    let (template, coll) = expand::load(&spec)?;
+    let ex = Expander::new(
+        &template,
+        &coll,
+        expand::options(&spec, Sampler::Combinatorial),
+    );
+    if !a.lenient {
+        ex.validate()?;
+    }
+    println!("combinations: {}", ex.count()?);
     Ok(())
 }
 
