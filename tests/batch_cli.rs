@@ -101,7 +101,7 @@ fn batch_records_equal_gen_records() {
     }
     let b = ok(&[
         "batch",
-        "-d",
+        "--describe",
         "an owl at noon",
         "--library",
         &l,
@@ -558,7 +558,7 @@ fn bad_input_is_a_clear_error_and_damages_nothing() {
         (
             vec![
                 "batch".into(),
-                "-d".into(),
+                "--describe".into(),
                 "owl".into(),
                 "--exhaustive".into(),
                 "--seed".into(),

@@ -260,7 +260,7 @@ fn dialect_batch_equals_gen_in_text_and_jsonl() {
     ] {
         let mut b = vec![
             "batch",
-            "-d",
+            "--describe",
             "beach sunset",
             "-n",
             "20",

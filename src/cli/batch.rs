@@ -23,15 +23,14 @@ const COUNT_COHERENT_UP_TO: u128 = 1 << 20;
 
 #[derive(Args, Debug)]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["template", "describe", "expand", "file"])))]
-// `-d` is --describe here (as it always was for batch); the dialect is --dialect.
-#[command(mut_arg("dialect", |a| a.short(None)))]
 #[command(group(clap::ArgGroup::new("order").args(["unique", "exhaustive", "pairwise"])))]
 pub struct BatchArgs {
     /// Generate from a scene template, every slot drawn at random
     #[arg(long, short = 't', value_name = "NAME")]
     pub template: Option<String>,
-    /// Generate from a description, as `promptloom gen DESCRIPTION` does
-    #[arg(long, short = 'd', value_name = "TEXT")]
+    /// Generate from a description, as `promptloom gen DESCRIPTION` does (`-d` is --dialect,
+    /// as on `gen`)
+    #[arg(long, value_name = "TEXT")]
     pub describe: Option<String>,
     /// Generate from dynamic-prompt syntax ({a|b}, __wildcards__), as `promptloom expand`
     #[arg(long, value_name = "TEMPLATE")]
@@ -105,7 +104,7 @@ Examples:
   promptloom batch -t coast -n 1000000 --seed 7 -o coast.txt
   promptloom batch -t coast -n 1000000 --seed 7 -f jsonl -o part2.jsonl --shard 2/8
   promptloom batch -t coast -n 1000000 --seed 7 -f jsonl -o coast.jsonl --resume
-  promptloom batch -d \"beach sunset\" -n 500 --seed 1 -f csv -o beach.csv
+  promptloom batch --describe \"beach sunset\" -n 500 --seed 1 -f csv -o beach.csv
   promptloom batch -t coast --exhaustive --seed 3 -f jsonl -o all.jsonl
   promptloom batch -t coast --unique -n 10000 --seed 3
   promptloom batch -t coast --pairwise --seed 3 -f jsonl
