@@ -6,6 +6,24 @@
 //! finds an entry aliased "palm tree".
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a as a `Hasher` for the lookup tables: faster than SipHash on short phrase keys, and the
+/// tables are only ever looked up, never iterated, so their order cannot reach output.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let start = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        self.0 = crate::rng::fnv1a64(bytes, start);
+    }
+}
+
+type Table<V> = HashMap<String, V, BuildHasherDefault<Fnv>>;
 
 use crate::library::Library;
 
@@ -95,9 +113,9 @@ fn phrase_key(ws: &[Word]) -> String {
 #[derive(Debug, Default)]
 pub struct Matcher {
     /// Folded phrase → entries (category, entry) in library order.
-    entries: HashMap<String, Vec<(usize, usize)>>,
+    entries: Table<Vec<(usize, usize)>>,
     /// Folded phrase → templates.
-    keywords: HashMap<String, Vec<usize>>,
+    keywords: Table<Vec<usize>>,
 }
 
 impl Matcher {

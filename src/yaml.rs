@@ -344,10 +344,10 @@ impl<'a> Locator<'a> {
     /// Location of the next occurrence of `needle` at or after the cursor (the cursor moves
     /// there). Falls back to a search from the start, then to the file alone.
     pub fn next(&mut self, needle: &str) -> Location {
-        let found = self.src[self.cursor..]
-            .find(needle)
+        let find = |hay: &str| memchr::memmem::find(hay.as_bytes(), needle.as_bytes());
+        let found = find(&self.src[self.cursor..])
             .map(|i| i + self.cursor)
-            .or_else(|| self.src.find(needle));
+            .or_else(|| find(self.src));
         match found {
             Some(at) => {
                 self.cursor = (at + needle.len().max(1)).min(self.src.len());
