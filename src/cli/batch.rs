@@ -339,6 +339,9 @@ pub(crate) fn read_template(p: &std::path::Path) -> Result<String> {
     }
     if s.ends_with('\n') {
         s.pop();
+        if s.ends_with('\r') {
+            s.pop();
+        }
     }
     Ok(s)
 }

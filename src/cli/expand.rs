@@ -91,22 +91,7 @@ fn io_err(e: io::Error) -> promptloom::Error {
 pub fn expand_cmd(a: ExpandArgs) -> Result<()> {
     let (text, origin) = match (&a.template, &a.file) {
         (Some(t), None) => (t.clone(), "<template>".to_string()),
-        (None, Some(p)) => {
-            let mut s = std::fs::read_to_string(p).map_err(|e| promptloom::Error::Io {
-                path: p.clone(),
-                source: e,
-            })?;
-            if s.contains('\r') {
-                s = s.replace("\r\n", "\n");
-            }
-            if s.ends_with('\n') {
-                s.pop();
-                if s.ends_with('\r') {
-                    s.pop();
-                }
-            }
-            (s, p.display().to_string())
-        }
+        (None, Some(p)) => (super::batch::read_template(p)?, p.display().to_string()),
         _ => bail!(
             "give a template, e.g. `promptloom expand \"a {{red|blue}} fox\"`, or --file PATH"
         ),
