@@ -173,28 +173,30 @@ pub trait Values {
 
 impl Body {
     pub fn render(&self, vals: &dyn Values, out: &mut String) {
-        let mut tmp = String::new();
+        let mut tmp = (String::new(), String::new());
         render_nodes(&self.nodes, vals, out, &mut tmp);
     }
 }
 
-fn render_nodes(nodes: &[Node], vals: &dyn Values, out: &mut String, tmp: &mut String) {
+/// `tmp`: two reusable buffers for filter chains, so rendering allocates nothing per filter.
+fn render_nodes(nodes: &[Node], vals: &dyn Values, out: &mut String, tmp: &mut (String, String)) {
     for n in nodes {
         match n {
             Node::Text(t) => out.push_str(t),
             Node::Out(v, filters) if filters.is_empty() => vals.write(*v, out),
             Node::Out(v, filters) => {
-                tmp.clear();
-                vals.write(*v, tmp);
-                let mut s = std::mem::take(tmp);
+                let (cur, next) = tmp;
+                cur.clear();
+                vals.write(*v, cur);
                 for f in filters {
-                    s = match f {
-                        Filter::A => crate::text::with_article(&s),
-                        Filter::Cap => crate::text::capitalize(&s),
-                    };
+                    next.clear();
+                    match f {
+                        Filter::A => crate::text::with_article_into(cur, next),
+                        Filter::Cap => crate::text::capitalize_into(cur, next),
+                    }
+                    std::mem::swap(cur, next);
                 }
-                out.push_str(&s);
-                *tmp = s;
+                out.push_str(cur);
             }
             Node::If(branches, otherwise) => {
                 let chosen = branches

@@ -14,9 +14,13 @@
 //!
 //! Sampling uses our own integer code on `next_u32` (Lemire's bounded integers and cumulative
 //! integer weights), never rand's distributions, whose values may change between rand releases.
-
-use rand::rngs::ChaCha8Rng;
-use rand::{Rng, SeedableRng};
+//!
+//! The ChaCha8 block function is written here (RFC 8439's ChaCha with 8 rounds, a 64-bit block
+//! counter in words 12–13 and the 64-bit stream id in words 14–15), and a stream's words are the
+//! blocks' words in order: exactly the word stream of `rand`'s `ChaCha8Rng` (`from_seed(key)`,
+//! `set_stream(index)`), which a test compares word for word. Owning it lets a stream compute
+//! one 64-byte block at a time, and only when it is first read: a slot needs two or three
+//! words, where `ChaCha8Rng` computes four blocks up front.
 
 /// What a stream is used for. Kept as a byte in the key so that different uses of the same path
 /// never share a stream.
@@ -85,20 +89,140 @@ impl Keyer {
         for p in parts {
             h = fnv1a64(p, h);
         }
-        let mut sm = h;
-        let mut key = [0u8; 32];
-        for chunk in key.chunks_exact_mut(8) {
-            chunk.copy_from_slice(&splitmix64(&mut sm).to_le_bytes());
-        }
-        let mut rng = ChaCha8Rng::from_seed(key);
-        rng.set_stream(index);
-        Stream { rng }
+        Stream::from_hash(h, index)
     }
 }
 
-/// One keyed random stream.
+/// "expand 32-byte k", the ChaCha constants.
+const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
+
+/// One ChaCha quarter round on four rows at once (column or diagonal, depending on how the rows
+/// are rotated). Written row-wise so the compiler can keep each row in one vector register.
+#[inline(always)]
+fn quarter_rows(a: &mut [u32; 4], b: &mut [u32; 4], c: &mut [u32; 4], d: &mut [u32; 4]) {
+    for i in 0..4 {
+        a[i] = a[i].wrapping_add(b[i]);
+    }
+    for i in 0..4 {
+        d[i] = (d[i] ^ a[i]).rotate_left(16);
+    }
+    for i in 0..4 {
+        c[i] = c[i].wrapping_add(d[i]);
+    }
+    for i in 0..4 {
+        b[i] = (b[i] ^ c[i]).rotate_left(12);
+    }
+    for i in 0..4 {
+        a[i] = a[i].wrapping_add(b[i]);
+    }
+    for i in 0..4 {
+        d[i] = (d[i] ^ a[i]).rotate_left(8);
+    }
+    for i in 0..4 {
+        c[i] = c[i].wrapping_add(d[i]);
+    }
+    for i in 0..4 {
+        b[i] = (b[i] ^ c[i]).rotate_left(7);
+    }
+}
+
+/// The ChaCha8 block function with SSE2 (every x86-64 CPU has it): each row of the state in one
+/// register. Same words as [`chacha8_block_portable`]; a test compares them.
+#[cfg(target_arch = "x86_64")]
+fn chacha8_block(input: &[u32; 16]) -> [u32; 16] {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi32, _mm_or_si128, _mm_set_epi32, _mm_shuffle_epi32, _mm_slli_epi32,
+        _mm_srli_epi32, _mm_storeu_si128, _mm_xor_si128,
+    };
+    macro_rules! rotl {
+        ($x:expr, $n:literal) => {
+            _mm_or_si128(_mm_slli_epi32::<$n>($x), _mm_srli_epi32::<{ 32 - $n }>($x))
+        };
+    }
+    macro_rules! quarter {
+        ($a:ident, $b:ident, $c:ident, $d:ident) => {
+            $a = _mm_add_epi32($a, $b);
+            $d = rotl!(_mm_xor_si128($d, $a), 16);
+            $c = _mm_add_epi32($c, $d);
+            $b = rotl!(_mm_xor_si128($b, $c), 12);
+            $a = _mm_add_epi32($a, $b);
+            $d = rotl!(_mm_xor_si128($d, $a), 8);
+            $c = _mm_add_epi32($c, $d);
+            $b = rotl!(_mm_xor_si128($b, $c), 7);
+        };
+    }
+    let mut out = [0u32; 16];
+    // SAFETY: SSE2 is part of the x86-64 baseline, so these intrinsics are always available;
+    // each store writes 16 bytes into `out[4 * k..4 * k + 4]`, unaligned.
+    unsafe {
+        let row = |r: usize| {
+            _mm_set_epi32(
+                input[r + 3] as i32,
+                input[r + 2] as i32,
+                input[r + 1] as i32,
+                input[r] as i32,
+            )
+        };
+        let (a0, b0, c0, d0) = (row(0), row(4), row(8), row(12));
+        let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
+        for _ in 0..4 {
+            quarter!(a, b, c, d);
+            // Diagonals become columns: rotate rows 1, 2, 3 left by 1, 2, 3 lanes.
+            b = _mm_shuffle_epi32::<0x39>(b);
+            c = _mm_shuffle_epi32::<0x4e>(c);
+            d = _mm_shuffle_epi32::<0x93>(d);
+            quarter!(a, b, c, d);
+            b = _mm_shuffle_epi32::<0x93>(b);
+            c = _mm_shuffle_epi32::<0x4e>(c);
+            d = _mm_shuffle_epi32::<0x39>(d);
+        }
+        for (k, (x, x0)) in [(a, a0), (b, b0), (c, c0), (d, d0)].into_iter().enumerate() {
+            let sum = _mm_add_epi32(x, x0);
+            _mm_storeu_si128(out[4 * k..].as_mut_ptr().cast::<__m128i>(), sum);
+        }
+    }
+    out
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn chacha8_block(input: &[u32; 16]) -> [u32; 16] {
+    chacha8_block_portable(input)
+}
+
+/// The ChaCha8 block function: four double rounds, then the input added word by word.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn chacha8_block_portable(input: &[u32; 16]) -> [u32; 16] {
+    let row = |r: usize| [input[r], input[r + 1], input[r + 2], input[r + 3]];
+    let (mut a, mut b, mut c, mut d) = (row(0), row(4), row(8), row(12));
+    for _ in 0..4 {
+        quarter_rows(&mut a, &mut b, &mut c, &mut d);
+        // Diagonals become columns: rotate rows 1, 2, 3 left by 1, 2, 3 lanes.
+        b = [b[1], b[2], b[3], b[0]];
+        c = [c[2], c[3], c[0], c[1]];
+        d = [d[3], d[0], d[1], d[2]];
+        quarter_rows(&mut a, &mut b, &mut c, &mut d);
+        b = [b[3], b[0], b[1], b[2]];
+        c = [c[2], c[3], c[0], c[1]];
+        d = [d[1], d[2], d[3], d[0]];
+    }
+    let mut out = [0u32; 16];
+    for i in 0..4 {
+        out[i] = a[i].wrapping_add(input[i]);
+        out[4 + i] = b[i].wrapping_add(input[4 + i]);
+        out[8 + i] = c[i].wrapping_add(input[8 + i]);
+        out[12 + i] = d[i].wrapping_add(input[12 + i]);
+    }
+    out
+}
+
+/// One keyed random stream: ChaCha8 blocks 0, 1, 2, … of one key and stream id, read word by
+/// word.
 pub struct Stream {
-    rng: ChaCha8Rng,
+    /// The block function's input: constants, key, block counter, stream id.
+    input: [u32; 16],
+    /// The current block's words; `pos == 16` when they are used up (or none was computed).
+    words: [u32; 16],
+    pos: usize,
 }
 
 impl Stream {
@@ -107,19 +231,56 @@ impl Stream {
         Keyer::new(seed, domain).stream(path, index)
     }
 
-    pub fn next_u32(&mut self) -> u32 {
-        self.rng.next_u32()
+    /// The stream whose key SplitMix64 expands from the path hash `h` (see the module docs).
+    fn from_hash(h: u64, index: u64) -> Stream {
+        let mut sm = h;
+        let mut input = [0u32; 16];
+        input[..4].copy_from_slice(&SIGMA);
+        for k in 0..4 {
+            let w = splitmix64(&mut sm);
+            input[4 + 2 * k] = w as u32;
+            input[5 + 2 * k] = (w >> 32) as u32;
+        }
+        input[14] = index as u32;
+        input[15] = (index >> 32) as u32;
+        Stream {
+            input,
+            words: [0; 16],
+            pos: 16,
+        }
     }
 
+    /// Computes the next block and advances the 64-bit block counter.
+    #[cold]
+    fn refill(&mut self) {
+        self.words = chacha8_block(&self.input);
+        let counter = (u64::from(self.input[13]) << 32 | u64::from(self.input[12])).wrapping_add(1);
+        self.input[12] = counter as u32;
+        self.input[13] = (counter >> 32) as u32;
+        self.pos = 0;
+    }
+
+    pub fn next_u32(&mut self) -> u32 {
+        if self.pos >= 16 {
+            self.refill();
+        }
+        let w = self.words[self.pos];
+        self.pos += 1;
+        w
+    }
+
+    /// Two words, the first as the low half (as `ChaCha8Rng::next_u64`).
     pub fn next_u64(&mut self) -> u64 {
-        self.rng.next_u64()
+        let lo = self.next_u32();
+        let hi = self.next_u32();
+        u64::from(hi) << 32 | u64::from(lo)
     }
 
     /// Unbiased integer in `0..n` (Lemire's method). `n` must be positive.
     pub fn below(&mut self, n: u32) -> u32 {
         assert!(n > 0, "below(0)");
         loop {
-            let m = u64::from(self.rng.next_u32()) * u64::from(n);
+            let m = u64::from(self.next_u32()) * u64::from(n);
             let low = m as u32;
             if low >= n.wrapping_neg() % n {
                 return (m >> 32) as u32;
@@ -131,7 +292,7 @@ impl Stream {
     pub fn below_u64(&mut self, n: u64) -> u64 {
         assert!(n > 0, "below_u64(0)");
         loop {
-            let m = u128::from(self.rng.next_u64()) * u128::from(n);
+            let m = u128::from(self.next_u64()) * u128::from(n);
             let low = m as u64;
             if low >= n.wrapping_neg() % n {
                 return (m >> 64) as u64;
@@ -184,6 +345,64 @@ mod tests {
             got,
             [1_242_566_997, 3_986_058_706, 1_445_996_186, 4_199_978_594]
         );
+    }
+
+    /// Our block function and stream are `rand`'s `ChaCha8Rng`, word for word: across block
+    /// boundaries, with 32- and 64-bit reads interleaved, for many keys and stream ids.
+    #[test]
+    fn stream_equals_rand_chacha8() {
+        use rand::rngs::ChaCha8Rng;
+        use rand::{Rng, SeedableRng};
+        let keyer = Keyer::new(77, Domain::Scene);
+        for k in 0..200u64 {
+            let path = format!("slot/{k}");
+            let index = k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (k % 64);
+            let mut ours = keyer.stream(&path, index);
+            // The same key, built the documented way.
+            let mut h = keyer.prefix;
+            h = fnv1a64(path.as_bytes(), h);
+            let mut sm = h;
+            let mut key = [0u8; 32];
+            for chunk in key.chunks_exact_mut(8) {
+                chunk.copy_from_slice(&splitmix64(&mut sm).to_le_bytes());
+            }
+            let mut theirs = ChaCha8Rng::from_seed(key);
+            theirs.set_stream(index);
+            for step in 0..150u64 {
+                if (step + k) % 3 == 0 {
+                    assert_eq!(ours.next_u64(), theirs.next_u64(), "key {k} step {step}");
+                } else {
+                    assert_eq!(ours.next_u32(), theirs.next_u32(), "key {k} step {step}");
+                }
+            }
+        }
+        // The block counter carries into its high word.
+        let mut ours = Stream::from_hash(5, 3);
+        ours.input[12] = u32::MAX;
+        let mut theirs = ChaCha8Rng::from_seed({
+            let mut key = [0u8; 32];
+            for (i, w) in ours.input[4..12].iter().enumerate() {
+                key[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
+            }
+            key
+        });
+        theirs.set_stream(3);
+        theirs.set_word_pos(u128::from(u32::MAX) * 16);
+        for _ in 0..40 {
+            assert_eq!(ours.next_u32(), theirs.next_u32());
+        }
+    }
+
+    #[test]
+    fn block_functions_agree() {
+        let mut input = [0u32; 16];
+        let mut sm = 3u64;
+        for _ in 0..1000 {
+            for w in &mut input {
+                *w = splitmix64(&mut sm) as u32;
+            }
+            assert_eq!(chacha8_block(&input), chacha8_block_portable(&input));
+        }
     }
 
     #[test]

@@ -121,7 +121,7 @@ pub trait Generator: Sync {
             return Ok(None);
         };
         let w = self.writing();
-        let written = w.dialect.write(self.engine().library(), &scene)?;
+        let written = w.dialect.write_prompt(self.engine().library(), &scene)?;
         Ok(Some(w.line(written.prompt, written.tokens)))
     }
 }

@@ -156,6 +156,12 @@ pub trait Dialect: Send + Sync {
     fn name(&self) -> &'static str;
     /// Writes one scene. Only the wording depends on the dialect, never the chosen entries.
     fn write(&self, lib: &Library, scene: &Scene) -> Result<Written>;
+    /// Writes the prompt (and its token count) of one scene; the negative prompt may be left
+    /// empty. What text output needs: the prose dialects skip assembling a negative prompt
+    /// nobody reads. The prompt is always the one [`Dialect::write`] writes.
+    fn write_prompt(&self, lib: &Library, scene: &Scene) -> Result<Written> {
+        self.write(lib, scene)
+    }
 }
 
 /// The negative-prompt terms of a scene: the template's defaults, then the terms carried by the
@@ -193,6 +199,24 @@ pub fn negative_terms<'l>(lib: &'l Library, scene: &'l Scene) -> Vec<&'l str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `write_prompt` is a shortcut, never a different text.
+    #[test]
+    fn write_prompt_writes_the_same_prompt() {
+        use crate::scene::{Plan, build};
+        let lib = Library::builtin().unwrap();
+        let plan = Plan::new(&lib, "", None).unwrap();
+        for name in NAMES {
+            let d = by_name(name, &lib, &Options::default()).unwrap();
+            for i in 0..200 {
+                let scene = build(&lib, &plan, 5, i, false);
+                let full = d.write(&lib, &scene).unwrap();
+                let short = d.write_prompt(&lib, &scene).unwrap();
+                assert_eq!(full.prompt, short.prompt, "{name} {i}");
+                assert_eq!(full.tokens, short.tokens, "{name} {i}");
+            }
+        }
+    }
 
     #[test]
     fn phrases_match_whole_words_only() {

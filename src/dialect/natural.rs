@@ -169,7 +169,21 @@ impl Dialect for Natural {
     }
 
     fn write(&self, lib: &Library, scene: &Scene) -> Result<Written> {
-        let mut w = Plain.write(lib, scene)?;
+        self.write_with(lib, scene, true)
+    }
+
+    fn write_prompt(&self, lib: &Library, scene: &Scene) -> Result<Written> {
+        self.write_with(lib, scene, false)
+    }
+}
+
+impl Natural {
+    fn write_with(&self, lib: &Library, scene: &Scene, negative: bool) -> Result<Written> {
+        let mut w = if negative {
+            Plain.write(lib, scene)?
+        } else {
+            Plain.write_prompt(lib, scene)?
+        };
         let mut params = None;
         if let Some(limit) = self.max_chars {
             let n = w.prompt.chars().count();

@@ -102,17 +102,23 @@ impl Plain {
         let Some(body) = &t.fast_bodies[scene.body] else {
             return Plain::render_with_tera(lib, scene);
         };
-        let mut subject = String::new();
+        let mut subject_a = String::new();
         if let Some(si) = t.slot_index("subject") {
-            write_slot(lib, scene, si, &mut subject);
+            if scene.slots[si].picks.len() == 1 {
+                text::with_article_into(scene.text(lib, si, 0), &mut subject_a);
+            } else {
+                let mut subject = String::new();
+                write_slot(lib, scene, si, &mut subject);
+                text::with_article_into(&subject, &mut subject_a);
+            }
         }
         let vals = SceneValues {
             lib,
             scene,
             template: t,
-            subject_a: text::with_article(&subject),
+            subject_a,
         };
-        let mut out = String::with_capacity(512);
+        let mut out = String::with_capacity(1024);
         body.render(&vals, &mut out);
         Ok(out)
     }
@@ -124,10 +130,15 @@ impl Dialect for Plain {
     }
 
     fn write(&self, lib: &Library, scene: &Scene) -> Result<Written> {
+        let mut w = self.write_prompt(lib, scene)?;
+        w.negative = negative_terms(lib, scene).join(", ");
+        Ok(w)
+    }
+
+    fn write_prompt(&self, lib: &Library, scene: &Scene) -> Result<Written> {
         let raw = Plain::render_raw(lib, scene)?;
         Ok(Written {
             prompt: text::tidy_prose(&raw),
-            negative: negative_terms(lib, scene).join(", "),
             ..Written::default()
         })
     }
