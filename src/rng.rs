@@ -85,11 +85,28 @@ impl Keyer {
 
     /// The RNG for a path given in pieces (hashed as if concatenated), avoiding an allocation.
     pub fn stream_parts(&self, parts: &[&[u8]], index: u64) -> Stream {
+        self.path(parts).stream(index)
+    }
+
+    /// A path hashed once, for drawing its stream in many prompts.
+    pub fn path(&self, parts: &[&[u8]]) -> PathKey {
         let mut h = self.prefix;
         for p in parts {
             h = fnv1a64(p, h);
         }
-        Stream::from_hash(h, index)
+        PathKey(h)
+    }
+}
+
+/// A seed, domain and path, hashed (step 1 of the key layout): what is left per prompt is
+/// expanding the key and selecting the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PathKey(u64);
+
+impl PathKey {
+    /// The RNG of this path in prompt `index`.
+    pub fn stream(self, index: u64) -> Stream {
+        Stream::from_hash(self.0, index)
     }
 }
 
@@ -420,6 +437,8 @@ mod tests {
         let a = k.stream("slot/sky", 3).next_u64();
         let b = k.stream_parts(&[b"slot/", b"sky"], 3).next_u64();
         assert_eq!(a, b);
+        let c = k.path(&[b"slot", b"/sky"]).stream(3).next_u64();
+        assert_eq!(a, c);
     }
 
     #[test]

@@ -317,6 +317,63 @@ pub struct Scratch {
     candidates: Vec<usize>,
     taken: Vec<usize>,
     boosted: Vec<usize>,
+    /// Slot fills of a finished scene, kept for their allocations (see [`Scratch::recycle`]).
+    spare: Vec<SlotFill>,
+    /// Hashed stream paths of each slot and of the body, for the inputs in `keys_for`: a batch
+    /// builds millions of scenes from the same few.
+    slot_keys: Vec<crate::rng::PathKey>,
+    body_key: Option<crate::rng::PathKey>,
+    keys_for: Option<KeysFor>,
+}
+
+/// What the hashed stream paths in a [`Scratch`] were computed for.
+#[derive(Debug, PartialEq, Eq)]
+struct KeysFor {
+    library: String,
+    seed: u64,
+    description: [u8; 16],
+    template: usize,
+}
+
+impl Scratch {
+    /// Takes back a scene that has been written, so the next scene built with this scratch
+    /// reuses its memory.
+    pub fn recycle(&mut self, scene: Scene) {
+        self.spare = scene.slots;
+    }
+
+    /// The path keys of template `ti` (computing them when the last ones were for other inputs).
+    fn path_keys(&mut self, lib: &Library, keyer: &Keyer, seed: u64, plan: &Plan, ti: usize) {
+        if let Some(k) = &self.keys_for
+            && k.seed == seed
+            && k.template == ti
+            && k.description == plan.key
+            && k.library == lib.hash()
+        {
+            return;
+        }
+        let t = &lib.templates[ti];
+        self.slot_keys = t
+            .slots
+            .iter()
+            .map(|s| {
+                keyer.path(&[
+                    &plan.key,
+                    b"/",
+                    t.name.as_bytes(),
+                    b"/slot/",
+                    s.name.as_bytes(),
+                ])
+            })
+            .collect();
+        self.body_key = Some(keyer.path(&[&plan.key, b"/", t.name.as_bytes(), b"/body"]));
+        self.keys_for = Some(KeysFor {
+            library: lib.hash().to_string(),
+            seed,
+            description: plan.key,
+            template: ti,
+        });
+    }
 }
 
 /// Builds scene `index` of `seed` for a plan.
@@ -351,8 +408,15 @@ pub fn build_with(
         notes.push(format!("template `{}`: {}", t.name, plan.reason));
     }
 
+    scratch.path_keys(lib, &keyer, seed, plan, ti);
+
     // 2. Pins: each matched phrase settles on one entry of a category the template uses.
-    let mut fills: Vec<SlotFill> = vec![SlotFill::default(); t.slots.len()];
+    let mut fills: Vec<SlotFill> = std::mem::take(&mut scratch.spare);
+    for f in &mut fills {
+        f.picks.clear();
+        f.pinned = false;
+    }
+    fills.resize_with(t.slots.len(), SlotFill::default);
     // (span index, slot index, whether the entry shows the user's words)
     let mut pinned_spans: Vec<(usize, usize, bool)> = Vec::new();
     for (si, sp) in plan.spans.iter().enumerate() {
@@ -509,16 +573,7 @@ pub fn build_with(
         if fills[i].pinned {
             continue;
         }
-        let mut rng = keyer.stream_parts(
-            &[
-                &plan.key,
-                b"/",
-                t.name.as_bytes(),
-                b"/slot/",
-                s.name.as_bytes(),
-            ],
-            index,
-        );
+        let mut rng = scratch.slot_keys[i].stream(index);
         if !rng.chance(s.chance) {
             continue;
         }
@@ -528,19 +583,20 @@ pub fn build_with(
             s.max
         };
         let cat = &lib.categories[s.category];
+        note_taken_and_boosted(lib, &fills, s.category, scratch);
         for k in 0..n {
-            note_taken_and_boosted(lib, &fills, s.category, scratch);
             if let Some(e) = quick_pick(lib, &state, s, &mut rng, scratch) {
                 let en = &cat.entries[e];
                 state.add(&en.tags, &en.blocks);
                 fills[i].picks.push(Pick::Entry(s.category, e));
+                note_picked(lib, s.category, e, scratch);
                 continue;
             }
             let mut relaxed = false;
-            gather(lib, &fills, &state, s, false, scratch);
+            gather(lib, &state, s, false, scratch);
             if scratch.candidates.is_empty() && !s.require.is_empty() {
                 relaxed = true;
-                gather(lib, &fills, &state, s, true, scratch);
+                gather(lib, &state, s, true, scratch);
             }
             if scratch.candidates.is_empty() {
                 if explain && k == 0 {
@@ -565,16 +621,14 @@ pub fn build_with(
             let en = &cat.entries[e];
             state.add(&en.tags, &en.blocks);
             fills[i].picks.push(Pick::Entry(s.category, e));
+            note_picked(lib, s.category, e, scratch);
         }
     }
 
     // 6. Body variant.
-    let body = if t.bodies.len() == 1 {
-        0
-    } else {
-        keyer
-            .stream_parts(&[&plan.key, b"/", t.name.as_bytes(), b"/body"], index)
-            .below(t.bodies.len() as u32) as usize
+    let body = match scratch.body_key {
+        Some(k) if t.bodies.len() > 1 => k.stream(index).below(t.bodies.len() as u32) as usize,
+        _ => 0,
     };
 
     let dynamic = expand_dynamic(lib, t, &fills, body, &plan.key, seed, index);
@@ -693,10 +747,21 @@ fn note_taken_and_boosted(
     }
 }
 
+/// Keeps `scratch.taken` and `scratch.boosted` current after entry `e` of `category` joined the
+/// scene: the same as calling [`note_taken_and_boosted`] again, without rereading every slot.
+fn note_picked(lib: &Library, category: usize, e: usize, scratch: &mut Scratch) {
+    scratch.taken.push(e);
+    for (wc, list) in &lib.categories[category].entries[e].with {
+        if *wc == category {
+            scratch.boosted.extend_from_slice(list);
+        }
+    }
+}
+
 /// Candidates of a slot that fit the scene, with their weights (boosted by associations).
+/// `scratch.taken` and `scratch.boosted` must be current for the slot's category.
 fn gather(
     lib: &Library,
-    fills: &[SlotFill],
     state: &State,
     slot: &crate::library::Slot,
     relaxed: bool,
@@ -704,7 +769,6 @@ fn gather(
 ) {
     scratch.candidates.clear();
     scratch.weights.clear();
-    note_taken_and_boosted(lib, fills, slot.category, scratch);
     let category = slot.category;
     let cat = &lib.categories[category];
     let pool = if relaxed {

@@ -393,6 +393,9 @@ pub fn tidy_prose(raw: &str) -> String {
     let s = spaced.trim().as_bytes();
     let n = s.len();
     let mut out: Vec<u8> = Vec::with_capacity(n + 2);
+    // The output is `s` with a few words changed or dropped: unchanged stretches are copied
+    // whole, from `copied` up to the word being changed.
+    let mut copied = 0;
     // The previous word kept, as a range of `s`.
     let (mut prev_a, mut prev_b) = (0usize, 0usize);
     let mut sentence_start = true;
@@ -408,10 +411,11 @@ pub fn tidy_prose(raw: &str) -> String {
             && prev.len() == w.len()
             && prev.eq_ignore_ascii_case(w)
             && prev.iter().all(u8::is_ascii_alphabetic);
-        if !doubled {
-            if !out.is_empty() {
-                out.push(b' ');
-            }
+        if doubled {
+            // Drop the word and the space before it.
+            out.extend_from_slice(&s[copied..a - 1]);
+            copied = b;
+        } else {
             let article =
                 w.len() <= 2 && (w.eq_ignore_ascii_case(b"a") || w.eq_ignore_ascii_case(b"an"));
             if article && b < n {
@@ -423,16 +427,18 @@ pub fn tidy_prose(raw: &str) -> String {
                 let next = std::str::from_utf8(&s[na..nb]).unwrap_or("");
                 let an = wants_an(next);
                 let upper = sentence_start || w[0] == b'A';
+                out.extend_from_slice(&s[copied..a]);
                 out.extend_from_slice(match (an, upper) {
                     (true, true) => b"An",
                     (true, false) => b"an",
                     (false, true) => b"A",
                     (false, false) => b"a",
                 });
-            } else if sentence_start {
+                copied = b;
+            } else if sentence_start && needs_capital(w) {
+                out.extend_from_slice(&s[copied..a]);
                 capitalize_word_into(w, &mut out);
-            } else {
-                out.extend_from_slice(w);
+                copied = b;
             }
             prev_a = a;
             prev_b = b;
@@ -450,6 +456,7 @@ pub fn tidy_prose(raw: &str) -> String {
         }
         a = b + 1;
     }
+    out.extend_from_slice(&s[copied..]);
     while matches!(out.last(), Some(b',' | b';' | b':' | b' ')) {
         out.pop();
     }
@@ -461,21 +468,47 @@ pub fn tidy_prose(raw: &str) -> String {
 
 /// Step 1 of [`tidy_prose`]: words and punctuation, spaced normally. Every byte that matters
 /// here is ASCII; multi-byte characters are copied through untouched.
+///
+/// Most of the text is already spaced normally, so bytes that stay as they are accumulate in a
+/// pending stretch `raw[run..i]` that is copied whole when something changes.
 fn space_and_punctuate(raw: &str) -> Vec<u8> {
     let bytes = raw.as_bytes();
     let mut b: Vec<u8> = Vec::with_capacity(raw.len() + 16);
+    let mut run = 0;
     let mut i = 0;
+    // The last byte written so far, counting the pending stretch.
+    let last = |b: &Vec<u8>, run: usize, i: usize| {
+        if i > run {
+            Some(bytes[i - 1])
+        } else {
+            b.last().copied()
+        }
+    };
     while i < bytes.len() {
         let c = bytes[i];
         match BYTE_CLASS[c as usize] {
             CLASS_SPACE => {
-                if b.last().is_some_and(|l| *l != b' ') {
-                    b.push(b' ');
+                let keep = last(&b, run, i).is_some_and(|l| l != b' ');
+                if !(keep && c == b' ') {
+                    b.extend_from_slice(&bytes[run..i]);
+                    if keep {
+                        b.push(b' ');
+                    }
+                    run = i + 1;
                 }
                 i += 1;
             }
             CLASS_PUNCT => {
+                let as_is = !matches!(
+                    last(&b, run, i),
+                    None | Some(b' ' | b',' | b';' | b':' | b'.' | b'!' | b'?')
+                );
                 i += 1;
+                if as_is {
+                    continue;
+                }
+                b.extend_from_slice(&bytes[run..i - 1]);
+                run = i;
                 while b.last() == Some(&b' ') {
                     b.pop();
                 }
@@ -493,23 +526,37 @@ fn space_and_punctuate(raw: &str) -> Vec<u8> {
                 }
             }
             _ => {
-                // A run of word bytes, copied whole. A word right after punctuation gets its
-                // space back (", ,on" → ", on"); digits do not, so "f/1.4" and "3.5" survive.
-                let mut j = i + 1;
-                while j < bytes.len() && BYTE_CLASS[bytes[j] as usize] == CLASS_WORD {
-                    j += 1;
-                }
+                // A word right after punctuation gets its space back (", ,on" → ", on"); digits
+                // do not, so "f/1.4" and "3.5" survive.
                 if (c.is_ascii_alphabetic() || c >= 0x80)
-                    && matches!(b.last(), Some(b',' | b';' | b'!' | b'?'))
+                    && matches!(last(&b, run, i), Some(b',' | b';' | b'!' | b'?'))
                 {
+                    b.extend_from_slice(&bytes[run..i]);
                     b.push(b' ');
+                    run = i;
                 }
-                b.extend_from_slice(&bytes[i..j]);
-                i = j;
+                i += 1;
+                while i < bytes.len() && BYTE_CLASS[bytes[i] as usize] == CLASS_WORD {
+                    i += 1;
+                }
             }
         }
     }
+    b.extend_from_slice(&bytes[run..]);
     b
+}
+
+/// Whether [`capitalize_word_into`] would change `w` (`true` when unsure: non-ASCII first).
+fn needs_capital(w: &[u8]) -> bool {
+    for &c in w {
+        if c.is_ascii_alphabetic() {
+            return c.is_ascii_lowercase();
+        }
+        if c >= 0x80 {
+            return true;
+        }
+    }
+    false
 }
 
 /// Writes `w` with its first letter (after any opening quote or bracket) upper-cased.

@@ -109,6 +109,7 @@ pub trait Generator: Sync {
         let mut rec = self
             .engine()
             .record(&scene, self.writing().dialect.as_ref())?;
+        scratch.recycle(scene);
         rec.source = Some(self.label().to_string());
         rec.mode = self.mode().label().map(str::to_string);
         Ok(Some(rec))
@@ -122,6 +123,7 @@ pub trait Generator: Sync {
         };
         let w = self.writing();
         let written = w.dialect.write_prompt(self.engine().library(), &scene)?;
+        scratch.recycle(scene);
         Ok(Some(w.line(written.prompt, written.tokens)))
     }
 }
