@@ -58,9 +58,10 @@ impl<W: Write> Sink<W> {
                 self.out.write_all(b"\n").map_err(out_err)?;
             }
             Format::Jsonl => {
-                serde_json::to_writer(&mut self.out, rec)
-                    .map_err(|e| out_err(std::io::Error::other(e)))?;
-                self.out.write_all(b"\n").map_err(out_err)?;
+                let mut line = Vec::with_capacity(1536);
+                rec.write_json(&mut line);
+                line.push(b'\n');
+                self.out.write_all(&line).map_err(out_err)?;
             }
             Format::Json => {
                 let sep: &[u8] = if self.written == 0 { b"[\n" } else { b",\n" };

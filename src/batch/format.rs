@@ -46,8 +46,7 @@ impl BatchFormat {
                 buf.push(b'\n');
             }
             BatchFormat::Jsonl => {
-                // Serialising our own structs into a Vec cannot fail.
-                let _ = serde_json::to_writer(&mut *buf, rec);
+                rec.write_json(buf);
                 buf.push(b'\n');
             }
             BatchFormat::Csv => csv::encode(rec, buf),
