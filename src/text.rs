@@ -387,24 +387,20 @@ static BYTE_CLASS: [u8; 256] = {
 /// `tests::tidy_matches_reference` holds it to the plain, word-by-word definition below.
 pub fn tidy_prose(raw: &str) -> String {
     let spaced = space_and_punctuate(raw);
-    // Only ASCII bytes were removed or inserted, so the bytes are still UTF-8.
-    let spaced = String::from_utf8(spaced)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    let s = spaced.trim().as_bytes();
+    let text = spaced.trim();
+    let s = text.as_bytes();
     let n = s.len();
-    let mut out: Vec<u8> = Vec::with_capacity(n + 2);
-    // The output is `s` with a few words changed or dropped: unchanged stretches are copied
-    // whole, from `copied` up to the word being changed.
+    let mut out = String::with_capacity(n + 2);
+    // The output is `text` with a few words changed or dropped: unchanged stretches are copied
+    // whole, from `copied` up to the word being changed. (Every cut is next to an ASCII space,
+    // so every slice is on a character boundary.)
     let mut copied = 0;
     // The previous word kept, as a range of `s`.
     let (mut prev_a, mut prev_b) = (0usize, 0usize);
     let mut sentence_start = true;
     let mut a = 0;
     loop {
-        let mut b = a;
-        while b < n && s[b] != b' ' {
-            b += 1;
-        }
+        let b = find_space(s, a);
         let w = &s[a..b];
         let prev = &s[prev_a..prev_b];
         let doubled = !prev.is_empty()
@@ -413,31 +409,26 @@ pub fn tidy_prose(raw: &str) -> String {
             && prev.iter().all(u8::is_ascii_alphabetic);
         if doubled {
             // Drop the word and the space before it.
-            out.extend_from_slice(&s[copied..a - 1]);
+            out.push_str(&text[copied..a - 1]);
             copied = b;
         } else {
             let article =
                 w.len() <= 2 && (w.eq_ignore_ascii_case(b"a") || w.eq_ignore_ascii_case(b"an"));
             if article && b < n {
-                let na = b + 1;
-                let mut nb = na;
-                while nb < n && s[nb] != b' ' {
-                    nb += 1;
-                }
-                let next = std::str::from_utf8(&s[na..nb]).unwrap_or("");
+                let next = &text[b + 1..find_space(s, b + 1)];
                 let an = wants_an(next);
                 let upper = sentence_start || w[0] == b'A';
-                out.extend_from_slice(&s[copied..a]);
-                out.extend_from_slice(match (an, upper) {
-                    (true, true) => b"An",
-                    (true, false) => b"an",
-                    (false, true) => b"A",
-                    (false, false) => b"a",
+                out.push_str(&text[copied..a]);
+                out.push_str(match (an, upper) {
+                    (true, true) => "An",
+                    (true, false) => "an",
+                    (false, true) => "A",
+                    (false, false) => "a",
                 });
                 copied = b;
             } else if sentence_start && needs_capital(w) {
-                out.extend_from_slice(&s[copied..a]);
-                capitalize_word_into(w, &mut out);
+                out.push_str(&text[copied..a]);
+                capitalize_word_into(&text[a..b], &mut out);
                 copied = b;
             }
             prev_a = a;
@@ -456,32 +447,90 @@ pub fn tidy_prose(raw: &str) -> String {
         }
         a = b + 1;
     }
-    out.extend_from_slice(&s[copied..]);
-    while matches!(out.last(), Some(b',' | b';' | b':' | b' ')) {
+    out.push_str(&text[copied..]);
+    while out.ends_with([',', ';', ':', ' ']) {
         out.pop();
     }
-    if !out.is_empty() && !matches!(out.last(), Some(b'.' | b'!' | b'?')) {
-        out.push(b'.');
+    if !out.is_empty() && !out.ends_with(['.', '!', '?']) {
+        out.push('.');
     }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    out
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes of `s` from `i` as one little-endian word (`None` near the end).
+fn word_at(s: &[u8], i: usize) -> Option<u64> {
+    let chunk = s.get(i..i + 8)?;
+    let mut w = [0u8; 8];
+    w.copy_from_slice(chunk);
+    Some(u64::from_le_bytes(w))
+}
+
+/// High bit set in every byte of `x` that is zero, and possibly in bytes above the first such
+/// byte (so only the lowest set bit is exact).
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGH
+}
+
+/// The first space in `s` at or after `from`, or `s.len()`. Eight bytes at a time.
+fn find_space(s: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while let Some(x) = word_at(s, i) {
+        let m = zero_bytes(x ^ (ONES * u64::from(b' ')));
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < s.len() && s[i] != b' ' {
+        i += 1;
+    }
+    i
+}
+
+/// The first byte at or after `from` that may not be part of a word: white space, `,.;:!?`,
+/// or (a superset, checked by the caller) any other control character or `!`. Eight bytes at
+/// a time.
+fn find_break(s: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while let Some(x) = word_at(s, i) {
+        // Bytes below 0x22 (controls, space, `!`); `,` and `.` (0x2C/0x2E: equal once bit 1 is
+        // set); `:` and `;` (0x3A/0x3B: equal once bit 0 is cleared); `?`.
+        let low = x.wrapping_sub(ONES * 0x22) & !x & HIGH;
+        let comma_dot = zero_bytes((x | (ONES * 0x02)) ^ (ONES * 0x2e));
+        let colons = zero_bytes((x & (ONES * 0xfe)) ^ (ONES * 0x3a));
+        let question = zero_bytes(x ^ (ONES * u64::from(b'?')));
+        let m = low | comma_dot | colons | question;
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < s.len() && BYTE_CLASS[s[i] as usize] == CLASS_WORD {
+        i += 1;
+    }
+    i
 }
 
 /// Step 1 of [`tidy_prose`]: words and punctuation, spaced normally. Every byte that matters
 /// here is ASCII; multi-byte characters are copied through untouched.
 ///
 /// Most of the text is already spaced normally, so bytes that stay as they are accumulate in a
-/// pending stretch `raw[run..i]` that is copied whole when something changes.
-fn space_and_punctuate(raw: &str) -> Vec<u8> {
+/// pending stretch `raw[run..i]` that is copied whole when something changes. Every cut is at
+/// an ASCII byte, so on a character boundary.
+fn space_and_punctuate(raw: &str) -> String {
     let bytes = raw.as_bytes();
-    let mut b: Vec<u8> = Vec::with_capacity(raw.len() + 16);
+    let mut b = String::with_capacity(raw.len() + 16);
     let mut run = 0;
     let mut i = 0;
     // The last byte written so far, counting the pending stretch.
-    let last = |b: &Vec<u8>, run: usize, i: usize| {
+    let last = |b: &String, run: usize, i: usize| {
         if i > run {
             Some(bytes[i - 1])
         } else {
-            b.last().copied()
+            b.as_bytes().last().copied()
         }
     };
     while i < bytes.len() {
@@ -490,9 +539,9 @@ fn space_and_punctuate(raw: &str) -> Vec<u8> {
             CLASS_SPACE => {
                 let keep = last(&b, run, i).is_some_and(|l| l != b' ');
                 if !(keep && c == b' ') {
-                    b.extend_from_slice(&bytes[run..i]);
+                    b.push_str(&raw[run..i]);
                     if keep {
-                        b.push(b' ');
+                        b.push(' ');
                     }
                     run = i + 1;
                 }
@@ -507,13 +556,13 @@ fn space_and_punctuate(raw: &str) -> Vec<u8> {
                 if as_is {
                     continue;
                 }
-                b.extend_from_slice(&bytes[run..i - 1]);
+                b.push_str(&raw[run..i - 1]);
                 run = i;
-                while b.last() == Some(&b' ') {
+                while b.ends_with(' ') {
                     b.pop();
                 }
                 // Collapse empty clauses: ", ," → ",", ",." → ".", ". ." → "."
-                match b.last() {
+                match b.as_bytes().last() {
                     None => continue,
                     Some(b',' | b';' | b':') => {
                         b.pop();
@@ -522,7 +571,7 @@ fn space_and_punctuate(raw: &str) -> Vec<u8> {
                     _ => {}
                 }
                 if !b.is_empty() {
-                    b.push(c);
+                    b.push(char::from(c));
                 }
             }
             _ => {
@@ -531,19 +580,38 @@ fn space_and_punctuate(raw: &str) -> Vec<u8> {
                 if (c.is_ascii_alphabetic() || c >= 0x80)
                     && matches!(last(&b, run, i), Some(b',' | b';' | b'!' | b'?'))
                 {
-                    b.extend_from_slice(&bytes[run..i]);
-                    b.push(b' ');
+                    b.push_str(&raw[run..i]);
+                    b.push(' ');
                     run = i;
                 }
                 i += 1;
-                while i < bytes.len() && BYTE_CLASS[bytes[i] as usize] == CLASS_WORD {
-                    i += 1;
+                // Skip to the next byte that may end the word; a control character that does not
+                // (only white space and `,.;:!?` do) is part of it.
+                loop {
+                    i = find_break(bytes, i);
+                    if i < bytes.len() && BYTE_CLASS[bytes[i] as usize] == CLASS_WORD {
+                        i += 1;
+                    } else {
+                        break;
+                    }
                 }
             }
         }
     }
-    b.extend_from_slice(&bytes[run..]);
+    b.push_str(&raw[run..]);
     b
+}
+
+/// Writes `w` with its first letter (after any opening quote or bracket) upper-cased.
+fn capitalize_word_into(w: &str, out: &mut String) {
+    match w.char_indices().find(|(_, c)| c.is_alphabetic()) {
+        Some((i, c)) => {
+            out.push_str(&w[..i]);
+            out.extend(c.to_uppercase());
+            out.push_str(&w[i + c.len_utf8()..]);
+        }
+        None => out.push_str(w),
+    }
 }
 
 /// Whether [`capitalize_word_into`] would change `w` (`true` when unsure: non-ASCII first).
@@ -557,35 +625,6 @@ fn needs_capital(w: &[u8]) -> bool {
         }
     }
     false
-}
-
-/// Writes `w` with its first letter (after any opening quote or bracket) upper-cased.
-fn capitalize_word_into(w: &[u8], out: &mut Vec<u8>) {
-    for (i, &c) in w.iter().enumerate() {
-        if c.is_ascii_alphabetic() {
-            out.extend_from_slice(&w[..i]);
-            out.push(c.to_ascii_uppercase());
-            out.extend_from_slice(&w[i + 1..]);
-            return;
-        }
-        if c >= 0x80 {
-            // A non-ASCII letter may come first: go by characters.
-            let w = String::from_utf8_lossy(w);
-            match w.char_indices().find(|(_, c)| c.is_alphabetic()) {
-                Some((i, c)) => {
-                    out.extend_from_slice(&w.as_bytes()[..i]);
-                    let mut buf = [0u8; 4];
-                    for u in c.to_uppercase() {
-                        out.extend_from_slice(u.encode_utf8(&mut buf).as_bytes());
-                    }
-                    out.extend_from_slice(&w.as_bytes()[i + c.len_utf8()..]);
-                }
-                None => out.extend_from_slice(w.as_bytes()),
-            }
-            return;
-        }
-    }
-    out.extend_from_slice(w);
 }
 
 /// The first, word-by-word implementation of [`tidy_prose`], kept as its specification.
@@ -910,6 +949,15 @@ mod tests {
             "'s",
             "f/1.4",
             "3.5",
+            "\u{1}",
+            "\u{b}",
+            "\u{c}",
+            "\r",
+            "x\u{1f}y",
+            "extraordinarily",
+            "sea-stacks,and",
+            "abcdefghij.klm",
+            "longer:word;here?yes",
             "ǆ",
             "ß",
             "i̇",
