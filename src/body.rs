@@ -252,6 +252,10 @@ fn lex(src: &str) -> Option<Vec<Piece<'_>>> {
             _ => "#}",
         };
         let end = tail.find(close)?;
+        if end < 2 {
+            // `{#}`, `{%}`: the closer overlaps the opener; Tera decides what that means.
+            return None;
+        }
         let mut inner = &tail[2..end];
         if let Some(s) = inner.strip_prefix('-') {
             text = text.trim_end();
@@ -476,5 +480,7 @@ mod tests {
         assert!(compile("{{ unknown }}", &slots).is_none());
         assert!(compile("{% if subject %}", &slots).is_none());
         assert!(compile("{{ subject ~ 'x' }}", &slots).is_none());
+        assert!(compile("{#} x #}", &slots).is_none());
+        assert!(compile("{%} x %}", &slots).is_none());
     }
 }

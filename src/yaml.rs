@@ -344,10 +344,9 @@ impl<'a> Locator<'a> {
     /// Location of the next occurrence of `needle` at or after the cursor (the cursor moves
     /// there). Falls back to a search from the start, then to the file alone.
     pub fn next(&mut self, needle: &str) -> Location {
-        let find = |hay: &str| memchr::memmem::find(hay.as_bytes(), needle.as_bytes());
-        let found = find(&self.src[self.cursor..])
+        let found = find_near(&self.src.as_bytes()[self.cursor..], needle.as_bytes())
             .map(|i| i + self.cursor)
-            .or_else(|| find(self.src));
+            .or_else(|| memchr::memmem::find(self.src.as_bytes(), needle.as_bytes()));
         match found {
             Some(at) => {
                 self.cursor = (at + needle.len().max(1)).min(self.src.len());
@@ -374,6 +373,23 @@ impl<'a> Locator<'a> {
         let col = self.src[line_start..offset].chars().count() + 1;
         Location::new(self.file, line, col)
     }
+}
+
+/// The first occurrence of `needle` in `hay`. The next scalar is almost always a few bytes
+/// ahead, so a scan for the first byte beats building a substring finder for every call.
+fn find_near(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some((&first, rest)) = needle.split_first() else {
+        return Some(0);
+    };
+    let mut from = 0;
+    while let Some(o) = memchr::memchr(first, &hay[from..]) {
+        let at = from + o;
+        if hay[at + 1..].starts_with(rest) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -410,6 +426,15 @@ mod tests {
     fn duplicate_keys_are_refused() {
         let err = parse_vocab("v.yaml", "categories:\n  sky: {}\n  sky: {}\n").unwrap_err();
         assert!(err.to_string().contains("duplicate key `sky`"), "{err}");
+    }
+
+    #[test]
+    fn find_near_finds_the_first_occurrence() {
+        assert_eq!(find_near(b"abcabd", b"abd"), Some(3));
+        assert_eq!(find_near(b"aab", b"ab"), Some(1));
+        assert_eq!(find_near(b"abc", b""), Some(0));
+        assert_eq!(find_near(b"abc", b"cd"), None);
+        assert_eq!(find_near(b"", b"a"), None);
     }
 
     #[test]

@@ -6,11 +6,13 @@
 //! gains the new entries (or is replaced, with `replace: true`); a template defined again replaces
 //! the earlier one.
 
+mod bodies;
 mod builtin;
 pub mod check;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use crate::error::{Error, Location, Result};
 use crate::matching::Matcher;
@@ -178,7 +180,7 @@ pub struct Library {
     pub tag_blocks: Vec<TagSet>,
     /// Tag-level conflicts as declared: (tag, conflicting tags, where declared).
     pub tag_conflicts: Vec<(u32, Vec<u32>, Location)>,
-    pub(crate) tera: tera::Tera,
+    pub(crate) tera: bodies::TeraBodies,
     pub(crate) matcher: Matcher,
     hash: String,
     pub sources: Vec<SourceFile>,
@@ -330,7 +332,8 @@ struct PendingCategory {
     name: String,
     description: String,
     location: Location,
-    entries: Vec<(yaml::RawEntry, Vec<String>, Location)>,
+    /// Each entry with its category's tags (shared by the entries of one file's category).
+    entries: Vec<(yaml::RawEntry, Rc<[String]>, Location)>,
 }
 
 fn invalid(location: Location, message: impl Into<String>) -> Error {
@@ -365,7 +368,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                 let mut loc = Locator::new(&s.name, &s.text);
                 for (tag, conflicts) in raw.tags.0 {
                     let tloc = loc.next(&format!("{tag}:"));
-                    check_tag_name(&tag, tloc.clone())?;
+                    check_tag_name(&tag, &tloc)?;
                     let (list, _) = declared.entry(tag).or_insert_with(|| (Vec::new(), tloc));
                     for c in conflicts.0 {
                         if !list.contains(&c) {
@@ -376,10 +379,11 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                 for (name, cat) in raw.categories.0 {
                     let cloc = loc.next(&format!("{name}:"));
                     check_ident(&name, "category", cloc.clone())?;
-                    let mut entries = Vec::new();
+                    let mut entries = Vec::with_capacity(cat.entries.len());
+                    let cat_tags: Rc<[String]> = cat.tags.into();
                     for e in cat.entries {
                         let eloc = loc.next(&e.text);
-                        entries.push((e, cat.tags.clone(), eloc));
+                        entries.push((e, Rc::clone(&cat_tags), eloc));
                     }
                     match pending.iter_mut().find(|p| p.name == name) {
                         Some(p) if !cat.replace => {
@@ -428,11 +432,11 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     let mut category_index = BTreeMap::new();
     let mut pending_with: Vec<(usize, usize, yaml::OrderedMap<yaml::OneOrMany>)> = Vec::new();
     for (ci, p) in pending.into_iter().enumerate() {
-        let mut entries = Vec::new();
         let mut dynamics = Vec::new();
         let mut total: u64 = 0;
-        for (ei, (e, cat_tags, loc)) in p.entries.into_iter().enumerate() {
-            let text = text::normalize_space(&e.text);
+        let mut entries = Vec::with_capacity(p.entries.len());
+        for (ei, (mut e, cat_tags, loc)) in p.entries.into_iter().enumerate() {
+            let text = normalized(std::mem::take(&mut e.text));
             if text.is_empty() {
                 return Err(invalid(
                     loc,
@@ -459,7 +463,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
             let mut bset = TagSet::default();
             let mut tag_names: Vec<String> = Vec::new();
             for t in cat_tags.iter().chain(&e.tags) {
-                check_tag_name(t, loc.clone())?;
+                check_tag_name(t, &loc)?;
                 if !tag_names.contains(t) {
                     tag_names.push(t.clone());
                 }
@@ -470,13 +474,13 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                 }
             }
             for c in &e.conflicts {
-                check_tag_name(c, loc.clone())?;
+                check_tag_name(c, &loc)?;
                 bset.insert(tags.intern(c));
             }
             if !e.with.0.is_empty() {
-                pending_with.push((ci, ei, e.with.clone()));
+                pending_with.push((ci, ei, std::mem::take(&mut e.with)));
             }
-            let emphasis = check_emphasis(e.emphasis, &loc, &format!("entry `{text}`"))?;
+            let emphasis = check_emphasis(e.emphasis, &loc, || format!("entry `{text}`"))?;
             dynamics.push(if crate::dynamic::inline::entry_has_syntax(&text) {
                 Some(crate::dynamic::inline::parse_located(
                     &text,
@@ -494,18 +498,14 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                 tags: tset,
                 blocks: bset,
                 tag_names,
-                conflict_names: e.conflicts.clone(),
+                conflict_names: e.conflicts,
                 aliases: e
                     .aliases
-                    .iter()
-                    .map(|a| text::normalize_space(a).to_lowercase())
+                    .into_iter()
+                    .map(normalized_lowercase)
                     .filter(|a| !a.is_empty())
                     .collect(),
-                negative: e
-                    .negative
-                    .iter()
-                    .map(|n| text::normalize_space(n))
-                    .collect(),
+                negative: e.negative.into_iter().map(normalized).collect(),
                 with: Vec::new(),
                 emphasis,
                 location: loc,
@@ -575,10 +575,8 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     }
 
     // Templates.
-    let mut tera = tera::Tera::default();
-    tera.autoescape_on(Vec::<&'static str>::new());
-    text::register_filters(&mut tera);
-    let mut templates = Vec::new();
+    let mut tera = bodies::TeraBodies::default();
+    let mut templates = Vec::with_capacity(raw_templates.len());
     for (raw, file, src) in raw_templates {
         templates.push(compile_template(
             raw,
@@ -627,6 +625,34 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     Ok(lib)
 }
 
+/// `text::normalize_space`, keeping the string when it is already normalized (nearly always).
+fn normalized(s: String) -> String {
+    let mut after_space = true;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if c != ' ' || after_space {
+                return text::normalize_space(&s);
+            }
+            after_space = true;
+        } else {
+            after_space = false;
+        }
+    }
+    if after_space && !s.is_empty() {
+        return text::normalize_space(&s);
+    }
+    s
+}
+
+/// `text::normalize_space(s).to_lowercase()`, keeping an ASCII string that needs neither.
+fn normalized_lowercase(s: String) -> String {
+    if s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase()) {
+        normalized(s)
+    } else {
+        text::normalize_space(&s).to_lowercase()
+    }
+}
+
 /// The text of the loaded file called `name` (empty when unknown).
 fn source_text<'s>(sources: &'s [SourceFile], name: &str) -> &'s str {
     sources
@@ -653,14 +679,20 @@ fn check_ident(name: &str, what: &str, loc: Location) -> Result<()> {
     }
 }
 
-fn check_emphasis(e: Option<i64>, loc: &Location, what: &str) -> Result<Option<u32>> {
+/// `what` names the owner in the error message; only called on error.
+fn check_emphasis(
+    e: Option<i64>,
+    loc: &Location,
+    what: impl FnOnce() -> String,
+) -> Result<Option<u32>> {
     match e {
         None => Ok(None),
         Some(v) if EMPHASIS_RANGE.contains(&v) => Ok(Some(v as u32)),
         Some(v) => Err(invalid(
             loc.clone(),
             format!(
-                "{what}: emphasis {v} is out of range; it is in hundredths from {} to {} (115 means (term:1.15))",
+                "{}: emphasis {v} is out of range; it is in hundredths from {} to {} (115 means (term:1.15))",
+                what(),
                 EMPHASIS_RANGE.start(),
                 EMPHASIS_RANGE.end()
             ),
@@ -668,10 +700,10 @@ fn check_emphasis(e: Option<i64>, loc: &Location, what: &str) -> Result<Option<u
     }
 }
 
-fn check_tag_name(name: &str, loc: Location) -> Result<()> {
+fn check_tag_name(name: &str, loc: &Location) -> Result<()> {
     if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c == ',') {
         Err(invalid(
-            loc,
+            loc.clone(),
             format!("tag `{name}` must be a single word (no spaces or commas)"),
         ))
     } else {
@@ -686,7 +718,7 @@ fn compile_template(
     tags: &mut TagTable,
     tag_blocks: &BTreeMap<u32, Vec<u32>>,
     (categories, category_index): (&[Category], &BTreeMap<String, usize>),
-    tera: &mut tera::Tera,
+    tera: &mut bodies::TeraBodies,
 ) -> Result<SceneTemplate> {
     let mut loc = Locator::new(file, src);
     let tloc = loc.next(&raw.name);
@@ -701,7 +733,7 @@ fn compile_template(
     let mut tset = TagSet::default();
     let mut bset = TagSet::default();
     for t in &raw.tags {
-        check_tag_name(t, tloc.clone())?;
+        check_tag_name(t, &tloc)?;
         let id = tags.intern(t);
         tset.insert(id);
         for b in tag_blocks.get(&id).into_iter().flatten() {
@@ -741,7 +773,7 @@ fn compile_template(
         for t in &s.exclude {
             exclude.insert(tags.intern(t));
         }
-        let emphasis = check_emphasis(s.emphasis, &sloc, &format!("slot `{name}`"))?;
+        let emphasis = check_emphasis(s.emphasis, &sloc, || format!("slot `{name}`"))?;
         let priority = s.priority.unwrap_or(i64::from(DEFAULT_PRIORITY));
         if !(0..=100).contains(&priority) {
             return Err(invalid(
@@ -813,8 +845,10 @@ fn compile_template(
         let first_line = b.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
         let bloc = loc.next(first_line.trim());
         let (tera_src, runs) = body_runs(b, file, src, &bloc)?;
-        fast_bodies.push(crate::body::compile(&tera_src, &slot_names));
-        tera.add_raw_template(&body_name, &tera_src)
+        let fast = crate::body::compile(&tera_src, &slot_names);
+        let defer = fast.is_some() && bodies::deferrable(&slot_names);
+        fast_bodies.push(fast);
+        tera.add(body_name.clone(), tera_src, defer)
             .map_err(|e| tera_error(&raw.name, i + 1, bloc.clone(), &e))?;
         bodies.push(body_name);
         body_locations.push(bloc);
@@ -989,6 +1023,20 @@ pub fn content_hash(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalizing_keeps_what_is_normal() {
+        for s in [
+            "", " ", "a", " a", "a ", "a  b", "a b", "a\tb", "a\u{a0}b", "é b", "A B", "\n",
+        ] {
+            assert_eq!(normalized(s.to_string()), text::normalize_space(s), "{s:?}");
+            assert_eq!(
+                normalized_lowercase(s.to_string()),
+                text::normalize_space(s).to_lowercase(),
+                "{s:?}"
+            );
+        }
+    }
 
     /// The built-in library loads from its build-time JSON; it must be exactly what the YAML
     /// says (JSON conversion would hide a duplicate key, for one).
