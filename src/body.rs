@@ -230,10 +230,7 @@ fn lex(src: &str) -> Option<Vec<Piece<'_>>> {
     let mut rest = src;
     let mut trim_next = false;
     while !rest.is_empty() {
-        let next = ["{{", "{%", "{#"]
-            .iter()
-            .filter_map(|d| rest.find(d).map(|i| (i, *d)))
-            .min();
+        let next = next_open(rest);
         let (text, tail) = match next {
             Some((i, _)) => (&rest[..i], &rest[i..]),
             None => (rest, ""),
@@ -276,6 +273,22 @@ fn lex(src: &str) -> Option<Vec<Piece<'_>>> {
         rest = &tail[end + 2..];
     }
     Some(out)
+}
+
+/// The first `{{`, `{%` or `{#` in `s`: its offset and which.
+fn next_open(s: &str) -> Option<(usize, &'static str)> {
+    let b = s.as_bytes();
+    let mut from = 0;
+    while let Some(o) = memchr::memchr(b'{', &b[from..]) {
+        let at = from + o;
+        match b.get(at + 1) {
+            Some(b'{') => return Some((at, "{{")),
+            Some(b'%') => return Some((at, "{%")),
+            Some(b'#') => return Some((at, "{#")),
+            _ => from = at + 1,
+        }
+    }
+    None
 }
 
 fn is_ident(s: &str) -> bool {
@@ -470,6 +483,14 @@ mod tests {
         let e = split_dynamic("a {{a|b}|c}").unwrap_err();
         assert_eq!(e.0, 2);
         assert!(e.2.contains("{~{a|b}|c}"));
+    }
+
+    #[test]
+    fn finds_the_first_opener() {
+        assert_eq!(next_open("a { b {# c {{"), Some((6, "{#")));
+        assert_eq!(next_open("{{{"), Some((0, "{{")));
+        assert_eq!(next_open("x {%"), Some((2, "{%")));
+        assert_eq!(next_open("{ } {"), None);
     }
 
     #[test]

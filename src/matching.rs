@@ -242,11 +242,8 @@ fn index_key_ascii(phrase: &str) -> Option<String> {
             key.push(' ');
         }
         let at = key.len();
-        key.extend(
-            b[start..i]
-                .iter()
-                .map(|c| char::from(c.to_ascii_lowercase())),
-        );
+        key.push_str(&phrase[start..i]);
+        key[at..].make_ascii_lowercase();
         let w = &key[at..];
         let keep = if w.len() > 4 && w.ends_with("ies") {
             key.truncate(key.len() - 3);

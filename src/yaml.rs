@@ -363,11 +363,10 @@ impl<'a> Locator<'a> {
             self.mark = (0, 1, 0);
         }
         let (from, mut line, mut line_start) = self.mark;
-        for (i, b) in self.src.as_bytes()[from..offset].iter().enumerate() {
-            if *b == b'\n' {
-                line += 1;
-                line_start = from + i + 1;
-            }
+        let between = &self.src.as_bytes()[from..offset];
+        if let Some(last) = memchr::memrchr(b'\n', between) {
+            line += memchr::memchr_iter(b'\n', between).count();
+            line_start = from + last + 1;
         }
         self.mark = (offset, line, line_start);
         let col = self.src[line_start..offset].chars().count() + 1;

@@ -1,5 +1,7 @@
 //! The built-in library, compiled into the binary so that promptloom works from any folder.
 
+use std::borrow::Cow;
+
 use super::{SourceFile, SourceKind};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_files.rs"));
@@ -17,7 +19,11 @@ pub fn sources() -> Vec<SourceFile> {
             } else {
                 SourceKind::Template
             },
-            text: text.replace("\r\n", "\n"),
+            text: if text.contains('\r') {
+                Cow::Owned(text.replace("\r\n", "\n"))
+            } else {
+                Cow::Borrowed(text)
+            },
         })
         .collect()
 }

@@ -10,6 +10,7 @@ mod bodies;
 mod builtin;
 pub mod check;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -42,7 +43,8 @@ pub struct SourceFile {
     /// hash does not depend on where a library folder lives.
     pub rel: String,
     pub kind: SourceKind,
-    pub text: String,
+    /// The text, with `\r\n` as `\n`; borrowed for built-in files, which need no copy.
+    pub text: Cow<'static, str>,
     /// The same content pre-converted to JSON at build time (built-in files only): parsed
     /// instead of `text` because it is much faster.
     pub json: Option<&'static str>,
@@ -56,7 +58,7 @@ impl SourceFile {
             rel: name.clone(),
             name,
             kind,
-            text: text.into(),
+            text: Cow::Owned(text.into()),
             json: None,
         }
     }
@@ -313,7 +315,7 @@ fn read_dir_sources(dir: &Path) -> Result<Vec<SourceFile>> {
                 rel: format!("{sub}/{file_name}"),
                 name: p.display().to_string(),
                 kind,
-                text: text.replace("\r\n", "\n"),
+                text: Cow::Owned(text.replace("\r\n", "\n")),
                 json: None,
             });
         }
@@ -347,7 +349,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     let mut tags = TagTable::default();
     let mut declared: BTreeMap<String, (Vec<String>, Location)> = BTreeMap::new();
     let mut pending: Vec<PendingCategory> = Vec::new();
-    let mut raw_templates: Vec<(RawTemplate, String, String)> = Vec::new(); // (raw, file, src)
+    let mut raw_templates: Vec<(RawTemplate, String, Cow<str>)> = Vec::new(); // (raw, file, src)
 
     let mut h = 0xcbf2_9ce4_8422_2325u64;
     for s in &sources {
@@ -435,6 +437,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
         let mut dynamics = Vec::new();
         let mut total: u64 = 0;
         let mut entries = Vec::with_capacity(p.entries.len());
+        let mut cat_cache: Option<(Rc<[String]>, TagSet, TagSet, Vec<String>)> = None;
         for (ei, (mut e, cat_tags, loc)) in p.entries.into_iter().enumerate() {
             let text = normalized(std::mem::take(&mut e.text));
             if text.is_empty() {
@@ -459,10 +462,30 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                 ));
             }
             total += w as u64;
-            let mut tset = TagSet::default();
-            let mut bset = TagSet::default();
-            let mut tag_names: Vec<String> = Vec::new();
-            for t in cat_tags.iter().chain(&e.tags) {
+            // The category's tags are the same for all its entries: checked and interned at the
+            // first one, then reused (interning order, hence tag ids, is unchanged).
+            let (mut tset, mut bset, mut tag_names) = match &cat_cache {
+                Some((rc, ts, bs, names)) if Rc::ptr_eq(rc, &cat_tags) => (*ts, *bs, names.clone()),
+                _ => {
+                    let mut ts = TagSet::default();
+                    let mut bs = TagSet::default();
+                    let mut names: Vec<String> = Vec::new();
+                    for t in cat_tags.iter() {
+                        check_tag_name(t, &loc)?;
+                        if !names.contains(t) {
+                            names.push(t.clone());
+                        }
+                        let id = tags.intern(t);
+                        ts.insert(id);
+                        if let Some(b) = tag_blocks.get(&id) {
+                            b.iter().for_each(|b| bs.insert(*b));
+                        }
+                    }
+                    cat_cache = Some((Rc::clone(&cat_tags), ts, bs, names.clone()));
+                    (ts, bs, names)
+                }
+            };
+            for t in &e.tags {
                 check_tag_name(t, &loc)?;
                 if !tag_names.contains(t) {
                     tag_names.push(t.clone());
@@ -627,6 +650,27 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
 
 /// `text::normalize_space`, keeping the string when it is already normalized (nearly always).
 fn normalized(s: String) -> String {
+    // Printable ASCII with single inner spaces is normalized; anything else takes the general
+    // test below.
+    let mut after_space = true;
+    let mut plain = true;
+    for &b in s.as_bytes() {
+        if b == b' ' {
+            if after_space {
+                plain = false;
+                break;
+            }
+            after_space = true;
+        } else if b < 0x20 || b >= 0x7f {
+            plain = false;
+            break;
+        } else {
+            after_space = false;
+        }
+    }
+    if plain && (!after_space || s.is_empty()) {
+        return s;
+    }
     let mut after_space = true;
     for c in s.chars() {
         if c.is_whitespace() {
@@ -658,7 +702,7 @@ fn source_text<'s>(sources: &'s [SourceFile], name: &str) -> &'s str {
     sources
         .iter()
         .find(|s| s.name == name)
-        .map_or("", |s| s.text.as_str())
+        .map_or("", |s| &*s.text)
 }
 
 fn check_ident(name: &str, what: &str, loc: Location) -> Result<()> {
