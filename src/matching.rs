@@ -5,30 +5,6 @@
 //! Words are compared lowercased with a light plural fold (`trees` ~ `tree`), so "palm trees"
 //! finds an entry aliased "palm tree".
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// FNV-1a as a `Hasher` for the lookup tables: faster than SipHash on short phrase keys, and the
-/// tables are only ever looked up, never iterated, so their order cannot reach output.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let start = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        self.0 = crate::rng::fnv1a64(bytes, start);
-    }
-}
-
-type Table<V> = HashMap<String, V, BuildHasherDefault<Fnv>>;
-
 use crate::library::Library;
 
 /// Longest phrase, in words, that is looked up.
@@ -117,49 +93,126 @@ fn phrase_key(ws: &[Word]) -> String {
 #[derive(Debug, Default)]
 pub struct Matcher {
     /// Folded phrase → entries (category, entry) in library order.
-    entries: Table<Vec<(usize, usize)>>,
+    entries: Index<(u32, u32)>,
     /// Folded phrase → templates.
-    keywords: Table<Vec<usize>>,
+    keywords: Index<u32>,
+}
+
+/// Phrase keys and what each names, sorted by key for binary search. Every key lives in one
+/// string, so building one allocates a few times in all rather than twice per phrase (most of a
+/// library's load time once went into hashing and allocating ten thousand small keys).
+#[derive(Debug)]
+struct Index<V> {
+    text: String,
+    /// Byte range of each row's key in `text`; sorted by key, rows of one key in the order they
+    /// were added.
+    keys: Vec<(u32, u32)>,
+    /// What each row's key names.
+    vals: Vec<V>,
+}
+
+impl<V> Default for Index<V> {
+    fn default() -> Self {
+        Index {
+            text: String::new(),
+            keys: Vec::new(),
+            vals: Vec::new(),
+        }
+    }
+}
+
+impl<V: Copy + PartialEq> Index<V> {
+    /// Indexes `phrases` (phrase, value) in order; a value already listed for a key is not
+    /// listed again.
+    fn build<'a>(phrases: impl Iterator<Item = (&'a str, V)>, capacity: (usize, usize)) -> Self {
+        let mut text = String::with_capacity(capacity.1);
+        // (first 8 bytes of the key, big-endian: orders as the key does when they differ; key
+        // range; value)
+        let mut rows: Vec<(u64, u32, u32, V)> = Vec::with_capacity(capacity.0);
+        for (p, v) in phrases {
+            let start = text.len();
+            if push_index_key(p, &mut text) {
+                let mut head = [0u8; 8];
+                let k = &text.as_bytes()[start..];
+                let n = k.len().min(8);
+                head[..n].copy_from_slice(&k[..n]);
+                rows.push((u64::from_be_bytes(head), start as u32, text.len() as u32, v));
+            }
+        }
+        // Stable: rows of one key stay in the order they were added (library order).
+        rows.sort_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| {
+                text[a.1 as usize..a.2 as usize].cmp(&text[b.1 as usize..b.2 as usize])
+            })
+        });
+        let mut keys = Vec::with_capacity(rows.len());
+        let mut vals: Vec<V> = Vec::with_capacity(rows.len());
+        let mut group = 0;
+        for (_, s, e, v) in rows {
+            let key = &text[s as usize..e as usize];
+            let same_key = keys
+                .last()
+                .is_some_and(|&(ps, pe): &(u32, u32)| &text[ps as usize..pe as usize] == key);
+            if !same_key {
+                group = keys.len();
+            } else if vals[group..].contains(&v) {
+                continue;
+            }
+            keys.push((s, e));
+            vals.push(v);
+        }
+        Index { text, keys, vals }
+    }
+
+    fn key(&self, row: usize) -> &str {
+        let (s, e) = self.keys[row];
+        &self.text[s as usize..e as usize]
+    }
+
+    /// What `key` names, in the order added (empty when nothing).
+    fn get(&self, key: &str) -> &[V] {
+        let lo = self
+            .keys
+            .partition_point(|&(s, e)| &self.text[s as usize..e as usize] < key);
+        let n =
+            self.keys[lo..].partition_point(|&(s, e)| &self.text[s as usize..e as usize] == key);
+        &self.vals[lo..lo + n]
+    }
+
+    /// Number of distinct keys.
+    fn key_count(&self) -> usize {
+        (0..self.keys.len())
+            .filter(|&r| r == 0 || self.key(r) != self.key(r - 1))
+            .count()
+    }
 }
 
 impl Matcher {
     pub fn build(lib: &Library) -> Matcher {
-        let phrases: usize = lib
-            .categories
-            .iter()
-            .flat_map(|c| &c.entries)
-            .map(|e| 1 + e.aliases.len())
-            .sum();
-        let mut m = Matcher {
-            entries: Table::with_capacity_and_hasher(phrases, Default::default()),
-            keywords: Table::default(),
-        };
-        for (ci, c) in lib.categories.iter().enumerate() {
-            for (ei, e) in c.entries.iter().enumerate() {
-                // An entry with dynamic syntax is found by its aliases only: its text is a
-                // template, not words a user would type.
+        let (mut rows, mut bytes) = (0, 0);
+        for e in lib.categories.iter().flat_map(|c| &c.entries) {
+            rows += 1 + e.aliases.len();
+            bytes += e.text.len() + e.aliases.iter().map(String::len).sum::<usize>();
+        }
+        // An entry with dynamic syntax is found by its aliases only: its text is a template, not
+        // words a user would type.
+        let entries = lib.categories.iter().enumerate().flat_map(|(ci, c)| {
+            c.entries.iter().enumerate().flat_map(move |(ei, e)| {
                 let own = c.dynamic(ei).is_none().then_some(&e.text);
-                for p in own.into_iter().chain(&e.aliases) {
-                    if let Some(k) = index_key(p) {
-                        let v = m.entries.entry(k).or_default();
-                        if !v.contains(&(ci, ei)) {
-                            v.push((ci, ei));
-                        }
-                    }
-                }
-            }
+                own.into_iter()
+                    .chain(&e.aliases)
+                    .map(move |p| (p.as_str(), (ci as u32, ei as u32)))
+            })
+        });
+        let keywords = lib
+            .templates
+            .iter()
+            .enumerate()
+            .flat_map(|(ti, t)| t.keywords.iter().map(move |k| (k.as_str(), ti as u32)));
+        Matcher {
+            entries: Index::build(entries, (rows, bytes)),
+            keywords: Index::build(keywords, (0, 0)),
         }
-        for (ti, t) in lib.templates.iter().enumerate() {
-            for kw in &t.keywords {
-                if let Some(k) = index_key(kw) {
-                    let v = m.keywords.entry(k).or_default();
-                    if !v.contains(&ti) {
-                        v.push(ti);
-                    }
-                }
-            }
-        }
-        m
     }
 
     /// Finds the matched phrases of a description, leftmost-longest.
@@ -173,7 +226,7 @@ impl Matcher {
                 let key = phrase_key(&ws[i..i + len]);
                 let entries = self.entries.get(&key);
                 let templates = self.keywords.get(&key);
-                if entries.is_none() && templates.is_none() {
+                if entries.is_empty() && templates.is_empty() {
                     continue;
                 }
                 if len == 1 && STOP_WORDS.contains(&key.as_str()) {
@@ -183,8 +236,11 @@ impl Matcher {
                     first: i,
                     last: i + len - 1,
                     folded: ws[i..i + len].iter().map(|w| w.folded.clone()).collect(),
-                    entries: entries.cloned().unwrap_or_default(),
-                    templates: templates.cloned().unwrap_or_default(),
+                    entries: entries
+                        .iter()
+                        .map(|&(c, e)| (c as usize, e as usize))
+                        .collect(),
+                    templates: templates.iter().map(|&t| t as usize).collect(),
                 });
                 i += len;
                 matched = true;
@@ -198,25 +254,32 @@ impl Matcher {
     }
 
     pub fn keyword_count(&self) -> usize {
-        self.keywords.len()
+        self.keywords.key_count()
     }
 }
 
-/// The key a vocabulary phrase is indexed under, or `None` for phrases made only of stop words.
-/// ASCII phrases (nearly all) take a path with one allocation; others go through [`words`].
-fn index_key(phrase: &str) -> Option<String> {
+/// Appends the key a vocabulary phrase is indexed under to `out`; `false` (and `out` unchanged)
+/// for phrases made only of stop words or longer than [`MAX_PHRASE`]. ASCII phrases (nearly
+/// all) are folded in place; others go through [`words`].
+fn push_index_key(phrase: &str, out: &mut String) -> bool {
     if phrase.is_ascii() {
-        index_key_ascii(phrase)
+        push_index_key_ascii(phrase, out)
     } else {
-        index_key_words(phrase)
+        match index_key_words(phrase) {
+            Some(k) => {
+                out.push_str(&k);
+                true
+            }
+            None => false,
+        }
     }
 }
 
-/// [`index_key`] for an ASCII phrase: the same split and fold as [`words`] and [`fold`], written
-/// straight into the key.
-fn index_key_ascii(phrase: &str) -> Option<String> {
+/// [`push_index_key`] for an ASCII phrase: the same split and fold as [`words`] and [`fold`],
+/// written straight after `key`'s current end.
+fn push_index_key_ascii(phrase: &str, key: &mut String) -> bool {
     let b = phrase.as_bytes();
-    let mut key = String::with_capacity(phrase.len());
+    let base = key.len();
     let mut count = 0;
     let mut all_stop = true;
     let mut i = 0;
@@ -236,9 +299,10 @@ fn index_key_ascii(phrase: &str) -> Option<String> {
         }
         count += 1;
         if count > MAX_PHRASE {
-            return None;
+            key.truncate(base);
+            return false;
         }
-        if !key.is_empty() {
+        if key.len() > base {
             key.push(' ');
         }
         let at = key.len();
@@ -268,12 +332,13 @@ fn index_key_ascii(phrase: &str) -> Option<String> {
         }
     }
     if count == 0 || all_stop {
-        return None;
+        key.truncate(base);
+        return false;
     }
-    Some(key)
+    true
 }
 
-/// [`index_key`] for any phrase.
+/// The key of any phrase (see [`push_index_key`]).
 fn index_key_words(phrase: &str) -> Option<String> {
     let ws = words(phrase);
     if ws.is_empty() || ws.len() > MAX_PHRASE {
@@ -345,8 +410,39 @@ mod tests {
             "3D render, 35mm",
             "OASES OASIS SHES TIES",
         ] {
-            assert_eq!(index_key_ascii(p), index_key_words(p), "{p:?}");
+            assert_eq!(ascii_key(p), index_key_words(p), "{p:?}");
         }
+    }
+
+    fn ascii_key(p: &str) -> Option<String> {
+        let mut k = "x".to_string();
+        let ok = push_index_key_ascii(p, &mut k);
+        assert!(ok || k == "x", "{p:?}: {k:?}");
+        ok.then(|| k[1..].to_string())
+    }
+
+    /// The sorted index answers exactly as a map from key to values (in insertion order,
+    /// without repeats) would.
+    #[test]
+    fn index_lists_values_per_key_in_order() {
+        let phrases = [
+            ("Palm trees", 1),
+            ("sea", 2),
+            ("palm tree", 3),
+            ("the", 4),
+            ("palm tree", 1),
+            ("Sea", 2),
+            ("a sea", 5),
+            ("sea", 0),
+        ];
+        let idx = Index::build(phrases.iter().map(|&(p, v)| (p, v)), (0, 0));
+        assert_eq!(idx.get("palm tree"), &[1, 3]);
+        assert_eq!(idx.get("sea"), &[2, 0]);
+        assert_eq!(idx.get("a sea"), &[5]);
+        assert_eq!(idx.get("the"), &[] as &[i32]);
+        assert_eq!(idx.get("zzz"), &[] as &[i32]);
+        assert_eq!(idx.get(""), &[] as &[i32]);
+        assert_eq!(idx.key_count(), 3);
     }
 
     #[test]
@@ -356,7 +452,7 @@ mod tests {
         for e in lib.categories.iter().flat_map(|c| &c.entries) {
             for p in std::iter::once(&e.text).chain(&e.aliases) {
                 if p.is_ascii() {
-                    assert_eq!(index_key_ascii(p), index_key_words(p), "{p:?}");
+                    assert_eq!(ascii_key(p), index_key_words(p), "{p:?}");
                     n += 1;
                 }
             }
