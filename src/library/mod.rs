@@ -329,6 +329,10 @@ fn read_dir_sources(dir: &Path) -> Result<Vec<SourceFile>> {
     Ok(out)
 }
 
+/// A file's category tags as applied to an entry: (the tags as written, their set, what they
+/// block, their names without repeats).
+type CategoryTags = (Rc<[String]>, TagSet, TagSet, Vec<String>);
+
 /// A category while files are being merged.
 struct PendingCategory {
     name: String,
@@ -437,7 +441,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
         let mut dynamics = Vec::new();
         let mut total: u64 = 0;
         let mut entries = Vec::with_capacity(p.entries.len());
-        let mut cat_cache: Option<(Rc<[String]>, TagSet, TagSet, Vec<String>)> = None;
+        let mut cat_cache: Option<CategoryTags> = None;
         for (ei, (mut e, cat_tags, loc)) in p.entries.into_iter().enumerate() {
             let text = normalized(std::mem::take(&mut e.text));
             if text.is_empty() {
@@ -661,7 +665,7 @@ fn normalized(s: String) -> String {
                 break;
             }
             after_space = true;
-        } else if b < 0x20 || b >= 0x7f {
+        } else if !(0x20..0x7f).contains(&b) {
             plain = false;
             break;
         } else {
