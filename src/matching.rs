@@ -5,6 +5,9 @@
 //! Words are compared lowercased with a light plural fold (`trees` ~ `tree`), so "palm trees"
 //! finds an entry aliased "palm tree".
 
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::library::Library;
 
 /// Longest phrase, in words, that is looked up.
@@ -89,13 +92,51 @@ fn phrase_key(ws: &[Word]) -> String {
     k
 }
 
-/// Lookup tables built once per library.
+/// The library's phrases, and lookup tables over them built when needed.
+///
+/// A process that analyses one description (`gen`) needs only the phrases that can match it, so
+/// the first analysis scans the phrases and indexes just those; the second builds the full
+/// index, which every later one uses. Both give the same spans.
 #[derive(Debug, Default)]
 pub struct Matcher {
-    /// Folded phrase → entries (category, entry) in library order.
-    entries: Index<(u32, u32)>,
-    /// Folded phrase → templates.
-    keywords: Index<u32>,
+    /// Entry texts and aliases → (category, entry), in library order.
+    entry_phrases: Phrases<(u32, u32)>,
+    /// Template keywords → template.
+    keyword_phrases: Phrases<u32>,
+    /// Folded phrase → entries, and → templates.
+    index: OnceLock<(Index<(u32, u32)>, Index<u32>)>,
+    /// Whether a first analysis has been made.
+    analysed: AtomicBool,
+}
+
+/// Phrases, each with what it names, in one string.
+#[derive(Debug)]
+struct Phrases<V> {
+    text: String,
+    rows: Vec<(u32, u32, V)>,
+}
+
+impl<V> Default for Phrases<V> {
+    fn default() -> Self {
+        Phrases {
+            text: String::new(),
+            rows: Vec::new(),
+        }
+    }
+}
+
+impl<V: Copy> Phrases<V> {
+    fn push(&mut self, phrase: &str, v: V) {
+        let start = self.text.len() as u32;
+        self.text.push_str(phrase);
+        self.rows.push((start, self.text.len() as u32, v));
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, V)> {
+        self.rows
+            .iter()
+            .map(|&(s, e, v)| (&self.text[s as usize..e as usize], v))
+    }
 }
 
 /// Phrase keys and what each names, sorted by key for binary search. Every key lives in one
@@ -194,68 +235,105 @@ impl Matcher {
             rows += 1 + e.aliases.len();
             bytes += e.text.len() + e.aliases.iter().map(String::len).sum::<usize>();
         }
-        // An entry with dynamic syntax is found by its aliases only: its text is a template, not
-        // words a user would type.
-        let entries = lib.categories.iter().enumerate().flat_map(|(ci, c)| {
-            c.entries.iter().enumerate().flat_map(move |(ei, e)| {
+        let mut entry_phrases = Phrases {
+            text: String::with_capacity(bytes),
+            rows: Vec::with_capacity(rows),
+        };
+        for (ci, c) in lib.categories.iter().enumerate() {
+            for (ei, e) in c.entries.iter().enumerate() {
+                // An entry with dynamic syntax is found by its aliases only: its text is a
+                // template, not words a user would type.
                 let own = c.dynamic(ei).is_none().then_some(&e.text);
-                own.into_iter()
-                    .chain(&e.aliases)
-                    .map(move |p| (p.as_str(), (ci as u32, ei as u32)))
-            })
-        });
-        let keywords = lib
-            .templates
-            .iter()
-            .enumerate()
-            .flat_map(|(ti, t)| t.keywords.iter().map(move |k| (k.as_str(), ti as u32)));
-        Matcher {
-            entries: Index::build(entries, (rows, bytes)),
-            keywords: Index::build(keywords, (0, 0)),
+                for p in own.into_iter().chain(&e.aliases) {
+                    entry_phrases.push(p, (ci as u32, ei as u32));
+                }
+            }
         }
+        let mut keyword_phrases = Phrases::default();
+        for (ti, t) in lib.templates.iter().enumerate() {
+            for k in &t.keywords {
+                keyword_phrases.push(k, ti as u32);
+            }
+        }
+        Matcher {
+            entry_phrases,
+            keyword_phrases,
+            index: OnceLock::new(),
+            analysed: AtomicBool::new(false),
+        }
+    }
+
+    /// The full index (built on first use).
+    fn index(&self) -> &(Index<(u32, u32)>, Index<u32>) {
+        self.index.get_or_init(|| {
+            let rows = self.entry_phrases.rows.len();
+            let bytes = self.entry_phrases.text.len();
+            (
+                Index::build(self.entry_phrases.iter(), (rows, bytes)),
+                Index::build(self.keyword_phrases.iter(), (0, 0)),
+            )
+        })
     }
 
     /// Finds the matched phrases of a description, leftmost-longest.
     pub fn analyse(&self, description: &str) -> Vec<Span> {
         let ws = words(description);
-        let mut spans = Vec::new();
-        let mut i = 0;
-        while i < ws.len() {
-            let mut matched = false;
-            for len in (1..=MAX_PHRASE.min(ws.len() - i)).rev() {
-                let key = phrase_key(&ws[i..i + len]);
-                let entries = self.entries.get(&key);
-                let templates = self.keywords.get(&key);
-                if entries.is_empty() && templates.is_empty() {
-                    continue;
-                }
-                if len == 1 && STOP_WORDS.contains(&key.as_str()) {
-                    continue;
-                }
-                spans.push(Span {
-                    first: i,
-                    last: i + len - 1,
-                    folded: ws[i..i + len].iter().map(|w| w.folded.clone()).collect(),
-                    entries: entries
-                        .iter()
-                        .map(|&(c, e)| (c as usize, e as usize))
-                        .collect(),
-                    templates: templates.iter().map(|&t| t as usize).collect(),
-                });
-                i += len;
-                matched = true;
-                break;
-            }
-            if !matched {
-                i += 1;
-            }
+        if self.index.get().is_none() && !self.analysed.swap(true, Ordering::Relaxed) {
+            // A key that matches starts with a word of the description: index only the
+            // phrases whose first word is one.
+            let firsts: Vec<&str> = ws.iter().map(|w| w.folded.as_str()).collect();
+            let mut scratch = String::new();
+            let mut near = |p: &str| may_start_with(p, &firsts, &mut scratch);
+            let entries = Index::build(self.entry_phrases.iter().filter(|(p, _)| near(p)), (0, 0));
+            let keywords =
+                Index::build(self.keyword_phrases.iter().filter(|(p, _)| near(p)), (0, 0));
+            return spans(&ws, &entries, &keywords);
         }
-        spans
+        let (entries, keywords) = self.index();
+        spans(&ws, entries, keywords)
     }
 
     pub fn keyword_count(&self) -> usize {
-        self.keywords.key_count()
+        self.index().1.key_count()
     }
+}
+
+/// The leftmost-longest matched phrases of the words `ws`, looked up in `entries` and
+/// `keywords`.
+fn spans(ws: &[Word], entries: &Index<(u32, u32)>, keywords: &Index<u32>) -> Vec<Span> {
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < ws.len() {
+        let mut matched = false;
+        for len in (1..=MAX_PHRASE.min(ws.len() - i)).rev() {
+            let key = phrase_key(&ws[i..i + len]);
+            let found = entries.get(&key);
+            let templates = keywords.get(&key);
+            if found.is_empty() && templates.is_empty() {
+                continue;
+            }
+            if len == 1 && STOP_WORDS.contains(&key.as_str()) {
+                continue;
+            }
+            spans.push(Span {
+                first: i,
+                last: i + len - 1,
+                folded: ws[i..i + len].iter().map(|w| w.folded.clone()).collect(),
+                entries: found
+                    .iter()
+                    .map(|&(c, e)| (c as usize, e as usize))
+                    .collect(),
+                templates: templates.iter().map(|&t| t as usize).collect(),
+            });
+            i += len;
+            matched = true;
+            break;
+        }
+        if !matched {
+            i += 1;
+        }
+    }
+    spans
 }
 
 /// Appends the key a vocabulary phrase is indexed under to `out`; `false` (and `out` unchanged)
@@ -308,25 +386,7 @@ fn push_index_key_ascii(phrase: &str, key: &mut String) -> bool {
         let at = key.len();
         key.push_str(&phrase[start..i]);
         key[at..].make_ascii_lowercase();
-        let w = &key[at..];
-        let keep = if w.len() > 4 && w.ends_with("ies") {
-            key.truncate(key.len() - 3);
-            key.push('y');
-            key.len()
-        } else if w.len() > 4 && (w.ends_with("ches") || w.ends_with("shes") || w.ends_with("xes"))
-        {
-            key.len() - 2
-        } else if w.len() > 3
-            && w.ends_with('s')
-            && !w.ends_with("ss")
-            && !w.ends_with("us")
-            && !w.ends_with("is")
-        {
-            key.len() - 1
-        } else {
-            key.len()
-        };
-        key.truncate(keep);
+        fold_ascii_in_place(key, at);
         if all_stop && !STOP_WORDS.contains(&&key[at..]) {
             all_stop = false;
         }
@@ -336,6 +396,53 @@ fn push_index_key_ascii(phrase: &str, key: &mut String) -> bool {
         return false;
     }
     true
+}
+
+/// [`fold`]'s plural rule applied to the lowercase ASCII word `key[at..]`, in place.
+fn fold_ascii_in_place(key: &mut String, at: usize) {
+    let w = &key[at..];
+    let keep = if w.len() > 4 && w.ends_with("ies") {
+        key.truncate(key.len() - 3);
+        key.push('y');
+        key.len()
+    } else if w.len() > 4 && (w.ends_with("ches") || w.ends_with("shes") || w.ends_with("xes")) {
+        key.len() - 2
+    } else if w.len() > 3
+        && w.ends_with('s')
+        && !w.ends_with("ss")
+        && !w.ends_with("us")
+        && !w.ends_with("is")
+    {
+        key.len() - 1
+    } else {
+        key.len()
+    };
+    key.truncate(keep);
+}
+
+/// Whether `phrase`'s key could start with one of `firsts` (folded words): `false` only when it
+/// certainly cannot. `scratch` is working space.
+fn may_start_with(phrase: &str, firsts: &[&str], scratch: &mut String) -> bool {
+    if !phrase.is_ascii() {
+        return true;
+    }
+    let b = phrase.as_bytes();
+    let Some(start) = b.iter().position(u8::is_ascii_alphanumeric) else {
+        return false;
+    };
+    let mut end = start + 1;
+    while end < b.len()
+        && (b[end].is_ascii_alphanumeric()
+            || ((b[end] == b'\'' || b[end] == b'-')
+                && b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric)))
+    {
+        end += 1;
+    }
+    scratch.clear();
+    scratch.push_str(&phrase[start..end]);
+    scratch.make_ascii_lowercase();
+    fold_ascii_in_place(scratch, 0);
+    firsts.contains(&scratch.as_str())
 }
 
 /// The key of any phrase (see [`push_index_key`]).
@@ -458,6 +565,45 @@ mod tests {
             }
         }
         assert!(n > 1000, "{n}");
+    }
+
+    /// The first analysis (a scan of the phrases) and later ones (the full index) agree.
+    #[test]
+    fn scanning_and_indexed_analyses_agree() {
+        let lib = Library::builtin().unwrap();
+        let mut descs: Vec<String> = [
+            "beach sunset",
+            "a fox in the snow",
+            "Palm Trees at the BEACHES",
+            "café crème au lait",
+            "the of and",
+            "",
+            "rainy city street at night, neon signs and wet asphalt",
+            "an old lighthouse on a rocky coast under storm clouds",
+        ]
+        .map(String::from)
+        .to_vec();
+        let phrases: Vec<&str> = lib
+            .categories
+            .iter()
+            .flat_map(|c| &c.entries)
+            .flat_map(|e| std::iter::once(&e.text).chain(&e.aliases))
+            .map(String::as_str)
+            .collect();
+        for (k, w) in phrases.windows(3).enumerate().step_by(113) {
+            descs.push(format!("{} with {} and {}", w[0], w[1].to_uppercase(), w[2]));
+            descs.push(format!("{}s at {k}", w[0]));
+        }
+        let mut matched = 0;
+        for d in &descs {
+            let fresh = Matcher::build(&lib);
+            let scanned = fresh.analyse(d);
+            let indexed = fresh.analyse(d);
+            assert!(fresh.index.get().is_some());
+            assert_eq!(format!("{scanned:?}"), format!("{indexed:?}"), "{d:?}");
+            matched += usize::from(scanned.len() >= 2);
+        }
+        assert!(matched > descs.len() / 2, "{matched} of {}", descs.len());
     }
 
     #[test]

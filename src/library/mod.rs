@@ -831,26 +831,22 @@ fn compile_template(
         }
         let mut base = crate::tags::State::default();
         base.add(&tset, &bset);
-        let fits = |e: &Entry, need: bool| {
-            e.weight > 0
-                && base.admits(&e.tags, &e.blocks)
-                && (!need || e.tags.is_superset(&require))
-                && !e.tags.intersects(&exclude)
-        };
+        // One pass fills both pools: the relaxed one drops only `require`.
         let entries = &categories[category].entries;
-        let pool: Vec<u32> = (0..entries.len() as u32)
-            .filter(|i| fits(&entries[*i as usize], true))
-            .collect();
-        let relaxed_pool = (0..entries.len() as u32)
-            .filter(|i| fits(&entries[*i as usize], false))
-            .collect();
-        let pool_cumulative = pool
-            .iter()
-            .scan(0u64, |acc: &mut u64, i: &u32| {
-                *acc += u64::from(entries[*i as usize].weight);
-                Some(*acc)
-            })
-            .collect();
+        let mut pool = Vec::new();
+        let mut relaxed_pool = Vec::new();
+        let mut pool_cumulative = Vec::new();
+        let mut total = 0u64;
+        for (i, e) in entries.iter().enumerate() {
+            if e.weight > 0 && base.admits(&e.tags, &e.blocks) && !e.tags.intersects(&exclude) {
+                relaxed_pool.push(i as u32);
+                if e.tags.is_superset(&require) {
+                    pool.push(i as u32);
+                    total += u64::from(e.weight);
+                    pool_cumulative.push(total);
+                }
+            }
+        }
         slots.push(Slot {
             name,
             category,
