@@ -104,10 +104,13 @@ pub struct Matcher {
     /// Template keywords → template.
     keyword_phrases: Phrases<u32>,
     /// Folded phrase → entries, and → templates.
-    index: OnceLock<(Index<(u32, u32)>, Index<u32>)>,
+    index: OnceLock<Indexes>,
     /// Whether a first analysis has been made.
     analysed: AtomicBool,
 }
+
+/// Folded phrase → entries (category, entry), and → templates.
+type Indexes = (Index<(u32, u32)>, Index<u32>);
 
 /// Phrases, each with what it names, in one string.
 #[derive(Debug)]
@@ -264,7 +267,7 @@ impl Matcher {
     }
 
     /// The full index (built on first use).
-    fn index(&self) -> &(Index<(u32, u32)>, Index<u32>) {
+    fn index(&self) -> &Indexes {
         self.index.get_or_init(|| {
             let rows = self.entry_phrases.rows.len();
             let bytes = self.entry_phrases.text.len();
@@ -591,7 +594,12 @@ mod tests {
             .map(String::as_str)
             .collect();
         for (k, w) in phrases.windows(3).enumerate().step_by(113) {
-            descs.push(format!("{} with {} and {}", w[0], w[1].to_uppercase(), w[2]));
+            descs.push(format!(
+                "{} with {} and {}",
+                w[0],
+                w[1].to_uppercase(),
+                w[2]
+            ));
             descs.push(format!("{}s at {k}", w[0]));
         }
         let mut matched = 0;
