@@ -433,6 +433,11 @@ fn may_start_with(phrase: &str, firsts: &[&str], scratch: &mut String) -> bool {
     let Some(start) = b.iter().position(u8::is_ascii_alphanumeric) else {
         return false;
     };
+    // Folding keeps a word's first letter: most phrases are ruled out by it alone.
+    let first = b[start].to_ascii_lowercase();
+    if !firsts.iter().any(|f| f.as_bytes().first() == Some(&first)) {
+        return false;
+    }
     let mut end = start + 1;
     while end < b.len()
         && (b[end].is_ascii_alphanumeric()

@@ -329,6 +329,37 @@ fn read_dir_sources(dir: &Path) -> Result<Vec<SourceFile>> {
     Ok(out)
 }
 
+/// Tag ids and what each tag blocks by declaration, remembered by name: the entry loop looks
+/// the same few hundred tags up thousands of times, and a hash lookup is cheaper than
+/// [`TagTable::intern`]'s ordered map. Tags are still interned at first sight, in the same order.
+struct TagIds<'a> {
+    declared: &'a BTreeMap<u32, Vec<u32>>,
+    seen: std::collections::HashMap<String, (u32, TagSet)>,
+}
+
+impl<'a> TagIds<'a> {
+    fn new(declared: &'a BTreeMap<u32, Vec<u32>>) -> Self {
+        TagIds {
+            declared,
+            seen: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The id of `tag` (interned in `tags` if new) and the tags it blocks.
+    fn get(&mut self, tags: &mut TagTable, tag: &str) -> (u32, TagSet) {
+        if let Some(&found) = self.seen.get(tag) {
+            return found;
+        }
+        let id = tags.intern(tag);
+        let mut blocks = TagSet::default();
+        for b in self.declared.get(&id).into_iter().flatten() {
+            blocks.insert(*b);
+        }
+        self.seen.insert(tag.to_string(), (id, blocks));
+        (id, blocks)
+    }
+}
+
 /// A file's category tags as applied to an entry: (the tags as written, their set, what they
 /// block, their names without repeats).
 type CategoryTags = (Rc<[String]>, TagSet, TagSet, Vec<String>);
@@ -434,6 +465,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     }
 
     // Categories and entries.
+    let mut tag_ids = TagIds::new(&tag_blocks);
     let mut categories = Vec::new();
     let mut category_index = BTreeMap::new();
     let mut pending_with: Vec<(usize, usize, yaml::OrderedMap<yaml::OneOrMany>)> = Vec::new();
@@ -479,30 +511,26 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                         if !names.contains(t) {
                             names.push(t.clone());
                         }
-                        let id = tags.intern(t);
+                        let (id, blocks) = tag_ids.get(&mut tags, t);
                         ts.insert(id);
-                        if let Some(b) = tag_blocks.get(&id) {
-                            b.iter().for_each(|b| bs.insert(*b));
-                        }
+                        bs.union_with(&blocks);
                     }
                     cat_cache = Some((Rc::clone(&cat_tags), ts, bs, names.clone()));
                     (ts, bs, names)
                 }
             };
-            for t in &e.tags {
-                check_tag_name(t, &loc)?;
-                if !tag_names.contains(t) {
-                    tag_names.push(t.clone());
-                }
-                let id = tags.intern(t);
+            for t in std::mem::take(&mut e.tags) {
+                check_tag_name(&t, &loc)?;
+                let (id, blocks) = tag_ids.get(&mut tags, &t);
                 tset.insert(id);
-                if let Some(bs) = tag_blocks.get(&id) {
-                    bs.iter().for_each(|b| bset.insert(*b));
+                bset.union_with(&blocks);
+                if !tag_names.contains(&t) {
+                    tag_names.push(t);
                 }
             }
             for c in &e.conflicts {
                 check_tag_name(c, &loc)?;
-                bset.insert(tags.intern(c));
+                bset.insert(tag_ids.get(&mut tags, c).0);
             }
             if !e.with.0.is_empty() {
                 pending_with.push((ci, ei, std::mem::take(&mut e.with)));
