@@ -345,18 +345,20 @@ impl<'a> TagIds<'a> {
         }
     }
 
-    /// The id of `tag` (interned in `tags` if new) and the tags it blocks.
-    fn get(&mut self, tags: &mut TagTable, tag: &str) -> (u32, TagSet) {
+    /// The id of `tag` (interned in `tags` if new) and the tags it blocks. A tag is checked
+    /// (`check_tag_name`, error at `loc`) the first time it is seen.
+    fn checked(&mut self, tags: &mut TagTable, tag: &str, loc: &Location) -> Result<(u32, TagSet)> {
         if let Some(&found) = self.seen.get(tag) {
-            return found;
+            return Ok(found);
         }
+        check_tag_name(tag, loc)?;
         let id = tags.intern(tag);
         let mut blocks = TagSet::default();
         for b in self.declared.get(&id).into_iter().flatten() {
             blocks.insert(*b);
         }
         self.seen.insert(tag.to_string(), (id, blocks));
-        (id, blocks)
+        Ok((id, blocks))
     }
 }
 
@@ -507,11 +509,10 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                     let mut bs = TagSet::default();
                     let mut names: Vec<String> = Vec::new();
                     for t in cat_tags.iter() {
-                        check_tag_name(t, &loc)?;
+                        let (id, blocks) = tag_ids.checked(&mut tags, t, &loc)?;
                         if !names.contains(t) {
                             names.push(t.clone());
                         }
-                        let (id, blocks) = tag_ids.get(&mut tags, t);
                         ts.insert(id);
                         bs.union_with(&blocks);
                     }
@@ -520,8 +521,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                 }
             };
             for t in std::mem::take(&mut e.tags) {
-                check_tag_name(&t, &loc)?;
-                let (id, blocks) = tag_ids.get(&mut tags, &t);
+                let (id, blocks) = tag_ids.checked(&mut tags, &t, &loc)?;
                 tset.insert(id);
                 bset.union_with(&blocks);
                 if !tag_names.contains(&t) {
@@ -529,24 +529,27 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                 }
             }
             for c in &e.conflicts {
-                check_tag_name(c, &loc)?;
-                bset.insert(tag_ids.get(&mut tags, c).0);
+                bset.insert(tag_ids.checked(&mut tags, c, &loc)?.0);
             }
             if !e.with.0.is_empty() {
                 pending_with.push((ci, ei, std::mem::take(&mut e.with)));
             }
             let emphasis = check_emphasis(e.emphasis, &loc, || format!("entry `{text}`"))?;
-            dynamics.push(if crate::dynamic::inline::entry_has_syntax(&text) {
-                Some(crate::dynamic::inline::parse_located(
-                    &text,
-                    &loc.file,
-                    source_text(&sources, &loc.file),
-                    loc.line,
-                    loc.column,
-                )?)
-            } else {
-                None
-            });
+            // Syntax needs a `{` or `_`; most entries have neither, and skip the full test.
+            let maybe_syntax = text.bytes().any(|b| b == b'{' || b == b'_');
+            dynamics.push(
+                if maybe_syntax && crate::dynamic::inline::entry_has_syntax(&text) {
+                    Some(crate::dynamic::inline::parse_located(
+                        &text,
+                        &loc.file,
+                        source_text(&sources, &loc.file),
+                        loc.line,
+                        loc.column,
+                    )?)
+                } else {
+                    None
+                },
+            );
             entries.push(Entry {
                 text,
                 weight: w as u32,
@@ -816,7 +819,8 @@ fn compile_template(
             bset.insert(*b);
         }
     }
-    let mut slots = Vec::new();
+    let mut slots = Vec::with_capacity(raw.slots.0.len());
+    let mut pool_bufs: (Vec<u32>, Vec<u32>, Vec<u64>) = Default::default();
     for (name, s) in raw.slots.0 {
         let sloc = loc.next(&format!("{name}:"));
         check_ident(&name, "slot", sloc.clone())?;
@@ -861,9 +865,11 @@ fn compile_template(
         base.add(&tset, &bset);
         // One pass fills both pools: the relaxed one drops only `require`.
         let entries = &categories[category].entries;
-        let mut pool = Vec::new();
-        let mut relaxed_pool = Vec::new();
-        let mut pool_cumulative = Vec::new();
+        // Filled in reused buffers, then copied at their exact size: one allocation each.
+        let (pool, relaxed_pool, pool_cumulative) = &mut pool_bufs;
+        pool.clear();
+        relaxed_pool.clear();
+        pool_cumulative.clear();
         let mut total = 0u64;
         for (i, e) in entries.iter().enumerate() {
             if e.weight > 0 && base.admits(&e.tags, &e.blocks) && !e.tags.intersects(&exclude) {
@@ -886,9 +892,9 @@ fn compile_template(
             negative: s.negative,
             emphasis,
             priority: priority as u32,
-            pool,
-            relaxed_pool,
-            pool_cumulative,
+            pool: pool.clone(),
+            relaxed_pool: relaxed_pool.clone(),
+            pool_cumulative: pool_cumulative.clone(),
             location: sloc,
         });
     }
@@ -930,11 +936,7 @@ fn compile_template(
     Ok(SceneTemplate {
         name: raw.name,
         description: text::normalize_space(&raw.description),
-        keywords: raw
-            .keywords
-            .iter()
-            .map(|k| text::normalize_space(k).to_lowercase())
-            .collect(),
+        keywords: raw.keywords.into_iter().map(normalized_lowercase).collect(),
         weight: weight as u32,
         fallback: raw.fallback,
         tags: tset,
