@@ -319,6 +319,121 @@ pub fn template_from_json(file: &str, json: &str) -> Result<RawTemplate, Error> 
     serde_json::from_str(json).map_err(|e| json_error(file, &e))
 }
 
+/// A built-in vocabulary file from its build-time packed form (layout in `build.rs`,
+/// `pack_vocab`): the same values as the YAML, read without any parsing.
+pub fn vocab_from_packed(file: &str, bytes: &[u8]) -> Result<RawVocabFile, Error> {
+    let mut r = Packed { bytes, at: 0 };
+    r.vocab()
+        .filter(|_| r.at == bytes.len())
+        .ok_or_else(|| Error::Yaml {
+            location: Location::file_only(file),
+            message: "built-in data did not unpack".into(),
+        })
+}
+
+/// A reader over packed bytes; `None` when they end early or a string is not UTF-8.
+struct Packed<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Packed<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let b = self.bytes.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n;
+        Some(b)
+    }
+
+    fn count(&mut self) -> Option<usize> {
+        let b = self.take(4)?;
+        Some(u32::from_le_bytes(b.try_into().ok()?) as usize)
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let n = self.count()?;
+        std::str::from_utf8(self.take(n)?).ok().map(str::to_string)
+    }
+
+    fn strings(&mut self) -> Option<Vec<String>> {
+        let n = self.count()?;
+        // Capped so that bad data cannot ask for a huge allocation.
+        let mut v = Vec::with_capacity(n.min(1024));
+        for _ in 0..n {
+            v.push(self.string()?);
+        }
+        Some(v)
+    }
+
+    fn opt_int(&mut self) -> Option<Option<i64>> {
+        match self.take(1)?[0] {
+            0 => Some(None),
+            _ => {
+                let b = self.take(8)?;
+                Some(Some(i64::from_le_bytes(b.try_into().ok()?)))
+            }
+        }
+    }
+
+    fn vocab(&mut self) -> Option<RawVocabFile> {
+        let n = self.count()?;
+        let mut tags = Vec::with_capacity(n.min(1024));
+        for _ in 0..n {
+            tags.push((self.string()?, OneOrMany(self.strings()?)));
+        }
+        let n = self.count()?;
+        let mut categories = Vec::with_capacity(n.min(1024));
+        for _ in 0..n {
+            let name = self.string()?;
+            let description = self.string()?;
+            let replace = self.take(1)?[0] != 0;
+            let tags = self.strings()?;
+            let m = self.count()?;
+            let mut entries = Vec::with_capacity(m.min(1 << 16));
+            for _ in 0..m {
+                entries.push(self.entry()?);
+            }
+            categories.push((
+                name,
+                RawCategory {
+                    description,
+                    replace,
+                    tags,
+                    entries,
+                },
+            ));
+        }
+        Some(RawVocabFile {
+            tags: OrderedMap(tags),
+            categories: OrderedMap(categories),
+        })
+    }
+
+    fn entry(&mut self) -> Option<RawEntry> {
+        let text = self.string()?;
+        let weight = self.opt_int()?;
+        let tags = self.strings()?;
+        let conflicts = self.strings()?;
+        let aliases = self.strings()?;
+        let negative = self.strings()?;
+        let n = self.count()?;
+        let mut with = Vec::with_capacity(n.min(1024));
+        for _ in 0..n {
+            with.push((self.string()?, OneOrMany(self.strings()?)));
+        }
+        let emphasis = self.opt_int()?;
+        Some(RawEntry {
+            text,
+            weight,
+            tags,
+            conflicts,
+            aliases,
+            negative,
+            with: OrderedMap(with),
+            emphasis,
+        })
+    }
+}
+
 /// Finds where scalars appear in a YAML source, in document order. serde_yaml gives no positions
 /// for values that parsed fine, so semantic errors (unknown category, duplicate entry) locate
 /// their value by scanning forward from the previous find.
@@ -434,6 +549,18 @@ mod tests {
         assert_eq!(find_near(b"abc", b""), Some(0));
         assert_eq!(find_near(b"abc", b"cd"), None);
         assert_eq!(find_near(b"", b"a"), None);
+    }
+
+    #[test]
+    fn bad_packed_data_is_an_error() {
+        assert!(vocab_from_packed("v", &[]).is_err());
+        assert!(vocab_from_packed("v", &[1, 0, 0]).is_err());
+        assert!(vocab_from_packed("v", &[0, 0, 0, 0, 0, 0, 0, 0, 9]).is_err());
+        let empty = vocab_from_packed("v", &[0; 8]).unwrap();
+        assert!(empty.tags.0.is_empty() && empty.categories.0.is_empty());
+        // A string that is not UTF-8.
+        let bad = [0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0xff];
+        assert!(vocab_from_packed("v", &bad).is_err());
     }
 
     #[test]

@@ -10,8 +10,9 @@ include!(concat!(env!("OUT_DIR"), "/builtin_files.rs"));
 pub fn sources() -> Vec<SourceFile> {
     BUILTIN_FILES
         .iter()
-        .map(|(path, text, json)| SourceFile {
+        .map(|(path, text, json, packed)| SourceFile {
             json: *json,
+            packed: *packed,
             rel: (*path).to_string(),
             name: format!("builtin:{path}"),
             kind: if path.starts_with("vocab/") {

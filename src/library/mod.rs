@@ -48,6 +48,9 @@ pub struct SourceFile {
     /// The same content pre-converted to JSON at build time (built-in files only): parsed
     /// instead of `text` because it is much faster.
     pub json: Option<&'static str>,
+    /// A built-in vocabulary file pre-converted to the packed form (see `build.rs`): read
+    /// instead of `json` or `text`, with no parsing at all.
+    pub packed: Option<&'static [u8]>,
 }
 
 impl SourceFile {
@@ -60,6 +63,7 @@ impl SourceFile {
             kind,
             text: Cow::Owned(text.into()),
             json: None,
+            packed: None,
         }
     }
 }
@@ -317,6 +321,7 @@ fn read_dir_sources(dir: &Path) -> Result<Vec<SourceFile>> {
                 kind,
                 text: Cow::Owned(text.replace("\r\n", "\n")),
                 json: None,
+                packed: None,
             });
         }
     }
@@ -400,9 +405,10 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     for s in &sources {
         match s.kind {
             SourceKind::Vocab => {
-                let raw: RawVocabFile = match s.json {
-                    Some(json) => yaml::vocab_from_json(&s.name, json)?,
-                    None => yaml::parse_vocab(&s.name, &s.text)?,
+                let raw: RawVocabFile = match (s.packed, s.json) {
+                    (Some(packed), _) => yaml::vocab_from_packed(&s.name, packed)?,
+                    (None, Some(json)) => yaml::vocab_from_json(&s.name, json)?,
+                    (None, None) => yaml::parse_vocab(&s.name, &s.text)?,
                 };
                 let mut loc = Locator::new(&s.name, &s.text);
                 for (tag, conflicts) in raw.tags.0 {
@@ -1112,14 +1118,26 @@ mod tests {
         }
     }
 
-    /// The built-in library loads from its build-time JSON; it must be exactly what the YAML
-    /// says (JSON conversion would hide a duplicate key, for one).
+    /// The built-in library loads from its build-time forms (packed vocabulary, JSON
+    /// templates); it must be exactly what the YAML says (conversion would hide a duplicate key,
+    /// for one).
     #[test]
-    fn builtin_json_equals_yaml() {
+    fn builtin_prebuilt_forms_equal_yaml() {
+        assert!(
+            builtin::sources()
+                .iter()
+                .filter(|s| s.kind == SourceKind::Vocab)
+                .all(|s| s.packed.is_some()),
+            "every built-in vocabulary file keeps to the packed shapes"
+        );
         let fast = Library::builtin().unwrap();
         let slow_sources: Vec<SourceFile> = builtin::sources()
             .into_iter()
-            .map(|s| SourceFile { json: None, ..s })
+            .map(|s| SourceFile {
+                json: None,
+                packed: None,
+                ..s
+            })
             .collect();
         let slow = Library::from_sources(slow_sources).unwrap();
         assert_eq!(
