@@ -37,7 +37,7 @@ fn main() {
         "/// Built-in library files: (path, contents, contents as JSON if it parsed, vocabulary\n\
          /// packed if it kept to the plain shapes), sorted by path.\n\
          #[allow(clippy::type_complexity)]\n\
-         pub static BUILTIN_FILES: &[(&str, &str, Option<&str>, Option<&[u8]>)] = &[\n",
+         pub static BUILTIN_FILES: &[(&str, &str, Option<&str>, Option<(&[u8], &str)>)] = &[\n",
     );
     for f in &files {
         let text = fs::read_to_string(Path::new(&root).join(f)).expect("read built-in file");
@@ -47,9 +47,10 @@ fn main() {
             .as_ref()
             .filter(|_| f.starts_with("vocab/"))
             .and_then(pack_vocab)
-            .map(|bytes| {
-                let name = f.replace('/', "__") + ".bin";
-                fs::write(json_dir.join(&name), bytes).expect("write packed");
+            .map(|p| {
+                let name = f.replace('/', "__");
+                fs::write(json_dir.join(format!("{name}.bin")), p.bytes).expect("write packed");
+                fs::write(json_dir.join(format!("{name}.txt")), p.strs).expect("write packed");
                 name
             });
         let json = value.filter(|_| packed.is_none()).map(|v| {
@@ -59,7 +60,8 @@ fn main() {
         });
         let packed_expr = match packed {
             Some(name) => format!(
-                "Some(include_bytes!(concat!(env!(\"OUT_DIR\"), \"/builtin-json/{name}\")))"
+                "Some((include_bytes!(concat!(env!(\"OUT_DIR\"), \"/builtin-json/{name}.bin\")), \
+                 include_str!(concat!(env!(\"OUT_DIR\"), \"/builtin-json/{name}.txt\"))))"
             ),
             None => "None".to_string(),
         };
@@ -80,16 +82,16 @@ fn main() {
 /// A vocabulary file in the packed form `yaml::vocab_from_packed` reads, or `None` when it uses
 /// anything beyond the plain shapes (then JSON is used, and the runtime reports any error).
 ///
-/// Layout: counts as u32, strings as u32 length + UTF-8, optional integers as a flag byte + i64,
-/// all little-endian. File: tags (tag, conflicts), categories (name, description, replace,
+/// Layout: counts as u32, strings as a u32 length (their text goes to a separate string),
+/// optional integers as a flag byte + i64, all little-endian. File: tags (tag, conflicts), categories (name, description, replace,
 /// tags, entries). Entry: text, weight, tags, conflicts, aliases, negative, with (category,
 /// texts), emphasis.
-fn pack_vocab(v: &Value) -> Option<Vec<u8>> {
+fn pack_vocab(v: &Value) -> Option<Packer> {
     let obj = v.as_object()?;
     if obj.keys().any(|k| k != "tags" && k != "categories") {
         return None;
     }
-    let mut w = Vec::new();
+    let mut w = Packer::default();
     match obj.get("tags") {
         None | Some(Value::Null) => put_u32(&mut w, 0),
         Some(Value::Object(m)) => {
@@ -115,7 +117,7 @@ fn pack_vocab(v: &Value) -> Option<Vec<u8>> {
     Some(w)
 }
 
-fn pack_category(w: &mut Vec<u8>, c: &Value) -> Option<()> {
+fn pack_category(w: &mut Packer, c: &Value) -> Option<()> {
     let c = c.as_object()?;
     if c.keys()
         .any(|k| !["description", "replace", "tags", "entries"].contains(&k.as_str()))
@@ -147,7 +149,7 @@ fn pack_category(w: &mut Vec<u8>, c: &Value) -> Option<()> {
     Some(())
 }
 
-fn pack_entry(w: &mut Vec<u8>, e: &Value) -> Option<()> {
+fn pack_entry(w: &mut Packer, e: &Value) -> Option<()> {
     if let Some(text) = e.as_str() {
         put_str(w, text);
         put_opt_int(w, None);
@@ -216,23 +218,41 @@ fn one_or_many(v: &Value) -> Option<Vec<&str>> {
     }
 }
 
-fn put_u32(w: &mut Vec<u8>, n: usize) {
+fn put_u32(w: &mut Packer, n: usize) {
     w.extend_from_slice(&u32::try_from(n).expect("count fits in u32").to_le_bytes());
 }
 
-fn put_str(w: &mut Vec<u8>, s: &str) {
+fn put_str(w: &mut Packer, s: &str) {
     put_u32(w, s.len());
-    w.extend_from_slice(s.as_bytes());
+    w.strs.push_str(s);
 }
 
-fn put_list(w: &mut Vec<u8>, items: &[&str]) {
+/// The packed form: counts, lengths and flags in `bytes`; the strings, in the same order, in
+/// `strs` (embedded as text, so the reader slices it without validating UTF-8).
+#[derive(Default)]
+struct Packer {
+    bytes: Vec<u8>,
+    strs: String,
+}
+
+impl Packer {
+    fn push(&mut self, b: u8) {
+        self.bytes.push(b);
+    }
+
+    fn extend_from_slice(&mut self, b: &[u8]) {
+        self.bytes.extend_from_slice(b);
+    }
+}
+
+fn put_list(w: &mut Packer, items: &[&str]) {
     put_u32(w, items.len());
     for s in items {
         put_str(w, s);
     }
 }
 
-fn put_opt_int(w: &mut Vec<u8>, v: Option<i64>) {
+fn put_opt_int(w: &mut Packer, v: Option<i64>) {
     match v {
         None => w.push(0),
         Some(n) => {

@@ -321,20 +321,28 @@ pub fn template_from_json(file: &str, json: &str) -> Result<RawTemplate, Error> 
 
 /// A built-in vocabulary file from its build-time packed form (layout in `build.rs`,
 /// `pack_vocab`): the same values as the YAML, read without any parsing.
-pub fn vocab_from_packed(file: &str, bytes: &[u8]) -> Result<RawVocabFile, Error> {
-    let mut r = Packed { bytes, at: 0 };
+pub fn vocab_from_packed(file: &str, bytes: &[u8], strs: &str) -> Result<RawVocabFile, Error> {
+    let mut r = Packed {
+        bytes,
+        at: 0,
+        strs,
+        str_at: 0,
+    };
     r.vocab()
-        .filter(|_| r.at == bytes.len())
+        .filter(|_| r.at == bytes.len() && r.str_at == strs.len())
         .ok_or_else(|| Error::Yaml {
             location: Location::file_only(file),
             message: "built-in data did not unpack".into(),
         })
 }
 
-/// A reader over packed bytes; `None` when they end early or a string is not UTF-8.
+/// A reader over packed data; `None` when it ends early or a string length does not fit.
 struct Packed<'a> {
     bytes: &'a [u8],
     at: usize,
+    /// The strings, one after another, in the order they are read.
+    strs: &'a str,
+    str_at: usize,
 }
 
 impl Packed<'_> {
@@ -351,7 +359,9 @@ impl Packed<'_> {
 
     fn string(&mut self) -> Option<String> {
         let n = self.count()?;
-        std::str::from_utf8(self.take(n)?).ok().map(str::to_string)
+        let s = self.strs.get(self.str_at..self.str_at.checked_add(n)?)?;
+        self.str_at += n;
+        Some(s.to_string())
     }
 
     fn strings(&mut self) -> Option<Vec<String>> {
@@ -553,14 +563,15 @@ mod tests {
 
     #[test]
     fn bad_packed_data_is_an_error() {
-        assert!(vocab_from_packed("v", &[]).is_err());
-        assert!(vocab_from_packed("v", &[1, 0, 0]).is_err());
-        assert!(vocab_from_packed("v", &[0, 0, 0, 0, 0, 0, 0, 0, 9]).is_err());
-        let empty = vocab_from_packed("v", &[0; 8]).unwrap();
+        assert!(vocab_from_packed("v", &[], "").is_err());
+        assert!(vocab_from_packed("v", &[1, 0, 0], "").is_err());
+        assert!(vocab_from_packed("v", &[0, 0, 0, 0, 0, 0, 0, 0, 9], "").is_err());
+        let empty = vocab_from_packed("v", &[0; 8], "").unwrap();
         assert!(empty.tags.0.is_empty() && empty.categories.0.is_empty());
-        // A string that is not UTF-8.
-        let bad = [0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0xff];
-        assert!(vocab_from_packed("v", &bad).is_err());
+        // Strings left over, or a length that splits a character.
+        assert!(vocab_from_packed("v", &[0; 8], "x").is_err());
+        let one = [0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0];
+        assert!(vocab_from_packed("v", &one, "é").is_err());
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub struct SourceFile {
     pub json: Option<&'static str>,
     /// A built-in vocabulary file pre-converted to the packed form (see `build.rs`): read
     /// instead of `json` or `text`, with no parsing at all.
-    pub packed: Option<&'static [u8]>,
+    pub packed: Option<(&'static [u8], &'static str)>,
 }
 
 impl SourceFile {
@@ -406,7 +406,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
         match s.kind {
             SourceKind::Vocab => {
                 let raw: RawVocabFile = match (s.packed, s.json) {
-                    (Some(packed), _) => yaml::vocab_from_packed(&s.name, packed)?,
+                    (Some((bytes, strs)), _) => yaml::vocab_from_packed(&s.name, bytes, strs)?,
                     (None, Some(json)) => yaml::vocab_from_json(&s.name, json)?,
                     (None, None) => yaml::parse_vocab(&s.name, &s.text)?,
                 };
