@@ -39,8 +39,22 @@ fn main() {
          #[allow(clippy::type_complexity)]\n\
          pub static BUILTIN_FILES: &[(&str, &str, Option<&str>, Option<(&[u8], &str)>)] = &[\n",
     );
+    // The library hash (FNV-1a over each file's path, NUL, text, NUL) after the built-in files:
+    // the same for every run, so computed here (see `library::builtin::hash_prefix`).
+    let mut hash = 0xcbf2_9ce4_8422_2325u64;
     for f in &files {
         let text = fs::read_to_string(Path::new(&root).join(f)).expect("read built-in file");
+        for part in [
+            f.as_bytes(),
+            &[0],
+            text.replace("\r\n", "\n").as_bytes(),
+            &[0],
+        ] {
+            for b in part {
+                hash ^= u64::from(*b);
+                hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
         // A file that does not parse is left to the runtime loader, which reports it properly.
         let value = serde_yaml::from_str::<Value>(&text.replace("\r\n", "\n")).ok();
         let packed = value
@@ -76,6 +90,10 @@ fn main() {
         ));
     }
     code.push_str("];\n");
+    code.push_str(&format!(
+        "\n/// The library hash state after all of `BUILTIN_FILES`, in order.\n\
+         pub const BUILTIN_HASH_STATE: u64 = {hash:#018x};\n"
+    ));
     fs::write(Path::new(&out).join("builtin_files.rs"), code).expect("write builtin_files.rs");
 }
 

@@ -28,3 +28,18 @@ pub fn sources() -> Vec<SourceFile> {
         })
         .collect()
 }
+
+/// When `sources` starts with the built-in files exactly as [`sources`] gives them: how many,
+/// and the library hash state after them (computed at build time, so the ~600 kB of built-in
+/// text need not be hashed byte by byte at every start).
+pub fn hash_prefix(sources: &[SourceFile]) -> Option<(usize, u64)> {
+    let n = BUILTIN_FILES.len();
+    let same = sources.len() >= n
+        && sources
+            .iter()
+            .zip(BUILTIN_FILES)
+            .all(|(s, (path, text, _, _))| {
+                s.rel == *path && matches!(&s.text, Cow::Borrowed(t) if std::ptr::eq(*t, *text))
+            });
+    same.then_some((n, BUILTIN_HASH_STATE))
+}
