@@ -39,6 +39,20 @@ fn bench(c: &mut Criterion) {
     c.bench_function("load/builtin", |b| {
         b.iter(|| black_box(Engine::builtin().expect("load")))
     });
+    // What `gen "beach sunset"` does before its first scene: load, then the first analysis of a
+    // description (which scans the phrases rather than indexing them all).
+    c.bench_function("load+plan/builtin", |b| {
+        b.iter(|| {
+            let engine = Engine::builtin().expect("load");
+            let plan = engine
+                .plan(&Request {
+                    description: "beach sunset".to_string(),
+                    template: None,
+                })
+                .expect("plan");
+            black_box((engine, plan))
+        })
+    });
 }
 
 criterion_group!(benches, bench);

@@ -1,11 +1,12 @@
 //! Fast rendering of scene-template bodies.
 //!
-//! Bodies are Tera templates, and Tera remains their definition: every body is compiled by Tera
-//! when the library loads, and a body that uses anything beyond the subset below is rendered by
-//! Tera. Bodies within the subset — text, `{{ var | a | cap }}`, `{% if var %}` with `elif`,
-//! `else`, `not`, `and`, `or`, and comments — are also compiled here into a small tree that
-//! renders an order of magnitude faster than Tera's VM. A test renders thousands of scenes both
-//! ways and requires identical text.
+//! Bodies are Tera templates, and Tera remains their definition: a body that uses anything beyond
+//! the subset below is compiled by Tera when the library loads and rendered by Tera. Bodies
+//! within the subset — text, `{{ var | a | cap }}`, `{% if var %}` with `elif`, `else`, `not`,
+//! `and`, `or`, and comments — are compiled here into a small tree that renders an order of
+//! magnitude faster than Tera's VM; Tera compiles them only if something renders them with Tera
+//! (see `library::bodies`). A test renders thousands of scenes both ways and requires identical
+//! text.
 
 /// A variable a body can read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,10 +233,7 @@ fn lex(src: &str) -> Option<Vec<Piece<'_>>> {
     let mut rest = src;
     let mut trim_next = false;
     while !rest.is_empty() {
-        let next = ["{{", "{%", "{#"]
-            .iter()
-            .filter_map(|d| rest.find(d).map(|i| (i, *d)))
-            .min();
+        let next = next_open(rest);
         let (text, tail) = match next {
             Some((i, _)) => (&rest[..i], &rest[i..]),
             None => (rest, ""),
@@ -254,6 +252,10 @@ fn lex(src: &str) -> Option<Vec<Piece<'_>>> {
             _ => "#}",
         };
         let end = tail.find(close)?;
+        if end < 2 {
+            // `{#}`, `{%}`: the closer overlaps the opener; Tera decides what that means.
+            return None;
+        }
         let mut inner = &tail[2..end];
         if let Some(s) = inner.strip_prefix('-') {
             text = text.trim_end();
@@ -274,6 +276,22 @@ fn lex(src: &str) -> Option<Vec<Piece<'_>>> {
         rest = &tail[end + 2..];
     }
     Some(out)
+}
+
+/// The first `{{`, `{%` or `{#` in `s`: its offset and which.
+fn next_open(s: &str) -> Option<(usize, &'static str)> {
+    let b = s.as_bytes();
+    let mut from = 0;
+    while let Some(o) = memchr::memchr(b'{', &b[from..]) {
+        let at = from + o;
+        match b.get(at + 1) {
+            Some(b'{') => return Some((at, "{{")),
+            Some(b'%') => return Some((at, "{%")),
+            Some(b'#') => return Some((at, "{#")),
+            _ => from = at + 1,
+        }
+    }
+    None
 }
 
 fn is_ident(s: &str) -> bool {
@@ -471,6 +489,14 @@ mod tests {
     }
 
     #[test]
+    fn finds_the_first_opener() {
+        assert_eq!(next_open("a { b {# c {{"), Some((6, "{#")));
+        assert_eq!(next_open("{{{"), Some((0, "{{")));
+        assert_eq!(next_open("x {%"), Some((2, "{%")));
+        assert_eq!(next_open("{ } {"), None);
+    }
+
+    #[test]
     fn leaves_the_rest_to_tera() {
         let slots = ["subject"];
         assert!(compile("{{ subject | upper }}", &slots).is_none());
@@ -478,5 +504,7 @@ mod tests {
         assert!(compile("{{ unknown }}", &slots).is_none());
         assert!(compile("{% if subject %}", &slots).is_none());
         assert!(compile("{{ subject ~ 'x' }}", &slots).is_none());
+        assert!(compile("{#} x #}", &slots).is_none());
+        assert!(compile("{%} x %}", &slots).is_none());
     }
 }

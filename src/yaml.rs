@@ -319,6 +319,131 @@ pub fn template_from_json(file: &str, json: &str) -> Result<RawTemplate, Error> 
     serde_json::from_str(json).map_err(|e| json_error(file, &e))
 }
 
+/// A built-in vocabulary file from its build-time packed form (layout in `build.rs`,
+/// `pack_vocab`): the same values as the YAML, read without any parsing.
+pub fn vocab_from_packed(file: &str, bytes: &[u8], strs: &str) -> Result<RawVocabFile, Error> {
+    let mut r = Packed {
+        bytes,
+        at: 0,
+        strs,
+        str_at: 0,
+    };
+    r.vocab()
+        .filter(|_| r.at == bytes.len() && r.str_at == strs.len())
+        .ok_or_else(|| Error::Yaml {
+            location: Location::file_only(file),
+            message: "built-in data did not unpack".into(),
+        })
+}
+
+/// A reader over packed data; `None` when it ends early or a string length does not fit.
+struct Packed<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    /// The strings, one after another, in the order they are read.
+    strs: &'a str,
+    str_at: usize,
+}
+
+impl Packed<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let b = self.bytes.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n;
+        Some(b)
+    }
+
+    fn count(&mut self) -> Option<usize> {
+        let b = self.take(4)?;
+        Some(u32::from_le_bytes(b.try_into().ok()?) as usize)
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let n = self.count()?;
+        let s = self.strs.get(self.str_at..self.str_at.checked_add(n)?)?;
+        self.str_at += n;
+        Some(s.to_string())
+    }
+
+    fn strings(&mut self) -> Option<Vec<String>> {
+        let n = self.count()?;
+        // Capped so that bad data cannot ask for a huge allocation.
+        let mut v = Vec::with_capacity(n.min(1024));
+        for _ in 0..n {
+            v.push(self.string()?);
+        }
+        Some(v)
+    }
+
+    fn opt_int(&mut self) -> Option<Option<i64>> {
+        match self.take(1)?[0] {
+            0 => Some(None),
+            _ => {
+                let b = self.take(8)?;
+                Some(Some(i64::from_le_bytes(b.try_into().ok()?)))
+            }
+        }
+    }
+
+    fn vocab(&mut self) -> Option<RawVocabFile> {
+        let n = self.count()?;
+        let mut tags = Vec::with_capacity(n.min(1024));
+        for _ in 0..n {
+            tags.push((self.string()?, OneOrMany(self.strings()?)));
+        }
+        let n = self.count()?;
+        let mut categories = Vec::with_capacity(n.min(1024));
+        for _ in 0..n {
+            let name = self.string()?;
+            let description = self.string()?;
+            let replace = self.take(1)?[0] != 0;
+            let tags = self.strings()?;
+            let m = self.count()?;
+            let mut entries = Vec::with_capacity(m.min(1 << 16));
+            for _ in 0..m {
+                entries.push(self.entry()?);
+            }
+            categories.push((
+                name,
+                RawCategory {
+                    description,
+                    replace,
+                    tags,
+                    entries,
+                },
+            ));
+        }
+        Some(RawVocabFile {
+            tags: OrderedMap(tags),
+            categories: OrderedMap(categories),
+        })
+    }
+
+    fn entry(&mut self) -> Option<RawEntry> {
+        let text = self.string()?;
+        let weight = self.opt_int()?;
+        let tags = self.strings()?;
+        let conflicts = self.strings()?;
+        let aliases = self.strings()?;
+        let negative = self.strings()?;
+        let n = self.count()?;
+        let mut with = Vec::with_capacity(n.min(1024));
+        for _ in 0..n {
+            with.push((self.string()?, OneOrMany(self.strings()?)));
+        }
+        let emphasis = self.opt_int()?;
+        Some(RawEntry {
+            text,
+            weight,
+            tags,
+            conflicts,
+            aliases,
+            negative,
+            with: OrderedMap(with),
+            emphasis,
+        })
+    }
+}
+
 /// Finds where scalars appear in a YAML source, in document order. serde_yaml gives no positions
 /// for values that parsed fine, so semantic errors (unknown category, duplicate entry) locate
 /// their value by scanning forward from the previous find.
@@ -344,10 +469,9 @@ impl<'a> Locator<'a> {
     /// Location of the next occurrence of `needle` at or after the cursor (the cursor moves
     /// there). Falls back to a search from the start, then to the file alone.
     pub fn next(&mut self, needle: &str) -> Location {
-        let find = |hay: &str| memchr::memmem::find(hay.as_bytes(), needle.as_bytes());
-        let found = find(&self.src[self.cursor..])
+        let found = find_near(&self.src.as_bytes()[self.cursor..], needle.as_bytes())
             .map(|i| i + self.cursor)
-            .or_else(|| find(self.src));
+            .or_else(|| memchr::memmem::find(self.src.as_bytes(), needle.as_bytes()));
         match found {
             Some(at) => {
                 self.cursor = (at + needle.len().max(1)).min(self.src.len());
@@ -364,16 +488,32 @@ impl<'a> Locator<'a> {
             self.mark = (0, 1, 0);
         }
         let (from, mut line, mut line_start) = self.mark;
-        for (i, b) in self.src.as_bytes()[from..offset].iter().enumerate() {
-            if *b == b'\n' {
-                line += 1;
-                line_start = from + i + 1;
-            }
+        let between = &self.src.as_bytes()[from..offset];
+        if let Some(last) = memchr::memrchr(b'\n', between) {
+            line += memchr::memchr_iter(b'\n', between).count();
+            line_start = from + last + 1;
         }
         self.mark = (offset, line, line_start);
         let col = self.src[line_start..offset].chars().count() + 1;
         Location::new(self.file, line, col)
     }
+}
+
+/// The first occurrence of `needle` in `hay`. The next scalar is almost always a few bytes
+/// ahead, so a scan for the first byte beats building a substring finder for every call.
+fn find_near(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some((&first, rest)) = needle.split_first() else {
+        return Some(0);
+    };
+    let mut from = 0;
+    while let Some(o) = memchr::memchr(first, &hay[from..]) {
+        let at = from + o;
+        if hay[at + 1..].starts_with(rest) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -410,6 +550,28 @@ mod tests {
     fn duplicate_keys_are_refused() {
         let err = parse_vocab("v.yaml", "categories:\n  sky: {}\n  sky: {}\n").unwrap_err();
         assert!(err.to_string().contains("duplicate key `sky`"), "{err}");
+    }
+
+    #[test]
+    fn find_near_finds_the_first_occurrence() {
+        assert_eq!(find_near(b"abcabd", b"abd"), Some(3));
+        assert_eq!(find_near(b"aab", b"ab"), Some(1));
+        assert_eq!(find_near(b"abc", b""), Some(0));
+        assert_eq!(find_near(b"abc", b"cd"), None);
+        assert_eq!(find_near(b"", b"a"), None);
+    }
+
+    #[test]
+    fn bad_packed_data_is_an_error() {
+        assert!(vocab_from_packed("v", &[], "").is_err());
+        assert!(vocab_from_packed("v", &[1, 0, 0], "").is_err());
+        assert!(vocab_from_packed("v", &[0, 0, 0, 0, 0, 0, 0, 0, 9], "").is_err());
+        let empty = vocab_from_packed("v", &[0; 8], "").unwrap();
+        assert!(empty.tags.0.is_empty() && empty.categories.0.is_empty());
+        // Strings left over, or a length that splits a character.
+        assert!(vocab_from_packed("v", &[0; 8], "x").is_err());
+        let one = [0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0];
+        assert!(vocab_from_packed("v", &one, "é").is_err());
     }
 
     #[test]

@@ -229,7 +229,12 @@ pub(crate) fn load(lib: &LibraryArgs) -> Result<Engine> {
     if lib.no_builtin && lib.library.is_empty() {
         anyhow::bail!("--no-builtin needs at least one --library folder");
     }
-    Ok(Engine::load_with(!lib.no_builtin, &lib.library)?)
+    let engine = Engine::load_with(!lib.no_builtin, &lib.library)?;
+    // The library lives until the process exits: a leaked reference keeps it from being dropped,
+    // which would free tens of thousands of allocations one by one for nothing (as long as the
+    // whole of `gen` for one prompt).
+    std::mem::forget(engine.clone());
+    Ok(engine)
 }
 
 /// A seed for runs that did not give one: from the clock and process id. It never reaches

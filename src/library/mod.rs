@@ -6,11 +6,15 @@
 //! gains the new entries (or is replaced, with `replace: true`); a template defined again replaces
 //! the earlier one.
 
+mod bodies;
 mod builtin;
 pub mod check;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use crate::error::{Error, Location, Result};
 use crate::matching::Matcher;
@@ -40,10 +44,14 @@ pub struct SourceFile {
     /// hash does not depend on where a library folder lives.
     pub rel: String,
     pub kind: SourceKind,
-    pub text: String,
+    /// The text, with `\r\n` as `\n`; borrowed for built-in files, which need no copy.
+    pub text: Cow<'static, str>,
     /// The same content pre-converted to JSON at build time (built-in files only): parsed
     /// instead of `text` because it is much faster.
     pub json: Option<&'static str>,
+    /// A built-in vocabulary file pre-converted to the packed form (see `build.rs`): read
+    /// instead of `json` or `text`, with no parsing at all.
+    pub packed: Option<(&'static [u8], &'static str)>,
 }
 
 impl SourceFile {
@@ -54,8 +62,9 @@ impl SourceFile {
             rel: name.clone(),
             name,
             kind,
-            text: text.into(),
+            text: Cow::Owned(text.into()),
             json: None,
+            packed: None,
         }
     }
 }
@@ -178,7 +187,7 @@ pub struct Library {
     pub tag_blocks: Vec<TagSet>,
     /// Tag-level conflicts as declared: (tag, conflicting tags, where declared).
     pub tag_conflicts: Vec<(u32, Vec<u32>, Location)>,
-    pub(crate) tera: tera::Tera,
+    pub(crate) tera: bodies::TeraBodies,
     pub(crate) matcher: Matcher,
     hash: String,
     pub sources: Vec<SourceFile>,
@@ -311,8 +320,9 @@ fn read_dir_sources(dir: &Path) -> Result<Vec<SourceFile>> {
                 rel: format!("{sub}/{file_name}"),
                 name: p.display().to_string(),
                 kind,
-                text: text.replace("\r\n", "\n"),
+                text: Cow::Owned(text.replace("\r\n", "\n")),
                 json: None,
+                packed: None,
             });
         }
     }
@@ -325,12 +335,70 @@ fn read_dir_sources(dir: &Path) -> Result<Vec<SourceFile>> {
     Ok(out)
 }
 
+/// Tag ids and what each tag blocks by declaration, remembered by name: the entry loop looks
+/// the same few hundred tags up thousands of times, and a hash lookup is cheaper than
+/// [`TagTable::intern`]'s ordered map. Tags are still interned at first sight, in the same order.
+struct TagIds<'a> {
+    declared: &'a BTreeMap<u32, Vec<u32>>,
+    seen: std::collections::HashMap<String, (u32, TagSet), BuildHasherDefault<Fnv>>,
+}
+
+/// FNV-1a as a `Hasher` for [`TagIds`]: faster than SipHash on short tag names, and the map is
+/// only looked up, never iterated, so its order cannot reach output.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let start = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        self.0 = crate::rng::fnv1a64(bytes, start);
+    }
+}
+
+impl<'a> TagIds<'a> {
+    fn new(declared: &'a BTreeMap<u32, Vec<u32>>) -> Self {
+        TagIds {
+            declared,
+            seen: std::collections::HashMap::default(),
+        }
+    }
+
+    /// The id of `tag` (interned in `tags` if new) and the tags it blocks. A tag is checked
+    /// (`check_tag_name`, error at `loc`) the first time it is seen.
+    fn checked(&mut self, tags: &mut TagTable, tag: &str, loc: &Location) -> Result<(u32, TagSet)> {
+        if let Some(&found) = self.seen.get(tag) {
+            return Ok(found);
+        }
+        check_tag_name(tag, loc)?;
+        let id = tags.intern(tag);
+        let mut blocks = TagSet::default();
+        for b in self.declared.get(&id).into_iter().flatten() {
+            blocks.insert(*b);
+        }
+        self.seen.insert(tag.to_string(), (id, blocks));
+        Ok((id, blocks))
+    }
+}
+
+/// A file's category tags as applied to an entry: (the tags as written, their set, what they
+/// block, their names without repeats).
+type CategoryTags = (Rc<[String]>, TagSet, TagSet, Vec<String>);
+
 /// A category while files are being merged.
 struct PendingCategory {
     name: String,
     description: String,
     location: Location,
-    entries: Vec<(yaml::RawEntry, Vec<String>, Location)>,
+    /// Each entry with its category's tags (shared by the entries of one file's category).
+    entries: Vec<(yaml::RawEntry, Rc<[String]>, Location)>,
 }
 
 fn invalid(location: Location, message: impl Into<String>) -> Error {
@@ -344,10 +412,10 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     let mut tags = TagTable::default();
     let mut declared: BTreeMap<String, (Vec<String>, Location)> = BTreeMap::new();
     let mut pending: Vec<PendingCategory> = Vec::new();
-    let mut raw_templates: Vec<(RawTemplate, String, String)> = Vec::new(); // (raw, file, src)
+    let mut raw_templates: Vec<(RawTemplate, String, Cow<str>)> = Vec::new(); // (raw, file, src)
 
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for s in &sources {
+    let (skip, mut h) = builtin::hash_prefix(&sources).unwrap_or((0, 0xcbf2_9ce4_8422_2325u64));
+    for s in &sources[skip..] {
         h = crate::rng::fnv1a64(s.rel.as_bytes(), h);
         h = crate::rng::fnv1a64(&[0], h);
         h = crate::rng::fnv1a64(s.text.as_bytes(), h);
@@ -358,14 +426,15 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     for s in &sources {
         match s.kind {
             SourceKind::Vocab => {
-                let raw: RawVocabFile = match s.json {
-                    Some(json) => yaml::vocab_from_json(&s.name, json)?,
-                    None => yaml::parse_vocab(&s.name, &s.text)?,
+                let raw: RawVocabFile = match (s.packed, s.json) {
+                    (Some((bytes, strs)), _) => yaml::vocab_from_packed(&s.name, bytes, strs)?,
+                    (None, Some(json)) => yaml::vocab_from_json(&s.name, json)?,
+                    (None, None) => yaml::parse_vocab(&s.name, &s.text)?,
                 };
                 let mut loc = Locator::new(&s.name, &s.text);
                 for (tag, conflicts) in raw.tags.0 {
                     let tloc = loc.next(&format!("{tag}:"));
-                    check_tag_name(&tag, tloc.clone())?;
+                    check_tag_name(&tag, &tloc)?;
                     let (list, _) = declared.entry(tag).or_insert_with(|| (Vec::new(), tloc));
                     for c in conflicts.0 {
                         if !list.contains(&c) {
@@ -376,10 +445,11 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                 for (name, cat) in raw.categories.0 {
                     let cloc = loc.next(&format!("{name}:"));
                     check_ident(&name, "category", cloc.clone())?;
-                    let mut entries = Vec::new();
+                    let mut entries = Vec::with_capacity(cat.entries.len());
+                    let cat_tags: Rc<[String]> = cat.tags.into();
                     for e in cat.entries {
                         let eloc = loc.next(&e.text);
-                        entries.push((e, cat.tags.clone(), eloc));
+                        entries.push((e, Rc::clone(&cat_tags), eloc));
                     }
                     match pending.iter_mut().find(|p| p.name == name) {
                         Some(p) if !cat.replace => {
@@ -424,15 +494,17 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     }
 
     // Categories and entries.
+    let mut tag_ids = TagIds::new(&tag_blocks);
     let mut categories = Vec::new();
     let mut category_index = BTreeMap::new();
     let mut pending_with: Vec<(usize, usize, yaml::OrderedMap<yaml::OneOrMany>)> = Vec::new();
     for (ci, p) in pending.into_iter().enumerate() {
-        let mut entries = Vec::new();
         let mut dynamics = Vec::new();
         let mut total: u64 = 0;
-        for (ei, (e, cat_tags, loc)) in p.entries.into_iter().enumerate() {
-            let text = text::normalize_space(&e.text);
+        let mut entries = Vec::with_capacity(p.entries.len());
+        let mut cat_cache: Option<CategoryTags> = None;
+        for (ei, (mut e, cat_tags, loc)) in p.entries.into_iter().enumerate() {
+            let text = normalized(std::mem::take(&mut e.text));
             if text.is_empty() {
                 return Err(invalid(
                     loc,
@@ -455,57 +527,70 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                 ));
             }
             total += w as u64;
-            let mut tset = TagSet::default();
-            let mut bset = TagSet::default();
-            let mut tag_names: Vec<String> = Vec::new();
-            for t in cat_tags.iter().chain(&e.tags) {
-                check_tag_name(t, loc.clone())?;
-                if !tag_names.contains(t) {
-                    tag_names.push(t.clone());
+            // The category's tags are the same for all its entries: checked and interned at the
+            // first one, then reused (interning order, hence tag ids, is unchanged).
+            let (mut tset, mut bset, mut tag_names) = match &cat_cache {
+                Some((rc, ts, bs, names)) if Rc::ptr_eq(rc, &cat_tags) => (*ts, *bs, names.clone()),
+                _ => {
+                    let mut ts = TagSet::default();
+                    let mut bs = TagSet::default();
+                    let mut names: Vec<String> = Vec::new();
+                    for t in cat_tags.iter() {
+                        let (id, blocks) = tag_ids.checked(&mut tags, t, &loc)?;
+                        if !names.contains(t) {
+                            names.push(t.clone());
+                        }
+                        ts.insert(id);
+                        bs.union_with(&blocks);
+                    }
+                    cat_cache = Some((Rc::clone(&cat_tags), ts, bs, names.clone()));
+                    (ts, bs, names)
                 }
-                let id = tags.intern(t);
+            };
+            for t in std::mem::take(&mut e.tags) {
+                let (id, blocks) = tag_ids.checked(&mut tags, &t, &loc)?;
                 tset.insert(id);
-                if let Some(bs) = tag_blocks.get(&id) {
-                    bs.iter().for_each(|b| bset.insert(*b));
+                bset.union_with(&blocks);
+                if !tag_names.contains(&t) {
+                    tag_names.push(t);
                 }
             }
             for c in &e.conflicts {
-                check_tag_name(c, loc.clone())?;
-                bset.insert(tags.intern(c));
+                bset.insert(tag_ids.checked(&mut tags, c, &loc)?.0);
             }
             if !e.with.0.is_empty() {
-                pending_with.push((ci, ei, e.with.clone()));
+                pending_with.push((ci, ei, std::mem::take(&mut e.with)));
             }
-            let emphasis = check_emphasis(e.emphasis, &loc, &format!("entry `{text}`"))?;
-            dynamics.push(if crate::dynamic::inline::entry_has_syntax(&text) {
-                Some(crate::dynamic::inline::parse_located(
-                    &text,
-                    &loc.file,
-                    source_text(&sources, &loc.file),
-                    loc.line,
-                    loc.column,
-                )?)
-            } else {
-                None
-            });
+            let emphasis = check_emphasis(e.emphasis, &loc, || format!("entry `{text}`"))?;
+            // Syntax needs a `{` or `_`; most entries have neither, and skip the full test.
+            let maybe_syntax = text.bytes().any(|b| b == b'{' || b == b'_');
+            dynamics.push(
+                if maybe_syntax && crate::dynamic::inline::entry_has_syntax(&text) {
+                    Some(crate::dynamic::inline::parse_located(
+                        &text,
+                        &loc.file,
+                        source_text(&sources, &loc.file),
+                        loc.line,
+                        loc.column,
+                    )?)
+                } else {
+                    None
+                },
+            );
             entries.push(Entry {
                 text,
                 weight: w as u32,
                 tags: tset,
                 blocks: bset,
                 tag_names,
-                conflict_names: e.conflicts.clone(),
+                conflict_names: e.conflicts,
                 aliases: e
                     .aliases
-                    .iter()
-                    .map(|a| text::normalize_space(a).to_lowercase())
+                    .into_iter()
+                    .map(normalized_lowercase)
                     .filter(|a| !a.is_empty())
                     .collect(),
-                negative: e
-                    .negative
-                    .iter()
-                    .map(|n| text::normalize_space(n))
-                    .collect(),
+                negative: e.negative.into_iter().map(normalized).collect(),
                 with: Vec::new(),
                 emphasis,
                 location: loc,
@@ -575,10 +660,8 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     }
 
     // Templates.
-    let mut tera = tera::Tera::default();
-    tera.autoescape_on(Vec::<&'static str>::new());
-    text::register_filters(&mut tera);
-    let mut templates = Vec::new();
+    let mut tera = bodies::TeraBodies::default();
+    let mut templates = Vec::with_capacity(raw_templates.len());
     for (raw, file, src) in raw_templates {
         templates.push(compile_template(
             raw,
@@ -627,12 +710,61 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     Ok(lib)
 }
 
+/// `text::normalize_space`, keeping the string when it is already normalized (nearly always).
+fn normalized(s: String) -> String {
+    // Printable ASCII with single inner spaces is normalized; anything else takes the general
+    // test below.
+    let mut after_space = true;
+    let mut plain = true;
+    for &b in s.as_bytes() {
+        if b == b' ' {
+            if after_space {
+                plain = false;
+                break;
+            }
+            after_space = true;
+        } else if !(0x20..0x7f).contains(&b) {
+            plain = false;
+            break;
+        } else {
+            after_space = false;
+        }
+    }
+    if plain && (!after_space || s.is_empty()) {
+        return s;
+    }
+    let mut after_space = true;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if c != ' ' || after_space {
+                return text::normalize_space(&s);
+            }
+            after_space = true;
+        } else {
+            after_space = false;
+        }
+    }
+    if after_space && !s.is_empty() {
+        return text::normalize_space(&s);
+    }
+    s
+}
+
+/// `text::normalize_space(s).to_lowercase()`, keeping an ASCII string that needs neither.
+fn normalized_lowercase(s: String) -> String {
+    if !s.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+        normalized(s)
+    } else {
+        text::normalize_space(&s).to_lowercase()
+    }
+}
+
 /// The text of the loaded file called `name` (empty when unknown).
 fn source_text<'s>(sources: &'s [SourceFile], name: &str) -> &'s str {
     sources
         .iter()
         .find(|s| s.name == name)
-        .map_or("", |s| s.text.as_str())
+        .map_or("", |s| &*s.text)
 }
 
 fn check_ident(name: &str, what: &str, loc: Location) -> Result<()> {
@@ -653,14 +785,20 @@ fn check_ident(name: &str, what: &str, loc: Location) -> Result<()> {
     }
 }
 
-fn check_emphasis(e: Option<i64>, loc: &Location, what: &str) -> Result<Option<u32>> {
+/// `what` names the owner in the error message; only called on error.
+fn check_emphasis(
+    e: Option<i64>,
+    loc: &Location,
+    what: impl FnOnce() -> String,
+) -> Result<Option<u32>> {
     match e {
         None => Ok(None),
         Some(v) if EMPHASIS_RANGE.contains(&v) => Ok(Some(v as u32)),
         Some(v) => Err(invalid(
             loc.clone(),
             format!(
-                "{what}: emphasis {v} is out of range; it is in hundredths from {} to {} (115 means (term:1.15))",
+                "{}: emphasis {v} is out of range; it is in hundredths from {} to {} (115 means (term:1.15))",
+                what(),
                 EMPHASIS_RANGE.start(),
                 EMPHASIS_RANGE.end()
             ),
@@ -668,10 +806,10 @@ fn check_emphasis(e: Option<i64>, loc: &Location, what: &str) -> Result<Option<u
     }
 }
 
-fn check_tag_name(name: &str, loc: Location) -> Result<()> {
+fn check_tag_name(name: &str, loc: &Location) -> Result<()> {
     if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c == ',') {
         Err(invalid(
-            loc,
+            loc.clone(),
             format!("tag `{name}` must be a single word (no spaces or commas)"),
         ))
     } else {
@@ -686,7 +824,7 @@ fn compile_template(
     tags: &mut TagTable,
     tag_blocks: &BTreeMap<u32, Vec<u32>>,
     (categories, category_index): (&[Category], &BTreeMap<String, usize>),
-    tera: &mut tera::Tera,
+    tera: &mut bodies::TeraBodies,
 ) -> Result<SceneTemplate> {
     let mut loc = Locator::new(file, src);
     let tloc = loc.next(&raw.name);
@@ -701,14 +839,15 @@ fn compile_template(
     let mut tset = TagSet::default();
     let mut bset = TagSet::default();
     for t in &raw.tags {
-        check_tag_name(t, tloc.clone())?;
+        check_tag_name(t, &tloc)?;
         let id = tags.intern(t);
         tset.insert(id);
         for b in tag_blocks.get(&id).into_iter().flatten() {
             bset.insert(*b);
         }
     }
-    let mut slots = Vec::new();
+    let mut slots = Vec::with_capacity(raw.slots.0.len());
+    let mut pool_bufs: (Vec<u32>, Vec<u32>, Vec<u64>) = Default::default();
     for (name, s) in raw.slots.0 {
         let sloc = loc.next(&format!("{name}:"));
         check_ident(&name, "slot", sloc.clone())?;
@@ -741,7 +880,7 @@ fn compile_template(
         for t in &s.exclude {
             exclude.insert(tags.intern(t));
         }
-        let emphasis = check_emphasis(s.emphasis, &sloc, &format!("slot `{name}`"))?;
+        let emphasis = check_emphasis(s.emphasis, &sloc, || format!("slot `{name}`"))?;
         let priority = s.priority.unwrap_or(i64::from(DEFAULT_PRIORITY));
         if !(0..=100).contains(&priority) {
             return Err(invalid(
@@ -751,26 +890,24 @@ fn compile_template(
         }
         let mut base = crate::tags::State::default();
         base.add(&tset, &bset);
-        let fits = |e: &Entry, need: bool| {
-            e.weight > 0
-                && base.admits(&e.tags, &e.blocks)
-                && (!need || e.tags.is_superset(&require))
-                && !e.tags.intersects(&exclude)
-        };
+        // One pass fills both pools: the relaxed one drops only `require`.
         let entries = &categories[category].entries;
-        let pool: Vec<u32> = (0..entries.len() as u32)
-            .filter(|i| fits(&entries[*i as usize], true))
-            .collect();
-        let relaxed_pool = (0..entries.len() as u32)
-            .filter(|i| fits(&entries[*i as usize], false))
-            .collect();
-        let pool_cumulative = pool
-            .iter()
-            .scan(0u64, |acc: &mut u64, i: &u32| {
-                *acc += u64::from(entries[*i as usize].weight);
-                Some(*acc)
-            })
-            .collect();
+        // Filled in reused buffers, then copied at their exact size: one allocation each.
+        let (pool, relaxed_pool, pool_cumulative) = &mut pool_bufs;
+        pool.clear();
+        relaxed_pool.clear();
+        pool_cumulative.clear();
+        let mut total = 0u64;
+        for (i, e) in entries.iter().enumerate() {
+            if e.weight > 0 && base.admits(&e.tags, &e.blocks) && !e.tags.intersects(&exclude) {
+                relaxed_pool.push(i as u32);
+                if e.tags.is_superset(&require) {
+                    pool.push(i as u32);
+                    total += u64::from(e.weight);
+                    pool_cumulative.push(total);
+                }
+            }
+        }
         slots.push(Slot {
             name,
             category,
@@ -782,9 +919,9 @@ fn compile_template(
             negative: s.negative,
             emphasis,
             priority: priority as u32,
-            pool,
-            relaxed_pool,
-            pool_cumulative,
+            pool: pool.clone(),
+            relaxed_pool: relaxed_pool.clone(),
+            pool_cumulative: pool_cumulative.clone(),
             location: sloc,
         });
     }
@@ -813,8 +950,10 @@ fn compile_template(
         let first_line = b.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
         let bloc = loc.next(first_line.trim());
         let (tera_src, runs) = body_runs(b, file, src, &bloc)?;
-        fast_bodies.push(crate::body::compile(&tera_src, &slot_names));
-        tera.add_raw_template(&body_name, &tera_src)
+        let fast = crate::body::compile(&tera_src, &slot_names);
+        let defer = fast.is_some() && bodies::deferrable(&slot_names);
+        fast_bodies.push(fast);
+        tera.add(body_name.clone(), tera_src, defer)
             .map_err(|e| tera_error(&raw.name, i + 1, bloc.clone(), &e))?;
         bodies.push(body_name);
         body_locations.push(bloc);
@@ -824,11 +963,7 @@ fn compile_template(
     Ok(SceneTemplate {
         name: raw.name,
         description: text::normalize_space(&raw.description),
-        keywords: raw
-            .keywords
-            .iter()
-            .map(|k| text::normalize_space(k).to_lowercase())
-            .collect(),
+        keywords: raw.keywords.into_iter().map(normalized_lowercase).collect(),
         weight: weight as u32,
         fallback: raw.fallback,
         tags: tset,
@@ -990,15 +1125,45 @@ pub fn content_hash(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    /// The built-in library loads from its build-time JSON; it must be exactly what the YAML
-    /// says (JSON conversion would hide a duplicate key, for one).
     #[test]
-    fn builtin_json_equals_yaml() {
+    fn normalizing_keeps_what_is_normal() {
+        for s in [
+            "", " ", "a", " a", "a ", "a  b", "a b", "a\tb", "a\u{a0}b", "é b", "A B", "\n",
+        ] {
+            assert_eq!(normalized(s.to_string()), text::normalize_space(s), "{s:?}");
+            assert_eq!(
+                normalized_lowercase(s.to_string()),
+                text::normalize_space(s).to_lowercase(),
+                "{s:?}"
+            );
+        }
+    }
+
+    /// The built-in library loads from its build-time forms (packed vocabulary, JSON
+    /// templates); it must be exactly what the YAML says (conversion would hide a duplicate key,
+    /// for one).
+    #[test]
+    fn builtin_prebuilt_forms_equal_yaml() {
+        assert!(
+            builtin::sources()
+                .iter()
+                .filter(|s| s.kind == SourceKind::Vocab)
+                .all(|s| s.packed.is_some()),
+            "every built-in vocabulary file keeps to the packed shapes"
+        );
         let fast = Library::builtin().unwrap();
+        // Owned text, so that the hash is computed byte by byte too.
         let slow_sources: Vec<SourceFile> = builtin::sources()
             .into_iter()
-            .map(|s| SourceFile { json: None, ..s })
+            .map(|s| SourceFile {
+                json: None,
+                packed: None,
+                text: Cow::Owned(s.text.to_string()),
+                ..s
+            })
             .collect();
+        assert!(builtin::hash_prefix(&builtin::sources()).is_some());
+        assert!(builtin::hash_prefix(&slow_sources).is_none());
         let slow = Library::from_sources(slow_sources).unwrap();
         assert_eq!(
             format!("{:?}", fast.categories),
