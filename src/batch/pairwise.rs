@@ -9,10 +9,13 @@
 //! blocked by, and none of its blocks is carried by, anything already chosen), so every row is a
 //! coherent scene.
 //!
-//! Construction is greedy, AETG-style: each new row starts from an uncovered pair and fills the
-//! other slots, in a seeded order, with the value that covers most new pairs; of a few seeded
-//! candidate rows the best is kept. The lower bound of any pairwise set is the product of the two
-//! largest slots; [`Covering::bound`] reports it.
+//! Construction has two phases. A greedy, AETG-style set first (`greedy.rs`): each new row starts
+//! from an uncovered pair and fills the other slots, in a seeded order, with the value that covers
+//! most new pairs; of a few seeded candidate rows the best is kept. Then the set is shrunk
+//! (`shrink.rs`): a row is dropped and the pairs only it covered are repaired by tabu search on the
+//! other rows, until a repair fails within its budget. Budgets count work, not time, and every
+//! draw comes from a seeded stream, so a seed gives the same set everywhere. The lower bound of
+//! any pairwise set is the product of the two largest slots; [`Covering::bound`] reports it.
 
 use super::space::Space;
 use super::{BatchError, Result};
@@ -28,16 +31,23 @@ use greedy::Greedy;
 use shrink::{Budget, Shrink};
 use table::Table;
 
-/// Greedy sets built per template; the smallest is shrunk.
-const ATTEMPTS: u32 = 8;
+/// Greedy sets built for a small template; the smallest is shrunk. Large templates build fewer
+/// (see [`attempts`]): there the shrinking gains more per CPU second than more greedy sets.
+const ATTEMPTS: usize = 8;
 
-/// The shrinking budget, in cell evaluations: enough for small templates to approach the best
-/// known sets, bounded so that a large template costs well under a second.
-fn budget(t: &Table, rows: usize) -> Budget {
-    let _ = (t, rows);
+/// Greedy attempts for a table of `pairs` value pairs: 8 up to 20,000 pairs, down to 1 from
+/// 160,000 (the built-in templates have 150,000–450,000).
+fn attempts(pairs: usize) -> usize {
+    (ATTEMPTS * 20_000 / pairs.max(1)).clamp(1, ATTEMPTS)
+}
+
+/// The shrinking budget, in cell evaluations: 20 million per dropped row up to 100,000 value
+/// pairs (enough for ten 6-valued slots to reach 53 rows), falling to 5 million from 400,000, and
+/// 400 million in all, which bounds a large template to about a second.
+fn budget(pairs: usize) -> Budget {
     Budget {
         total: 400_000_000,
-        per_row: 20_000_000,
+        per_row: (2_000_000_000_000 / pairs.max(1) as u64).clamp(5_000_000, 20_000_000),
     }
 }
 
@@ -180,7 +190,7 @@ impl Covering {
         let table = Table::new(sizes, |a, x, b, y| compatible(&values[a][x], &values[b][y]));
         // A few seeded greedy attempts; the smallest set wins (the first on ties).
         let mut best: Option<(Vec<Vec<u32>>, u64)> = None;
-        for attempt in 0..ATTEMPTS {
+        for attempt in 0..attempts(table.len) {
             let mut g = Greedy::new(&table);
             let mut rng = Stream::new(
                 seed,
@@ -200,7 +210,7 @@ impl Covering {
             &format!("pairwise/{}/shrink", t.name),
             0,
         );
-        let rows = Shrink::new(&table, &rows).run(budget(&table, rows.len()), &mut rng);
+        let rows = Shrink::new(&table, &rows).run(budget(table.len), &mut rng);
         let pairs = total - excluded;
         // Every coverable pair is covered, so the distinct pairs the rows show per two slots are
         // exactly the coverable ones.

@@ -11,6 +11,9 @@
 use super::table::Table;
 use crate::rng::Stream;
 
+/// Rows tried in turn (fewest pairs of their own first) before a size is given up.
+const TRIES: usize = 3;
+
 /// Steps a changed cell stays fixed.
 const TENURE: u64 = 1;
 
@@ -39,6 +42,11 @@ pub(super) struct Shrink<'t> {
     tabu: Vec<u64>,
     /// Start index, slot a, slot b of every slot pair, for decoding pair indices.
     blocks: Vec<(usize, usize, usize)>,
+    /// Rows holding each value (of slot k, at `voff[k] + v`), and each cell's place there: a
+    /// repair step looks only at the rows that show one of its pair's values.
+    holders: Vec<Vec<u32>>,
+    voff: Vec<usize>,
+    place: Vec<u32>,
 }
 
 const NONE: u32 = u32::MAX;
@@ -58,7 +66,13 @@ impl<'t> Shrink<'t> {
                 blocks.push((t.start(a, b), a, b));
             }
         }
-        Shrink {
+        let mut voff = Vec::with_capacity(t.d);
+        let mut values = 0;
+        for &n in &t.sizes {
+            voff.push(values);
+            values += n;
+        }
+        let mut s = Shrink {
             t,
             cells: rows.concat(),
             n: rows.len(),
@@ -68,6 +82,33 @@ impl<'t> Shrink<'t> {
             pos: vec![NONE; t.len],
             tabu: Vec::new(),
             blocks,
+            holders: vec![Vec::new(); values],
+            voff,
+            place: vec![0; rows.len() * t.d],
+        };
+        for r in 0..s.n {
+            for k in 0..t.d {
+                s.hold(r, k);
+            }
+        }
+        s
+    }
+
+    fn hold(&mut self, r: usize, k: usize) {
+        let c = r * self.t.d + k;
+        let h = &mut self.holders[self.voff[k] + self.cells[c] as usize];
+        self.place[c] = h.len() as u32;
+        h.push(r as u32);
+    }
+
+    fn unhold(&mut self, r: usize, k: usize) {
+        let d = self.t.d;
+        let c = r * d + k;
+        let h = &mut self.holders[self.voff[k] + self.cells[c] as usize];
+        let i = self.place[c] as usize;
+        h.swap_remove(i);
+        if let Some(&q) = h.get(i) {
+            self.place[q as usize * d + k] = i as u32;
         }
     }
 
@@ -93,8 +134,9 @@ impl<'t> Shrink<'t> {
         let mut spent = 0u64;
         let mut best = self.cells.clone();
         let mut step = 0u64;
+        let mut tries = 0;
         while self.n > floor && self.n > 1 && spent < budget.total {
-            let r = self.weakest_row();
+            let r = self.weakest_row(tries);
             self.drop_row(r);
             let mut repair = 0u64;
             while !self.open.is_empty() && repair < budget.per_row && spent < budget.total {
@@ -104,30 +146,60 @@ impl<'t> Shrink<'t> {
                 spent += cost;
             }
             if !self.open.is_empty() {
-                break;
+                tries += 1;
+                if tries == TRIES {
+                    break;
+                }
+                self.restore(&best);
+                continue;
             }
+            tries = 0;
             best.clear();
             best.extend_from_slice(&self.cells);
         }
         best.chunks(d.max(1)).map(<[u32]>::to_vec).collect()
     }
 
-    /// The row that alone shows the fewest pairs (the last on ties).
-    fn weakest_row(&self) -> usize {
+    /// The row that alone shows the i-th fewest pairs (the later first on ties).
+    fn weakest_row(&self, i: usize) -> usize {
         let d = self.t.d;
-        let mut best = (usize::MAX, 0);
+        let mut rows: Vec<(usize, std::cmp::Reverse<usize>)> = (0..self.n)
+            .map(|r| {
+                let row = &self.cells[r * d..(r + 1) * d];
+                let unique = self
+                    .t
+                    .row_pairs(row)
+                    .filter(|p| self.count[*p] == 1 && self.needed[*p])
+                    .count();
+                (unique, std::cmp::Reverse(r))
+            })
+            .collect();
+        let i = i.min(self.n - 1);
+        rows.select_nth_unstable(i);
+        rows[i].1.0
+    }
+
+    /// Goes back to a complete set.
+    fn restore(&mut self, cells: &[u32]) {
+        let d = self.t.d;
+        for &p in &self.open {
+            self.pos[p] = NONE;
+        }
+        self.open.clear();
+        self.count.fill(0);
+        self.holders.iter_mut().for_each(Vec::clear);
+        self.cells.clear();
+        self.cells.extend_from_slice(cells);
+        self.n = cells.len() / d;
+        self.place.resize(self.n * d, 0);
         for r in 0..self.n {
-            let row = &self.cells[r * d..(r + 1) * d];
-            let unique = self
-                .t
-                .row_pairs(row)
-                .filter(|p| self.count[*p] == 1 && self.needed[*p])
-                .count();
-            if unique <= best.0 {
-                best = (unique, r);
+            for p in self.t.row_pairs(&cells[r * d..(r + 1) * d]) {
+                self.count[p] += 1;
+            }
+            for k in 0..d {
+                self.hold(r, k);
             }
         }
-        best.1
     }
 
     fn drop_row(&mut self, r: usize) {
@@ -137,7 +209,18 @@ impl<'t> Shrink<'t> {
             self.dec(p);
         }
         let last = self.n - 1;
-        self.cells.copy_within(last * d..(last + 1) * d, r * d);
+        for k in 0..d {
+            self.unhold(r, k);
+        }
+        if r != last {
+            for k in 0..d {
+                self.unhold(last, k);
+            }
+            self.cells.copy_within(last * d..(last + 1) * d, r * d);
+            for k in 0..d {
+                self.hold(r, k);
+            }
+        }
         self.cells.truncate(last * d);
         self.n = last;
         self.tabu.clear();
@@ -229,7 +312,9 @@ impl<'t> Shrink<'t> {
             self.dec(t.idx(k, old, o, w));
             self.inc(t.idx(k, v, o, w));
         }
+        self.unhold(r, k);
         self.cells[r * d + k] = v as u32;
+        self.hold(r, k);
     }
 
     /// One tabu step; returns the cells it evaluated.
@@ -240,15 +325,11 @@ impl<'t> Shrink<'t> {
         let open = self.open.len() as i32;
         let mut best: Option<(i32, usize, usize, usize)> = None;
         let mut ties = 0u32;
-        let mut cost = self.n as u64;
-        for r in 0..self.n {
-            let (k, v) = if self.cells[r * d + a] as usize == x {
-                (b, y)
-            } else if self.cells[r * d + b] as usize == y {
-                (a, x)
-            } else {
-                continue;
-            };
+        let mut cost = 1;
+        let with_x = self.holders[self.voff[a] + x].iter().map(|&r| (r, b, y));
+        let with_y = self.holders[self.voff[b] + y].iter().map(|&r| (r, a, x));
+        for (r, k, v) in with_x.chain(with_y) {
+            let r = r as usize;
             cost += d as u64;
             let Some(delta) = self.delta(r, k, v) else {
                 continue;
