@@ -12,7 +12,7 @@ use super::table::Table;
 use crate::rng::Stream;
 
 /// Rows tried in turn (fewest pairs of their own first) before a size is given up.
-const TRIES: usize = 3;
+const TRIES: usize = 6;
 
 /// Steps a changed cell stays fixed.
 const TENURE: u64 = 1;
