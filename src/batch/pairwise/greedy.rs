@@ -2,7 +2,9 @@
 //!
 //! Each new row starts from a seeded uncovered pair of the two slots with the most uncovered
 //! pairs and fills the other slots, in a seeded order, with the value that covers most new pairs
-//! (seeded choice among equals); of a few candidate rows the best is kept. Uncovered pairs and
+//! (seeded choice among equals); of a few candidate rows the best is kept. When none of them is
+//! coherent, a bounded exhaustive search looks for any coherent row holding the pair, so a pair
+//! is given up only when no scene can show it (or the search runs out). Uncovered pairs and
 //! compatibility are bitsets per slot and value, so filling a slot costs a few words per
 //! already-filled slot rather than a test per value.
 
@@ -11,6 +13,9 @@ use crate::rng::Stream;
 
 /// Candidate rows tried per new row.
 const CANDIDATES: usize = 12;
+
+/// Steps of the exhaustive search for a pair no candidate row could hold.
+const SEARCH_NODES: usize = 100_000;
 
 pub(super) struct Greedy<'t> {
     t: &'t Table,
@@ -83,10 +88,18 @@ impl<'t> Greedy<'t> {
                     rows.push(row);
                 }
                 // No coherent scene was found for this pair: give it up.
-                None => {
-                    self.close(a, x, b, y);
-                    self.excluded += 1;
-                }
+                // No candidate found a coherent scene for this pair: search for one exhaustively
+                // (bounded); give the pair up only when there is none.
+                None => match self.complete(a, x, b, y) {
+                    Some(row) => {
+                        self.cover(&row);
+                        rows.push(row);
+                    }
+                    None => {
+                        self.close(a, x, b, y);
+                        self.excluded += 1;
+                    }
+                },
             }
         }
         rows
@@ -207,6 +220,59 @@ impl<'t> Greedy<'t> {
         Some((score, row))
     }
 
+    /// A coherent row holding value x of slot a and y of slot b, by depth-first search that fills
+    /// the slot with the fewest values left first; `None` when there is none, or when none is
+    /// found within [`SEARCH_NODES`] steps.
+    fn complete(&self, a: usize, x: usize, b: usize, y: usize) -> Option<Vec<u32>> {
+        let mut row = vec![u32::MAX; self.t.d];
+        row[a] = x as u32;
+        row[b] = y as u32;
+        let mut nodes = 0;
+        self.fill(&mut row, &mut nodes).then_some(row)
+    }
+
+    fn fill(&self, row: &mut [u32], nodes: &mut usize) -> bool {
+        let t = self.t;
+        *nodes += 1;
+        if *nodes > SEARCH_NODES {
+            return false;
+        }
+        // The open slot with the fewest values that fit what is filled.
+        let mut best: Option<(u32, usize, Vec<u64>)> = None;
+        for k in (0..t.d).filter(|&k| row[k] == u32::MAX) {
+            let n = t.sizes[k];
+            let mut allowed = vec![!0u64; words(n)];
+            if !n.is_multiple_of(64) {
+                allowed[words(n) - 1] = (1 << (n % 64)) - 1;
+            }
+            for o in (0..t.d).filter(|&o| row[o] != u32::MAX) {
+                let base = t.bits(k, o, row[o] as usize);
+                for (m, c) in allowed.iter_mut().zip(&t.compat_bits[base..]) {
+                    *m &= c;
+                }
+            }
+            let count = allowed.iter().map(|m| m.count_ones()).sum();
+            if best.as_ref().is_none_or(|(c, ..)| count < *c) {
+                best = Some((count, k, allowed));
+            }
+        }
+        let Some((_, k, allowed)) = best else {
+            return true;
+        };
+        for (i, m) in allowed.iter().enumerate() {
+            let mut w = *m;
+            while w != 0 {
+                row[k] = (i * 64 + w.trailing_zeros() as usize) as u32;
+                if self.fill(row, nodes) {
+                    return true;
+                }
+                w &= w - 1;
+            }
+        }
+        row[k] = u32::MAX;
+        false
+    }
+
     fn close(&mut self, a: usize, x: usize, b: usize, y: usize) {
         let t = self.t;
         let p = t.idx(a, x, b, y);
@@ -227,5 +293,62 @@ impl<'t> Greedy<'t> {
                 self.close(a, row[a] as usize, b, row[b] as usize);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Domain;
+
+    /// Four slots of 3 values; two values conflict when they are equal, except between slots 0
+    /// and 1. So slots 0 and 1 showing two different values leave no value for slots 2 and 3
+    /// together: such a pair fits no row though it is compatible.
+    fn table() -> Table {
+        Table::new(vec![3; 4], |a, x, b, y| (a < 2 && b < 2) || x != y)
+    }
+
+    fn coherent(t: &Table, row: &[u32]) -> bool {
+        (0..t.d)
+            .all(|a| (a + 1..t.d).all(|b| t.compat[t.idx(a, row[a] as usize, b, row[b] as usize)]))
+    }
+
+    #[test]
+    fn completion_finds_a_row_or_proves_there_is_none() {
+        let t = table();
+        let g = Greedy::new(&t);
+        let row = g.complete(0, 0, 1, 0).unwrap();
+        assert_eq!(row[..2], [0, 0]);
+        assert!(coherent(&t, &row));
+        assert_eq!(g.complete(0, 0, 1, 1), None);
+        assert!(t.compat[t.idx(0, 0, 1, 1)]);
+    }
+
+    #[test]
+    fn every_pair_that_fits_a_row_is_covered() {
+        let t = table();
+        let mut g = Greedy::new(&t);
+        let rows = g.run(&mut Stream::new(1, Domain::Permute, "t", 0));
+        let mut shown = vec![false; t.len];
+        for r in &rows {
+            assert!(coherent(&t, r));
+            for p in t.row_pairs(r) {
+                shown[p] = true;
+            }
+        }
+        let mut excluded = 0;
+        for a in 0..4 {
+            for b in a + 1..4 {
+                for x in 0..3 {
+                    for y in 0..3 {
+                        let p = t.idx(a, x, b, y);
+                        let fits = t.compat[p] && g.complete(a, x, b, y).is_some();
+                        assert_eq!(shown[p], fits, "{a}={x} {b}={y}");
+                        excluded += u64::from(!fits);
+                    }
+                }
+            }
+        }
+        assert_eq!(g.excluded, excluded);
     }
 }
