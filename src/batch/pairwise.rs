@@ -9,10 +9,13 @@
 //! blocked by, and none of its blocks is carried by, anything already chosen), so every row is a
 //! coherent scene.
 //!
-//! Construction is greedy, AETG-style: each new row starts from an uncovered pair and fills the
-//! other slots, in a seeded order, with the value that covers most new pairs; of a few seeded
-//! candidate rows the best is kept. The lower bound of any pairwise set is the product of the two
-//! largest slots; [`Covering::bound`] reports it.
+//! Construction has two phases. A greedy, AETG-style set first (`greedy.rs`): each new row starts
+//! from an uncovered pair and fills the other slots, in a seeded order, with the value that covers
+//! most new pairs; of a few seeded candidate rows the best is kept. Then the set is shrunk
+//! (`shrink.rs`): a row is dropped and the pairs only it covered are repaired by tabu search on the
+//! other rows, until a repair fails within its budget. Budgets count work, not time, and every
+//! draw comes from a seeded stream, so a seed gives the same set everywhere. The lower bound of
+//! any pairwise set is the product of the two largest slots; [`Covering::bound`] reports it.
 
 use super::space::Space;
 use super::{BatchError, Result};
@@ -20,8 +23,34 @@ use crate::library::Library;
 use crate::rng::{Domain, Stream};
 use crate::tags::TagSet;
 
-const CANDIDATES: usize = 12;
-const ATTEMPTS: u32 = 8;
+mod greedy;
+mod shrink;
+mod table;
+
+use greedy::Greedy;
+use shrink::{Budget, Shrink};
+use table::Table;
+
+/// Greedy sets built for a small template; the smallest is shrunk. Large templates build fewer
+/// (see [`attempts`]): there the shrinking gains more per CPU second than more greedy sets.
+const ATTEMPTS: usize = 8;
+
+/// Greedy attempts for a table of `pairs` value pairs: 8 up to 20,000 pairs, down to 2 from
+/// 80,000 (the built-in templates have 80,000–350,000).
+fn attempts(pairs: usize) -> usize {
+    (ATTEMPTS * 20_000 / pairs.max(1)).clamp(2, ATTEMPTS)
+}
+
+/// The shrinking budget, in cell evaluations: 5 million to repair after each dropped row (more
+/// buys nothing on the synthetic templates of the tests), 400 million in all, which bounds a large
+/// template to about a second.
+const BUDGET: Budget = Budget {
+    total: 400_000_000,
+    per_row: 5_000_000,
+};
+
+/// The most value pairs a set is shrunk for (the built-in templates have up to 350,000).
+const SHRINK_PAIRS: usize = 20_000_000;
 
 #[derive(Debug, Clone)]
 struct Value {
@@ -158,23 +187,36 @@ impl Covering {
                 t.name
             )));
         }
+        let sizes: Vec<usize> = values.iter().map(Vec::len).collect();
+        let table = Table::new(sizes, |a, x, b, y| compatible(&values[a][x], &values[b][y]));
         // A few seeded greedy attempts; the smallest set wins (the first on ties).
         let mut best: Option<(Vec<Vec<u32>>, u64)> = None;
-        for attempt in 0..ATTEMPTS {
-            let mut g = Greedy::new(&values);
+        for attempt in 0..attempts(table.len) {
+            let mut g = Greedy::new(&table);
             let mut rng = Stream::new(
                 seed,
                 Domain::Permute,
                 &format!("pairwise/{}/{attempt}", t.name),
                 0,
             );
-            let mut rows = g.run(&mut rng);
-            prune(&values, &mut rows);
+            let rows = g.run(&mut rng);
             if best.as_ref().is_none_or(|(r, _)| rows.len() < r.len()) {
                 best = Some((rows, g.excluded));
             }
         }
         let (rows, excluded) = best.unwrap_or_default();
+        let mut rng = Stream::new(
+            seed,
+            Domain::Permute,
+            &format!("pairwise/{}/shrink", t.name),
+            0,
+        );
+        // The shrink keeps 9 bytes per value pair; past SHRINK_PAIRS the greedy set stands.
+        let rows = if table.len <= SHRINK_PAIRS {
+            Shrink::new(&table, &rows).run(BUDGET, &mut rng)
+        } else {
+            rows
+        };
         let pairs = total - excluded;
         // Every coverable pair is covered, so the distinct pairs the rows show per two slots are
         // exactly the coverable ones.
@@ -204,215 +246,11 @@ impl Covering {
     }
 }
 
-/// Drops rows whose every pair is also covered by another row, last rows first.
-fn prune(values: &[Vec<Value>], rows: &mut Vec<Vec<u32>>) {
-    let d = values.len();
-    let idx = |a: usize, b: usize, r: &[u32]| {
-        (a * d + b, r[a] as usize * values[b].len() + r[b] as usize)
-    };
-    let mut count: Vec<Vec<u32>> = (0..d * d)
-        .map(|id| {
-            let (a, b) = (id / d, id % d);
-            if a < b {
-                vec![0; values[a].len() * values[b].len()]
-            } else {
-                Vec::new()
-            }
-        })
-        .collect();
-    for r in rows.iter() {
-        for a in 0..d {
-            for b in a + 1..d {
-                let (id, i) = idx(a, b, r);
-                count[id][i] += 1;
-            }
-        }
-    }
-    let mut k = rows.len();
-    while k > 0 {
-        k -= 1;
-        let redundant = (0..d).all(|a| {
-            (a + 1..d).all(|b| {
-                let (id, i) = idx(a, b, &rows[k]);
-                count[id][i] > 1
-            })
-        });
-        if redundant {
-            for a in 0..d {
-                for b in a + 1..d {
-                    let (id, i) = idx(a, b, &rows[k]);
-                    count[id][i] -= 1;
-                }
-            }
-            rows.remove(k);
-        }
-    }
-}
-
 fn compatible(x: &Value, y: &Value) -> bool {
     if x.tags.intersects(&y.blocks) || x.blocks.intersects(&y.tags) {
         return false;
     }
     !(x.category == y.category && x.entries.iter().any(|e| y.entries.contains(e)))
-}
-
-struct Greedy<'v> {
-    values: &'v [Vec<Value>],
-    /// For each dimension pair (a < b): uncovered flags, a-major.
-    need: Vec<Vec<bool>>,
-    left: Vec<usize>,
-    excluded: u64,
-}
-
-impl<'v> Greedy<'v> {
-    fn pair_id(&self, a: usize, b: usize) -> usize {
-        let d = self.values.len();
-        a * d + b
-    }
-
-    fn new(values: &'v [Vec<Value>]) -> Self {
-        let d = values.len();
-        let mut need = vec![Vec::new(); d * d];
-        let mut left = vec![0; d * d];
-        let mut excluded = 0;
-        for a in 0..d {
-            for b in a + 1..d {
-                let mut v = Vec::with_capacity(values[a].len() * values[b].len());
-                for x in &values[a] {
-                    for y in &values[b] {
-                        let ok = compatible(x, y);
-                        if !ok {
-                            excluded += 1;
-                        }
-                        v.push(ok);
-                    }
-                }
-                left[a * d + b] = v.iter().filter(|x| **x).count();
-                need[a * d + b] = v;
-            }
-        }
-        Greedy {
-            values,
-            need,
-            left,
-            excluded,
-        }
-    }
-
-    fn uncovered(&self, a: usize, x: usize, b: usize, y: usize) -> bool {
-        let (a, x, b, y) = if a < b { (a, x, b, y) } else { (b, y, a, x) };
-        self.need[self.pair_id(a, b)][x * self.values[b].len() + y]
-    }
-
-    fn run(&mut self, rng: &mut crate::rng::Stream) -> Vec<Vec<u32>> {
-        let d = self.values.len();
-        let mut rows = Vec::new();
-        if d == 0 {
-            return rows;
-        }
-        if d == 1 {
-            return (0..self.values[0].len() as u32).map(|v| vec![v]).collect();
-        }
-        // The dimension pair with the most uncovered pairs, and its first uncovered pair.
-        while let Some((a, b)) = (0..d)
-            .flat_map(|a| (a + 1..d).map(move |b| (a, b)))
-            .filter(|(a, b)| self.left[a * d + b] > 0)
-            .max_by_key(|(a, b)| (self.left[a * d + b], std::cmp::Reverse((*a, *b))))
-        {
-            let nb = self.values[b].len();
-            // A seeded uncovered pair of that dimension pair.
-            let need = &self.need[self.pair_id(a, b)];
-            let pick = rng.below(self.left[a * d + b] as u32) as usize;
-            let first = need
-                .iter()
-                .enumerate()
-                .filter(|(_, x)| **x)
-                .nth(pick)
-                .map_or(0, |(i, _)| i);
-            let (x, y) = (first / nb, first % nb);
-            let mut best: Option<(usize, Vec<u32>)> = None;
-            for _ in 0..CANDIDATES {
-                if let Some((score, row)) = self.candidate(a, x, b, y, rng)
-                    && best.as_ref().is_none_or(|(s, _)| score > *s)
-                {
-                    best = Some((score, row));
-                }
-            }
-            match best {
-                Some((_, row)) => {
-                    self.cover(&row);
-                    rows.push(row);
-                }
-                None => {
-                    // No coherent scene holds this pair: it cannot be covered.
-                    let id = self.pair_id(a, b);
-                    self.need[id][first] = false;
-                    self.left[id] -= 1;
-                    self.excluded += 1;
-                }
-            }
-        }
-        rows
-    }
-
-    fn candidate(
-        &self,
-        a: usize,
-        x: usize,
-        b: usize,
-        y: usize,
-        rng: &mut crate::rng::Stream,
-    ) -> Option<(usize, Vec<u32>)> {
-        let d = self.values.len();
-        let mut order: Vec<usize> = (0..d).filter(|k| *k != a && *k != b).collect();
-        for i in (1..order.len()).rev() {
-            let j = rng.below(i as u32 + 1) as usize;
-            order.swap(i, j);
-        }
-        let mut row = vec![u32::MAX; d];
-        row[a] = x as u32;
-        row[b] = y as u32;
-        let mut assigned = vec![a, b];
-        let mut score = 1;
-        for &k in &order {
-            let mut best: Option<(usize, u32, usize)> = None; // (gain, tiebreak, value)
-            for (v, val) in self.values[k].iter().enumerate() {
-                if !assigned
-                    .iter()
-                    .all(|&o| compatible(val, &self.values[o][row[o] as usize]))
-                {
-                    continue;
-                }
-                let gain = assigned
-                    .iter()
-                    .filter(|&&o| self.uncovered(k, v, o, row[o] as usize))
-                    .count();
-                let tie = rng.next_u32();
-                if best.is_none_or(|(g, t, _)| (gain, tie) > (g, t)) {
-                    best = Some((gain, tie, v));
-                }
-            }
-            let (gain, _, v) = best?;
-            row[k] = v as u32;
-            score += gain;
-            assigned.push(k);
-        }
-        Some((score, row))
-    }
-
-    fn cover(&mut self, row: &[u32]) {
-        let d = self.values.len();
-        for a in 0..d {
-            for b in a + 1..d {
-                let id = a * d + b;
-                let i = row[a] as usize * self.values[b].len() + row[b] as usize;
-                if self.need[id][i] {
-                    self.need[id][i] = false;
-                    self.left[id] -= 1;
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -475,37 +313,42 @@ mod tests {
         (c.rows.len(), c.bound())
     }
 
+    /// `n` required slots of `v` values each.
+    fn equal(n: usize, v: usize) -> Vec<(usize, bool)> {
+        vec![(v, false); n]
+    }
+
     #[test]
     fn covers_every_pair_near_the_bound() {
-        let cases: [&[(usize, bool)]; 4] = [
-            &[(3, false), (3, false), (3, false)],
-            &[(4, false), (4, false), (3, true), (2, false), (5, false)],
-            &[
-                (8, false),
-                (7, false),
-                (6, true),
-                (5, false),
-                (5, false),
-                (4, true),
-                (4, false),
-                (3, false),
-                (3, false),
-                (2, true),
-            ],
-            &[(6, false); 10],
+        let mixed = vec![
+            (8, false),
+            (7, false),
+            (6, true),
+            (5, false),
+            (5, false),
+            (4, true),
+            (4, false),
+            (3, false),
+            (3, false),
+            (2, true),
         ];
-        for (i, sizes) in cases.iter().enumerate() {
+        let cases = [
+            equal(3, 3),
+            vec![(4, false), (4, false), (3, true), (2, false), (5, false)],
+            mixed,
+            equal(10, 6),
+            equal(10, 5),
+            equal(10, 4),
+            equal(13, 3),
+        ];
+        for sizes in &cases {
             let (rows, bound) = check(sizes, 7);
             eprintln!("pairwise {sizes:?}: {rows} rows, bound {bound}");
             assert!(rows as u64 >= bound.saturating_sub(1)); // one conflicting pair is excluded
-            // Aim: within 1.5× of the bound when the two largest slots dominate. Ten slots of
-            // equal size are the hard case: the bound is not reachable there (no two orthogonal
-            // Latin squares of order 6 exist), and the greedy set is about 1.7× the bound.
-            let aim = if i == 3 { 2.0 } else { 1.5 };
-            assert!(
-                rows as f64 <= aim * bound as f64,
-                "{sizes:?}: {rows} rows, bound {bound}"
-            );
+            // Aim: within 1.5× of the bound. Thirteen 3-valued slots cannot get there: the best
+            // known covering arrays for them have 15 rows (Colbourn's tables), 1.67× of 9.
+            let aim = if sizes.len() == 13 { 15 } else { 3 * bound / 2 };
+            assert!(rows as u64 <= aim, "{sizes:?}: {rows} rows, bound {bound}");
         }
     }
 
