@@ -293,28 +293,32 @@ impl Stream {
         u64::from(hi) << 32 | u64::from(lo)
     }
 
-    /// Unbiased integer in `0..n` (Lemire's method). `n` must be positive.
+    /// Unbiased integer in `0..n` (Lemire's method, "nearly divisionless": the rejection
+    /// threshold, a division, is only computed when a draw falls in the zone that may need it;
+    /// the values drawn and accepted are the same as always computing it). `n` must be positive.
     pub fn below(&mut self, n: u32) -> u32 {
         assert!(n > 0, "below(0)");
-        loop {
-            let m = u64::from(self.next_u32()) * u64::from(n);
-            let low = m as u32;
-            if low >= n.wrapping_neg() % n {
-                return (m >> 32) as u32;
+        let mut m = u64::from(self.next_u32()) * u64::from(n);
+        if (m as u32) < n {
+            let threshold = n.wrapping_neg() % n;
+            while (m as u32) < threshold {
+                m = u64::from(self.next_u32()) * u64::from(n);
             }
         }
+        (m >> 32) as u32
     }
 
-    /// Unbiased integer in `0..n` for 64-bit bounds.
+    /// Unbiased integer in `0..n` for 64-bit bounds (as [`Stream::below`]).
     pub fn below_u64(&mut self, n: u64) -> u64 {
         assert!(n > 0, "below_u64(0)");
-        loop {
-            let m = u128::from(self.next_u64()) * u128::from(n);
-            let low = m as u64;
-            if low >= n.wrapping_neg() % n {
-                return (m >> 64) as u64;
+        let mut m = u128::from(self.next_u64()) * u128::from(n);
+        if (m as u64) < n {
+            let threshold = n.wrapping_neg() % n;
+            while (m as u64) < threshold {
+                m = u128::from(self.next_u64()) * u128::from(n);
             }
         }
+        (m >> 64) as u64
     }
 
     /// True with probability `percent / 100` (integer percent, 0..=100).
@@ -439,6 +443,41 @@ mod tests {
         assert_eq!(a, b);
         let c = k.path(&[b"slot", b"/sky"]).stream(3).next_u64();
         assert_eq!(a, c);
+    }
+
+    /// The divisionless shortcut draws and accepts exactly what the plain loop does.
+    #[test]
+    fn below_equals_plain_lemire() {
+        fn plain(s: &mut Stream, n: u32) -> u32 {
+            loop {
+                let m = u64::from(s.next_u32()) * u64::from(n);
+                if (m as u32) >= n.wrapping_neg() % n {
+                    return (m >> 32) as u32;
+                }
+            }
+        }
+        fn plain64(s: &mut Stream, n: u64) -> u64 {
+            loop {
+                let m = u128::from(s.next_u64()) * u128::from(n);
+                if (m as u64) >= n.wrapping_neg() % n {
+                    return (m >> 64) as u64;
+                }
+            }
+        }
+        let bounds32 = [1, 2, 3, 7, 100, 1 << 31, (1 << 31) + 1, u32::MAX - 1, u32::MAX];
+        let bounds64 = [1, 3, 1 << 63, (1 << 63) + 1, u64::MAX / 3 * 2, u64::MAX];
+        for k in 0..50 {
+            let mut a = Stream::new(k, Domain::Misc, "below", k);
+            let mut b = Stream::new(k, Domain::Misc, "below", k);
+            for _ in 0..200 {
+                for &n in &bounds32 {
+                    assert_eq!(a.below(n), plain(&mut b, n));
+                }
+                for &n in &bounds64 {
+                    assert_eq!(a.below_u64(n), plain64(&mut b, n));
+                }
+            }
+        }
     }
 
     #[test]
