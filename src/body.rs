@@ -170,6 +170,13 @@ pub trait Values {
     fn write(&self, var: Var, out: &mut String);
     /// Whether the variable is non-empty (Tera's truthiness for strings).
     fn truthy(&self, var: Var) -> bool;
+    /// Writes the variable's value through the `a` filter; `tmp` is scratch space. Implementors
+    /// may know the answer without rendering the value first.
+    fn write_a(&self, var: Var, out: &mut String, tmp: &mut String) {
+        tmp.clear();
+        self.write(var, tmp);
+        crate::text::with_article_into(tmp, out);
+    }
 }
 
 impl Body {
@@ -188,8 +195,14 @@ fn render_nodes(nodes: &[Node], vals: &dyn Values, out: &mut String, tmp: &mut (
             Node::Out(v, filters) => {
                 let (cur, next) = tmp;
                 cur.clear();
-                vals.write(*v, cur);
-                for f in filters {
+                let rest = if filters[0] == Filter::A {
+                    vals.write_a(*v, cur, next);
+                    &filters[1..]
+                } else {
+                    vals.write(*v, cur);
+                    &filters[..]
+                };
+                for f in rest {
                     next.clear();
                     match f {
                         Filter::A => crate::text::with_article_into(cur, next),

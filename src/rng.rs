@@ -146,7 +146,7 @@ fn quarter_rows(a: &mut [u32; 4], b: &mut [u32; 4], c: &mut [u32; 4], d: &mut [u
 /// The ChaCha8 block function with SSE2 (every x86-64 CPU has it): each row of the state in one
 /// register. Same words as [`chacha8_block_portable`]; a test compares them.
 #[cfg(target_arch = "x86_64")]
-fn chacha8_block(input: &[u32; 16]) -> [u32; 16] {
+fn chacha8_block(input: &[u32; 16], out: &mut [u32; 16]) {
     use std::arch::x86_64::{
         __m128i, _mm_add_epi32, _mm_or_si128, _mm_set_epi32, _mm_shuffle_epi32, _mm_slli_epi32,
         _mm_srli_epi32, _mm_storeu_si128, _mm_xor_si128,
@@ -168,7 +168,6 @@ fn chacha8_block(input: &[u32; 16]) -> [u32; 16] {
             $b = rotl!(_mm_xor_si128($b, $c), 7);
         };
     }
-    let mut out = [0u32; 16];
     // SAFETY: SSE2 is part of the x86-64 baseline, so these intrinsics are always available;
     // each store writes 16 bytes into `out[4 * k..4 * k + 4]`, unaligned.
     unsafe {
@@ -198,12 +197,11 @@ fn chacha8_block(input: &[u32; 16]) -> [u32; 16] {
             _mm_storeu_si128(out[4 * k..].as_mut_ptr().cast::<__m128i>(), sum);
         }
     }
-    out
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-fn chacha8_block(input: &[u32; 16]) -> [u32; 16] {
-    chacha8_block_portable(input)
+fn chacha8_block(input: &[u32; 16], out: &mut [u32; 16]) {
+    *out = chacha8_block_portable(input);
 }
 
 /// The ChaCha8 block function: four double rounds, then the input added word by word.
@@ -270,7 +268,7 @@ impl Stream {
     /// Computes the next block and advances the 64-bit block counter.
     #[cold]
     fn refill(&mut self) {
-        self.words = chacha8_block(&self.input);
+        chacha8_block(&self.input, &mut self.words);
         let counter = (u64::from(self.input[13]) << 32 | u64::from(self.input[12])).wrapping_add(1);
         self.input[12] = counter as u32;
         self.input[13] = (counter >> 32) as u32;
@@ -422,7 +420,9 @@ mod tests {
             for w in &mut input {
                 *w = splitmix64(&mut sm) as u32;
             }
-            assert_eq!(chacha8_block(&input), chacha8_block_portable(&input));
+            let mut out = [0u32; 16];
+            chacha8_block(&input, &mut out);
+            assert_eq!(out, chacha8_block_portable(&input));
         }
     }
 
@@ -464,7 +464,17 @@ mod tests {
                 }
             }
         }
-        let bounds32 = [1, 2, 3, 7, 100, 1 << 31, (1 << 31) + 1, u32::MAX - 1, u32::MAX];
+        let bounds32 = [
+            1,
+            2,
+            3,
+            7,
+            100,
+            1 << 31,
+            (1 << 31) + 1,
+            u32::MAX - 1,
+            u32::MAX,
+        ];
         let bounds64 = [1, 3, 1 << 63, (1 << 63) + 1, u64::MAX / 3 * 2, u64::MAX];
         for k in 0..50 {
             let mut a = Stream::new(k, Domain::Misc, "below", k);

@@ -274,6 +274,15 @@ impl Scene {
         Scene::pick_text(lib, &self.slots[slot].picks[k])
     }
 
+    /// Whether pick `k` of `slot` came from an entry with dynamic syntax (its text is the
+    /// expansion, not the entry's text).
+    pub fn is_dynamic(&self, slot: usize, k: usize) -> bool {
+        self.dynamic
+            .picks
+            .iter()
+            .any(|(s, p, _)| *s as usize == slot && *p as usize == k)
+    }
+
     /// The text of a pick as written in the library (dynamic syntax unexpanded); see
     /// [`Scene::text`] for what is written into prompts.
     pub fn pick_text<'a>(lib: &'a Library, p: &'a Pick) -> &'a str {

@@ -29,6 +29,29 @@ fn write_slot(lib: &Library, scene: &Scene, slot: usize, out: &mut String) {
     }
 }
 
+/// A slot's text through the `a` filter: from the entry's cached article when the slot holds one
+/// entry as written, by working it out otherwise.
+fn slot_with_article(
+    lib: &Library,
+    scene: &Scene,
+    slot: usize,
+    out: &mut String,
+    tmp: &mut String,
+) {
+    let picks = &scene.slots[slot].picks;
+    if let [crate::scene::Pick::Entry(c, e)] = picks.as_slice()
+        && !scene.is_dynamic(slot, 0)
+    {
+        let en = &lib.categories[*c].entries[*e];
+        out.push_str(en.article());
+        out.push_str(en.text.trim());
+        return;
+    }
+    tmp.clear();
+    write_slot(lib, scene, slot, tmp);
+    text::with_article_into(tmp, out);
+}
+
 /// The scene's expansion of its body's k-th dynamic run.
 fn dyn_text(scene: &Scene, k: usize) -> &str {
     scene.dynamic.body.get(k).map_or("", String::as_str)
@@ -48,6 +71,15 @@ impl Values for SceneValues<'_> {
             Var::SubjectA => out.push_str(&self.subject_a),
             Var::Aspect => out.push_str(&self.template.aspect),
             Var::Dyn(k) => out.push_str(dyn_text(self.scene, k)),
+        }
+    }
+
+    fn write_a(&self, var: Var, out: &mut String, tmp: &mut String) {
+        match var {
+            Var::Slot(i) => slot_with_article(self.lib, self.scene, i, out, tmp),
+            Var::SubjectA => text::with_article_into(&self.subject_a, out),
+            Var::Aspect => text::with_article_into(&self.template.aspect, out),
+            Var::Dyn(k) => text::with_article_into(dyn_text(self.scene, k), out),
         }
     }
 
@@ -104,13 +136,7 @@ impl Plain {
         };
         let mut subject_a = String::new();
         if let Some(si) = t.slot_index("subject") {
-            if scene.slots[si].picks.len() == 1 {
-                text::with_article_into(scene.text(lib, si, 0), &mut subject_a);
-            } else {
-                let mut subject = String::new();
-                write_slot(lib, scene, si, &mut subject);
-                text::with_article_into(&subject, &mut subject_a);
-            }
+            slot_with_article(lib, scene, si, &mut subject_a, &mut String::new());
         }
         let vals = SceneValues {
             lib,

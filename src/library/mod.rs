@@ -95,6 +95,23 @@ pub struct Entry {
     /// sd/sdxl emphasis in hundredths (115 → `(text:1.15)`), if the entry sets one.
     pub emphasis: Option<u32>,
     pub location: Location,
+    /// What the `a` filter puts in front of `text`, worked out the first time it is asked for.
+    article: std::sync::OnceLock<&'static str>,
+}
+
+impl Entry {
+    /// What [`crate::text::with_article`] puts in front of the entry's text: `""`, `"a "` or
+    /// `"an "` (computed once per entry; prose bodies ask for it in every prompt).
+    pub fn article(&self) -> &'static str {
+        self.article.get_or_init(|| {
+            let text = self.text.trim();
+            match crate::text::with_article(text).strip_suffix(text) {
+                Some("an ") => "an ",
+                Some("a ") => "a ",
+                _ => "",
+            }
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -594,6 +611,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                 with: Vec::new(),
                 emphasis,
                 location: loc,
+                article: std::sync::OnceLock::new(),
             });
         }
         if total == 0 {
