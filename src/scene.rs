@@ -332,6 +332,9 @@ pub struct Scratch {
     /// builds millions of scenes from the same few.
     slot_keys: Vec<crate::rng::PathKey>,
     body_key: Option<crate::rng::PathKey>,
+    /// Each slot's stream for the scene being built (then the body's), first blocks computed
+    /// together.
+    streams: Vec<crate::rng::Stream>,
     keys_for: Option<KeysFor>,
 }
 
@@ -578,11 +581,30 @@ pub fn build_with(
     }
 
     // 5. Every other slot, in template order.
+    let mut streams = std::mem::take(&mut scratch.streams);
+    streams.clear();
+    streams.extend(
+        t.slots
+            .iter()
+            .zip(&fills)
+            .zip(&scratch.slot_keys)
+            .filter(|((_, f), _)| !f.pinned)
+            .map(|(_, k)| k.stream(index)),
+    );
+    if let Some(k) = scratch.body_key
+        && t.bodies.len() > 1
+    {
+        streams.push(k.stream(index));
+    }
+    crate::rng::prefill(&mut streams);
+    let mut next_stream = streams.iter_mut();
     for (i, s) in t.slots.iter().enumerate() {
         if fills[i].pinned {
             continue;
         }
-        let mut rng = scratch.slot_keys[i].stream(index);
+        let Some(rng) = next_stream.next() else {
+            break;
+        };
         if !rng.chance(s.chance) {
             continue;
         }
@@ -594,7 +616,7 @@ pub fn build_with(
         let cat = &lib.categories[s.category];
         note_taken_and_boosted(lib, &fills, s.category, scratch);
         for k in 0..n {
-            if let Some(e) = quick_pick(lib, &state, s, &mut rng, scratch) {
+            if let Some(e) = quick_pick(lib, &state, s, rng, scratch) {
                 let en = &cat.entries[e];
                 state.add(&en.tags, &en.blocks);
                 fills[i].picks.push(Pick::Entry(s.category, e));
@@ -635,10 +657,11 @@ pub fn build_with(
     }
 
     // 6. Body variant.
-    let body = match scratch.body_key {
-        Some(k) if t.bodies.len() > 1 => k.stream(index).below(t.bodies.len() as u32) as usize,
+    let body = match next_stream.next() {
+        Some(rng) if t.bodies.len() > 1 => rng.below(t.bodies.len() as u32) as usize,
         _ => 0,
     };
+    scratch.streams = streams;
 
     let dynamic = expand_dynamic(lib, t, &fills, body, &plan.key, seed, index);
     Scene {
