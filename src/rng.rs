@@ -306,6 +306,7 @@ fn first_blocks_4_portable(group: &mut [Stream]) {
     }
     let start = x;
     #[inline(always)]
+    #[allow(clippy::needless_range_loop)] // four lanes of four rows, side by side
     fn quarter(x: &mut [[u32; 4]; 16], a: usize, b: usize, c: usize, d: usize) {
         for l in 0..4 {
             x[a][l] = x[a][l].wrapping_add(x[b][l]);
