@@ -584,17 +584,10 @@ fn space_and_punctuate(raw: &str) -> String {
                     b.push(' ');
                     run = i;
                 }
-                i += 1;
-                // Skip to the next byte that may end the word; a control character that does not
-                // (only white space and `,.;:!?` do) is part of it.
-                loop {
-                    i = find_break(bytes, i);
-                    if i < bytes.len() && BYTE_CLASS[bytes[i] as usize] == CLASS_WORD {
-                        i += 1;
-                    } else {
-                        break;
-                    }
-                }
+                // Skip to the next byte that may end the word. Should it be a control character
+                // that does not (only white space and `,.;:!?` do), the next turn of the loop
+                // lands here again and goes on: it is not alphabetic, so it gets no space.
+                i = find_break(bytes, i + 1);
             }
         }
     }
