@@ -184,6 +184,11 @@ impl Body {
         let mut tmp = (String::new(), String::new());
         render_nodes(&self.nodes, vals, out, &mut tmp);
     }
+
+    /// [`Body::render`] with two reusable scratch strings.
+    pub fn render_with(&self, vals: &dyn Values, out: &mut String, tmp: &mut (String, String)) {
+        render_nodes(&self.nodes, vals, out, tmp);
+    }
 }
 
 /// `tmp`: two reusable buffers for filter chains, so rendering allocates nothing per filter.

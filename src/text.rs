@@ -386,8 +386,18 @@ static BYTE_CLASS: [u8; 256] = {
 /// This runs once per prompt on every prose dialect, so it works on bytes and copies whole words;
 /// `tests::tidy_matches_reference` holds it to the plain, word-by-word definition below.
 pub fn tidy_prose(raw: &str) -> String {
-    let spaced = space_and_punctuate(raw);
-    let text = spaced.trim();
+    thread_local! {
+        static SPACED: std::cell::RefCell<String> = std::cell::RefCell::default();
+    }
+    SPACED.with_borrow_mut(|spaced| {
+        spaced.clear();
+        space_and_punctuate(raw, spaced);
+        words_and_sentences(spaced.trim())
+    })
+}
+
+/// Step 2 of [`tidy_prose`]: doubled words, articles and capitals.
+fn words_and_sentences(text: &str) -> String {
     let s = text.as_bytes();
     let n = s.len();
     let mut out = String::with_capacity(n + 2);
@@ -520,9 +530,9 @@ fn find_break(s: &[u8], from: usize) -> usize {
 /// Most of the text is already spaced normally, so bytes that stay as they are accumulate in a
 /// pending stretch `raw[run..i]` that is copied whole when something changes. Every cut is at
 /// an ASCII byte, so on a character boundary.
-fn space_and_punctuate(raw: &str) -> String {
+fn space_and_punctuate(raw: &str, b: &mut String) {
     let bytes = raw.as_bytes();
-    let mut b = String::with_capacity(raw.len() + 16);
+    b.reserve(raw.len() + 16);
     let mut run = 0;
     let mut i = 0;
     // The last byte written so far, counting the pending stretch.
@@ -592,7 +602,6 @@ fn space_and_punctuate(raw: &str) -> String {
         }
     }
     b.push_str(&raw[run..]);
-    b
 }
 
 /// Writes `w` with its first letter (after any opening quote or bracket) upper-cased.

@@ -61,14 +61,14 @@ struct SceneValues<'a> {
     lib: &'a Library,
     scene: &'a Scene,
     template: &'a SceneTemplate,
-    subject_a: String,
+    subject_a: &'a str,
 }
 
 impl Values for SceneValues<'_> {
     fn write(&self, var: Var, out: &mut String) {
         match var {
             Var::Slot(i) => write_slot(self.lib, self.scene, i, out),
-            Var::SubjectA => out.push_str(&self.subject_a),
+            Var::SubjectA => out.push_str(self.subject_a),
             Var::Aspect => out.push_str(&self.template.aspect),
             Var::Dyn(k) => out.push_str(dyn_text(self.scene, k)),
         }
@@ -77,7 +77,7 @@ impl Values for SceneValues<'_> {
     fn write_a(&self, var: Var, out: &mut String, tmp: &mut String) {
         match var {
             Var::Slot(i) => slot_with_article(self.lib, self.scene, i, out, tmp),
-            Var::SubjectA => text::with_article_into(&self.subject_a, out),
+            Var::SubjectA => text::with_article_into(self.subject_a, out),
             Var::Aspect => text::with_article_into(&self.template.aspect, out),
             Var::Dyn(k) => text::with_article_into(dyn_text(self.scene, k), out),
         }
@@ -130,13 +130,27 @@ impl Plain {
 
     /// The body rendered, before tidying: by the fast renderer when the body fits its subset.
     pub fn render_raw(lib: &Library, scene: &Scene) -> Result<String> {
+        let mut out = String::with_capacity(1024);
+        Plain::render_raw_into(lib, scene, &mut out, &mut Buffers::default())?;
+        Ok(out)
+    }
+
+    /// [`Plain::render_raw`], appending to `out`, with reusable `buffers`.
+    fn render_raw_into(
+        lib: &Library,
+        scene: &Scene,
+        out: &mut String,
+        buffers: &mut Buffers,
+    ) -> Result<()> {
         let t = scene.template(lib);
         let Some(body) = &t.fast_bodies[scene.body] else {
-            return Plain::render_with_tera(lib, scene);
+            out.push_str(&Plain::render_with_tera(lib, scene)?);
+            return Ok(());
         };
-        let mut subject_a = String::new();
+        let Buffers { subject_a, tmp } = buffers;
+        subject_a.clear();
         if let Some(si) = t.slot_index("subject") {
-            slot_with_article(lib, scene, si, &mut subject_a, &mut String::new());
+            slot_with_article(lib, scene, si, subject_a, &mut tmp.0);
         }
         let vals = SceneValues {
             lib,
@@ -144,10 +158,20 @@ impl Plain {
             template: t,
             subject_a,
         };
-        let mut out = String::with_capacity(1024);
-        body.render(&vals, &mut out);
-        Ok(out)
+        body.render_with(&vals, out, tmp);
+        Ok(())
     }
+}
+
+/// Per-thread buffers for writing prose, so that a prompt costs one allocation (its own text).
+#[derive(Default)]
+struct Buffers {
+    subject_a: String,
+    tmp: (String, String),
+}
+
+thread_local! {
+    static RAW: std::cell::RefCell<(String, Buffers)> = std::cell::RefCell::default();
 }
 
 impl Dialect for Plain {
@@ -162,9 +186,13 @@ impl Dialect for Plain {
     }
 
     fn write_prompt(&self, lib: &Library, scene: &Scene) -> Result<Written> {
-        let raw = Plain::render_raw(lib, scene)?;
+        let prompt = RAW.with_borrow_mut(|(raw, buffers)| {
+            raw.clear();
+            Plain::render_raw_into(lib, scene, raw, buffers)?;
+            Ok::<_, crate::error::Error>(text::tidy_prose(raw))
+        })?;
         Ok(Written {
-            prompt: text::tidy_prose(&raw),
+            prompt,
             ..Written::default()
         })
     }
