@@ -386,21 +386,30 @@ static BYTE_CLASS: [u8; 256] = {
 /// This runs once per prompt on every prose dialect, so it works on bytes and copies whole words;
 /// `tests::tidy_matches_reference` holds it to the plain, word-by-word definition below.
 pub fn tidy_prose(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    tidy_prose_into(raw, &mut out);
+    out
+}
+
+/// [`tidy_prose`], appending to `out`.
+pub fn tidy_prose_into(raw: &str, out: &mut String) {
     thread_local! {
         static SPACED: std::cell::RefCell<String> = std::cell::RefCell::default();
     }
     SPACED.with_borrow_mut(|spaced| {
         spaced.clear();
         space_and_punctuate(raw, spaced);
-        words_and_sentences(spaced.trim())
+        words_and_sentences(spaced.trim(), out);
     })
 }
 
-/// Step 2 of [`tidy_prose`]: doubled words, articles and capitals.
-fn words_and_sentences(text: &str) -> String {
+/// Step 2 of [`tidy_prose`]: doubled words, articles and capitals, appended to `out`.
+fn words_and_sentences(text: &str, out: &mut String) {
     let s = text.as_bytes();
     let n = s.len();
-    let mut out = String::with_capacity(n + 2);
+    // What `out` held before: never trimmed or looked at.
+    let base = out.len();
+    out.reserve(n + 2);
     // The output is `text` with a few words changed or dropped: unchanged stretches are copied
     // whole, from `copied` up to the word being changed. (Every cut is next to an ASCII space,
     // so every slice is on a character boundary.)
@@ -438,7 +447,7 @@ fn words_and_sentences(text: &str) -> String {
                 copied = b;
             } else if sentence_start && needs_capital(w) {
                 out.push_str(&text[copied..a]);
-                capitalize_word_into(&text[a..b], &mut out);
+                capitalize_word_into(&text[a..b], out);
                 copied = b;
             }
             prev_a = a;
@@ -458,13 +467,12 @@ fn words_and_sentences(text: &str) -> String {
         a = b + 1;
     }
     out.push_str(&text[copied..]);
-    while out.ends_with([',', ';', ':', ' ']) {
+    while out.len() > base && out.ends_with([',', ';', ':', ' ']) {
         out.pop();
     }
-    if !out.is_empty() && !out.ends_with(['.', '!', '?']) {
+    if out.len() > base && !out.ends_with(['.', '!', '?']) {
         out.push('.');
     }
-    out
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;

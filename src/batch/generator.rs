@@ -115,6 +115,15 @@ pub trait Generator: Sync {
         Ok(Some(rec))
     }
 
+    /// Appends the text line of `index` (as [`Generator::prompt`]) to `out`; `false` when the
+    /// index holds no record. Scene generators write straight into `out`.
+    fn prompt_into(&self, index: u64, scratch: &mut Scratch, out: &mut String) -> Result<bool> {
+        Ok(self
+            .prompt(index, scratch)?
+            .map(|p| out.push_str(&p))
+            .is_some())
+    }
+
     /// The text line of `index` (its prompt, after the token count with `--tokens`), without
     /// building the rest of the record: what text output needs.
     fn prompt(&self, index: u64, scratch: &mut Scratch) -> Result<Option<String>> {
@@ -142,7 +151,34 @@ macro_rules! common {
         fn mode(&self) -> Mode {
             $mode
         }
+        fn prompt_into(&self, index: u64, scratch: &mut Scratch, out: &mut String) -> Result<bool> {
+            scene_prompt_into(self, index, scratch, out)
+        }
     };
+}
+
+/// [`Generator::prompt_into`] for generators of scenes: the dialect writes into `out` directly
+/// unless the line starts with a token count.
+fn scene_prompt_into<G: Generator + ?Sized>(
+    g: &G,
+    index: u64,
+    scratch: &mut Scratch,
+    out: &mut String,
+) -> Result<bool> {
+    let w = g.writing();
+    if w.options.tokens {
+        return Ok(g
+            .prompt(index, scratch)?
+            .map(|p| out.push_str(&p))
+            .is_some());
+    }
+    let Some(scene) = g.scene(index, scratch) else {
+        return Ok(false);
+    };
+    w.dialect
+        .write_prompt_into(g.engine().library(), &scene, out)?;
+    scratch.recycle(scene);
+    Ok(true)
 }
 
 /// Builds the generator for a source, mode and seed, writing plain prose.

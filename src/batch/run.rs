@@ -62,6 +62,8 @@ struct ChunkBuf {
     count: u64,
     scratch: Scratch,
     err: Option<BatchError>,
+    /// The text line being written.
+    line: String,
 }
 
 impl ChunkBuf {
@@ -72,33 +74,38 @@ impl ChunkBuf {
         self.err = None;
         for i in self.range.clone() {
             // Text needs only the prompt: skip building the rest of the record.
+            self.line.clear();
             let done = if format == BatchFormat::Text {
-                generator.prompt(i, &mut self.scratch).map(|p| {
-                    p.inspect(|p| {
-                        self.bytes.extend_from_slice(p.as_bytes());
-                        self.bytes.push(b'\n');
+                generator
+                    .prompt_into(i, &mut self.scratch, &mut self.line)
+                    .map(|written| {
+                        if written {
+                            self.bytes.extend_from_slice(self.line.as_bytes());
+                            self.bytes.push(b'\n');
+                        }
+                        written
                     })
-                })
             } else {
                 generator.record(i, &mut self.scratch).map(|r| {
                     r.map(|r| {
                         format.encode(&r, &mut self.bytes);
-                        r.prompt
+                        self.line = r.prompt;
                     })
+                    .is_some()
                 })
             };
             match done {
-                Ok(Some(prompt)) => {
+                Ok(true) => {
                     self.count += 1;
                     if track {
                         self.marks.push(Mark {
                             end: self.bytes.len(),
                             index: i,
-                            hash: UniqueSet::hash(&prompt),
+                            hash: UniqueSet::hash(&self.line),
                         });
                     }
                 }
-                Ok(None) => {}
+                Ok(false) => {}
                 Err(e) => {
                     self.err = Some(e);
                     return;

@@ -162,6 +162,11 @@ pub trait Dialect: Send + Sync {
     fn write_prompt(&self, lib: &Library, scene: &Scene) -> Result<Written> {
         self.write(lib, scene)
     }
+    /// Appends the prompt of [`Dialect::write_prompt`] to `out` (a batch's text line buffer).
+    fn write_prompt_into(&self, lib: &Library, scene: &Scene, out: &mut String) -> Result<()> {
+        out.push_str(&self.write_prompt(lib, scene)?.prompt);
+        Ok(())
+    }
 }
 
 /// The negative-prompt terms of a scene: the template's defaults, then the terms carried by the
@@ -213,6 +218,9 @@ mod tests {
                 let full = d.write(&lib, &scene).unwrap();
                 let short = d.write_prompt(&lib, &scene).unwrap();
                 assert_eq!(full.prompt, short.prompt, "{name} {i}");
+                let mut line = String::from("kept ");
+                d.write_prompt_into(&lib, &scene, &mut line).unwrap();
+                assert_eq!(line, format!("kept {}", full.prompt), "{name} {i}");
                 assert_eq!(full.tokens, short.tokens, "{name} {i}");
             }
         }

@@ -175,6 +175,15 @@ impl Dialect for Natural {
     fn write_prompt(&self, lib: &Library, scene: &Scene) -> Result<Written> {
         self.write_with(lib, scene, false)
     }
+
+    fn write_prompt_into(&self, lib: &Library, scene: &Scene, out: &mut String) -> Result<()> {
+        if self.max_chars.is_none() {
+            // No limit to enforce: the plain prose as it is (token counts are not part of it).
+            return Plain.write_prompt_into(lib, scene, out);
+        }
+        out.push_str(&self.write_prompt(lib, scene)?.prompt);
+        Ok(())
+    }
 }
 
 impl Natural {

@@ -186,14 +186,20 @@ impl Dialect for Plain {
     }
 
     fn write_prompt(&self, lib: &Library, scene: &Scene) -> Result<Written> {
-        let prompt = RAW.with_borrow_mut(|(raw, buffers)| {
-            raw.clear();
-            Plain::render_raw_into(lib, scene, raw, buffers)?;
-            Ok::<_, crate::error::Error>(text::tidy_prose(raw))
-        })?;
+        let mut prompt = String::new();
+        self.write_prompt_into(lib, scene, &mut prompt)?;
         Ok(Written {
             prompt,
             ..Written::default()
+        })
+    }
+
+    fn write_prompt_into(&self, lib: &Library, scene: &Scene, out: &mut String) -> Result<()> {
+        RAW.with_borrow_mut(|(raw, buffers)| {
+            raw.clear();
+            Plain::render_raw_into(lib, scene, raw, buffers)?;
+            text::tidy_prose_into(raw, out);
+            Ok(())
         })
     }
 }
