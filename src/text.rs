@@ -555,7 +555,7 @@ fn space_and_punctuate(raw: &str, b: &mut String) {
         let c = bytes[i];
         match BYTE_CLASS[c as usize] {
             CLASS_SPACE => {
-                let keep = last(&b, run, i).is_some_and(|l| l != b' ');
+                let keep = last(b, run, i).is_some_and(|l| l != b' ');
                 if !(keep && c == b' ') {
                     b.push_str(&raw[run..i]);
                     if keep {
@@ -567,7 +567,7 @@ fn space_and_punctuate(raw: &str, b: &mut String) {
             }
             CLASS_PUNCT => {
                 let as_is = !matches!(
-                    last(&b, run, i),
+                    last(b, run, i),
                     None | Some(b' ' | b',' | b';' | b':' | b'.' | b'!' | b'?')
                 );
                 i += 1;
@@ -596,7 +596,7 @@ fn space_and_punctuate(raw: &str, b: &mut String) {
                 // A word right after punctuation gets its space back (", ,on" → ", on"); digits
                 // do not, so "f/1.4" and "3.5" survive.
                 if (c.is_ascii_alphabetic() || c >= 0x80)
-                    && matches!(last(&b, run, i), Some(b',' | b';' | b'!' | b'?'))
+                    && matches!(last(b, run, i), Some(b',' | b';' | b'!' | b'?'))
                 {
                     b.push_str(&raw[run..i]);
                     b.push(' ');

@@ -78,12 +78,11 @@ impl ChunkBuf {
             let done = if format == BatchFormat::Text {
                 generator
                     .prompt_into(i, &mut self.scratch, &mut self.line)
-                    .map(|written| {
-                        if written {
+                    .inspect(|written| {
+                        if *written {
                             self.bytes.extend_from_slice(self.line.as_bytes());
                             self.bytes.push(b'\n');
                         }
-                        written
                     })
             } else {
                 generator.record(i, &mut self.scratch).map(|r| {
