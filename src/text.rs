@@ -974,7 +974,7 @@ mod tests {
         ];
         let mut rng = crate::rng::Stream::new(9, crate::rng::Domain::Misc, "tidy", 0);
         for _ in 0..20_000 {
-            let len = rng.below(12);
+            let len = rng.below(40);
             let mut raw = String::new();
             for _ in 0..len {
                 raw.push_str(pieces[rng.below(pieces.len() as u32) as usize]);
