@@ -606,6 +606,15 @@ fn space_and_punctuate(raw: &str, b: &mut String) {
                 // that does not (only white space and `,.;:!?` do), the next turn of the loop
                 // lands here again and goes on: it is not alphabetic, so it gets no space.
                 i = find_break(bytes, i + 1);
+                // The usual case, "word word": a single space between two words stays as it is
+                // (the space arm keeps it, and a word after a space gets nothing), so go straight
+                // on to the next word's end.
+                while i + 1 < bytes.len()
+                    && bytes[i] == b' '
+                    && BYTE_CLASS[bytes[i + 1] as usize] == CLASS_WORD
+                {
+                    i = find_break(bytes, i + 2);
+                }
             }
         }
     }
