@@ -660,39 +660,10 @@ mod reference {
         }
     }
 
-    /// Adds "a" or "an" in front of a noun phrase unless it already has a determiner, is plural, or
-    /// starts with a capital (a name). `fox` → `a fox`, `old man` → `an old man`, `lavender fields`
-    /// stays as is.
+    /// The first `with_article`: exactly its general path (Unicode case and white space) applied
+    /// to every phrase, which the ASCII fast path must agree with.
     pub fn with_article_reference(phrase: &str) -> String {
-        let p = phrase.trim();
-        let Some(first) = p.split_whitespace().next() else {
-            return String::new();
-        };
-        let first_l = first.to_lowercase();
-        if is_determiner(first_l.as_str())
-            || first.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
-        {
-            return p.to_string();
-        }
-        // The head noun phrase ends at a preposition or a participle ("crystals feathering…").
-        let head: Vec<&str> = p
-            .split_whitespace()
-            .enumerate()
-            .take_while(|(i, w)| {
-                let l = w.to_lowercase();
-                !is_preposition(l.as_str()) && (*i == 0 || !(l.ends_with("ing") && l.len() > 5))
-            })
-            .map(|(_, w)| w)
-            .collect();
-        if let Some(last) = head.last() {
-            let l = last.to_lowercase();
-            let l = l.trim_end_matches(|c: char| !c.is_alphanumeric());
-            if (l.ends_with('s') && !singular_s(l) && l.len() > 3) || is_irregular_plural(l) {
-                return p.to_string();
-            }
-        }
-        let art = if wants_an(first) { "an" } else { "a" };
-        format!("{art} {p}")
+        with_article_general(phrase.trim())
     }
 
     /// Whether `word` takes "an" (by sound, with the common exceptions).
