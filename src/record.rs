@@ -210,8 +210,13 @@ fn any_needs_escape(x: u64) -> bool {
 }
 
 /// Appends `n` in decimal.
-fn json_u64(out: &mut Vec<u8>, mut n: u64) {
-    let mut buf = [0u8; 20];
+fn json_u64(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(decimal(n, &mut [0u8; 20]));
+}
+
+/// `n` in decimal, written at the end of `buf` (JSON and CSV records both write their numbers
+/// this way).
+pub(crate) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
     let mut i = buf.len();
     loop {
         i -= 1;
@@ -221,7 +226,7 @@ fn json_u64(out: &mut Vec<u8>, mut n: u64) {
             break;
         }
     }
-    out.extend_from_slice(&buf[i..]);
+    &buf[i..]
 }
 
 #[cfg(test)]

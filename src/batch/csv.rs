@@ -2,7 +2,7 @@
 //! doubled. Prompts with commas, quotes and newlines survive a round trip through any standard
 //! reader.
 
-use crate::record::Record;
+use crate::record::{Record, decimal};
 
 pub const HEADER: &str = "seed,index,template,prompt,negative_prompt\r\n";
 
@@ -24,9 +24,9 @@ fn field(s: &str, buf: &mut Vec<u8>) {
 /// Appends one record line.
 pub fn encode(rec: &Record, buf: &mut Vec<u8>) {
     let mut itoa = [0u8; 20];
-    buf.extend_from_slice(num(rec.seed, &mut itoa));
+    buf.extend_from_slice(decimal(rec.seed, &mut itoa));
     buf.push(b',');
-    buf.extend_from_slice(num(rec.index, &mut itoa));
+    buf.extend_from_slice(decimal(rec.index, &mut itoa));
     buf.push(b',');
     field(&rec.template, buf);
     buf.push(b',');
@@ -34,19 +34,6 @@ pub fn encode(rec: &Record, buf: &mut Vec<u8>) {
     buf.push(b',');
     field(&rec.negative_prompt, buf);
     buf.extend_from_slice(b"\r\n");
-}
-
-fn num(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    &buf[i..]
 }
 
 /// Byte ranges of the complete records in `data` (each including its CRLF), skipping a header
