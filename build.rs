@@ -106,7 +106,7 @@ fn main() {
 /// texts), emphasis.
 fn pack_vocab(v: &Value) -> Option<Packer> {
     let obj = v.as_object()?;
-    if obj.keys().any(|k| k != "tags" && k != "categories") {
+    if obj.keys().any(|k| k != "tags" && k != "categories" && k != "axes") {
         return None;
     }
     let mut w = Packer::default();
@@ -132,7 +132,56 @@ fn pack_vocab(v: &Value) -> Option<Packer> {
         }
         Some(_) => return None,
     }
+    match obj.get("axes") {
+        None | Some(Value::Null) => put_u32(&mut w, 0),
+        Some(Value::Object(m)) => {
+            put_u32(&mut w, m.len());
+            for (name, a) in m {
+                put_str(&mut w, name);
+                pack_axis(&mut w, a)?;
+            }
+        }
+        Some(_) => return None,
+    }
     Some(w)
+}
+
+/// Axis: description, categories, values (name, weight, aliases).
+fn pack_axis(w: &mut Packer, a: &Value) -> Option<()> {
+    let a = a.as_object()?;
+    if a.keys()
+        .any(|k| !["description", "categories", "values"].contains(&k.as_str()))
+    {
+        return None;
+    }
+    match a.get("description") {
+        None => put_str(w, ""),
+        Some(d) => put_str(w, d.as_str()?),
+    }
+    match a.get("categories") {
+        None => put_u32(w, 0),
+        Some(c) => put_list(w, &strings(c)?),
+    }
+    let values = a.get("values")?.as_object()?;
+    let empty = serde_json::Map::new();
+    put_u32(w, values.len());
+    for (name, v) in values {
+        put_str(w, name);
+        let v = match v {
+            Value::Null => &empty,
+            Value::Object(m) => m,
+            _ => return None,
+        };
+        if v.keys().any(|k| k != "weight" && k != "aliases") {
+            return None;
+        }
+        put_opt_int(w, opt_int(v.get("weight"))?);
+        match v.get("aliases") {
+            None => put_u32(w, 0),
+            Some(x) => put_list(w, &one_or_many(x)?),
+        }
+    }
+    Some(())
 }
 
 fn pack_category(w: &mut Packer, c: &Value) -> Option<()> {

@@ -28,6 +28,7 @@ pub mod suggest;
 pub mod tags;
 pub mod text;
 pub mod tokens;
+pub mod world;
 mod yaml;
 
 pub use engine::{Engine, Request};

@@ -43,6 +43,10 @@ pub struct Plan {
     /// Tags the description names outright ("tropical", "winter", "night", "golden hour"): the
     /// scene must agree with them whatever else matched.
     word_tags: (TagSet, TagSet),
+    /// World axes the description's words pin ("at night", "black and white"), and pins that
+    /// contradicted an earlier one (the earlier stands).
+    world_pins: Vec<crate::world::Pin>,
+    pin_conflicts: Vec<(crate::world::Pin, crate::world::Pin)>,
     /// The description's part of every random key: FNV-1a of its normalised, lowercased text,
     /// as 16 hex digits. Different descriptions with the same seed draw independently.
     key: [u8; 16],
@@ -61,7 +65,10 @@ fn tags_named_by_words(lib: &Library, ws: &[Word]) -> (TagSet, TagSet) {
     let mut tags = TagSet::default();
     let mut blocks = TagSet::default();
     let mut add = |name: &str| {
-        if let Some(id) = lib.tags.get(name) {
+        // Axis values are pinned through the world (`World::pins`), not as tags.
+        if let Some(id) = lib.tags.get(name)
+            && !lib.world.mask.contains(id)
+        {
             tags.insert(id);
             blocks.union_with(&lib.tag_blocks[id as usize]);
         }
@@ -134,10 +141,13 @@ impl Plan {
             })
             .collect();
         let word_tags = tags_named_by_words(lib, &ws);
+        let (world_pins, pin_conflicts) = lib.world.pins(&ws);
         let key = description_key(&description);
         Ok(Plan {
             key,
             word_tags,
+            world_pins,
+            pin_conflicts,
             description,
             words: ws,
             spans,
@@ -150,6 +160,43 @@ impl Plan {
 
     pub fn spans(&self) -> &[Span] {
         &self.spans
+    }
+
+    /// The user's words that pin world axes, with the phrase and the values each allows, and
+    /// the pins that lost to an earlier contradicting one: for `--explain` and warnings.
+    pub fn world_pin_notes(&self, lib: &Library) -> (Vec<String>, Vec<String>) {
+        let phrase = |p: &crate::world::Pin| {
+            self.description[self.words[p.first].start..self.words[p.last].end].to_string()
+        };
+        let values = |p: &crate::world::Pin| {
+            let a = &lib.world.axes[p.axis];
+            let vs: Vec<&str> = p
+                .values
+                .iter()
+                .map(|v| a.values[*v as usize].name.as_str())
+                .collect();
+            format!("{}={}", a.name, vs.join("|"))
+        };
+        let pins = self
+            .world_pins
+            .iter()
+            .map(|p| format!("\"{}\" pins {}", phrase(p), values(p)))
+            .collect();
+        let conflicts = self
+            .pin_conflicts
+            .iter()
+            .map(|(won, lost)| {
+                format!(
+                    "\"{}\" ({}) contradicts \"{}\" ({}); both words stay, the world follows \"{}\"",
+                    phrase(lost),
+                    values(lost),
+                    phrase(won),
+                    values(won),
+                    phrase(won)
+                )
+            })
+            .collect();
+        (pins, conflicts)
     }
 }
 
@@ -242,6 +289,8 @@ pub struct Scene {
     pub notes: Vec<String>,
     /// Expanded dynamic text of this scene (empty when nothing in it has syntax).
     pub dynamic: Dynamic,
+    /// The scene's world: per axis of the library, the value drawn (see [`crate::world`]).
+    pub world: crate::world::Drawn,
 }
 
 /// The dynamic syntax of a scene, expanded: what dialects write instead of the source text.
@@ -332,6 +381,14 @@ pub struct Scratch {
     /// builds millions of scenes from the same few.
     slot_keys: Vec<crate::rng::PathKey>,
     body_key: Option<crate::rng::PathKey>,
+    world_key: Option<crate::rng::PathKey>,
+    world_candidates: Vec<u8>,
+    /// World values that leave every slot that must be filled an entry, and what they were
+    /// computed for (library hash, description key, template).
+    feasible: TagSet,
+    /// Recently computed feasible sets, by what they depend on: (library hash, template,
+    /// state before the world, which slots are pinned).
+    feasible_cache: Vec<(String, usize, State, Vec<bool>, TagSet)>,
     /// Each slot's stream for the scene being built (then the body's), first blocks computed
     /// together.
     streams: Vec<crate::rng::Stream>,
@@ -352,6 +409,64 @@ impl Scratch {
     /// reuses its memory.
     pub fn recycle(&mut self, scene: Scene) {
         self.spare = scene.slots;
+    }
+
+    /// The world values that leave every unpinned slot that must be filled (chance 100) at least
+    /// one entry of its pool, judged one value at a time in the scene's state before its world
+    /// (so per template and description: cached).
+    fn feasible_values(
+        &mut self,
+        lib: &Library,
+        ti: usize,
+        plan: &Plan,
+        base: &State,
+        fills: &[SlotFill],
+    ) {
+        let _ = plan;
+        if let Some((.., f)) = self.feasible_cache.iter().find(|(h, t, st, pinned, _)| {
+            *t == ti
+                && st == base
+                && pinned.iter().zip(fills).all(|(p, f)| *p == f.pinned)
+                && h == lib.hash()
+        }) {
+            self.feasible = *f;
+            return;
+        }
+        let t = &lib.templates[ti];
+        let mut ok = TagSet::default();
+        for a in &lib.world.axes {
+            for v in &a.values {
+                if base.blocks.contains(v.tag) || base.tags.intersects(&v.blocks) {
+                    continue;
+                }
+                let mut st = base.clone();
+                st.tags.insert(v.tag);
+                st.blocks.union_with(&v.blocks);
+                let fits = t.slots.iter().zip(fills).all(|(s, f)| {
+                    f.pinned
+                        || s.chance < 100
+                        || s.min == 0
+                        || s.pool.iter().any(|&e| {
+                            let en = &lib.categories[s.category].entries[e as usize];
+                            st.admits(&en.tags, &en.blocks)
+                        })
+                });
+                if fits {
+                    ok.insert(v.tag);
+                }
+            }
+        }
+        self.feasible = ok;
+        if self.feasible_cache.len() >= FEASIBLE_CACHE {
+            self.feasible_cache.remove(0);
+        }
+        self.feasible_cache.push((
+            lib.hash().to_string(),
+            ti,
+            base.clone(),
+            fills.iter().map(|f| f.pinned).collect(),
+            ok,
+        ));
     }
 
     /// The path keys of template `ti` (computing them when the last ones were for other inputs).
@@ -379,6 +494,7 @@ impl Scratch {
             })
             .collect();
         self.body_key = Some(keyer.path(&[&plan.key, b"/", t.name.as_bytes(), b"/body"]));
+        self.world_key = Some(keyer.path(&[&plan.key, b"/", t.name.as_bytes(), b"/world"]));
         self.keys_for = Some(KeysFor {
             library: lib.hash().to_string(),
             seed,
@@ -436,6 +552,8 @@ pub fn build_with(
         // (an outdoor sky pinned into an indoor scene would block everything else).
         let mut template_state = State::default();
         template_state.add(&t.tags, &t.blocks);
+        template_state.blocks.union_with(&t.world_blocks);
+        apply_user_pins(lib, plan, &mut template_state);
         let usable: Vec<(usize, usize)> = sp
             .entries
             .iter()
@@ -536,6 +654,27 @@ pub fn build_with(
         if explain {
             notes.push(format!("subject from the description: \"{remainder}\""));
         }
+        // A pinned phrase that stays inside the subject is already said there: its entry keeps
+        // its place in the scene (its tags still count) but is not written a second time.
+        let (rs, re) = subject_byte_range(plan, &remainder);
+        for &(si, slot, _) in &pinned_spans {
+            let sp = &plan.spans[si];
+            let (start, end) = (plan.words[sp.first].start, plan.words[sp.last].end);
+            if start >= rs && end <= re && Some(slot) != subject_slot {
+                for p in fills[slot].picks.drain(..) {
+                    if let Pick::Entry(c, e) = p {
+                        displaced.push((c, e));
+                    }
+                }
+                if explain {
+                    notes.push(format!(
+                        "\"{}\" stays in the subject, so slot `{}` is not written again",
+                        span_text(plan, sp),
+                        t.slots[slot].name
+                    ));
+                }
+            }
+        }
     }
 
     // 4. State from the template, the pins, and what unpinned phrases imply.
@@ -580,7 +719,16 @@ pub fn build_with(
         }
     }
 
-    // 5. Every other slot, in template order.
+    // 5. The world: the user's pins over the template's, then one value per axis.
+    // The user's words win: on an axis they pin, their values replace whatever the template,
+    // pinned entries or implied tags asked of it.
+    state.blocks.union_with(&t.world_blocks);
+    apply_user_pins(lib, plan, &mut state);
+    let base_state = state.clone();
+    let mut world_rng = match scratch.world_key {
+        Some(k) if !lib.world.axes.is_empty() => Some(k.stream(index)),
+        _ => None,
+    };
     let mut streams = std::mem::take(&mut scratch.streams);
     streams.clear();
     streams.extend(
@@ -591,12 +739,152 @@ pub fn build_with(
             .filter(|((_, f), _)| !f.pinned)
             .map(|(_, k)| k.stream(index)),
     );
+    let unpinned = streams.len();
     if let Some(k) = scratch.body_key
         && t.bodies.len() > 1
     {
         streams.push(k.stream(index));
     }
     crate::rng::prefill(&mut streams);
+    if lib.world.axes.is_empty() {
+        world_rng = None;
+    } else {
+        scratch.feasible_values(lib, ti, plan, &base_state, &fills);
+    }
+    let mut world = Vec::new();
+    // A world in which a slot that must be filled finds no entry is drawn again (from the same
+    // stream, so deterministically); after the last try the slot stays empty.
+    for attempt in 0..WORLD_TRIES {
+        if attempt > 0 {
+            state = base_state.clone();
+            for f in fills.iter_mut().filter(|f| !f.pinned) {
+                f.picks.clear();
+            }
+        }
+        if let Some(rng) = world_rng.as_mut() {
+            let mut wc = std::mem::take(&mut scratch.world_candidates);
+            let (drawn, settled) = lib.world.draw(
+                &mut state,
+                &scratch.feasible,
+                rng,
+                &mut scratch.weights,
+                &mut wc,
+            );
+            world = drawn;
+            scratch.world_candidates = wc;
+            if !settled && attempt + 1 < WORLD_TRIES {
+                continue;
+            }
+        }
+        let last = attempt + 1 == WORLD_TRIES;
+        if fill_slots(
+            lib,
+            t,
+            &mut state,
+            &mut fills,
+            &mut streams[..unpinned],
+            FillCtx {
+                index,
+                explain: explain && last,
+                retry: attempt > 0,
+                last,
+            },
+            &mut notes,
+            scratch,
+        ) {
+            break;
+        }
+        if explain && !last {
+            let w: Vec<String> = lib
+                .world
+                .describe(&world)
+                .into_iter()
+                .map(|(a, v)| format!("{a}={v}"))
+                .collect();
+            notes.push(format!(
+                "world [{}] leaves a slot that must be filled empty: drawn again",
+                w.join(", ")
+            ));
+        }
+    }
+    if explain && !world.is_empty() {
+        let (pins, conflicts) = plan.world_pin_notes(lib);
+        notes.extend(pins);
+        notes.extend(conflicts);
+        let w: Vec<String> = lib
+            .world
+            .describe(&world)
+            .into_iter()
+            .map(|(a, v)| format!("{a}={v}"))
+            .collect();
+        notes.push(format!("world: {}", w.join(", ")));
+    }
+    let mut next_stream = streams.iter_mut().skip(unpinned);
+
+    // 7. Body variant.
+    let body = match next_stream.next() {
+        Some(rng) if t.bodies.len() > 1 => rng.below(t.bodies.len() as u32) as usize,
+        _ => 0,
+    };
+    scratch.streams = streams;
+
+    let dynamic = expand_dynamic(lib, t, &fills, body, &plan.key, seed, index);
+    Scene {
+        template: ti,
+        body,
+        seed,
+        index,
+        slots: fills,
+        notes,
+        dynamic,
+        world,
+    }
+}
+
+/// Holds each world axis the user's words pin to the values they allow, replacing whatever
+/// else the state asked of that axis: the user's words win.
+fn apply_user_pins(lib: &Library, plan: &Plan, state: &mut State) {
+    for p in &plan.world_pins {
+        let a = &lib.world.axes[p.axis];
+        for tag in a.mask.iter() {
+            state.blocks.remove(tag);
+        }
+        state.blocks.union_with(&lib.world.pin_blocks(p.axis, &p.values));
+    }
+}
+
+/// How many feasible-value sets a scratch keeps (a description whose phrases name several
+/// entries pins different ones per prompt).
+const FEASIBLE_CACHE: usize = 16;
+
+/// How many worlds are drawn, at most, before a slot that must be filled is left empty.
+const WORLD_TRIES: u32 = 12;
+
+/// What [`fill_slots`] needs to know about the scene being built.
+struct FillCtx {
+    index: u64,
+    explain: bool,
+    /// A world drawn again: the slots draw on from their streams.
+    retry: bool,
+    /// The last try: fill what fits and report what does not.
+    last: bool,
+}
+
+/// Fills every slot that was not pinned, in template order, each from its own stream, under
+/// the scene's state (the world included). Returns `false` as soon as a slot that must be filled
+/// (chance 100) finds no entry, unless this is the last try.
+#[allow(clippy::too_many_arguments)]
+fn fill_slots(
+    lib: &Library,
+    t: &SceneTemplate,
+    state: &mut State,
+    fills: &mut [SlotFill],
+    streams: &mut [crate::rng::Stream],
+    ctx: FillCtx,
+    notes: &mut Vec<String>,
+    scratch: &mut Scratch,
+) -> bool {
+    let _ = (ctx.index, ctx.retry);
     let mut next_stream = streams.iter_mut();
     for (i, s) in t.slots.iter().enumerate() {
         if fills[i].pinned {
@@ -614,9 +902,9 @@ pub fn build_with(
             s.max
         };
         let cat = &lib.categories[s.category];
-        note_taken_and_boosted(lib, &fills, s.category, scratch);
+        note_taken_and_boosted(lib, fills, s.category, scratch);
         for k in 0..n {
-            if let Some(e) = quick_pick(lib, &state, s, rng, scratch) {
+            if let Some(e) = quick_pick(lib, state, s, rng, scratch) {
                 let en = &cat.entries[e];
                 state.add(&en.tags, &en.blocks);
                 fills[i].picks.push(Pick::Entry(s.category, e));
@@ -624,13 +912,16 @@ pub fn build_with(
                 continue;
             }
             let mut relaxed = false;
-            gather(lib, &state, s, false, scratch);
+            gather(lib, state, s, false, scratch);
             if scratch.candidates.is_empty() && !s.require.is_empty() {
                 relaxed = true;
-                gather(lib, &state, s, true, scratch);
+                gather(lib, state, s, true, scratch);
             }
             if scratch.candidates.is_empty() {
-                if explain && k == 0 {
+                if k == 0 && s.chance >= 100 && !ctx.last {
+                    return false;
+                }
+                if ctx.explain && k == 0 {
                     let tags = lib.tags.names(&state.tags).join(", ");
                     notes.push(format!(
                         "slot `{}` skipped: no entry of `{}` fits the scene (tags: {tags})",
@@ -639,7 +930,7 @@ pub fn build_with(
                 }
                 break;
             }
-            if relaxed && explain {
+            if relaxed && ctx.explain {
                 notes.push(format!(
                     "slot `{}`: no entry has the required tags and fits the scene; requirement relaxed",
                     s.name
@@ -655,24 +946,7 @@ pub fn build_with(
             note_picked(lib, s.category, e, scratch);
         }
     }
-
-    // 6. Body variant.
-    let body = match next_stream.next() {
-        Some(rng) if t.bodies.len() > 1 => rng.below(t.bodies.len() as u32) as usize,
-        _ => 0,
-    };
-    scratch.streams = streams;
-
-    let dynamic = expand_dynamic(lib, t, &fills, body, &plan.key, seed, index);
-    Scene {
-        template: ti,
-        body,
-        seed,
-        index,
-        slots: fills,
-        notes,
-        dynamic,
-    }
+    true
 }
 
 /// Expands the dynamic entries among `fills` and the dynamic runs of body `body` (nothing, and
@@ -831,7 +1105,8 @@ pub fn slot_options(lib: &Library, template: usize, slot: usize) -> Vec<usize> {
     let t = &lib.templates[template];
     let s = &t.slots[slot];
     let mut state = State::default();
-    state.tags.union_with(&t.tags);
+    state.add(&t.tags, &t.blocks);
+    state.blocks.union_with(&t.world_blocks);
     let base = |require: bool| -> Vec<usize> {
         lib.categories[s.category]
             .entries
@@ -840,8 +1115,8 @@ pub fn slot_options(lib: &Library, template: usize, slot: usize) -> Vec<usize> {
             .filter(|(_, en)| {
                 en.weight > 0
                     && state.admits(&en.tags, &en.blocks)
-                    && !en.tags.intersects(&s.exclude)
-                    && (!require || en.tags.is_superset(&s.require))
+                    && !en.filter_tags.intersects(&s.exclude)
+                    && (!require || en.filter_tags.is_superset(&s.require))
             })
             .map(|(i, _)| i)
             .collect()
@@ -872,7 +1147,8 @@ pub fn build_from_choices(
         return None;
     }
     let mut state = State::default();
-    state.tags.union_with(&t.tags);
+    state.add(&t.tags, &t.blocks);
+    state.blocks.union_with(&t.world_blocks);
     let mut fills: Vec<SlotFill> = Vec::with_capacity(choices.len());
     for (s, picks) in t.slots.iter().zip(choices) {
         let cat = lib.categories.get(s.category)?;
@@ -891,6 +1167,8 @@ pub fn build_from_choices(
         }
         fills.push(fill);
     }
+    // Random drawing fixes a world first: the choices must fit one.
+    let world = lib.world.first_fit(&state, 0)?;
     let dynamic = expand_dynamic(lib, t, &fills, body, &description_key(""), seed, index);
     Some(Scene {
         template,
@@ -900,7 +1178,16 @@ pub fn build_from_choices(
         slots: fills,
         notes: Vec::new(),
         dynamic,
+        world,
     })
+}
+
+/// Where `remainder` (a slice of the description, from [`subject_words`]) stands in it.
+fn subject_byte_range(plan: &Plan, remainder: &str) -> (usize, usize) {
+    match plan.description.find(remainder) {
+        Some(i) => (i, i + remainder.len()),
+        None => (0, 0),
+    }
 }
 
 fn span_text(plan: &Plan, sp: &Span) -> String {
@@ -910,9 +1197,20 @@ fn span_text(plan: &Plan, sp: &Span) -> String {
 /// The description without the phrases that pinned entries show, trimmed of stop words left
 /// dangling at either end. Phrases in the middle stay, so the subject still reads as written.
 fn subject_words(plan: &Plan, pinned: &[(usize, usize, bool)], removable: &[bool]) -> String {
+    subject_range(plan, pinned, removable)
+        .map(|(a, b)| plan.description[a..b].to_string())
+        .unwrap_or_default()
+}
+
+/// The byte range of [`subject_words`] in the description, if any word is left.
+fn subject_range(
+    plan: &Plan,
+    pinned: &[(usize, usize, bool)],
+    removable: &[bool],
+) -> Option<(usize, usize)> {
     let n = plan.words.len();
     if n == 0 {
-        return String::new();
+        return None;
     }
     let mut gone = vec![false; n];
     let span_of = |w: usize| -> Option<usize> {
@@ -973,10 +1271,8 @@ fn subject_words(plan: &Plan, pinned: &[(usize, usize, bool)], removable: &[bool
         }
     }
     if lo >= hi {
-        return String::new();
+        return None;
     }
     // Keep the user's own characters between the first and last kept word.
-    let start = plan.words[lo].start;
-    let end = plan.words[hi - 1].end;
-    plan.description[start..end].to_string()
+    Some((plan.words[lo].start, plan.words[hi - 1].end))
 }

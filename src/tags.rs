@@ -60,6 +60,13 @@ impl TagSet {
         }
     }
 
+    pub fn remove(&mut self, id: u32) {
+        let w = (id / 64) as usize;
+        if let Some(word) = self.words.get_mut(w) {
+            *word &= !(1 << (id % 64));
+        }
+    }
+
     pub fn contains(&self, id: u32) -> bool {
         let w = (id / 64) as usize;
         self.words.get(w).is_some_and(|x| x & (1 << (id % 64)) != 0)
@@ -108,7 +115,7 @@ impl TagSet {
 }
 
 /// The coherence state of a scene being built.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct State {
     /// Tags of everything chosen so far.
     pub tags: TagSet,

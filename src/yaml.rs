@@ -81,6 +81,31 @@ pub struct RawVocabFile {
     pub tags: OrderedMap<OneOrMany>,
     #[serde(default)]
     pub categories: OrderedMap<RawCategory>,
+    /// World axes: name → values (see `crate::world`).
+    #[serde(default)]
+    pub axes: OrderedMap<RawAxis>,
+}
+
+/// A world axis as written.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawAxis {
+    #[serde(default)]
+    pub description: String,
+    /// Categories whose every entry should name a value of this axis.
+    #[serde(default)]
+    pub categories: Vec<String>,
+    pub values: OrderedMap<RawAxisValue>,
+}
+
+/// A value of a world axis: its drawing weight and the description words that pin it.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawAxisValue {
+    #[serde(default, deserialize_with = "weight")]
+    pub weight: Option<i64>,
+    #[serde(default)]
+    pub aliases: OneOrMany,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -412,9 +437,33 @@ impl Packed<'_> {
                 },
             ));
         }
+        let n = self.count()?;
+        let mut axes = Vec::with_capacity(n.min(64));
+        for _ in 0..n {
+            let name = self.string()?;
+            let description = self.string()?;
+            let categories = self.strings()?;
+            let m = self.count()?;
+            let mut values = Vec::with_capacity(m.min(256));
+            for _ in 0..m {
+                let vname = self.string()?;
+                let weight = self.opt_int()?;
+                let aliases = OneOrMany(self.strings()?);
+                values.push((vname, RawAxisValue { weight, aliases }));
+            }
+            axes.push((
+                name,
+                RawAxis {
+                    description,
+                    categories,
+                    values: OrderedMap(values),
+                },
+            ));
+        }
         Some(RawVocabFile {
             tags: OrderedMap(tags),
             categories: OrderedMap(categories),
+            axes: OrderedMap(axes),
         })
     }
 
@@ -566,10 +615,13 @@ mod tests {
         assert!(vocab_from_packed("v", &[], "").is_err());
         assert!(vocab_from_packed("v", &[1, 0, 0], "").is_err());
         assert!(vocab_from_packed("v", &[0, 0, 0, 0, 0, 0, 0, 0, 9], "").is_err());
-        let empty = vocab_from_packed("v", &[0; 8], "").unwrap();
+        // Three counts: tags, categories, axes.
+        let empty = vocab_from_packed("v", &[0; 12], "").unwrap();
         assert!(empty.tags.0.is_empty() && empty.categories.0.is_empty());
+        assert!(empty.axes.0.is_empty());
+        assert!(vocab_from_packed("v", &[0; 8], "").is_err());
         // Strings left over, or a length that splits a character.
-        assert!(vocab_from_packed("v", &[0; 8], "x").is_err());
+        assert!(vocab_from_packed("v", &[0; 12], "x").is_err());
         let one = [0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0];
         assert!(vocab_from_packed("v", &one, "é").is_err());
     }

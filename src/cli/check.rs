@@ -8,7 +8,7 @@ use promptloom::library::check;
 
 use super::{LibraryArgs, load};
 
-pub fn check_cmd(lib: &LibraryArgs, deny_warnings: bool) -> Result<()> {
+pub fn check_cmd(lib: &LibraryArgs, deny_warnings: bool, coherence: Option<u64>) -> Result<()> {
     let engine = load(lib).context("the library does not load")?;
     let l = engine.library();
     let findings = check::lint(l);
@@ -27,8 +27,26 @@ pub fn check_cmd(lib: &LibraryArgs, deny_warnings: bool) -> Result<()> {
         l.hash()
     );
     println!("{summary}");
+    let mut problems = 0;
+    if let Some(n) = coherence {
+        let found = check::coherence(l, n, 1);
+        for f in &found {
+            writeln!(err, "incoherent: {f}")?;
+        }
+        println!(
+            "coherence: {} scenes of each of {} templates (seed 1): {} conflict{}",
+            n,
+            l.templates.len(),
+            found.len(),
+            if found.len() == 1 { "" } else { "s" }
+        );
+        problems = found.len();
+    }
     if deny_warnings && !findings.is_empty() {
         bail!("{} warning(s) with --deny-warnings", findings.len());
+    }
+    if problems > 0 {
+        bail!("{problems} world conflict(s) in sampled scenes");
     }
     Ok(())
 }

@@ -83,9 +83,10 @@ dialect has them.")]
         lib: LibraryArgs,
     },
     /// Lint a library: YAML and Tera errors, unknown categories, duplicates, tag typos, slots
-    /// that can be left empty, unreachable entries
+    /// that can be left empty, unreachable entries, world axes (entries of a world-setting
+    /// category with no axis value, values nothing can hold, entries no world can hold)
     #[command(
-        after_help = "Exit status: 0 when the library loads (warnings are printed), 1 on errors,\nor on warnings too with --deny-warnings."
+        after_help = "Examples:\n  promptloom check --library ./mylib\n  promptloom check --coherence 1000     # sample 1,000 scenes per template, report world conflicts\n\nExit status: 0 when the library loads (warnings are printed), 1 on errors,\non warnings too with --deny-warnings, and on world conflicts with --coherence."
     )]
     Check {
         #[command(flatten)]
@@ -93,6 +94,11 @@ dialect has them.")]
         /// Treat warnings as errors
         #[arg(long)]
         deny_warnings: bool,
+        /// Sample N scenes of every template (seed 1) and report each world conflict with the
+        /// entries that caused it: an undecided axis, an entry that does not fit its world, two
+        /// entries asking one axis for different values, a slot that must be filled left empty
+        #[arg(long, value_name = "N")]
+        coherence: Option<u64>,
     },
     /// Expand dynamic-prompt templates ({a|b}, __wildcards__, ...) with wildcard folders
     #[command(after_help = expand::AFTER_HELP)]
@@ -253,7 +259,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Gen(a) => generate::gen_cmd(a),
         Command::Templates(lib) => list::templates_cmd(&lib),
         Command::Vocab { category, lib } => list::vocab_cmd(category.as_deref(), &lib),
-        Command::Check { lib, deny_warnings } => check::check_cmd(&lib, deny_warnings),
+        Command::Check {
+            lib,
+            deny_warnings,
+            coherence,
+        } => check::check_cmd(&lib, deny_warnings, coherence),
         Command::Expand(a) => expand::expand_cmd(a),
         Command::Batch(a) => batch::batch_cmd(a),
         Command::Space(a) => space::space_cmd(a),

@@ -29,6 +29,197 @@ pub fn lint(lib: &Library) -> Vec<Finding> {
     unknown_tags(lib, &mut out);
     empty_slots(lib, &mut out);
     unreachable(lib, &mut out);
+    world(lib, &mut out);
+    out
+}
+
+/// World axes: entries of a category that sets an axis but name none of its values (they fit
+/// every world, so the scene's light or mood is left to chance), values that no entry of those
+/// categories can hold (scenes with them leave the slot empty), and entries whose needs no
+/// world can meet (never drawn).
+fn world(lib: &Library, out: &mut Vec<Finding>) {
+    let w = &lib.world;
+    for a in &w.axes {
+        for &ci in &a.categories {
+            let c = &lib.categories[ci];
+            for e in &c.entries {
+                if !e.filter_tags.intersects(&a.mask) {
+                    out.push(Finding {
+                        location: e.location.clone(),
+                        message: format!(
+                            "entry `{}` of `{}` names no value of axis `{}`, which the category sets (add one of: {})",
+                            e.text,
+                            c.name,
+                            a.name,
+                            a.values.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    });
+                }
+            }
+        }
+        if a.categories.is_empty() {
+            continue;
+        }
+        for v in a.values.iter().filter(|v| v.weight > 0) {
+            let held = a.categories.iter().any(|&ci| {
+                lib.categories[ci].entries.iter().any(|e| {
+                    e.weight > 0 && (e.filter_tags.contains(v.tag) || !e.blocks.contains(v.tag))
+                })
+            });
+            if !held {
+                let names: Vec<&str> = a
+                    .categories
+                    .iter()
+                    .map(|&ci| lib.categories[ci].name.as_str())
+                    .collect();
+                out.push(Finding {
+                    location: a.location.clone(),
+                    message: format!(
+                        "value `{}` of axis `{}`: no entry of {} fits it, so scenes drawn with it leave that slot empty",
+                        v.name,
+                        a.name,
+                        names.join(", ")
+                    ),
+                });
+            }
+        }
+    }
+    for c in &lib.categories {
+        for e in &c.entries {
+            if let Some(why) = impossible(lib, e) {
+                out.push(Finding {
+                    location: e.location.clone(),
+                    message: format!("entry `{}` fits no world: {why}", e.text),
+                });
+            }
+        }
+    }
+}
+
+/// Why no world can hold entry `e` (its axis values contradict each other through the axes'
+/// relations), or `None` when some world can.
+pub fn impossible(lib: &Library, e: &super::Entry) -> Option<String> {
+    if !e.filter_tags.intersects(&lib.world.mask) {
+        return None;
+    }
+    let mut st = State::default();
+    st.add(&e.tags, &e.blocks);
+    if lib.world.exists(&st) {
+        return None;
+    }
+    let names: Vec<&str> = e
+        .filter_tags
+        .iter()
+        .filter(|t| lib.world.mask.contains(*t))
+        .map(|t| lib.tags.name(t))
+        .collect();
+    Some(format!(
+        "its axis values [{}] and tags [{}] cannot hold together",
+        names.join(", "),
+        e.tag_names.join(", ")
+    ))
+}
+
+/// What `check --coherence N` found in one sampled scene.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incoherence {
+    pub template: String,
+    pub index: u64,
+    pub message: String,
+}
+
+impl std::fmt::Display for Incoherence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "template `{}`, scene {}: {}", self.template, self.index, self.message)
+    }
+}
+
+/// Samples `n` scenes of every template (seed `seed`, indices 0..n) and reports each world
+/// conflict with the entries that caused it: an axis left undecided, an entry that does not
+/// fit the world it was drawn into, two entries that ask one axis for different values, or a
+/// slot that must be filled left empty.
+pub fn coherence(lib: &Library, n: u64, seed: u64) -> Vec<Incoherence> {
+    let mut out = Vec::new();
+    for (ti, t) in lib.templates.iter().enumerate() {
+        let plan = match crate::scene::Plan::new(lib, "", Some(&t.name)) {
+            Ok(p) => p,
+            Err(_) => continue,
+        };
+        for index in 0..n {
+            let scene = crate::scene::build(lib, &plan, seed, index, false);
+            let _ = ti;
+            for m in scene_incoherence(lib, &scene) {
+                out.push(Incoherence {
+                    template: t.name.clone(),
+                    index,
+                    message: m,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The world conflicts of one scene (see [`coherence`]); empty for a coherent scene.
+pub fn scene_incoherence(lib: &Library, scene: &crate::scene::Scene) -> Vec<String> {
+    let w = &lib.world;
+    let t = &lib.templates[scene.template];
+    let mut out = Vec::new();
+    let mut world_tags = TagSet::default();
+    for (ai, &v) in scene.world.iter().enumerate() {
+        let a = &w.axes[ai];
+        match v {
+            crate::world::OPEN => out.push(format!("axis `{}` was left undecided", a.name)),
+            crate::world::NONE => world_tags.insert(a.none),
+            v => world_tags.insert(a.values[v as usize].tag),
+        }
+    }
+    let entries: Vec<(usize, usize)> = scene.entries().collect();
+    for &(c, e) in &entries {
+        let en = &lib.categories[c].entries[e];
+        let clash: Vec<&str> = en
+            .blocks
+            .iter()
+            .filter(|b| world_tags.contains(*b))
+            .map(|b| lib.tags.name(b))
+            .collect();
+        if !clash.is_empty() {
+            out.push(format!(
+                "`{}` ({}) does not fit the world's {}",
+                en.text,
+                lib.categories[c].name,
+                clash.join(", ")
+            ));
+        }
+    }
+    for (i, &(c1, e1)) in entries.iter().enumerate() {
+        for &(c2, e2) in &entries[i + 1..] {
+            let (x, y) = (&lib.categories[c1].entries[e1], &lib.categories[c2].entries[e2]);
+            if x.tags.intersects(&y.blocks) || y.tags.intersects(&x.blocks) {
+                out.push(format!("`{}` and `{}` conflict", x.text, y.text));
+                continue;
+            }
+            for a in &w.axes {
+                let (vx, vy) = (x.filter_tags, y.filter_tags);
+                if vx.intersects(&a.mask) && vy.intersects(&a.mask) {
+                    let mut both = vx;
+                    both.intersect_with(&vy);
+                    both.intersect_with(&a.mask);
+                    if both.is_empty() {
+                        out.push(format!(
+                            "`{}` and `{}` ask axis `{}` for different values",
+                            x.text, y.text, a.name
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for (s, f) in t.slots.iter().zip(&scene.slots) {
+        if f.picks.is_empty() && !f.pinned && s.chance >= 100 && s.min > 0 && !s.negative {
+            out.push(format!("slot `{}` that must be filled is empty", s.name));
+        }
+    }
     out
 }
 
@@ -55,11 +246,11 @@ fn unknown_tags(lib: &Library, out: &mut Vec<Finding>) {
     let mut carried = TagSet::default();
     for c in &lib.categories {
         for e in &c.entries {
-            carried.union_with(&e.tags);
+            carried.union_with(&e.filter_tags);
         }
     }
     for t in &lib.templates {
-        carried.union_with(&t.tags);
+        carried.union_with(&t.filter_tags);
     }
     let names: Vec<&str> = carried.iter().map(|i| lib.tags.name(i)).collect();
     let report = |tag: &str, location: &Location, what: &str, out: &mut Vec<Finding>| {
@@ -117,8 +308,8 @@ fn fits(lib: &Library, state: &State, slot: &super::Slot, ci: usize) -> usize {
         .filter(|e| {
             e.weight > 0
                 && state.admits(&e.tags, &e.blocks)
-                && e.tags.is_superset(&slot.require)
-                && !e.tags.intersects(&slot.exclude)
+                && e.filter_tags.is_superset(&slot.require)
+                && !e.filter_tags.intersects(&slot.exclude)
         })
         .count()
 }
@@ -197,8 +388,8 @@ fn unreachable(lib: &Library, out: &mut Vec<Finding>) {
                 let mut st = State::default();
                 st.add(&t.tags, &t.blocks);
                 st.admits(&e.tags, &e.blocks)
-                    && e.tags.is_superset(&s.require)
-                    && !e.tags.intersects(&s.exclude)
+                    && e.filter_tags.is_superset(&s.require)
+                    && !e.filter_tags.intersects(&s.exclude)
             });
             if !reachable {
                 out.push(Finding {

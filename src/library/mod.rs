@@ -19,6 +19,7 @@ use std::rc::Rc;
 use crate::error::{Error, Location, Result};
 use crate::matching::Matcher;
 use crate::rng::fnv1a64_start;
+use crate::world::World;
 use crate::tags::{TagSet, TagTable};
 use crate::text;
 use crate::yaml::{self, Locator, RawTemplate, RawVocabFile};
@@ -80,9 +81,13 @@ pub enum SourceKind {
 pub struct Entry {
     pub text: String,
     pub weight: u32,
-    /// Own tags plus the category's.
+    /// Own tags plus the category's, without world-axis values: what the entry *is*, for the
+    /// admission rule ([`crate::tags::State::admits`]).
     pub tags: TagSet,
-    /// Tags this entry conflicts with: its own `conflicts` plus those declared for its tags.
+    /// Every tag, axis values included: what slot `require`/`exclude` filters test.
+    pub filter_tags: TagSet,
+    /// Tags this entry conflicts with: its own `conflicts`, those declared for its (non-axis)
+    /// tags, and for each world axis it names values of, the axis's other values and `none`.
     pub blocks: TagSet,
     pub tag_names: Vec<String>,
     pub conflict_names: Vec<String>,
@@ -168,9 +173,15 @@ pub struct SceneTemplate {
     pub keywords: Vec<String>,
     pub weight: u32,
     pub fallback: bool,
+    /// The template's tags, without world-axis values (as for entries).
     pub tags: TagSet,
     /// What the template's tags conflict with, by declaration.
     pub blocks: TagSet,
+    /// The world axes the template's tags pin (`indoor`), as blocks; the user's words pin over
+    /// them.
+    pub world_blocks: TagSet,
+    /// Every tag of the template, axis values included.
+    pub filter_tags: TagSet,
     pub tag_names: Vec<String>,
     pub aspect: String,
     pub negative: Vec<String>,
@@ -196,6 +207,8 @@ impl SceneTemplate {
 
 /// A loaded, validated library.
 pub struct Library {
+    /// The world axes every scene fixes before its slots.
+    pub world: World,
     pub categories: Vec<Category>,
     category_index: BTreeMap<String, usize>,
     pub templates: Vec<SceneTemplate>,
@@ -430,6 +443,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     let mut declared: BTreeMap<String, (Vec<String>, Location)> = BTreeMap::new();
     let mut pending: Vec<PendingCategory> = Vec::new();
     let mut raw_templates: Vec<(RawTemplate, String, Cow<str>)> = Vec::new(); // (raw, file, src)
+    let mut raw_axes: Vec<(String, yaml::RawAxis, Location)> = Vec::new();
 
     let (skip, mut h) = builtin::hash_prefix(&sources).unwrap_or((0, 0xcbf2_9ce4_8422_2325u64));
     for s in &sources[skip..] {
@@ -449,6 +463,10 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                     (None, None) => yaml::parse_vocab(&s.name, &s.text)?,
                 };
                 let mut loc = Locator::new(&s.name, &s.text);
+                for (name, axis) in raw.axes.0 {
+                    let aloc = loc.next(&format!("{name}:"));
+                    raw_axes.push((name, axis, aloc));
+                }
                 for (tag, conflicts) in raw.tags.0 {
                     let tloc = loc.next(&format!("{tag}:"));
                     check_tag_name(&tag, &tloc)?;
@@ -510,6 +528,8 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
         tag_conflicts.push((id, cs, loc.clone()));
     }
 
+    let (mut world, axis_categories) = compile_axes(raw_axes, &mut tags, &tag_blocks)?;
+
     // Categories and entries.
     let mut tag_ids = TagIds::new(&tag_blocks);
     let mut categories = Vec::new();
@@ -558,7 +578,10 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                             names.push(t.clone());
                         }
                         ts.insert(id);
-                        bs.union_with(&blocks);
+                        // An axis value's conflicts are the world's business (see `world`).
+                        if !world.mask.contains(id) {
+                            bs.union_with(&blocks);
+                        }
                     }
                     cat_cache = Some((Rc::clone(&cat_tags), ts, bs, names.clone()));
                     (ts, bs, names)
@@ -567,7 +590,9 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
             for t in std::mem::take(&mut e.tags) {
                 let (id, blocks) = tag_ids.checked(&mut tags, &t, &loc)?;
                 tset.insert(id);
-                bset.union_with(&blocks);
+                if !world.mask.contains(id) {
+                    bset.union_with(&blocks);
+                }
                 if !tag_names.contains(&t) {
                     tag_names.push(t);
                 }
@@ -594,9 +619,12 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
                     None
                 },
             );
+            let filter_tags = tset;
+            let tset = world.split(&tset, &mut bset);
             entries.push(Entry {
                 text,
                 weight: w as u32,
+                filter_tags,
                 tags: tset,
                 blocks: bset,
                 tag_names,
@@ -677,6 +705,24 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
         categories[ci].entries[ei].with = resolved;
     }
 
+    // Axes name the categories that set them; resolve them now that every category exists.
+    for (ai, names) in axis_categories.into_iter().enumerate() {
+        for (name, loc) in names {
+            let Some(&c) = category_index.get(&name) else {
+                return Err(Error::UnknownCategory {
+                    location: loc,
+                    place: format!("axis `{}`", world.axes[ai].name),
+                    category: name.clone(),
+                    suggestions: crate::suggest::close_matches(
+                        &name,
+                        categories.iter().map(|c| c.name.as_str()),
+                    ),
+                });
+            };
+            world.axes[ai].categories.push(c);
+        }
+    }
+
     // Templates.
     let mut tera = bodies::TeraBodies::default();
     let mut templates = Vec::with_capacity(raw_templates.len());
@@ -687,6 +733,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
             &src,
             &mut tags,
             &tag_blocks,
+            &world,
             (&categories, &category_index),
             &mut tera,
         )?);
@@ -712,6 +759,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
         }
     }
     let mut lib = Library {
+        world,
         tag_blocks: tag_block_sets,
         categories,
         category_index,
@@ -726,6 +774,96 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
     lib.matcher = Matcher::build(&lib);
     validate_bodies(&lib)?;
     Ok(lib)
+}
+
+/// The world axes, their value tags interned after the declared tags. Returns the world and,
+/// per axis, the categories it names (resolved once categories exist).
+#[allow(clippy::type_complexity)]
+fn compile_axes(
+    raw_axes: Vec<(String, yaml::RawAxis, Location)>,
+    tags: &mut TagTable,
+    tag_blocks: &BTreeMap<u32, Vec<u32>>,
+) -> Result<(World, Vec<Vec<(String, Location)>>)> {
+    let mut axes: Vec<crate::world::Axis> = Vec::new();
+    let mut axis_categories: Vec<Vec<(String, Location)>> = Vec::new();
+    let mut aliases: Vec<(String, usize, u8)> = Vec::new();
+    let mut owner: BTreeMap<String, String> = BTreeMap::new();
+    for (name, raw, loc) in raw_axes {
+        check_ident(&name, "axis", loc.clone())?;
+        let ai = match axes.iter().position(|a| a.name == name) {
+            Some(i) => i,
+            None => {
+                let none = tags.intern(&format!("no-{name}"));
+                let mut mask = TagSet::default();
+                mask.insert(none);
+                axes.push(crate::world::Axis {
+                    name: name.clone(),
+                    description: String::new(),
+                    values: Vec::new(),
+                    none,
+                    mask,
+                    categories: Vec::new(),
+                    location: loc.clone(),
+                });
+                axis_categories.push(Vec::new());
+                axes.len() - 1
+            }
+        };
+        if !raw.description.is_empty() {
+            axes[ai].description = text::normalize_space(&raw.description);
+        }
+        for c in raw.categories {
+            axis_categories[ai].push((c, loc.clone()));
+        }
+        if raw.values.0.is_empty() && axes[ai].values.is_empty() {
+            return Err(invalid(loc, format!("axis `{name}` has no values")));
+        }
+        for (vname, v) in raw.values.0 {
+            check_tag_name(&vname, &loc)?;
+            if let Some(other) = owner.get(&vname) {
+                if *other != name {
+                    return Err(invalid(
+                        loc,
+                        format!(
+                            "value `{vname}` of axis `{name}` is already a value of axis `{other}`; a value belongs to one axis"
+                        ),
+                    ));
+                }
+                continue;
+            }
+            let w = v.weight.unwrap_or(1);
+            if !(0..=MAX_WEIGHT).contains(&w) {
+                return Err(invalid(
+                    loc,
+                    format!(
+                        "axis `{name}`, value `{vname}`: weight {w} must be a whole number from 0 to {MAX_WEIGHT}"
+                    ),
+                ));
+            }
+            if axes[ai].values.len() >= usize::from(crate::world::OPEN) {
+                return Err(invalid(loc, format!("axis `{name}` has too many values")));
+            }
+            owner.insert(vname.clone(), name.clone());
+            let tag = tags.intern(&vname);
+            let mut blocks = TagSet::default();
+            for b in tag_blocks.get(&tag).into_iter().flatten() {
+                blocks.insert(*b);
+            }
+            let vi = axes[ai].values.len() as u8;
+            aliases.push((vname.replace('-', " "), ai, vi));
+            for a in v.aliases.0 {
+                aliases.push((normalized_lowercase(a), ai, vi));
+            }
+            axes[ai].mask.insert(tag);
+            axes[ai].values.push(crate::world::Value {
+                name: vname,
+                tag,
+                weight: w as u32,
+                blocks,
+            });
+        }
+    }
+    Ok((World::new(axes, aliases), axis_categories))
 }
 
 /// `text::normalize_space`, keeping the string when it is already normalized (nearly always).
@@ -841,6 +979,7 @@ fn compile_template(
     src: &str,
     tags: &mut TagTable,
     tag_blocks: &BTreeMap<u32, Vec<u32>>,
+    world: &World,
     (categories, category_index): (&[Category], &BTreeMap<String, usize>),
     tera: &mut bodies::TeraBodies,
 ) -> Result<SceneTemplate> {
@@ -860,8 +999,27 @@ fn compile_template(
         check_tag_name(t, &tloc)?;
         let id = tags.intern(t);
         tset.insert(id);
+        if world.mask.contains(id) {
+            continue;
+        }
         for b in tag_blocks.get(&id).into_iter().flatten() {
             bset.insert(*b);
+        }
+    }
+    // Axis values among the template's tags pin the world (`indoor`); the pools below are
+    // judged in the world they leave where they pin an axis to one value.
+    let all_tags = tset;
+    let mut world_blocks = TagSet::default();
+    let tset = world.split(&all_tags, &mut world_blocks);
+    let mut pool_state = crate::tags::State::default();
+    pool_state.add(&tset, &bset);
+    pool_state.blocks.union_with(&world_blocks);
+    for a in &world.axes {
+        let named: Vec<&crate::world::Value> =
+            a.values.iter().filter(|v| all_tags.contains(v.tag)).collect();
+        if let [v] = named[..] {
+            pool_state.tags.insert(v.tag);
+            pool_state.blocks.union_with(&v.blocks);
         }
     }
     let mut slots = Vec::with_capacity(raw.slots.0.len());
@@ -906,8 +1064,7 @@ fn compile_template(
                 format!("slot `{name}`: priority {priority} must be a whole number from 0 to 100"),
             ));
         }
-        let mut base = crate::tags::State::default();
-        base.add(&tset, &bset);
+        let base = &pool_state;
         // One pass fills both pools: the relaxed one drops only `require`.
         let entries = &categories[category].entries;
         // Filled in reused buffers, then copied at their exact size: one allocation each.
@@ -917,9 +1074,12 @@ fn compile_template(
         pool_cumulative.clear();
         let mut total = 0u64;
         for (i, e) in entries.iter().enumerate() {
-            if e.weight > 0 && base.admits(&e.tags, &e.blocks) && !e.tags.intersects(&exclude) {
+            if e.weight > 0
+                && base.admits(&e.tags, &e.blocks)
+                && !e.filter_tags.intersects(&exclude)
+            {
                 relaxed_pool.push(i as u32);
-                if e.tags.is_superset(&require) {
+                if e.filter_tags.is_superset(&require) {
                     pool.push(i as u32);
                     total += u64::from(e.weight);
                     pool_cumulative.push(total);
@@ -986,6 +1146,8 @@ fn compile_template(
         fallback: raw.fallback,
         tags: tset,
         blocks: bset,
+        world_blocks,
+        filter_tags: all_tags,
         tag_names: raw.tags,
         aspect: raw.aspect,
         negative: raw

@@ -1,0 +1,337 @@
+//! The world of a scene: one value per named axis (place, time, weather, light, temperature,
+//! mood…), fixed before any slot is filled, so that everything in the scene agrees with it.
+//!
+//! Axes and their values are library data (`axes:` in a vocabulary file, see
+//! `docs/library.md`). Each value is a tag. An entry that carries values of an axis among its
+//! tags fits only a world whose value of that axis is one of them; this is compiled into the
+//! entry's blocks (the axis's other values, and the axis's `none`), so the one admission rule
+//! of the library, [`State::admits`], decides it for random drawing, for the set modes and for
+//! `check` alike. How values of different axes relate is written as ordinary tag conflicts.
+//!
+//! Per scene: the template and the user's words pin axes ([`World::pins`]), then
+//! [`World::draw`] picks each axis's value in declaration order among those the scene still
+//! admits, by weight, from one keyed stream. An axis none of whose values fits has no value
+//! (`none`: no weather in deep space); entries that need a value of it then fit no more.
+
+use crate::error::Location;
+use crate::matching::{Word, words};
+use crate::tags::{State, TagSet};
+
+/// One axis of the world.
+#[derive(Debug, Clone)]
+pub struct Axis {
+    pub name: String,
+    pub description: String,
+    pub values: Vec<Value>,
+    /// The tag that stands for "this axis has no value in this world".
+    pub none: u32,
+    /// Every value's tag and `none`.
+    pub mask: TagSet,
+    /// Categories that set this axis: each of their entries should name one of its values.
+    pub categories: Vec<usize>,
+    pub location: Location,
+}
+
+/// One value of an axis.
+#[derive(Debug, Clone)]
+pub struct Value {
+    pub name: String,
+    pub tag: u32,
+    /// Relative chance of being drawn (0: only when pinned).
+    pub weight: u32,
+    /// The tags this value conflicts with (its declared tag conflicts).
+    pub blocks: TagSet,
+}
+
+/// A scene's world: per axis, the index of its value, [`NONE`] or [`OPEN`].
+pub type Drawn = Vec<u8>;
+
+/// The axis has no value: none fitted.
+pub const NONE: u8 = u8::MAX;
+/// The axis was left undecided: the user's words asked for values no world can hold together.
+pub const OPEN: u8 = u8::MAX - 1;
+
+/// An axis pinned by the user's words: the values it may take, and the phrase that said so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    pub axis: usize,
+    /// Allowed values (indices into the axis's values).
+    pub values: Vec<u8>,
+    /// First and last word of the phrase in the description.
+    pub first: usize,
+    pub last: usize,
+}
+
+/// The axes of a library, in declaration order.
+#[derive(Debug, Clone, Default)]
+pub struct World {
+    pub axes: Vec<Axis>,
+    /// Every value tag and every `none` tag.
+    pub mask: TagSet,
+    /// Alias phrases (folded words), longest first, with the (axis, value) pairs they name.
+    aliases: Vec<(Vec<String>, Vec<(usize, u8)>)>,
+}
+
+impl World {
+    pub fn new(axes: Vec<Axis>, aliases: Vec<(String, usize, u8)>) -> World {
+        let mut mask = TagSet::default();
+        for a in &axes {
+            mask.union_with(&a.mask);
+        }
+        let mut grouped: Vec<(Vec<String>, Vec<(usize, u8)>)> = Vec::new();
+        for (phrase, axis, value) in aliases {
+            let ws: Vec<String> = words(&phrase).into_iter().map(|w| w.folded).collect();
+            if ws.is_empty() {
+                continue;
+            }
+            match grouped.iter_mut().find(|(p, _)| *p == ws) {
+                Some((_, list)) => {
+                    if !list.contains(&(axis, value)) {
+                        list.push((axis, value));
+                    }
+                }
+                None => grouped.push((ws, vec![(axis, value)])),
+            }
+        }
+        // Longest first; ties in declaration order (the sort is stable).
+        grouped.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        World {
+            axes,
+            mask,
+            aliases: grouped,
+        }
+    }
+
+    /// The axis and value index a tag stands for, if it is a value.
+    pub fn value_of(&self, tag: u32) -> Option<(usize, u8)> {
+        if !self.mask.contains(tag) {
+            return None;
+        }
+        for (ai, a) in self.axes.iter().enumerate() {
+            if a.none == tag {
+                return Some((ai, NONE));
+            }
+            if let Some(v) = a.values.iter().position(|v| v.tag == tag) {
+                return Some((ai, v as u8));
+            }
+        }
+        None
+    }
+
+    /// Splits an item's tags into what it *is* (tags that are no axis value, returned) and
+    /// what it needs of the world: for every axis among whose values it names some, the
+    /// other values and `none` are added to `blocks`.
+    pub fn split(&self, tags: &TagSet, blocks: &mut TagSet) -> TagSet {
+        let mut own = *tags;
+        if !tags.intersects(&self.mask) {
+            return own;
+        }
+        for a in &self.axes {
+            if !tags.intersects(&a.mask) {
+                continue;
+            }
+            for v in &a.values {
+                if tags.contains(v.tag) {
+                    own.remove(v.tag);
+                } else {
+                    blocks.insert(v.tag);
+                }
+            }
+            blocks.insert(a.none);
+        }
+        own
+    }
+
+    /// The blocks that hold axis `axis` to `values`.
+    pub fn pin_blocks(&self, axis: usize, values: &[u8]) -> TagSet {
+        let mut b = TagSet::default();
+        let a = &self.axes[axis];
+        for (i, v) in a.values.iter().enumerate() {
+            if !values.contains(&(i as u8)) {
+                b.insert(v.tag);
+            }
+        }
+        b.insert(a.none);
+        b
+    }
+
+    /// The axes the user's words pin, in the order the phrases stand, longest phrase first at
+    /// each word. Two pins of one axis that share no value: the first stands, and the second is
+    /// returned in the list of conflicts.
+    pub fn pins(&self, ws: &[Word]) -> (Vec<Pin>, Vec<(Pin, Pin)>) {
+        let mut pins: Vec<Pin> = Vec::new();
+        let mut conflicts = Vec::new();
+        let mut i = 0;
+        while i < ws.len() {
+            let hit = self.aliases.iter().find(|(p, _)| {
+                p.len() <= ws.len() - i && p.iter().zip(&ws[i..]).all(|(a, w)| *a == w.folded)
+            });
+            let Some((phrase, named)) = hit else {
+                i += 1;
+                continue;
+            };
+            let last = i + phrase.len() - 1;
+            let mut by_axis: Vec<(usize, Vec<u8>)> = Vec::new();
+            for &(a, v) in named {
+                match by_axis.iter_mut().find(|(x, _)| *x == a) {
+                    Some((_, vs)) => vs.push(v),
+                    None => by_axis.push((a, vec![v])),
+                }
+            }
+            for (axis, values) in by_axis {
+                let pin = Pin {
+                    axis,
+                    values,
+                    first: i,
+                    last,
+                };
+                match pins.iter_mut().find(|p| p.axis == axis) {
+                    Some(old) => {
+                        let both: Vec<u8> = old
+                            .values
+                            .iter()
+                            .copied()
+                            .filter(|v| pin.values.contains(v))
+                            .collect();
+                        if both.is_empty() {
+                            conflicts.push((old.clone(), pin));
+                        } else {
+                            old.values = both;
+                        }
+                    }
+                    None => pins.push(pin),
+                }
+            }
+            i = last + 1;
+        }
+        (pins, conflicts)
+    }
+
+    /// Whether value `v` of axis `a` can join a scene in `state`.
+    fn admits(&self, state: &State, a: usize, v: usize) -> bool {
+        let val = &self.axes[a].values[v];
+        !state.blocks.contains(val.tag) && !state.tags.intersects(&val.blocks)
+    }
+
+    /// Draws the world into `state`: the axes the state already narrows (the user's words, the
+    /// template, pinned entries) first, then the others, each in declaration order; each axis
+    /// takes a value the state admits, by weight, from `rng`. An axis with no such value takes
+    /// `none` if the state allows it, else stays [`OPEN`]. Returns the world (per axis, in
+    /// declaration order) and whether every axis was settled.
+    ///
+    /// `feasible` holds the values the caller knows leave the scene's slots something to hold;
+    /// others are drawn only when no feasible value is admitted.
+    pub fn draw(
+        &self,
+        state: &mut State,
+        feasible: &TagSet,
+        rng: &mut crate::rng::Stream,
+        weights: &mut Vec<u64>,
+        candidates: &mut Vec<u8>,
+    ) -> (Drawn, bool) {
+        let mut out = vec![OPEN; self.axes.len()];
+        let mut settled = true;
+        // Narrowed before anything is drawn: pinned by the user, the template or an entry.
+        let first: Vec<bool> = self
+            .axes
+            .iter()
+            .map(|a| state.blocks.intersects(&a.mask))
+            .collect();
+        for pass in 0..2 {
+            for (ai, a) in self.axes.iter().enumerate() {
+                if first[ai] != (pass == 0) {
+                    continue;
+                }
+                weights.clear();
+                candidates.clear();
+                for only_feasible in [true, false] {
+                    for (vi, v) in a.values.iter().enumerate() {
+                        if (!only_feasible || feasible.contains(v.tag)) && self.admits(state, ai, vi)
+                        {
+                            candidates.push(vi as u8);
+                            // A value of weight 0 is drawn only when nothing else is left.
+                            weights.push(u64::from(v.weight));
+                        }
+                    }
+                    if !candidates.is_empty() {
+                        break;
+                    }
+                }
+                let pick = match candidates.len() {
+                    0 => None,
+                    1 => Some(candidates[0]),
+                    _ => match rng.pick_weighted(weights) {
+                        Some(k) => Some(candidates[k]),
+                        None => Some(candidates[0]),
+                    },
+                };
+                match pick {
+                    Some(vi) => {
+                        let v = &a.values[vi as usize];
+                        state.tags.insert(v.tag);
+                        state.blocks.union_with(&v.blocks);
+                        out[ai] = vi;
+                    }
+                    None if !state.blocks.contains(a.none) => {
+                        state.tags.insert(a.none);
+                        out[ai] = NONE;
+                    }
+                    None => settled = false,
+                }
+            }
+        }
+        (out, settled)
+    }
+
+    /// Whether some world fits `state` (a template's tags and a set of entries): the set
+    /// modes admit a combination only if random drawing could have built it.
+    pub fn exists(&self, state: &State) -> bool {
+        self.first_fit(state, 0).is_some()
+    }
+
+    /// The first world (in value order) that fits `state`, if any.
+    pub fn first_fit(&self, state: &State, from: usize) -> Option<Drawn> {
+        let Some(a) = self.axes.get(from) else {
+            return Some(Vec::new());
+        };
+        let mut any = false;
+        for vi in 0..a.values.len() {
+            if !self.admits(state, from, vi) {
+                continue;
+            }
+            any = true;
+            let v = &a.values[vi];
+            let mut next = state.clone();
+            next.tags.insert(v.tag);
+            next.blocks.union_with(&v.blocks);
+            if let Some(mut rest) = self.first_fit(&next, from + 1) {
+                rest.insert(0, vi as u8);
+                return Some(rest);
+            }
+        }
+        if any || state.blocks.contains(a.none) {
+            return None;
+        }
+        let mut next = state.clone();
+        next.tags.insert(a.none);
+        let mut rest = self.first_fit(&next, from + 1)?;
+        rest.insert(0, NONE);
+        Some(rest)
+    }
+
+    /// `axis=value` for each axis of a drawn world, for `--explain` and records.
+    pub fn describe(&self, drawn: &[u8]) -> Vec<(String, String)> {
+        self.axes
+            .iter()
+            .zip(drawn)
+            .map(|(a, &v)| {
+                let value = match v {
+                    NONE => "none".to_string(),
+                    OPEN => "open".to_string(),
+                    v => a.values[v as usize].name.clone(),
+                };
+                (a.name.clone(), value)
+            })
+            .collect()
+    }
+}
