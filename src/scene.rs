@@ -46,6 +46,9 @@ pub struct Plan {
     /// World axes the description's words pin ("at night", "black and white"), and pins that
     /// contradicted an earlier one (the earlier stands).
     world_pins: Vec<crate::world::Pin>,
+    /// The place the description names itself ("on a ridge", "in a library"), if any: slots
+    /// with `role: setting` are then left to it.
+    names_setting: Option<String>,
     pin_conflicts: Vec<(crate::world::Pin, crate::world::Pin)>,
     /// The description's part of every random key: FNV-1a of its normalised, lowercased text,
     /// as 16 hex digits. Different descriptions with the same seed draw independently.
@@ -142,9 +145,11 @@ impl Plan {
             .collect();
         let word_tags = tags_named_by_words(lib, &ws);
         let (world_pins, pin_conflicts) = lib.world.pins(&ws);
+        let names_setting = named_setting(lib, &description, &ws, &world_pins);
         let key = description_key(&description);
         Ok(Plan {
             key,
+            names_setting,
             word_tags,
             world_pins,
             pin_conflicts,
@@ -198,6 +203,65 @@ impl Plan {
             .collect();
         (pins, conflicts)
     }
+}
+
+/// Words that open a place phrase ("on a ridge", "in a library").
+const PLACE_PREPOSITIONS: &[&str] = &[
+    "in", "on", "at", "inside", "under", "beneath", "by", "beside", "near", "across", "along",
+    "through", "over", "above", "among", "amid", "atop", "within", "around", "behind", "from",
+    "down", "up", "outside", "onto", "into", "below", "underneath",
+];
+
+/// Words that follow those prepositions without naming a place ("in the distance", "at low
+/// tide", "in the style of").
+const NOT_PLACES: &[&str] = &[
+    "distance", "style", "manner", "foreground", "background", "frame", "moment", "air",
+    "dark", "darkness", "light", "shade", "shadow", "tide", "time", "mood", "focus", "detail",
+    "motion", "silhouette", "color", "colour", "tone", "hue", "shade", "glow", "love", "flight",
+    "mid-air", "midair", "profile", "close-up", "closeup", "action", "thought", "peace",
+    "silence", "bloom", "full", "view", "way", "spirit", "tradition", "form", "shape", "pose",
+];
+
+/// The place phrase of a description, if it names one: a preposition followed by words that
+/// no time, light, weather, medium or mood phrase accounts for ("on a ridge in thick fog" names
+/// "a ridge"; "on a winter night under a single spotlight" names none). Place aliases count
+/// as places.
+fn named_setting(
+    lib: &Library,
+    description: &str,
+    ws: &[Word],
+    pins: &[crate::world::Pin],
+) -> Option<String> {
+    let place_axis = lib.world.axes.iter().position(|a| a.name == "place");
+    let covered = |i: usize| {
+        pins.iter()
+            .any(|p| Some(p.axis) != place_axis && p.first <= i && i <= p.last)
+    };
+    let is_prep = |w: &Word| PLACE_PREPOSITIONS.contains(&w.folded.as_str());
+    let mut i = 1;
+    while i < ws.len() {
+        if !is_prep(&ws[i]) || covered(i) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < ws.len() && !is_prep(&ws[j]) {
+            j += 1;
+        }
+        let content: Vec<usize> = (i + 1..j)
+            .filter(|&k| !STOP_WORDS.contains(&ws[k].folded.as_str()))
+            .collect();
+        let names_place = !content.is_empty()
+            && !content
+                .iter()
+                .any(|&k| NOT_PLACES.contains(&ws[k].folded.as_str()))
+            && content.iter().any(|&k| !covered(k));
+        if names_place {
+            return Some(description[ws[i].start..ws[j - 1].end].to_string());
+        }
+        i = j;
+    }
+    None
 }
 
 fn score_templates(lib: &Library, spans: &[Span]) -> (Vec<(usize, u64)>, String) {
@@ -388,7 +452,7 @@ pub struct Scratch {
     feasible: TagSet,
     /// Recently computed feasible sets, by what they depend on: (library hash, template,
     /// state before the world, which slots are pinned).
-    feasible_cache: Vec<(String, usize, State, Vec<bool>, TagSet)>,
+    feasible_cache: Vec<(String, usize, State, Vec<bool>, bool, TagSet)>,
     /// Each slot's stream for the scene being built (then the body's), first blocks computed
     /// together.
     streams: Vec<crate::rng::Stream>,
@@ -422,9 +486,10 @@ impl Scratch {
         base: &State,
         fills: &[SlotFill],
     ) {
-        let _ = plan;
-        if let Some((.., f)) = self.feasible_cache.iter().find(|(h, t, st, pinned, _)| {
+        let user_setting = plan.names_setting.is_some();
+        if let Some((.., f)) = self.feasible_cache.iter().find(|(h, t, st, pinned, us, _)| {
             *t == ti
+                && *us == user_setting
                 && st == base
                 && pinned.iter().zip(fills).all(|(p, f)| *p == f.pinned)
                 && h == lib.hash()
@@ -444,6 +509,7 @@ impl Scratch {
                 st.blocks.union_with(&v.blocks);
                 let fits = t.slots.iter().zip(fills).all(|(s, f)| {
                     f.pinned
+                        || (s.setting && plan.names_setting.is_some())
                         || s.chance < 100
                         || s.min == 0
                         || s.pool.iter().any(|&e| {
@@ -465,6 +531,7 @@ impl Scratch {
             ti,
             base.clone(),
             fills.iter().map(|f| f.pinned).collect(),
+            user_setting,
             ok,
         ));
     }
@@ -784,10 +851,9 @@ pub fn build_with(
             &mut fills,
             &mut streams[..unpinned],
             FillCtx {
-                index,
                 explain: explain && last,
-                retry: attempt > 0,
                 last,
+                user_setting: plan.names_setting.is_some(),
             },
             &mut notes,
             scratch,
@@ -806,6 +872,11 @@ pub fn build_with(
                 w.join(", ")
             ));
         }
+    }
+    if explain && let Some(place) = &plan.names_setting {
+        notes.push(format!(
+            "the description names its place (\"{place}\"): `setting` slots are left to it"
+        ));
     }
     if explain && !world.is_empty() {
         let (pins, conflicts) = plan.world_pin_notes(lib);
@@ -862,12 +933,11 @@ const WORLD_TRIES: u32 = 12;
 
 /// What [`fill_slots`] needs to know about the scene being built.
 struct FillCtx {
-    index: u64,
     explain: bool,
-    /// A world drawn again: the slots draw on from their streams.
-    retry: bool,
     /// The last try: fill what fits and report what does not.
     last: bool,
+    /// The description names its own place: `setting` slots stay empty.
+    user_setting: bool,
 }
 
 /// Fills every slot that was not pinned, in template order, each from its own stream, under
@@ -884,7 +954,6 @@ fn fill_slots(
     notes: &mut Vec<String>,
     scratch: &mut Scratch,
 ) -> bool {
-    let _ = (ctx.index, ctx.retry);
     let mut next_stream = streams.iter_mut();
     for (i, s) in t.slots.iter().enumerate() {
         if fills[i].pinned {
@@ -893,6 +962,9 @@ fn fill_slots(
         let Some(rng) = next_stream.next() else {
             break;
         };
+        if s.setting && ctx.user_setting {
+            continue;
+        }
         if !rng.chance(s.chance) {
             continue;
         }

@@ -298,6 +298,10 @@ pub struct RawSlot {
     /// keep template order. The subject is never dropped.
     #[serde(default, deserialize_with = "weight")]
     pub priority: Option<i64>,
+    /// `setting`: the slot says where the scene is; it is left empty when the user's
+    /// description names a place of its own ("in a library", "on a ridge").
+    #[serde(default)]
+    pub role: Option<String>,
 }
 
 fn yaml_error(file: &str, e: &serde_yaml::Error) -> Error {

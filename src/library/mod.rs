@@ -156,6 +156,8 @@ pub struct Slot {
     pub emphasis: Option<u32>,
     /// Importance when a prompt is shortened (0–100, default [`DEFAULT_PRIORITY`]).
     pub priority: u32,
+    /// The slot says where the scene is (`role: setting`): a place the user names replaces it.
+    pub setting: bool,
     /// Entries of the category that pass the filters and the template's tags (precomputed, so
     /// drawing only has to test the scene's state).
     pub pool: Vec<u32>,
@@ -1064,6 +1066,16 @@ fn compile_template(
                 format!("slot `{name}`: priority {priority} must be a whole number from 0 to 100"),
             ));
         }
+        let setting = match s.role.as_deref() {
+            None => false,
+            Some("setting") => true,
+            Some(other) => {
+                return Err(invalid(
+                    sloc,
+                    format!("slot `{name}`: unknown role `{other}` (the one role is `setting`)"),
+                ));
+            }
+        };
         let base = &pool_state;
         // One pass fills both pools: the relaxed one drops only `require`.
         let entries = &categories[category].entries;
@@ -1097,6 +1109,7 @@ fn compile_template(
             negative: s.negative,
             emphasis,
             priority: priority as u32,
+            setting,
             pool: pool.clone(),
             relaxed_pool: relaxed_pool.clone(),
             pool_cumulative: pool_cumulative.clone(),
