@@ -117,7 +117,7 @@ impl<'a> Tags<'a> {
         let alone: u32 = costs.iter().map(|c| c.alone).sum();
         // Plain: every tag but the last has its comma glued on. Emphasised: each tag is a run
         // of its own and so is each `, ` between them.
-        let plain_alone = with_commas - costs.last().map_or(0, |c| c.comma - c.alone);
+        let plain_alone = costs.last().map_or(0, |c| with_commas - c.comma + c.alone);
         let emphasised_alone = alone + n.saturating_sub(1) * comma;
         Tags {
             tags: tags
