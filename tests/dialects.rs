@@ -189,15 +189,24 @@ fn check_sd(r: &Value, max: u64) {
     );
     let terms = sd_terms(prompt);
     let subject = r["slots"]["subject"].as_str().unwrap();
-    // Entry texts may hold commas themselves, so compare the text after undoing emphasis and
-    // escapes. (`AND` is lower-cased in sd text so that A1111 does not split the prompt at it.)
-    let seen = terms.join(", ").to_lowercase();
+    // Entry texts may hold commas, which become tag separators or are dropped between
+    // modifiers ("warm, low-raking sunlight" is one tag), so compare the text after undoing
+    // emphasis and escapes, without commas. (`AND` is lower-cased in sd text so that A1111 does
+    // not split the prompt at it.)
+    let no_commas = |s: &str| {
+        s.replace(',', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let seen = no_commas(&terms.join(", ").to_lowercase());
+    let subject_seen = no_commas(&subject.to_lowercase());
     assert!(
-        seen.starts_with(&subject.to_lowercase()),
+        seen.starts_with(&subject_seen),
         "subject first and whole: {prompt} / {subject}"
     );
     // Over budget only when the subject alone is (it is never dropped).
-    if seen != subject.to_lowercase() {
+    if seen != subject_seen {
         assert!(tokens <= max, "{tokens} > {max}: {prompt}");
     }
     assert_eq!(r["params"]["max_tokens"].as_u64(), Some(max));
@@ -565,6 +574,334 @@ fn dalle_fits_the_model_limit_by_dropping_sentences() {
         ],
         "--strict",
     );
+}
+
+/// The built-in templates' names, from `promptloom templates` or the library files.
+fn builtin_templates() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 10, "{names:?}");
+    names
+}
+
+/// (tag, weight) of an sd prompt: `(x:1.2)` → (`x`, 120), a plain tag → (tag, 100).
+fn sd_weighted(prompt: &str) -> Vec<(String, u32)> {
+    split_terms(prompt)
+        .into_iter()
+        .zip(sd_terms(prompt))
+        .map(|(raw, term)| {
+            let w = if raw.starts_with('(') && raw.ends_with(')') && !raw.ends_with("\\)") {
+                let num = &raw[raw.rfind(':').unwrap() + 1..raw.len() - 1];
+                (num.parse::<f64>().unwrap() * 100.0).round() as u32
+            } else {
+                100
+            };
+            (term, w)
+        })
+        .collect()
+}
+
+/// What the user asked for gets the emphasis; filler is never raised above it.
+#[test]
+fn sd_emphasis_lands_on_what_the_user_asked_for() {
+    for (desc, subject) in [
+        (
+            "black and white photo of a jazz musician playing saxophone",
+            "jazz musician playing saxophone",
+        ),
+        (
+            "a ballerina mid-leap on a dark stage under a single spotlight",
+            "ballerina",
+        ),
+        (
+            "a cat and a dog playing chess",
+            "a cat and a dog playing chess",
+        ),
+        ("a lighthouse on a cliff at dusk", "lighthouse"),
+    ] {
+        for r in records(&[
+            "gen", desc, "--seed", "3", "-n", "40", "-d", "sd", "-f", "jsonl",
+        ]) {
+            let prompt = r["prompt"].as_str().unwrap();
+            let tags = sd_weighted(prompt);
+            let top = tags.iter().map(|t| t.1).max().unwrap();
+            assert!(top > 100, "no emphasis at all: {prompt}");
+            // The user's subject words are emphasised, and nothing is emphasised more.
+            let (_, w) = tags
+                .iter()
+                .find(|(t, _)| t.to_lowercase().contains(subject))
+                .unwrap_or_else(|| panic!("`{subject}` missing: {prompt}"));
+            assert_eq!(*w, top, "{prompt}");
+            // Filler is never raised (the built-in templates give settings 1.1): every
+            // emphasised tag is something the description pinned, at the user's weight.
+            for (t, w) in &tags {
+                assert!(*w <= 100 || *w >= 120, "`{t}` emphasised {w}: {prompt}");
+            }
+        }
+    }
+    // The exact form for the saxophone player.
+    let r = &records(&[
+        "gen",
+        "black and white photo of a jazz musician playing saxophone",
+        "--seed",
+        "3",
+        "-d",
+        "sd",
+        "-f",
+        "jsonl",
+    ])[0];
+    assert!(
+        r["prompt"]
+            .as_str()
+            .unwrap()
+            .starts_with("(jazz musician playing saxophone:1.2), (black and white photo:1.2), "),
+        "{}",
+        r["prompt"]
+    );
+}
+
+/// A word of a slot text that stands alone before a comma and a content word ("warm, low-raking
+/// sunlight", "the soft, even light") is a modifier: it must never be an sd tag of its own.
+#[test]
+fn sd_tags_have_no_inner_commas_and_no_dangling_modifiers() {
+    // Words that open a phrase of their own (after them, a comma separates two phrases).
+    const OPENERS: &[&str] = &[
+        "a", "an", "the", "as", "and", "or", "but", "so", "if", "than", "with", "without", "in",
+        "into", "on", "onto", "at", "of", "off", "by", "for", "to", "toward", "towards", "from",
+        "under", "over", "above", "below", "beneath", "behind", "beside", "between", "beyond",
+        "among", "amid", "across", "along", "around", "through", "near", "past", "after", "before",
+        "until", "since", "upon", "inside", "outside", "within", "like", "about", "against", "its",
+        "his", "her", "their", "my", "our", "your", "it", "they", "them", "this", "that", "these",
+        "those", "each", "every", "all", "both", "some", "when", "where", "while", "which", "who",
+        "how", "then", "yet", "nor", "not", "up", "down", "out", "away", "back", "together",
+        "apart", "aside", "ahead",
+    ];
+    let mut checked = 0;
+    for t in builtin_templates() {
+        for seed in ["1", "2"] {
+            let recs = records(&[
+                "gen",
+                "-t",
+                &t,
+                "--seed",
+                seed,
+                "-n",
+                "150",
+                "-d",
+                "sd",
+                "--max-tokens",
+                "225",
+                "-f",
+                "jsonl",
+            ]);
+            for r in &recs {
+                let prompt = r["prompt"].as_str().unwrap();
+                let negative = r["negative_prompt"].as_str().unwrap();
+                for tag in sd_terms(prompt).iter().chain(sd_terms(negative).iter()) {
+                    assert!(!tag.contains(','), "inner comma in `{tag}`: {prompt}");
+                    assert!(!tag.is_empty() && tag.trim() == tag, "`{tag}`: {prompt}");
+                }
+                for tag in sd_terms(prompt) {
+                    let word = words(&tag);
+                    let word: Vec<&String> = word
+                        .iter()
+                        .filter(|w| !["a", "an", "the"].contains(&w.as_str()))
+                        .collect();
+                    if word.len() != 1 || word[0].ends_with("ing") {
+                        continue;
+                    }
+                    for v in r["slots"].as_object().unwrap().values() {
+                        let v = v.as_str().unwrap().to_lowercase();
+                        let needle = format!("{}, ", tag.to_lowercase());
+                        for (i, _) in v.match_indices(&needle) {
+                            let next = v[i + needle.len()..].split(' ').next().unwrap_or("");
+                            let starts_word =
+                                i == 0 || !v.as_bytes()[i - 1].is_ascii_alphanumeric();
+                            assert!(
+                                !starts_word || OPENERS.contains(&next),
+                                "dangling modifier `{tag}` from `{v}`: {prompt}"
+                            );
+                        }
+                    }
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 4000, "{checked}");
+    // The user's commas are theirs: tag-style input stays tags.
+    let r = &records(&[
+        "gen",
+        "1girl, silver hair, masterpiece",
+        "-s",
+        "1",
+        "-d",
+        "sd",
+        "-f",
+        "jsonl",
+    ])[0];
+    let terms = sd_terms(r["prompt"].as_str().unwrap());
+    assert!(terms.iter().any(|t| t == "silver hair"), "{terms:?}");
+    assert!(terms.iter().any(|t| t == "1girl"), "{terms:?}");
+}
+
+/// Independent of the library's table: negative terms and positive words that mean the same
+/// thing. A negative term never stands beside a positive that asks for it.
+const CANCELLED_BY: &[(&str, &[&str])] = &[
+    (
+        "blurry",
+        &[
+            "soft focus",
+            "motion blur",
+            "bokeh",
+            "blurred",
+            "blur",
+            "out of focus",
+        ],
+    ),
+    ("out of focus", &["soft focus", "bokeh", "blurred"]),
+    ("photograph", &["photo", "photograph", "photography"]),
+    ("photorealistic", &["photo", "photograph"]),
+    ("monochrome", &["black and white", "monochrome"]),
+    ("grayscale", &["black and white", "grayscale"]),
+    ("color", &["colorful", "colourful", "vibrant"]),
+    ("painting", &["oil painting", "watercolor", "painterly"]),
+    ("illustration", &["illustration", "cartoon", "comic"]),
+    ("pixelation", &["pixel art"]),
+    ("3d render", &["3d", "cgi"]),
+    ("film grain", &["grain", "grainy", "film photo"]),
+];
+
+fn check_negative_fits(desc: &str, r: &Value, positive: &str, negative: &[String]) {
+    for (term, by) in CANCELLED_BY {
+        if negative.iter().any(|n| n.eq_ignore_ascii_case(term)) {
+            for w in *by {
+                assert!(
+                    !shows(positive, w),
+                    "`{term}` in the negative beside `{w}` ({desc}): {positive} / {negative:?}"
+                );
+            }
+        }
+    }
+    // Text the user asks for ("a neon sign reading OPEN") is never negated.
+    if ["sign", "lettering", "poster"]
+        .iter()
+        .any(|w| shows(desc, w))
+    {
+        assert!(
+            !negative.iter().any(|n| n == "text"),
+            "{desc}: {negative:?} {r}"
+        );
+    }
+}
+
+#[test]
+fn negative_never_cancels_the_positive_over_1000_scenes() {
+    let mut scenes = 0;
+    let mut runs: Vec<Vec<String>> = builtin_templates()
+        .into_iter()
+        .map(|t| vec!["-t".to_string(), t, String::new()])
+        .collect();
+    for desc in [
+        "portrait of an old fisherman, soft focus, bokeh",
+        "black and white photo of a jazz musician playing saxophone",
+        "a neon sign reading OPEN in a rainy alley",
+        "a vintage poster with bold lettering",
+        "pixel art castle at night",
+        "a racing car with motion blur",
+        "a dreamy oil painting of a lake",
+    ] {
+        runs.push(vec![desc.to_string()]);
+    }
+    for run in &runs {
+        let desc = run.last().unwrap().clone();
+        for d in ["sd", "midjourney"] {
+            let mut args: Vec<&str> = vec!["gen"];
+            args.extend(run.iter().map(String::as_str).filter(|a| !a.is_empty()));
+            args.extend(["--seed", "21", "-n", "80", "-d", d, "-f", "jsonl"]);
+            for r in records(&args) {
+                let prompt = r["prompt"].as_str().unwrap();
+                let (positive, negative) = if d == "sd" {
+                    (
+                        sd_terms(prompt).join(", "),
+                        sd_terms(r["negative_prompt"].as_str().unwrap()),
+                    )
+                } else {
+                    let (text, _) = prompt.split_once(" --").unwrap();
+                    let neg = r["negative_prompt"].as_str().unwrap();
+                    (
+                        text.to_string(),
+                        neg.split(", ")
+                            .filter(|n| !n.is_empty())
+                            .map(String::from)
+                            .collect(),
+                    )
+                };
+                check_negative_fits(&desc, &r, &positive, &negative);
+                scenes += 1;
+            }
+        }
+    }
+    assert!(scenes >= 2000, "{scenes}");
+}
+
+/// `--no` holds only terms Midjourney can act on: never Stable Diffusion's quality and anatomy
+/// terms.
+#[test]
+fn midjourney_no_holds_no_sd_only_terms() {
+    const SD_ONLY: &[&str] = &[
+        "low quality",
+        "worst quality",
+        "extra limbs",
+        "extra fingers",
+        "bad anatomy",
+        "deformed",
+        "jpeg artifacts",
+        "blurry",
+        "malformed hands",
+        "cross-eyed",
+        "low resolution",
+        "distorted",
+    ];
+    let mut with_no = 0;
+    for t in builtin_templates() {
+        for r in records(&[
+            "gen",
+            "-t",
+            &t,
+            "--seed",
+            "4",
+            "-n",
+            "100",
+            "-d",
+            "midjourney",
+            "-f",
+            "jsonl",
+        ]) {
+            let prompt = r["prompt"].as_str().unwrap();
+            let Some((_, no)) = prompt.split_once(" --no ") else {
+                continue;
+            };
+            with_no += 1;
+            assert!(!no.contains("--"), "{prompt}");
+            for n in no.split(", ") {
+                for bad in SD_ONLY {
+                    assert!(!shows(n, bad), "`{n}` in --no: {prompt}");
+                }
+            }
+            assert_eq!(
+                r["params"]["no"].as_array().unwrap().len(),
+                no.split(", ").count()
+            );
+        }
+    }
+    assert!(with_no > 1000, "{with_no}");
 }
 
 fn golden_path(name: &str) -> PathBuf {

@@ -2,13 +2,31 @@
 //!
 //! Parameters go last and start with `--`, so `--` and the multi-prompt separator `::` are
 //! broken up in the text, and trailing punctuation is dropped before the parameters. `--ar`
-//! comes from the template's aspect, `--no` from the negative terms (minus any the text shows);
-//! the rest is set with `--mj key=value` and validated here against Midjourney's ranges.
+//! comes from the template's aspect, `--no` from the negative terms; the rest is set with
+//! `--mj key=value` and validated here against Midjourney's ranges.
+//!
+//! # What goes into `--no`
+//!
+//! `--no x` is Midjourney's `x::-0.5`: it steers away from things that could be in the picture.
+//! So `--no` holds the scene's negative terms (as tags, see [`super::tag_text`]) that name
+//! something visual to leave out — `text`, `watermark`, `logo`, `frame border`, `cars`,
+//! `people`, `painting`, `3d render`, `color` — and drops:
+//!
+//! - terms the prose shows, or its slots ask for by meaning ([`super::fitting_negative`]: no
+//!   `--no photograph` under a photo, no `--no text` under the user's "sign reading OPEN");
+//! - Stable Diffusion's quality and anatomy terms, listed in [`SD_ONLY`]: `low quality`, `worst
+//!   quality`, `jpeg artifacts`, `extra limbs`, `bad anatomy`, `deformed`, `cross-eyed`,
+//!   `distorted perspective`, `overexposed`… They counter that model's failure modes; to
+//!   Midjourney they are words to weight down, which does nothing useful or pulls the image
+//!   somewhere odd. A term is dropped when it contains a listed phrase as whole words.
+//! - `blurry` and `out of focus` too (a judgement call): Midjourney renders in focus unless
+//!   asked, and weighting "blur" down fights the depth of field or motion the prose may ask for.
 
 use serde_json::{Map, Value};
 
+use super::negative::PhraseIndex;
 use super::plain::Plain;
-use super::{Dialect, Options, Written, exclude_shown, negative_pieces};
+use super::{Dialect, Options, RowsCache, Written, fitting_negative};
 use crate::error::{Error, Result};
 use crate::library::Library;
 use crate::scene::Scene;
@@ -18,6 +36,81 @@ use crate::tokens::{ClipTokenizer, TokenCounter};
 pub const VERSIONS: &[&str] = &["1", "2", "3", "4", "5", "5.1", "5.2", "6", "6.1", "7"];
 /// Niji model versions.
 pub const NIJI: &[&str] = &["4", "5", "6"];
+
+/// Phrases of negative terms that mean nothing to Midjourney (see the module doc): a term that
+/// contains one as whole words stays out of `--no`. Lower case.
+pub const SD_ONLY: &[&str] = &[
+    // Quality and resolution.
+    "quality",
+    "lowres",
+    "low resolution",
+    "low-res",
+    "jpeg",
+    "artifacts",
+    "artefacts",
+    "compression",
+    "noise",
+    "noisy",
+    "pixelation",
+    "amateurish",
+    "ugly",
+    "poorly",
+    "garish",
+    "dull composition",
+    // Anatomy.
+    "anatomy",
+    "deformed",
+    "malformed",
+    "mutated",
+    "mutation",
+    "disfigured",
+    "extra limbs",
+    "extra fingers",
+    "extra arms",
+    "extra legs",
+    "missing fingers",
+    "fused fingers",
+    "too many fingers",
+    "bad hands",
+    "bad proportions",
+    "cross-eyed",
+    // Geometry, framing and duplication.
+    "distorted",
+    "warped",
+    "lopsided",
+    "cropped",
+    "cut-off",
+    "out of frame",
+    "duplicate",
+    "duplicated",
+    "tiling",
+    "mangled",
+    // Exposure and colour faults.
+    "overexposed",
+    "underexposed",
+    "blown-out",
+    "crushed shadows",
+    "crushed blacks",
+    "oversaturated",
+    "banding",
+    "chromatic aberration",
+    "muddy colours",
+    "muddy colors",
+    "smudged",
+    // Sharpness (see the module doc).
+    "blurry",
+    "blur",
+    "out of focus",
+];
+
+/// Whether negative term `term` is one for `--no` (none of [`SD_ONLY`]).
+pub fn means_something(term: &str) -> bool {
+    static INDEX: std::sync::OnceLock<PhraseIndex> = std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| PhraseIndex::new(SD_ONLY.iter().copied().enumerate()));
+    let mut found = false;
+    index.each_match(term, |_| found = true);
+    !found
+}
 
 /// Integer parameters: (name, aliases, min, max).
 const RANGES: &[(&str, &[&str], u64, u64)] = &[
@@ -150,13 +243,15 @@ fn one_of(value: &str, allowed: &[&str], name: &str) -> Result<String> {
 pub struct Midjourney {
     params: Params,
     tokens: bool,
+    rows: RowsCache,
 }
 
 impl Midjourney {
-    pub fn new(opts: &Options) -> Result<Midjourney> {
+    pub fn new(lib: &Library, opts: &Options) -> Result<Midjourney> {
         Ok(Midjourney {
             params: Params::parse(&opts.mj)?,
             tokens: opts.tokens,
+            rows: RowsCache::new(lib),
         })
     }
 }
@@ -191,9 +286,11 @@ impl Dialect for Midjourney {
             .ar
             .clone()
             .unwrap_or_else(|| scene.template(lib).aspect.clone());
-        let no: Vec<String> = exclude_shown(negative_pieces(lib, scene), &[&text])
+        let (prompt_rows, asked_rows) = self.rows.scene_rows(lib, scene);
+        let no: Vec<String> = fitting_negative(lib, scene, &[&text], prompt_rows, asked_rows)
             .into_iter()
-            .map(sanitize)
+            .filter(|n| means_something(n))
+            .map(|n| sanitize(&n))
             .collect();
 
         let p = &self.params;
@@ -306,6 +403,35 @@ mod tests {
         }
         assert!(parse(&["v=7", "niji=6"]).is_err());
         assert!(parse(&["s=1", "stylize=2"]).is_err());
+    }
+
+    #[test]
+    fn sd_only_terms_stay_out_of_no() {
+        for t in [
+            "low quality",
+            "worst quality",
+            "extra limbs",
+            "bad anatomy",
+            "jpeg artifacts",
+            "deformed hands",
+            "blurry",
+            "out of focus",
+            "distorted perspective",
+        ] {
+            assert!(!means_something(t), "{t}");
+        }
+        for t in [
+            "text",
+            "watermark",
+            "people",
+            "frame border",
+            "cars",
+            "painting",
+            "3d render",
+        ] {
+            assert!(means_something(t), "{t}");
+        }
+        assert!(SD_ONLY.iter().all(|p| *p == p.to_lowercase()));
     }
 
     #[test]

@@ -3,8 +3,12 @@
 
 pub mod midjourney;
 pub mod natural;
+pub mod negative;
 pub mod plain;
 pub mod sd;
+pub mod tag_text;
+
+use std::borrow::Cow;
 
 use crate::error::{Error, Result};
 use crate::library::{Library, SceneTemplate};
@@ -67,7 +71,7 @@ pub fn by_name(name: &str, lib: &Library, opts: &Options) -> Result<Box<dyn Dial
         "plain" => Box::new(natural::Natural::plain(opts)),
         "sd" => Box::new(sd::Sd::new(lib, sd::Family::Sd1, opts)?),
         "sdxl" => Box::new(sd::Sd::new(lib, sd::Family::Sdxl, opts)?),
-        "midjourney" => Box::new(midjourney::Midjourney::new(opts)?),
+        "midjourney" => Box::new(midjourney::Midjourney::new(lib, opts)?),
         "dalle" => Box::new(natural::Natural::dalle(opts)?),
         "flux" => Box::new(natural::Natural::flux(opts)),
         other => {
@@ -94,18 +98,95 @@ pub fn importance_order(t: &SceneTemplate) -> Vec<usize> {
     order
 }
 
-/// The negative terms split at their own commas (`flat, lifeless lighting` is two tags to a
-/// tag-reading generator), without repeats.
-pub fn negative_pieces<'l>(lib: &'l Library, scene: &'l Scene) -> Vec<&'l str> {
-    let mut out: Vec<&str> = Vec::new();
+/// The negative terms as tags, split at their own commas by the rule of [`tag_text`]
+/// (`flat, lifeless lighting` is the one tag `flat lifeless lighting`, not the tag `flat`),
+/// without repeats.
+pub fn negative_pieces<'l>(lib: &'l Library, scene: &'l Scene) -> Vec<Cow<'l, str>> {
+    let mut out: Vec<Cow<'l, str>> = Vec::new();
+    let mut add = |piece: Cow<'l, str>| {
+        if !out.iter().any(|x| x.eq_ignore_ascii_case(&piece)) {
+            out.push(piece);
+        }
+    };
     for term in negative_terms(lib, scene) {
-        for piece in term.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            if !out.iter().any(|x| x.eq_ignore_ascii_case(piece)) {
-                out.push(piece);
-            }
+        if term.contains(',') {
+            tag_text::entry_tags(term).into_iter().for_each(&mut add);
+        } else if !term.trim().is_empty() {
+            add(Cow::Borrowed(term.trim()));
         }
     }
     out
+}
+
+/// The negative terms of a scene that fit its positive: [`negative_pieces`] without those the
+/// positive shows word for word ([`exclude_shown`]) and without those it cancels by meaning
+/// ([`negative::CANCELS`]). `positive` is every text of the positive prompt; `prompt_rows` and
+/// `asked_rows` are the table rows ([`negative::rows_shown`]) that the positive and the part of
+/// it the user asked for (the user's words and the pinned slots) show.
+pub fn fitting_negative<'l>(
+    lib: &'l Library,
+    scene: &'l Scene,
+    positive: &[&str],
+    prompt_rows: negative::Rows,
+    asked_rows: negative::Rows,
+) -> Vec<Cow<'l, str>> {
+    let mut out = exclude_shown(negative_pieces(lib, scene), positive);
+    if (prompt_rows | asked_rows) != 0 {
+        out.retain(|n| !negative::cancelled(n, prompt_rows, asked_rows));
+    }
+    out
+}
+
+/// Per library entry, the rows of [`negative::CANCELS`] its text shows, counted once when a
+/// dialect is built.
+#[derive(Debug, Clone)]
+pub struct RowsCache {
+    lib_hash: String,
+    rows: Vec<Vec<negative::Rows>>,
+}
+
+impl RowsCache {
+    pub fn new(lib: &Library) -> RowsCache {
+        RowsCache {
+            lib_hash: lib.hash().to_string(),
+            rows: lib
+                .categories
+                .iter()
+                .map(|c| {
+                    c.entries
+                        .iter()
+                        .map(|e| negative::rows_shown(&e.text))
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
+    /// The rows that the scene's positive slots show, and those its pinned slots (what the user
+    /// asked for) show. The template's own wording ("the colours run to …") asks for nothing.
+    pub fn scene_rows(&self, lib: &Library, scene: &Scene) -> (negative::Rows, negative::Rows) {
+        let cached = self.lib_hash == lib.hash();
+        let t = scene.template(lib);
+        let (mut prompt, mut asked) = (0, 0);
+        for (si, (s, f)) in t.slots.iter().zip(&scene.slots).enumerate() {
+            if s.negative {
+                continue;
+            }
+            for (k, p) in f.picks.iter().enumerate() {
+                let rows = match p {
+                    crate::scene::Pick::Entry(c, e) if cached && !scene.is_dynamic(si, k) => {
+                        self.rows[*c][*e]
+                    }
+                    _ => negative::rows_shown(scene.text(lib, si, k)),
+                };
+                prompt |= rows;
+                if f.pinned {
+                    asked |= rows;
+                }
+            }
+        }
+        (prompt, asked)
+    }
 }
 
 /// Whether `phrase` occurs in `text` as whole words, ignoring ASCII case.
@@ -130,7 +211,7 @@ fn shows_lower(text: &str, phrase: &str) -> bool {
 
 /// Negative terms without those the positive text shows: a negative term must never fight
 /// what the prompt asks for.
-pub fn exclude_shown<'a>(terms: Vec<&'a str>, positive: &[&str]) -> Vec<&'a str> {
+pub fn exclude_shown<T: AsRef<str>>(terms: Vec<T>, positive: &[&str]) -> Vec<T> {
     // One lower-cased haystack; `\n` never occurs in a term, so no match spans two texts.
     let mut hay = String::with_capacity(positive.iter().map(|p| p.len() + 1).sum());
     for p in positive {
@@ -143,7 +224,7 @@ pub fn exclude_shown<'a>(terms: Vec<&'a str>, positive: &[&str]) -> Vec<&'a str>
         .into_iter()
         .filter(|n| {
             lower.clear();
-            lower.push_str(n);
+            lower.push_str(n.as_ref());
             lower.make_ascii_lowercase();
             !shows_lower(&hay, &lower)
         })

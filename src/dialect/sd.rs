@@ -2,15 +2,32 @@
 //! negative prompt, and an exact CLIP token budget.
 //!
 //! Tags are the scene's slot texts in importance order (subject first, see
-//! [`super::importance_order`]). When the prompt needs more tokens than the budget, tags are
-//! dropped from the least important end; the subject never is. Token counts are what A1111's
-//! encoder sees after emphasis parsing, computed from per-entry counts cached when the dialect is
-//! built: CLIP pre-tokens never cross white space, so a prompt's count is the sum of its
-//! fragments' counts (see [`Cost`]), which `tests` check against full parsing and tokenizing.
+//! [`super::importance_order`]), each text cut into tags without inner commas by the rule of
+//! [`super::tag_text`] (`warm, low-raking sunlight` is the one tag `warm low-raking sunlight`;
+//! `at dusk, as the sky fades` is two). The tags of one pick are kept or dropped together: when
+//! the prompt needs more tokens than the budget, picks are dropped from the least important end;
+//! the subject never is. Token counts are what A1111's encoder sees after emphasis parsing,
+//! computed from per-tag counts cached when the dialect is built: CLIP pre-tokens never cross
+//! white space, so a prompt's count is the sum of its tags' counts (see [`Cost`]), which `tests`
+//! check against full parsing and tokenizing.
+//!
+//! Emphasis goes to what the user asked for. When the description pinned any slot (the user's
+//! own subject words, or an entry a phrase of the description named), every pinned pick is
+//! written with at least [`ASKED_EMPHASIS`] and nothing else is raised: drawn filler keeps only
+//! a library de-emphasis (below 1). Without a description, the library's `emphasis` is written
+//! as authored.
+//!
+//! The negative prompt holds the scene's negative terms as tags, without any that the kept
+//! tags show or ask for by meaning (see [`super::fitting_negative`] and
+//! [`super::negative::CANCELS`]).
 
 use serde_json::json;
 
-use super::{Dialect, Options, Written, exclude_shown, importance_order, negative_pieces};
+use std::borrow::Cow;
+
+use super::negative::{Rows, rows_shown};
+use super::tag_text::{entry_tags, user_tags};
+use super::{Dialect, Options, Written, fitting_negative, importance_order};
 use crate::error::{Error, Result};
 use crate::library::Library;
 use crate::scene::{Pick, Scene};
@@ -18,6 +35,9 @@ use crate::tokens::{ClipTokenizer, TokenCounter};
 
 /// 75 content tokens: one CLIP chunk of 77 without its start and end markers.
 pub const DEFAULT_MAX_TOKENS: u32 = 75;
+
+/// The least emphasis, in hundredths, of what the user asked for (`(…:1.2)`).
+pub const ASKED_EMPHASIS: u32 = 120;
 
 /// Which model family: the syntax is the same, the suggested image size differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,11 +92,68 @@ impl Cost {
     }
 }
 
-/// A cached entry: its escaped text and its cost.
+/// The tags of one pick, escaped, and what they cost written plain (`a, b`) and emphasised
+/// (`(a:w), (b:w)`).
 #[derive(Debug, Clone)]
-struct Cached {
-    escaped: String,
-    cost: Cost,
+struct Tags<'a> {
+    tags: Vec<Cow<'a, str>>,
+    plain: Cost,
+    emphasised: Cost,
+    /// The rows of [`super::negative::CANCELS`] whose words the text shows.
+    rows: Rows,
+}
+
+impl<'a> Tags<'a> {
+    /// `tags` are those of `text`, unescaped; `comma` is the cost of `,` alone.
+    fn new(
+        counter: &dyn TokenCounter,
+        text: &str,
+        tags: Vec<Cow<'a, str>>,
+        comma: u32,
+    ) -> Tags<'a> {
+        let costs: Vec<Cost> = tags.iter().map(|t| Cost::of(counter, t)).collect();
+        let n = costs.len() as u32;
+        let with_commas: u32 = costs.iter().map(|c| c.comma).sum();
+        let alone: u32 = costs.iter().map(|c| c.alone).sum();
+        // Plain: every tag but the last has its comma glued on. Emphasised: each tag is a run
+        // of its own and so is each `, ` between them.
+        let plain_alone = costs.last().map_or(0, |c| with_commas - c.comma + c.alone);
+        let emphasised_alone = alone + n.saturating_sub(1) * comma;
+        Tags {
+            tags: tags
+                .into_iter()
+                .map(|t| {
+                    let escaped = match escape(&t) {
+                        Cow::Owned(e) => Some(e),
+                        Cow::Borrowed(_) => None,
+                    };
+                    escaped.map_or(t, Cow::Owned)
+                })
+                .collect(),
+            plain: Cost {
+                alone: plain_alone,
+                comma: with_commas,
+            },
+            emphasised: Cost {
+                alone: emphasised_alone,
+                comma: emphasised_alone + comma,
+            },
+            rows: rows_shown(text),
+        }
+    }
+
+    fn borrowed(&self) -> Tags<'_> {
+        Tags {
+            tags: self
+                .tags
+                .iter()
+                .map(|t| Cow::Borrowed(t.as_ref()))
+                .collect(),
+            plain: self.plain,
+            emphasised: self.emphasised,
+            rows: self.rows,
+        }
+    }
 }
 
 /// The sd and sdxl dialects.
@@ -86,7 +163,7 @@ pub struct Sd {
     strict: bool,
     counter: &'static dyn TokenCounter,
     /// Per category, per entry; valid for the library whose hash is `lib_hash`.
-    cache: Vec<Vec<Cached>>,
+    cache: Vec<Vec<Tags<'static>>>,
     lib_hash: String,
     /// Per template: slot indices in importance order.
     orders: Vec<Vec<usize>>,
@@ -105,12 +182,15 @@ impl std::fmt::Debug for Sd {
     }
 }
 
-/// One tag on its way into the prompt.
+/// One pick on its way into the prompt: one or more tags.
 struct Fragment<'a> {
     raw: &'a str,
-    escaped: std::borrow::Cow<'a, str>,
+    tags: Tags<'a>,
     emphasis: Option<u32>,
+    /// The cost as written: `tags.plain` or `tags.emphasised`.
     cost: Cost,
+    /// From a pinned slot: what the user asked for.
+    asked: bool,
 }
 
 impl Sd {
@@ -129,15 +209,19 @@ impl Sd {
         if max_tokens == 0 {
             return Err(Error::Usage("--max-tokens must be at least 1".into()));
         }
+        let comma = counter.count(",");
         let cache = lib
             .categories
             .iter()
             .map(|c| {
                 c.entries
                     .iter()
-                    .map(|e| Cached {
-                        escaped: escape(&e.text).into_owned(),
-                        cost: Cost::of(counter, &e.text),
+                    .map(|e| {
+                        let owned = entry_tags(&e.text)
+                            .into_iter()
+                            .map(|t| Cow::Owned(t.into_owned()))
+                            .collect();
+                        Tags::new(counter, &e.text, owned, comma)
                     })
                     .collect()
             })
@@ -155,7 +239,7 @@ impl Sd {
                 .iter()
                 .map(|t| family_size(family, &t.aspect))
                 .collect(),
-            comma: counter.count(","),
+            comma,
         })
     }
 
@@ -170,42 +254,62 @@ impl Sd {
             fallback = importance_order(t);
             &fallback
         };
+        // Whether the user asked for anything: then emphasis is theirs alone.
+        let asked_any = t
+            .slots
+            .iter()
+            .zip(&scene.slots)
+            .any(|(s, f)| !s.negative && f.pinned && !f.picks.is_empty());
         let mut out: Vec<Fragment<'a>> = Vec::with_capacity(16);
         for &si in order {
             let slot = &t.slots[si];
             if slot.negative {
                 continue;
             }
+            let pinned = scene.slots[si].pinned;
             for (k, p) in scene.slots[si].picks.iter().enumerate() {
                 let raw = scene.text(lib, si, k);
                 if raw.is_empty() || out.iter().any(|f| f.raw.eq_ignore_ascii_case(raw)) {
                     continue;
                 }
-                let (escaped, cost, emphasis) = match p {
-                    // A dynamic entry is counted as expanded: its cached cost would be that of
+                let (tags, library) = match p {
+                    // A dynamic entry is counted as expanded: its cached tags would be those of
                     // its source text.
-                    Pick::Entry(c, e) if cached && lib.categories[*c].dynamic(*e).is_none() => {
-                        let k = &self.cache[*c][*e];
-                        let en = &lib.categories[*c].entries[*e];
-                        (
-                            std::borrow::Cow::Borrowed(k.escaped.as_str()),
-                            k.cost,
-                            en.emphasis.or(slot.emphasis),
-                        )
-                    }
-                    Pick::Entry(c, e) => (
-                        escape(raw),
-                        Cost::of(self.counter, raw),
+                    Pick::Entry(c, e) if cached && lib.categories[*c].dynamic(*e).is_none() => (
+                        self.cache[*c][*e].borrowed(),
                         lib.categories[*c].entries[*e].emphasis.or(slot.emphasis),
                     ),
-                    Pick::User(u) => (escape(u), Cost::of(self.counter, u), slot.emphasis),
+                    Pick::Entry(c, e) => (
+                        Tags::new(self.counter, raw, entry_tags(raw), self.comma),
+                        lib.categories[*c].entries[*e].emphasis.or(slot.emphasis),
+                    ),
+                    Pick::User(u) => (
+                        Tags::new(self.counter, u, user_tags(u), self.comma),
+                        slot.emphasis,
+                    ),
+                };
+                if tags.tags.is_empty() {
+                    continue;
+                }
+                let emphasis = if !asked_any {
+                    library
+                } else if pinned {
+                    Some(library.unwrap_or(100).max(ASKED_EMPHASIS))
+                } else {
+                    library.filter(|&w| w < 100)
                 };
                 let emphasis = emphasis.filter(|&w| w != 100);
+                let cost = if emphasis.is_some() {
+                    tags.emphasised
+                } else {
+                    tags.plain
+                };
                 out.push(Fragment {
                     raw,
-                    escaped,
+                    tags,
                     emphasis,
                     cost,
+                    asked: pinned,
                 });
             }
         }
@@ -218,11 +322,7 @@ impl Sd {
         let mut before = 0u32; // every earlier fragment with its trailing comma
         for f in frags {
             out.push(before + f.cost.alone);
-            before += if f.emphasis.is_some() {
-                f.cost.alone + self.comma
-            } else {
-                f.cost.comma
-            };
+            before += f.cost.comma;
         }
         out
     }
@@ -277,23 +377,31 @@ impl Dialect for Sd {
         }
         let kept = &frags[..keep];
         let mut prompt = String::with_capacity(256);
-        for (i, f) in kept.iter().enumerate() {
-            if i > 0 {
+        for tag_and_weight in kept
+            .iter()
+            .flat_map(|f| f.tags.tags.iter().map(|t| (t, f.emphasis)))
+        {
+            if !prompt.is_empty() {
                 prompt.push_str(", ");
             }
-            match f.emphasis {
-                Some(w) => {
+            match tag_and_weight {
+                (tag, Some(w)) => {
                     prompt.push('(');
-                    prompt.push_str(&f.escaped);
+                    prompt.push_str(tag);
                     prompt.push(':');
                     push_weight(&mut prompt, w);
                     prompt.push(')');
                 }
-                None => prompt.push_str(&f.escaped),
+                (tag, None) => prompt.push_str(tag),
             }
         }
         let shown: Vec<&str> = kept.iter().map(|f| f.raw).collect();
-        let negative_list = exclude_shown(negative_pieces(lib, scene), &shown);
+        let prompt_rows = kept.iter().fold(0, |rows, f| rows | f.tags.rows);
+        let asked_rows = kept
+            .iter()
+            .filter(|f| f.asked)
+            .fold(0, |rows, f| rows | f.tags.rows);
+        let negative_list = fitting_negative(lib, scene, &shown, prompt_rows, asked_rows);
         let mut negative = String::with_capacity(128);
         for (i, n) in negative_list.iter().enumerate() {
             if i > 0 {
@@ -541,7 +649,7 @@ bodies:
             false,
         );
         let w = d.write(&lib, &s).unwrap();
-        assert!(w.prompt.starts_with("lighthouse, "), "{}", w.prompt);
+        assert!(w.prompt.starts_with("(lighthouse:1.2), "), "{}", w.prompt);
         // medium (priority 90) comes right after the subject.
         let second = w.prompt.split(", ").nth(1).unwrap();
         assert!(
@@ -549,6 +657,33 @@ bodies:
             "{}",
             w.prompt
         );
+    }
+
+    /// With a description, emphasis is the user's alone: the light slot's 1.2 goes, the user's
+    /// subject gets it. An entry the description names is pinned and emphasised too.
+    #[test]
+    fn emphasis_goes_to_what_the_user_asked_for() {
+        let lib = test_library();
+        let d = sd(&lib, 75);
+        for (desc, asked) in [
+            ("lighthouse", &["(lighthouse:1.2)"][..]),
+            (
+                "lighthouse, soft light",
+                &["(lighthouse:1.2)", "(soft light:1.2)"],
+            ),
+        ] {
+            let plan = Plan::new(&lib, desc, None).unwrap();
+            for i in 0..50 {
+                let w = d
+                    .write(&lib, &scene::build(&lib, &plan, 2, i, false))
+                    .unwrap();
+                for a in asked {
+                    assert!(w.prompt.contains(a), "{desc}: {}", w.prompt);
+                }
+                let emphasised = w.prompt.matches(":1.").count();
+                assert_eq!(emphasised, asked.len(), "{desc}: {}", w.prompt);
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,260 @@
+//! Tags for tag-reading generators (sd/sdxl prompts, negative prompts, Midjourney's `--no`):
+//! short phrases with no comma inside, since a comma is what separates tags.
+//!
+//! Library entries are written as prose and some hold commas. The rule, per comma between a
+//! part `L` before it and a part `R` after it:
+//!
+//! 1. **split** when `R` starts with a function word: two phrases (`at dusk, as the light
+//!    fails`, `pegasus, a winged horse`, `in the forest, between old trunks`);
+//! 2. **split** when `L` ends in two content words, a complete phrase (`a bench under plane
+//!    trees, stone chess tables beyond`, `soft sage, mint and cream white`);
+//! 3. **split** when `L` is a lone `-ing` word, an action (`listening, head turned`);
+//! 4. **join** with a space when `L` is one word after function words only: a list of
+//!    modifiers (`warm, low-raking sunlight` → `warm low-raking sunlight`, `the soft, even
+//!    light`, `in a moody, cinematic style`);
+//! 5. otherwise `L` ends in one word after a function word (`bowl of dark, glossy cherries`
+//!    or `rose opening from the bud, beaded with dew`): **split** when `R` reads as a clause
+//!    (it holds a function word other than `and`/`or`, or ends in an `-ing`/`-ed` word),
+//!    **join** when it is a bare noun phrase.
+//!
+//! No tag is left a dangling modifier. Where the rule cannot tell a noun list from an adjective
+//! list (`breakfast spread of eggs, toast, fruit and coffee`) it joins: every word stays.
+//!
+//! A comma between two digits (`1,000`) is dropped. The user's own words are split at every
+//! comma and never joined: a user who types `1girl, silver hair, masterpiece` means tags.
+
+use std::borrow::Cow;
+
+/// Words that open a new phrase: articles and determiners, pronouns, prepositions,
+/// conjunctions and subordinators. A comma before one of them separates two phrases.
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "about", "above", "across", "after", "against", "ahead", "all", "along", "amid", "among",
+    "an", "and", "apart", "around", "as", "aside", "at", "away", "back", "before", "behind",
+    "below", "beneath", "beside", "between", "beyond", "both", "but", "by", "down", "each",
+    "every", "for", "from", "her", "his", "how", "if", "in", "inside", "into", "it", "its", "like",
+    "my", "near", "nor", "not", "of", "off", "on", "onto", "or", "our", "out", "outside", "over",
+    "past", "since", "so", "some", "than", "that", "the", "their", "them", "then", "these", "they",
+    "this", "those", "through", "to", "together", "toward", "towards", "under", "until", "up",
+    "upon", "when", "where", "which", "while", "who", "with", "within", "without", "yet", "your",
+];
+
+fn is_function_word(word: &str) -> bool {
+    let w = bare(word);
+    !w.is_empty() && FUNCTION_WORDS.binary_search(&w.as_str()).is_ok()
+}
+
+fn bare(word: &str) -> String {
+    word.trim_matches(|c: char| !c.is_alphanumeric())
+        .to_ascii_lowercase()
+}
+
+/// An `-ing` or `-ed` word (a participle, as far as spelling tells).
+fn participle(word: &str) -> bool {
+    let w = bare(word);
+    w.len() > 4 && (w.ends_with("ing") || w.ends_with("ed"))
+}
+
+/// Whether the comma between `left` and `right` (both trimmed, non-empty) separates two tags:
+/// rules 1–5 of the module doc.
+fn separates(left: &str, right: &str) -> bool {
+    if right
+        .split_whitespace()
+        .next()
+        .is_some_and(is_function_word)
+    {
+        return true;
+    }
+    let mut words = left.split_whitespace().rev();
+    let last = words.next().unwrap_or("");
+    match words.next() {
+        Some(before) if !is_function_word(before) => true,
+        None => participle(last) && bare(last).ends_with("ing"),
+        Some(_) if words.clone().all(is_function_word) => false,
+        Some(_) => {
+            right
+                .split_whitespace()
+                .any(|w| is_function_word(w) && !matches!(bare(w).as_str(), "and" | "or"))
+                || right.split_whitespace().last().is_some_and(participle)
+        }
+    }
+}
+
+/// The tags of a library entry's text, by the rule in the module doc. Text without a comma is
+/// one tag, borrowed.
+pub fn entry_tags(text: &str) -> Vec<Cow<'_, str>> {
+    split_tags(text, true)
+}
+
+/// The tags of the user's own words: split at every comma, never joined.
+pub fn user_tags(text: &str) -> Vec<Cow<'_, str>> {
+    split_tags(text, false)
+}
+
+fn split_tags(text: &str, join: bool) -> Vec<Cow<'_, str>> {
+    let trimmed = text.trim();
+    if !trimmed.contains(',') {
+        return if trimmed.is_empty() {
+            Vec::new()
+        } else {
+            vec![Cow::Borrowed(trimmed)]
+        };
+    }
+    // Pieces between commas, with digit-grouping commas ("1,000") kept inside their piece.
+    let bytes = trimmed.as_bytes();
+    let mut pieces: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b','
+            && !(i > 0
+                && bytes[i - 1].is_ascii_digit()
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+        {
+            pieces.push((start, i));
+            start = i + 1;
+        }
+    }
+    pieces.push((start, trimmed.len()));
+    let pieces: Vec<&str> = pieces
+        .into_iter()
+        .map(|(a, b)| trimmed[a..b].trim())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let mut out: Vec<Cow<'_, str>> = Vec::with_capacity(pieces.len());
+    let mut current: Option<String> = None;
+    for (k, piece) in pieces.iter().enumerate() {
+        let mut tag = current.take().unwrap_or_default();
+        if !tag.is_empty() {
+            tag.push(' ');
+        }
+        tag.push_str(piece);
+        match pieces.get(k + 1) {
+            Some(next) if join && !separates(piece, next) => current = Some(tag),
+            _ => out.push(Cow::Owned(drop_digit_commas(tag))),
+        }
+    }
+    out
+}
+
+/// `1,000` → `1000`: the commas left inside a tag are digit grouping.
+fn drop_digit_commas(tag: String) -> String {
+    if tag.contains(',') {
+        tag.replace(',', "")
+    } else {
+        tag
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(text: &str) -> Vec<String> {
+        entry_tags(text).into_iter().map(Cow::into_owned).collect()
+    }
+
+    #[test]
+    fn function_words_are_sorted_for_binary_search() {
+        assert!(FUNCTION_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn adjective_lists_join_and_phrases_split() {
+        for (text, want) in [
+            (
+                "warm, low-raking sunlight",
+                &["warm low-raking sunlight"][..],
+            ),
+            (
+                "the soft, even light of an overcast sky",
+                &["the soft even light of an overcast sky"],
+            ),
+            (
+                "in a moody, cinematic style",
+                &["in a moody cinematic style"],
+            ),
+            ("deep, dark, endless water", &["deep dark endless water"]),
+            (
+                "a close, intimate framing with a soft, blurred foreground",
+                &["a close intimate framing with a soft blurred foreground"],
+            ),
+            (
+                "at dusk, as the sky fades to violet",
+                &["at dusk", "as the sky fades to violet"],
+            ),
+            ("pegasus, a winged horse", &["pegasus", "a winged horse"]),
+            (
+                "in the forest, between old trunks",
+                &["in the forest", "between old trunks"],
+            ),
+            (
+                "a bench under plane trees, stone chess tables beyond",
+                &["a bench under plane trees", "stone chess tables beyond"],
+            ),
+            (
+                "soft sage, mint and cream white",
+                &["soft sage", "mint and cream white"],
+            ),
+            (
+                "listening, head turned toward a sound",
+                &["listening", "head turned toward a sound"],
+            ),
+            ("flat, lifeless lighting", &["flat lifeless lighting"]),
+            (
+                "bowl of dark, glossy cherries",
+                &["bowl of dark glossy cherries"],
+            ),
+            (
+                "rose opening from the bud, beaded with dew",
+                &["rose opening from the bud", "beaded with dew"],
+            ),
+            (
+                "sniffing the air, nose lifted",
+                &["sniffing the air", "nose lifted"],
+            ),
+            (
+                "a cave mouth high on a mountainside, snow drifting in",
+                &["a cave mouth high on a mountainside", "snow drifting in"],
+            ),
+            (
+                "low, warm evening sun full on the face",
+                &["low warm evening sun full on the face"],
+            ),
+            (
+                "jewel tones of ruby, sapphire and emerald",
+                &["jewel tones of ruby sapphire and emerald"],
+            ),
+            (
+                "festive and celebratory, full of joyful energy",
+                &["festive and celebratory", "full of joyful energy"],
+            ),
+            ("a 1,000-year-old oak", &["a 1000-year-old oak"]),
+            ("lighthouse", &["lighthouse"]),
+            (" , soft, ", &["soft"]),
+            ("", &[]),
+        ] {
+            assert_eq!(tags(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn user_words_split_at_every_comma() {
+        let t: Vec<String> = user_tags("1girl, silver hair, masterpiece,, best quality")
+            .into_iter()
+            .map(Cow::into_owned)
+            .collect();
+        assert_eq!(t, ["1girl", "silver hair", "masterpiece", "best quality"]);
+        assert_eq!(user_tags("old fisherman"), ["old fisherman"]);
+    }
+
+    #[test]
+    fn no_tag_holds_a_comma() {
+        for text in ["a, b, c", "1,2,3", "x ,y", ",,,", "a,", "é, ü, 雪"] {
+            for t in entry_tags(text).iter().chain(user_tags(text).iter()) {
+                assert!(
+                    !t.contains(',') && !t.is_empty() && t.trim() == t,
+                    "{text:?} → {t:?}"
+                );
+            }
+        }
+    }
+}
