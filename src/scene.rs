@@ -629,6 +629,12 @@ pub fn build_with(
                 let en = &lib.categories[*c].entries[*e];
                 t.slots.iter().any(|s| s.category == *c)
                     && template_state.admits(&en.tags, &en.blocks)
+                    && {
+                        // Some world must hold the entry with the template and the user's pins.
+                        let mut st = template_state.clone();
+                        st.add(&en.tags, &en.blocks);
+                        lib.world.exists(&st)
+                    }
             })
             .collect();
         if usable.is_empty() {

@@ -45,7 +45,7 @@ pub const MAX_TAGS: usize = 64 * WORDS;
 const WORDS: usize = 8;
 
 /// A bitset of tag ids (fixed size: [`MAX_TAGS`]).
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TagSet {
     words: [u64; WORDS],
 }
@@ -115,7 +115,7 @@ impl TagSet {
 }
 
 /// The coherence state of a scene being built.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
 pub struct State {
     /// Tags of everything chosen so far.
     pub tags: TagSet,

@@ -148,7 +148,8 @@ impl Covering {
                         (0..k).map(|o| dim.entries[(j + o) % n]).collect();
                     entries.sort_unstable();
                     let mut state = crate::tags::State::default();
-                    state.tags.union_with(&t.tags);
+                    state.add(&t.tags, &t.blocks);
+                    state.blocks.union_with(&t.world_blocks);
                     let mut ok = true;
                     for &e in &entries {
                         let en = &cat.entries[e];
@@ -157,7 +158,7 @@ impl Covering {
                         }
                         state.add(&en.tags, &en.blocks);
                     }
-                    if ok {
+                    if ok && lib.world.exists(&state) {
                         vs.push(Value {
                             entries,
                             category: slot.category,
@@ -188,7 +189,10 @@ impl Covering {
             )));
         }
         let sizes: Vec<usize> = values.iter().map(Vec::len).collect();
-        let table = Table::new(sizes, |a, x, b, y| compatible(&values[a][x], &values[b][y]));
+        let worlds = WorldPairs::new(lib, t);
+        let table = Table::new(sizes, |a, x, b, y| {
+            compatible(&values[a][x], &values[b][y]) && worlds.exist(&values[a][x], &values[b][y])
+        });
         // A few seeded greedy attempts; the smallest set wins (the first on ties).
         let mut best: Option<(Vec<Vec<u32>>, u64)> = None;
         for attempt in 0..attempts(table.len) {
@@ -243,6 +247,51 @@ impl Covering {
             excluded,
             pair_bound,
         })
+    }
+}
+
+/// Whether some world holds two values together (with the template): random drawing fixes a
+/// world first, so a pair no world holds is never generated. Memoised by what matters to the
+/// world, since most value pairs share a handful of world signatures.
+struct WorldPairs<'l> {
+    lib: &'l Library,
+    base: crate::tags::State,
+    /// Tags the world's values conflict with, and the world's own tags.
+    relevant: TagSet,
+    memo: std::cell::RefCell<std::collections::HashMap<crate::tags::State, bool>>,
+}
+
+impl<'l> WorldPairs<'l> {
+    fn new(lib: &'l Library, t: &crate::library::SceneTemplate) -> Self {
+        let mut base = crate::tags::State::default();
+        base.add(&t.tags, &t.blocks);
+        base.blocks.union_with(&t.world_blocks);
+        let mut relevant = lib.world.mask;
+        for a in &lib.world.axes {
+            for v in &a.values {
+                relevant.union_with(&v.blocks);
+            }
+        }
+        WorldPairs {
+            lib,
+            base,
+            relevant,
+            memo: Default::default(),
+        }
+    }
+
+    fn exist(&self, x: &Value, y: &Value) -> bool {
+        let mut st = self.base.clone();
+        st.add(&x.tags, &x.blocks);
+        st.add(&y.tags, &y.blocks);
+        st.tags.intersect_with(&self.relevant);
+        st.blocks.intersect_with(&self.lib.world.mask);
+        if let Some(&known) = self.memo.borrow().get(&st) {
+            return known;
+        }
+        let ok = self.lib.world.exists(&st);
+        self.memo.borrow_mut().insert(st, ok);
+        ok
     }
 }
 
