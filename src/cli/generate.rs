@@ -34,6 +34,11 @@ pub fn gen_cmd(a: GenArgs) -> Result<()> {
         description,
         template: a.template,
     })?;
+    // Words that ask one world axis for two things ("sunrise at midnight"): both stay in the
+    // prompt; say which one the world follows.
+    for c in plan.world_pin_notes(engine.library()).1 {
+        eprintln!("warning: {c}");
+    }
     let dialect = a.dialect.build(&engine)?;
     let budget = a.dialect.max_tokens.or(match a.dialect.dialect.as_str() {
         "sd" | "sdxl" => Some(promptloom::dialect::sd::DEFAULT_MAX_TOKENS),
