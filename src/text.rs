@@ -115,7 +115,7 @@ fn is_preposition(w: &str) -> bool {
     )
 }
 
-/// Plurals (and mass nouns) that do not end in "s" and take no "a".
+/// Plurals, mass nouns and abstract nouns that do not end in "s" and take no "a".
 fn is_irregular_plural(w: &str) -> bool {
     matches!(
         w,
@@ -153,6 +153,92 @@ fn is_irregular_plural(w: &str) -> bool {
             | "chaos"
             | "wildlife"
             | "furniture"
+    ) || is_abstract_noun(w)
+}
+
+/// Abstract nouns: ideas and feelings, which take no "a" ("a mosaic of loneliness", never "of a
+/// loneliness"). A phrase whose head is one of these is left without an article.
+pub fn is_abstract_noun(w: &str) -> bool {
+    matches!(
+        w,
+        "loneliness"
+            | "solitude"
+            | "isolation"
+            | "grief"
+            | "sorrow"
+            | "sadness"
+            | "melancholy"
+            | "nostalgia"
+            | "longing"
+            | "yearning"
+            | "regret"
+            | "despair"
+            | "hopelessness"
+            | "joy"
+            | "happiness"
+            | "bliss"
+            | "euphoria"
+            | "delight"
+            | "hope"
+            | "optimism"
+            | "gratitude"
+            | "peace"
+            | "serenity"
+            | "tranquility"
+            | "tranquillity"
+            | "calmness"
+            | "stillness"
+            | "harmony"
+            | "freedom"
+            | "courage"
+            | "bravery"
+            | "fear"
+            | "dread"
+            | "terror"
+            | "anxiety"
+            | "anger"
+            | "rage"
+            | "fury"
+            | "hatred"
+            | "jealousy"
+            | "envy"
+            | "pride"
+            | "shame"
+            | "guilt"
+            | "innocence"
+            | "wonder"
+            | "awe"
+            | "curiosity"
+            | "boredom"
+            | "exhaustion"
+            | "kindness"
+            | "compassion"
+            | "empathy"
+            | "tenderness"
+            | "friendship"
+            | "loyalty"
+            | "faith"
+            | "truth"
+            | "beauty"
+            | "mortality"
+            | "eternity"
+            | "infinity"
+            | "childhood"
+            | "adulthood"
+            | "heartbreak"
+            | "heartache"
+            | "loss"
+            | "renewal"
+            | "rebirth"
+            | "resilience"
+            | "ambition"
+            | "desire"
+            | "passion"
+            | "romance"
+            | "wanderlust"
+            | "contentment"
+            | "belonging"
+            | "homesickness"
     )
 }
 
@@ -394,17 +480,54 @@ pub fn tidy_prose(raw: &str) -> String {
 /// [`tidy_prose`], appending to `out`.
 pub fn tidy_prose_into(raw: &str, out: &mut String) {
     thread_local! {
-        static SPACED: std::cell::RefCell<String> = std::cell::RefCell::default();
+        static SPACED: std::cell::RefCell<(String, Vec<Kept>)> = std::cell::RefCell::default();
     }
-    SPACED.with_borrow_mut(|spaced| {
+    SPACED.with_borrow_mut(|(spaced, kept)| {
         spaced.clear();
+        kept.clear();
         space_and_punctuate(raw, spaced);
-        words_and_sentences(spaced.trim(), out);
+        words_and_sentences(spaced.trim(), out, kept);
     })
 }
 
-/// Step 2 of [`tidy_prose`]: doubled words, articles and capitals, appended to `out`.
-fn words_and_sentences(text: &str, out: &mut String) {
+/// A word kept by [`words_and_sentences`]: its range in the text, and where it starts in the
+/// output.
+type Kept = (usize, usize, usize);
+
+/// Longest phrase (in words) that [`tidy_prose`] drops when it comes twice in a row.
+const MAX_REPEAT: usize = 4;
+
+/// Punctuation that ends a clause or sentence.
+fn is_clause_punct(c: u8) -> bool {
+    matches!(c, b',' | b'.' | b';' | b':' | b'!' | b'?')
+}
+
+/// A word that may be part of a repeated phrase: ASCII letters, `-` and `'` only.
+fn plain_word(w: &[u8]) -> bool {
+    !w.is_empty()
+        && w.iter()
+            .all(|c| c.is_ascii_alphabetic() || *c == b'-' || *c == b'\'')
+}
+
+/// Whether the phrase `first` (words) comes again as `second`: same words, any case, all plain,
+/// and at least one of three letters or more ("at noon at noon", "on a hill on a hill").
+fn repeated_phrase<'w>(
+    first: impl Iterator<Item = &'w [u8]>,
+    second: impl Iterator<Item = &'w [u8]>,
+) -> bool {
+    let mut long = false;
+    for (x, y) in first.zip(second) {
+        if x.len() != y.len() || !x.eq_ignore_ascii_case(y) || !plain_word(x) {
+            return false;
+        }
+        long |= x.len() >= 3;
+    }
+    long
+}
+
+/// Step 2 of [`tidy_prose`]: doubled words and phrases, articles and capitals, appended to
+/// `out`.
+fn words_and_sentences(text: &str, out: &mut String, hist: &mut Vec<Kept>) {
     let s = text.as_bytes();
     let n = s.len();
     // What `out` held before: never trimmed or looked at.
@@ -414,23 +537,80 @@ fn words_and_sentences(text: &str, out: &mut String) {
     // whole, from `copied` up to the word being changed. (Every cut is next to an ASCII space,
     // so every slice is on a character boundary.)
     let mut copied = 0;
-    // The previous word kept, as a range of `s`.
-    let (mut prev_a, mut prev_b) = (0usize, 0usize);
+    // The words kept so far, as ranges of `s` with where each starts in `out`; `back(j)` is
+    // the j-th newest.
     let mut sentence_start = true;
     let mut a = 0;
     loop {
         let b = find_space(s, a);
         let w = &s[a..b];
-        let prev = &s[prev_a..prev_b];
+        let kept = hist.len();
+        let back = |j: usize| hist[kept - 1 - j];
+        let prev = if kept > 0 {
+            let (pa, pb, _) = back(0);
+            &s[pa..pb]
+        } else {
+            &s[0..0]
+        };
         let doubled = !prev.is_empty()
             && prev.len() == w.len()
             && prev.eq_ignore_ascii_case(w)
             && prev.iter().all(u8::is_ascii_alphabetic);
+        // A phrase of k words said twice: the current word (less any clause punctuation after
+        // it) ends the second saying.
+        let mut repeat = 0;
+        let core = &w[..w.len() - w.iter().rev().take_while(|c| is_clause_punct(**c)).count()];
+        let w_full = w;
+        let w = core;
+        if !doubled {
+            for k in 2..=MAX_REPEAT.min((kept + 1) / 2) {
+                let (xa, xb, _) = back(k - 1);
+                if xb - xa == w.len()
+                    && s[xa..xb].eq_ignore_ascii_case(w)
+                    && repeated_phrase(
+                        (0..k).map(|j| {
+                            let (pa, pb, _) = back(2 * k - 2 - j);
+                            &s[pa..pb]
+                        }),
+                        (0..k).map(|j| {
+                            if j + 1 == k {
+                                w
+                            } else {
+                                let (pa, pb, _) = back(k - 2 - j);
+                                &s[pa..pb]
+                            }
+                        }),
+                    )
+                {
+                    repeat = k;
+                    break;
+                }
+            }
+        }
+        let w = w_full;
         if doubled {
             // Drop the word and the space before it.
             out.push_str(&text[copied..a - 1]);
             copied = b;
+        } else if repeat > 0 {
+            // Drop the second saying (its first k - 1 words are already written) and the space
+            // before it.
+            // Any punctuation after it stays, after the first saying.
+            let (_, _, at) = back(repeat - 2);
+            out.push_str(&text[copied..a]);
+            out.truncate(at - 1);
+            out.push_str(&text[a + core.len()..b]);
+            copied = b;
+            hist.truncate(kept + 1 - repeat);
+            // The first saying's last word now ends as this one did.
+            if let Some(last) = hist.last_mut() {
+                *last = (a, b, last.2);
+            }
+            if matches!(w.last(), Some(b'.' | b'!' | b'?')) {
+                sentence_start = true;
+            }
         } else {
+            let at = out.len() + (a - copied);
             let article =
                 w.len() <= 2 && (w.eq_ignore_ascii_case(b"a") || w.eq_ignore_ascii_case(b"an"));
             if article && b < n {
@@ -450,8 +630,7 @@ fn words_and_sentences(text: &str, out: &mut String) {
                 capitalize_word_into(&text[a..b], out);
                 copied = b;
             }
-            prev_a = a;
-            prev_b = b;
+            hist.push((a, b, at));
             match w.last() {
                 Some(b'.' | b'!' | b'?') => sentence_start = true,
                 _ => {
@@ -767,11 +946,12 @@ mod reference {
             start = i + 1;
         }
         bounds.push((start, bytes.len()));
-        let mut out = String::with_capacity(s.len() + 1);
-        let mut prev: &str = "";
+        // The words kept: (as written, as in `s`).
+        let mut kept: Vec<(String, &str)> = Vec::new();
         let mut sentence_start = true;
         for (k, &(a, b)) in bounds.iter().enumerate() {
             let w = &s[a..b];
+            let prev = kept.last().map_or("", |p| p.1);
             if !prev.is_empty()
                 && prev.len() == w.len()
                 && prev.eq_ignore_ascii_case(w)
@@ -779,9 +959,38 @@ mod reference {
             {
                 continue;
             }
-            if !out.is_empty() {
-                out.push(' ');
+            // A phrase of 2 to MAX_REPEAT words said twice in a row: drop the second saying,
+            // keep any punctuation after it.
+            let core = w.trim_end_matches([',', '.', ';', ':', '!', '?']);
+            let repeat = (2..=MAX_REPEAT).find(|&r| {
+                if kept.len() + 1 < 2 * r {
+                    return false;
+                }
+                let mut second: Vec<&str> =
+                    kept[kept.len() + 1 - r..].iter().map(|p| p.1).collect();
+                second.push(core);
+                let first: Vec<&str> = kept[kept.len() + 1 - 2 * r..kept.len() + 1 - r]
+                    .iter()
+                    .map(|p| p.1)
+                    .collect();
+                first
+                    .iter()
+                    .zip(&second)
+                    .all(|(x, y)| x.eq_ignore_ascii_case(y) && plain_word(x.as_bytes()))
+                    && first.iter().any(|x| x.len() >= 3)
+            });
+            if let Some(r) = repeat {
+                kept.truncate(kept.len() + 1 - r);
+                if let Some(last) = kept.last_mut() {
+                    last.0.push_str(&w[core.len()..]);
+                    last.1 = w;
+                }
+                if w.ends_with(is_sentence_end) {
+                    sentence_start = true;
+                }
+                continue;
             }
+            let mut out = String::new();
             let article =
                 w.len() <= 2 && (w.eq_ignore_ascii_case("a") || w.eq_ignore_ascii_case("an"));
             if article && let Some(&(na, nb)) = bounds.get(k + 1) {
@@ -806,7 +1015,7 @@ mod reference {
             } else {
                 out.push_str(w);
             }
-            prev = w;
+            kept.push((out, w));
             match w.as_bytes().last() {
                 Some(b'.' | b'!' | b'?') => sentence_start = true,
                 _ => {
@@ -816,6 +1025,11 @@ mod reference {
                 }
             }
         }
+        let mut out = kept
+            .iter()
+            .map(|p| p.0.as_str())
+            .collect::<Vec<&str>>()
+            .join(" ");
         while out.ends_with([',', ';', ':', ' ']) {
             out.pop();
         }
@@ -851,6 +1065,13 @@ mod tests {
             "people walking in the rain"
         );
         assert_eq!(with_article("love"), "love");
+        assert_eq!(with_article("loneliness"), "loneliness");
+        assert_eq!(with_article("quiet grief"), "quiet grief");
+        assert_eq!(
+            with_article("joy of a first snowfall"),
+            "joy of a first snowfall"
+        );
+        assert_eq!(with_article("hope chest"), "a hope chest");
         assert_eq!(
             with_article("frost crystals feathering a pane"),
             "frost crystals feathering a pane"
@@ -874,6 +1095,18 @@ mod tests {
         assert_eq!(tidy_prose("calm sea,"), "Calm sea.");
         assert_eq!(tidy_prose("x. . y"), "X. Y.");
         assert_eq!(tidy_prose("an beach at dusk"), "A beach at dusk.");
+        assert_eq!(
+            tidy_prose("a castle on a hill on a hill above the river"),
+            "A castle on a hill above the river."
+        );
+        assert_eq!(tidy_prose("at noon at noon, calm"), "At noon, calm.");
+        assert_eq!(
+            tidy_prose("skating at golden hour at golden hour."),
+            "Skating at golden hour."
+        );
+        // Short words alone are not a phrase; sentences are not joined.
+        assert_eq!(tidy_prose("to be to be"), "To be to be.");
+        assert_eq!(tidy_prose("at noon. At noon"), "At noon. At noon.");
     }
 
     /// Raw bodies of every built-in template, and strings built from the characters the tidier
@@ -945,6 +1178,15 @@ mod tests {
             "\r",
             "x\u{1f}y",
             "extraordinarily",
+            "noon",
+            "noon,",
+            "Noon.",
+            "at",
+            "at noon",
+            "on a hill",
+            "hill;",
+            "it's",
+            "sea-stacks",
             "sea-stacks,and",
             "abcdefghij.klm",
             "longer:word;here?yes",
