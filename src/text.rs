@@ -686,7 +686,9 @@ pub fn library_body(body: &str, spelling: Spelling) -> String {
             "{%" => "%}",
             _ => "#}",
         };
-        let end = rest[i + 2..].find(close).map_or(rest.len(), |j| i + 2 + j + 2);
+        let end = rest[i + 2..]
+            .find(close)
+            .map_or(rest.len(), |j| i + 2 + j + 2);
         out.push_str(&rest[i..end]);
         rest = &rest[end..];
     }
@@ -791,6 +793,16 @@ type Kept = (usize, usize, usize);
 /// Longest phrase (in words) that [`tidy_prose`] drops when it comes twice in a row.
 const MAX_REPEAT: usize = 4;
 
+/// "shot, shot on a 35mm lens": a word of four letters or more said again right after a comma
+/// (the second is dropped, the comma stays).
+fn doubled_across_comma(prev: &[u8], w: &[u8]) -> bool {
+    w.len() >= 4
+        && prev.len() == w.len() + 1
+        && prev.last() == Some(&b',')
+        && prev[..w.len()].eq_ignore_ascii_case(w)
+        && w.iter().all(u8::is_ascii_alphabetic)
+}
+
 /// Punctuation that ends a clause or sentence.
 fn is_clause_punct(c: u8) -> bool {
     matches!(c, b',' | b'.' | b';' | b':' | b'!' | b'?')
@@ -846,10 +858,11 @@ fn words_and_sentences(text: &str, out: &mut String, hist: &mut Vec<Kept>) {
         } else {
             &s[0..0]
         };
-        let doubled = !prev.is_empty()
+        let doubled = (!prev.is_empty()
             && prev.len() == w.len()
             && prev.eq_ignore_ascii_case(w)
-            && prev.iter().all(u8::is_ascii_alphabetic);
+            && prev.iter().all(u8::is_ascii_alphabetic))
+            || doubled_across_comma(prev, w);
         // A phrase of k words said twice: the current word (less any clause punctuation after
         // it) ends the second saying.
         let mut repeat = 0;
@@ -1253,6 +1266,15 @@ mod reference {
             {
                 continue;
             }
+            // "shot, shot on …": the second saying goes, the comma stays.
+            if w.len() >= 4
+                && prev
+                    .strip_suffix(',')
+                    .is_some_and(|p| p.eq_ignore_ascii_case(w))
+                && w.bytes().all(|c| c.is_ascii_alphabetic())
+            {
+                continue;
+            }
             // A phrase of 2 to MAX_REPEAT words said twice in a row: drop the second saying,
             // keep any punctuation after it.
             let core = w.trim_end_matches([',', '.', ';', ':', '!', '?']);
@@ -1387,13 +1409,22 @@ mod tests {
             cap("victorian london, tokyo and paris's cafes under saturn"),
             "Victorian London, Tokyo and Paris's cafes under Saturn"
         );
-        assert_eq!(cap("a tuscan farmhouse in provence"), "a Tuscan farmhouse in Provence");
-        assert_eq!(cap("NEW YORK at night, new york-style"), "NEW YORK at night, New York-style");
+        assert_eq!(
+            cap("a tuscan farmhouse in provence"),
+            "a Tuscan farmhouse in Provence"
+        );
+        assert_eq!(
+            cap("NEW YORK at night, new york-style"),
+            "NEW YORK at night, New York-style"
+        );
         assert_eq!(cap("rio de janeiro"), "Rio de Janeiro");
         assert_eq!(cap("a great wall of water"), "a great wall of water");
         assert_eq!(cap("the great wall of china"), "the Great Wall of China");
         // Whole words only; everyday words that are also names stay.
-        assert_eq!(cap("parisienne marsh, may in china"), "parisienne marsh, may in china");
+        assert_eq!(
+            cap("parisienne marsh, may in china"),
+            "parisienne marsh, may in china"
+        );
         assert_eq!(cap("__roman__ é-tokyo"), "__roman__ é-Tokyo");
         assert_eq!(cap(""), "");
         assert!(starts_with_proper_adjective("Tuscan"));
@@ -1406,7 +1437,10 @@ mod tests {
     #[test]
     fn spellings() {
         assert_eq!(
-            respell("Grey stone, colourful sails, GREY sky; a centred greyhound", Spelling::Us),
+            respell(
+                "Grey stone, colourful sails, GREY sky; a centred greyhound",
+                Spelling::Us
+            ),
             "Gray stone, colorful sails, GRAY sky; a centered greyhound"
         );
         assert_eq!(
@@ -1416,7 +1450,10 @@ mod tests {
         assert_eq!(respell("kerbside kerb", Spelling::Us), "kerbside curb");
         assert_eq!(respell("no change", Spelling::Uk), "no change");
         assert_eq!(
-            library_body("{{ colour | a }} colour {% if grey %}grey{% endif %}", Spelling::Us),
+            library_body(
+                "{{ colour | a }} colour {% if grey %}grey{% endif %}",
+                Spelling::Us
+            ),
             "{{ colour | a }} color {% if grey %}gray{% endif %}"
         );
         assert_eq!("uk".parse::<Spelling>(), Ok(Spelling::Uk));
@@ -1450,6 +1487,11 @@ mod tests {
         );
         // Short words alone are not a phrase; sentences are not joined.
         assert_eq!(tidy_prose("to be to be"), "To be to be.");
+        assert_eq!(
+            tidy_prose("a wide shot, shot on a 35mm lens"),
+            "A wide shot, on a 35mm lens."
+        );
+        assert_eq!(tidy_prose("so, so calm"), "So, so calm.");
         assert_eq!(tidy_prose("at noon. At noon"), "At noon. At noon.");
     }
 
@@ -1525,6 +1567,8 @@ mod tests {
             "noon",
             "noon,",
             "Noon.",
+            "shot,",
+            "shot",
             "at",
             "at noon",
             "on a hill",

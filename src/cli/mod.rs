@@ -238,7 +238,10 @@ pub(crate) fn load(lib: &LibraryArgs) -> Result<Engine> {
 }
 
 /// [`load`], with the library's own text in `spelling`.
-pub(crate) fn load_spelled(lib: &LibraryArgs, spelling: promptloom::text::Spelling) -> Result<Engine> {
+pub(crate) fn load_spelled(
+    lib: &LibraryArgs,
+    spelling: promptloom::text::Spelling,
+) -> Result<Engine> {
     if lib.no_builtin && lib.library.is_empty() {
         anyhow::bail!("--no-builtin needs at least one --library folder");
     }

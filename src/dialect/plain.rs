@@ -304,6 +304,9 @@ mod tests {
                 report.push_str(&format!("{}: \"{p}\" in {n} of 1000\n", t.name));
             }
         }
-        assert!(report.is_empty(), "stock phrases in over 5 % of prompts:\n{report}");
+        assert!(
+            report.is_empty(),
+            "stock phrases in over 5 % of prompts:\n{report}"
+        );
     }
 }
