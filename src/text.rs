@@ -870,7 +870,7 @@ fn words_and_sentences(text: &str, out: &mut String, hist: &mut Vec<Kept>) {
         let w_full = w;
         let w = core;
         if !doubled {
-            for k in 2..=MAX_REPEAT.min((kept + 1) / 2) {
+            for k in 2..=MAX_REPEAT.min(kept.div_ceil(2)) {
                 let (xa, xb, _) = back(k - 1);
                 if xb - xa == w.len()
                     && s[xa..xb].eq_ignore_ascii_case(w)

@@ -707,8 +707,7 @@ fn compile(sources: Vec<SourceFile>, spelling: text::Spelling) -> Result<Library
             &mut tags,
             &tag_blocks,
             (&categories, &category_index),
-            &mut tera,
-            spelling,
+            (&mut tera, spelling),
         )?);
     }
     if templates.is_empty() {
@@ -884,8 +883,7 @@ fn compile_template(
     tags: &mut TagTable,
     tag_blocks: &BTreeMap<u32, Vec<u32>>,
     (categories, category_index): (&[Category], &BTreeMap<String, usize>),
-    tera: &mut bodies::TeraBodies,
-    spelling: text::Spelling,
+    (tera, spelling): (&mut bodies::TeraBodies, text::Spelling),
 ) -> Result<SceneTemplate> {
     let mut loc = Locator::new(file, src);
     let tloc = loc.next(&raw.name);
