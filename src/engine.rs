@@ -39,6 +39,18 @@ impl Engine {
         Ok(Engine::from_library(Library::load_with(builtin, dirs)?))
     }
 
+    /// [`Engine::load_with`], with the library's own text in `spelling` (US by default). The
+    /// user's words are left as typed.
+    pub fn load_spelled(
+        builtin: bool,
+        dirs: &[PathBuf],
+        spelling: crate::text::Spelling,
+    ) -> Result<Engine> {
+        Ok(Engine::from_library(Library::load_spelled(
+            builtin, dirs, spelling,
+        )?))
+    }
+
     pub fn from_library(lib: Library) -> Engine {
         Engine { lib: Arc::new(lib) }
     }
@@ -49,7 +61,12 @@ impl Engine {
 
     /// Analyses a request once; the plan then generates any index.
     pub fn plan(&self, req: &Request) -> Result<Plan> {
-        Plan::new(&self.lib, &req.description, req.template.as_deref())
+        let mut plan = Plan::new(&self.lib, &req.description, req.template.as_deref())?;
+        // Proper nouns in the user's words capitalised once per plan ("tokyo" → "Tokyo"). Only
+        // ASCII letters are raised, so every offset into the description stays valid; the
+        // random keys come from the lower-cased text and do not change.
+        crate::text::capitalize_names(&mut plan.description);
+        Ok(plan)
     }
 
     /// The scene of `(seed, index)`.

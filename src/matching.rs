@@ -21,7 +21,12 @@ pub const STOP_WORDS: &[&str] = &[
 
 /// Folds a word for comparison: lowercase, then a trailing plural `s` / `es` / `ies` removed.
 pub fn fold(word: &str) -> String {
-    let w = word.to_lowercase();
+    let mut w = word.to_lowercase();
+    // One spelling for matching, so "grey" finds what "gray" finds, whichever spelling the
+    // library was written or converted in.
+    if let Some(us) = crate::text::us_spelling(&w) {
+        w = us.to_string();
+    }
     if w.len() > 4 && w.ends_with("ies") {
         return format!("{}y", &w[..w.len() - 3]);
     }
@@ -403,6 +408,10 @@ fn push_index_key_ascii(phrase: &str, key: &mut String) -> bool {
 
 /// [`fold`]'s plural rule applied to the lowercase ASCII word `key[at..]`, in place.
 fn fold_ascii_in_place(key: &mut String, at: usize) {
+    if let Some(us) = crate::text::us_spelling(&key[at..]) {
+        key.truncate(at);
+        key.push_str(us);
+    }
     let w = &key[at..];
     let keep = if w.len() > 4 && w.ends_with("ies") {
         key.truncate(key.len() - 3);

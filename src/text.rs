@@ -115,7 +115,7 @@ fn is_preposition(w: &str) -> bool {
     )
 }
 
-/// Plurals (and mass nouns) that do not end in "s" and take no "a".
+/// Plurals, mass nouns and abstract nouns that do not end in "s" and take no "a".
 fn is_irregular_plural(w: &str) -> bool {
     matches!(
         w,
@@ -153,6 +153,92 @@ fn is_irregular_plural(w: &str) -> bool {
             | "chaos"
             | "wildlife"
             | "furniture"
+    ) || is_abstract_noun(w)
+}
+
+/// Abstract nouns: ideas and feelings, which take no "a" ("a mosaic of loneliness", never "of a
+/// loneliness"). A phrase whose head is one of these is left without an article.
+pub fn is_abstract_noun(w: &str) -> bool {
+    matches!(
+        w,
+        "loneliness"
+            | "solitude"
+            | "isolation"
+            | "grief"
+            | "sorrow"
+            | "sadness"
+            | "melancholy"
+            | "nostalgia"
+            | "longing"
+            | "yearning"
+            | "regret"
+            | "despair"
+            | "hopelessness"
+            | "joy"
+            | "happiness"
+            | "bliss"
+            | "euphoria"
+            | "delight"
+            | "hope"
+            | "optimism"
+            | "gratitude"
+            | "peace"
+            | "serenity"
+            | "tranquility"
+            | "tranquillity"
+            | "calmness"
+            | "stillness"
+            | "harmony"
+            | "freedom"
+            | "courage"
+            | "bravery"
+            | "fear"
+            | "dread"
+            | "terror"
+            | "anxiety"
+            | "anger"
+            | "rage"
+            | "fury"
+            | "hatred"
+            | "jealousy"
+            | "envy"
+            | "pride"
+            | "shame"
+            | "guilt"
+            | "innocence"
+            | "wonder"
+            | "awe"
+            | "curiosity"
+            | "boredom"
+            | "exhaustion"
+            | "kindness"
+            | "compassion"
+            | "empathy"
+            | "tenderness"
+            | "friendship"
+            | "loyalty"
+            | "faith"
+            | "truth"
+            | "beauty"
+            | "mortality"
+            | "eternity"
+            | "infinity"
+            | "childhood"
+            | "adulthood"
+            | "heartbreak"
+            | "heartache"
+            | "loss"
+            | "renewal"
+            | "rebirth"
+            | "resilience"
+            | "ambition"
+            | "desire"
+            | "passion"
+            | "romance"
+            | "wanderlust"
+            | "contentment"
+            | "belonging"
+            | "homesickness"
     )
 }
 
@@ -210,8 +296,9 @@ pub fn wants_an(word: &str) -> bool {
     matches!(first, b'a' | b'e' | b'i' | b'o' | b'u')
 }
 
-/// Adds "a" or "an" in front of a noun phrase unless it already has a determiner, is plural, or
-/// starts with a capital (a name). `fox` → `a fox`, `old man` → `an old man`, `lavender fields`
+/// Adds "a" or "an" in front of a noun phrase unless it already has a determiner, is plural or
+/// abstract, or starts with a capital (a name; a proper adjective such as "Tuscan" still takes
+/// one). `fox` → `a fox`, `old man` → `an old man`, `lavender fields`
 /// stays as is.
 pub fn with_article(phrase: &str) -> String {
     let mut out = String::with_capacity(phrase.len() + 3);
@@ -255,7 +342,10 @@ pub fn with_article_into(phrase: &str, out: &mut String) {
     // path then looks at no word at all.
     let first_is_prep = is_preposition(first_l);
     let b0 = first.as_bytes()[0];
-    if is_determiner(first_l) || b0.is_ascii_uppercase() || b0.is_ascii_digit() {
+    if is_determiner(first_l)
+        || (b0.is_ascii_uppercase() && !starts_with_proper_adjective(p))
+        || b0.is_ascii_digit()
+    {
         out.push_str(p);
         return;
     }
@@ -287,7 +377,8 @@ fn with_article_general(p: &str) -> String {
     };
     let first_l = first.to_lowercase();
     if is_determiner(first_l.as_str())
-        || first.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
+        || (first.starts_with(char::is_uppercase) && !starts_with_proper_adjective(p))
+        || first.starts_with(|c: char| c.is_ascii_digit())
     {
         return p.to_string();
     }
@@ -310,6 +401,297 @@ fn with_article_general(p: &str) -> String {
     }
     let art = if wants_an(first) { "an" } else { "a" };
     format!("{art} {p}")
+}
+
+/// Which spelling library text is written in: US by default, UK on request. Only the library's
+/// own text (entries and template bodies) is converted; the user's words stay as typed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Spelling {
+    #[default]
+    Us,
+    Uk,
+}
+
+impl std::str::FromStr for Spelling {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Spelling, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "us" | "en-us" | "american" => Ok(Spelling::Us),
+            "uk" | "gb" | "en-gb" | "british" => Ok(Spelling::Uk),
+            _ => Err(format!("unknown spelling `{s}` (expected us or uk)")),
+        }
+    }
+}
+
+impl Spelling {
+    pub fn name(self) -> &'static str {
+        match self {
+            Spelling::Us => "us",
+            Spelling::Uk => "uk",
+        }
+    }
+}
+
+/// A byte that is part of a word for names and spellings: ASCII letters and digits, `_` (so
+/// that `__wildcards__` are left alone) and every byte of a multi-byte character.
+fn name_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80
+}
+
+/// The words of `s` as byte ranges (see [`name_byte`]).
+fn name_words(s: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < s.len() && !name_byte(s[i]) {
+            i += 1;
+        }
+        if i >= s.len() {
+            return None;
+        }
+        let a = i;
+        while i < s.len() && name_byte(s[i]) {
+            i += 1;
+        }
+        Some((a, i))
+    })
+}
+
+/// A quick filter on lower-cased words: bit `len` of `[first letter][second letter]` is set when
+/// some key of that length starts with those letters, so most words are turned away before any
+/// lookup.
+struct Prefilter([u32; 26 * 26]);
+
+impl Prefilter {
+    fn slot(w: &[u8]) -> Option<usize> {
+        let a = w.first()?.to_ascii_lowercase();
+        let b = w.get(1)?.to_ascii_lowercase();
+        (a.is_ascii_lowercase() && b.is_ascii_lowercase())
+            .then(|| usize::from(a - b'a') * 26 + usize::from(b - b'a'))
+    }
+    fn add(&mut self, w: &[u8]) {
+        if let Some(k) = Prefilter::slot(w) {
+            self.0[k] |= 1 << w.len().min(31);
+        }
+    }
+    fn may_have(&self, w: &[u8]) -> bool {
+        Prefilter::slot(w).is_some_and(|k| self.0[k] & (1 << w.len().min(31)) != 0)
+    }
+}
+
+/// The proper-noun table (`text/proper_nouns.txt`).
+struct Names {
+    /// First word (lower case) → the names starting with it, longest first: (name, adjective).
+    by_first: std::collections::HashMap<String, Vec<(&'static str, bool)>>,
+    filter: Prefilter,
+}
+
+static NAMES: std::sync::LazyLock<Names> = std::sync::LazyLock::new(|| {
+    let mut by_first: std::collections::HashMap<String, Vec<(&'static str, bool)>> =
+        std::collections::HashMap::new();
+    let mut filter = Prefilter([0; 26 * 26]);
+    for line in include_str!("text/proper_nouns.txt").lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (name, adjective) = match line.strip_prefix('+') {
+            Some(n) => (n.trim(), true),
+            None => (line, false),
+        };
+        let Some((a, b)) = name_words(name.as_bytes()).next() else {
+            continue;
+        };
+        let first = name[a..b].to_ascii_lowercase();
+        filter.add(first.as_bytes());
+        let list = by_first.entry(first).or_default();
+        list.push((name, adjective));
+        list.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
+    }
+    Names { by_first, filter }
+});
+
+/// The name of [`NAMES`] that starts at byte `a` of `s`, whose first word ends at `b`.
+fn name_at(s: &[u8], a: usize, b: usize) -> Option<(&'static str, bool)> {
+    let names = &*NAMES;
+    let w = &s[a..b];
+    if w.len() > 31 || !names.filter.may_have(w) {
+        return None;
+    }
+    let mut buf = [0u8; 32];
+    let first = ascii_lower(std::str::from_utf8(w).ok()?, &mut buf)?;
+    names.by_first.get(first)?.iter().copied().find(|(n, _)| {
+        let n = n.as_bytes();
+        s.get(a..a + n.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(n))
+            && !s.get(a + n.len()).is_some_and(|c| name_byte(*c))
+    })
+}
+
+/// Capitalises the proper nouns and proper adjectives of `s` in place ("victorian london" →
+/// "Victorian London", "a tuscan farmhouse" → "a Tuscan farmhouse"): whole words, any case in,
+/// only lower-case letters raised (the byte length never changes, so offsets into `s` stay
+/// valid).
+pub fn capitalize_names(s: &mut String) {
+    let mut fixes: Vec<(usize, &'static str)> = Vec::new();
+    {
+        let bytes = s.as_bytes();
+        let mut skip_to = 0;
+        for (a, b) in name_words(bytes) {
+            if a < skip_to {
+                continue;
+            }
+            if let Some((name, _)) = name_at(bytes, a, b) {
+                if bytes[a..a + name.len()] != *name.as_bytes() {
+                    fixes.push((a, name));
+                }
+                skip_to = a + name.len();
+            }
+        }
+    }
+    for (a, name) in fixes {
+        for (k, c) in name.bytes().enumerate() {
+            if c.is_ascii_uppercase()
+                && let Some(ch) = s.get_mut(a + k..a + k + 1)
+            {
+                ch.make_ascii_uppercase();
+            }
+        }
+    }
+}
+
+/// Whether `phrase` starts with a proper adjective of the table ("Tuscan farmhouse", "Art Deco
+/// lobby"): a capital that does not make the phrase a name, so it still takes "a"/"an".
+pub fn starts_with_proper_adjective(phrase: &str) -> bool {
+    let p = phrase.as_bytes();
+    let Some((a, b)) = name_words(p).next() else {
+        return false;
+    };
+    a == 0 && name_at(p, a, b).is_some_and(|(_, adjective)| adjective)
+}
+
+/// The spelling table (`text/spelling.txt`), one map per direction (lower case → lower case).
+struct Spellings {
+    to_us: std::collections::HashMap<&'static str, &'static str>,
+    to_uk: std::collections::HashMap<&'static str, &'static str>,
+    filter_us: Prefilter,
+    filter_uk: Prefilter,
+}
+
+static SPELLINGS: std::sync::LazyLock<Spellings> = std::sync::LazyLock::new(|| {
+    let mut sp = Spellings {
+        to_us: std::collections::HashMap::new(),
+        to_uk: std::collections::HashMap::new(),
+        filter_us: Prefilter([0; 26 * 26]),
+        filter_uk: Prefilter([0; 26 * 26]),
+    };
+    for line in include_str!("text/spelling.txt").lines() {
+        let mut it = line.split_whitespace();
+        let (Some(us), Some(uk)) = (it.next(), it.next()) else {
+            continue;
+        };
+        if us.starts_with('#') {
+            continue;
+        }
+        let only = it.next();
+        if only != Some(">uk") {
+            sp.to_us.insert(uk, us);
+            sp.filter_us.add(uk.as_bytes());
+        }
+        if only != Some(">us") {
+            sp.to_uk.insert(us, uk);
+            sp.filter_uk.add(us.as_bytes());
+        }
+    }
+    sp
+});
+
+/// `word` in the other spelling, in its case (`grey` → `gray`, `Grey` → `Gray`, `GREY` →
+/// `GRAY`; mixed case is left alone).
+fn respell_word(word: &str, to: Spelling) -> Option<String> {
+    let sp = &*SPELLINGS;
+    let (map, filter) = match to {
+        Spelling::Us => (&sp.to_us, &sp.filter_us),
+        Spelling::Uk => (&sp.to_uk, &sp.filter_uk),
+    };
+    if word.len() > 31 || !filter.may_have(word.as_bytes()) {
+        return None;
+    }
+    let mut buf = [0u8; 32];
+    let lower = ascii_lower(word, &mut buf)?;
+    let to = *map.get(lower)?;
+    let b = word.as_bytes();
+    if b.iter().all(u8::is_ascii_lowercase) {
+        Some(to.to_string())
+    } else if b[0].is_ascii_uppercase() && b[1..].iter().all(|c| !c.is_ascii_uppercase()) {
+        Some(capitalize(to))
+    } else if b.iter().all(|c| !c.is_ascii_lowercase()) {
+        Some(to.to_ascii_uppercase())
+    } else {
+        None
+    }
+}
+
+/// The US spelling of the lower-case word `lower`, when it is a UK spelling of the table.
+pub fn us_spelling(lower: &str) -> Option<&'static str> {
+    let sp = &*SPELLINGS;
+    if lower.len() > 31 || !sp.filter_us.may_have(lower.as_bytes()) {
+        return None;
+    }
+    sp.to_us.get(lower).copied()
+}
+
+/// `s` with every word of the spelling table in `to`'s spelling (whole words; `grey-green` has
+/// two).
+pub fn respell(s: &str, to: Spelling) -> std::borrow::Cow<'_, str> {
+    let mut out = String::new();
+    let mut copied = 0;
+    for (a, b) in name_words(s.as_bytes()) {
+        if let Some(w) = respell_word(&s[a..b], to) {
+            out.push_str(&s[copied..a]);
+            out.push_str(&w);
+            copied = b;
+        }
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    out.push_str(&s[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Library text as it is written into prompts: in `spelling`, with proper nouns capitalised.
+pub fn library_text(s: &str, spelling: Spelling) -> String {
+    let mut out = respell(s, spelling).into_owned();
+    capitalize_names(&mut out);
+    out
+}
+
+/// [`library_text`] for a template body: only the text outside Tera's `{{ … }}`, `{% … %}` and
+/// `{# … #}`, so that variable names and expressions are left as they are.
+pub fn library_body(body: &str, spelling: Spelling) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    loop {
+        let open = ["{{", "{%", "{#"]
+            .iter()
+            .filter_map(|o| rest.find(o).map(|i| (i, *o)))
+            .min_by_key(|(i, _)| *i);
+        let Some((i, o)) = open else {
+            out.push_str(&library_text(rest, spelling));
+            return out;
+        };
+        out.push_str(&library_text(&rest[..i], spelling));
+        let close = match o {
+            "{{" => "}}",
+            "{%" => "%}",
+            _ => "#}",
+        };
+        let end = rest[i + 2..]
+            .find(close)
+            .map_or(rest.len(), |j| i + 2 + j + 2);
+        out.push_str(&rest[i..end]);
+        rest = &rest[end..];
+    }
 }
 
 /// Joins items as English prose: `a`, `a and b`, `a, b and c`.
@@ -394,17 +776,64 @@ pub fn tidy_prose(raw: &str) -> String {
 /// [`tidy_prose`], appending to `out`.
 pub fn tidy_prose_into(raw: &str, out: &mut String) {
     thread_local! {
-        static SPACED: std::cell::RefCell<String> = std::cell::RefCell::default();
+        static SPACED: std::cell::RefCell<(String, Vec<Kept>)> = std::cell::RefCell::default();
     }
-    SPACED.with_borrow_mut(|spaced| {
+    SPACED.with_borrow_mut(|(spaced, kept)| {
         spaced.clear();
+        kept.clear();
         space_and_punctuate(raw, spaced);
-        words_and_sentences(spaced.trim(), out);
+        words_and_sentences(spaced.trim(), out, kept);
     })
 }
 
-/// Step 2 of [`tidy_prose`]: doubled words, articles and capitals, appended to `out`.
-fn words_and_sentences(text: &str, out: &mut String) {
+/// A word kept by [`words_and_sentences`]: its range in the text, and where it starts in the
+/// output.
+type Kept = (usize, usize, usize);
+
+/// Longest phrase (in words) that [`tidy_prose`] drops when it comes twice in a row.
+const MAX_REPEAT: usize = 4;
+
+/// "shot, shot on a 35mm lens": a word of four letters or more said again right after a comma
+/// (the second is dropped, the comma stays).
+fn doubled_across_comma(prev: &[u8], w: &[u8]) -> bool {
+    w.len() >= 4
+        && prev.len() == w.len() + 1
+        && prev.last() == Some(&b',')
+        && prev[..w.len()].eq_ignore_ascii_case(w)
+        && w.iter().all(u8::is_ascii_alphabetic)
+}
+
+/// Punctuation that ends a clause or sentence.
+fn is_clause_punct(c: u8) -> bool {
+    matches!(c, b',' | b'.' | b';' | b':' | b'!' | b'?')
+}
+
+/// A word that may be part of a repeated phrase: ASCII letters, `-` and `'` only.
+fn plain_word(w: &[u8]) -> bool {
+    !w.is_empty()
+        && w.iter()
+            .all(|c| c.is_ascii_alphabetic() || *c == b'-' || *c == b'\'')
+}
+
+/// Whether the phrase `first` (words) comes again as `second`: same words, any case, all plain,
+/// and at least one of three letters or more ("at noon at noon", "on a hill on a hill").
+fn repeated_phrase<'w>(
+    first: impl Iterator<Item = &'w [u8]>,
+    second: impl Iterator<Item = &'w [u8]>,
+) -> bool {
+    let mut long = false;
+    for (x, y) in first.zip(second) {
+        if x.len() != y.len() || !x.eq_ignore_ascii_case(y) || !plain_word(x) {
+            return false;
+        }
+        long |= x.len() >= 3;
+    }
+    long
+}
+
+/// Step 2 of [`tidy_prose`]: doubled words and phrases, articles and capitals, appended to
+/// `out`.
+fn words_and_sentences(text: &str, out: &mut String, hist: &mut Vec<Kept>) {
     let s = text.as_bytes();
     let n = s.len();
     // What `out` held before: never trimmed or looked at.
@@ -414,23 +843,81 @@ fn words_and_sentences(text: &str, out: &mut String) {
     // whole, from `copied` up to the word being changed. (Every cut is next to an ASCII space,
     // so every slice is on a character boundary.)
     let mut copied = 0;
-    // The previous word kept, as a range of `s`.
-    let (mut prev_a, mut prev_b) = (0usize, 0usize);
+    // The words kept so far, as ranges of `s` with where each starts in `out`; `back(j)` is
+    // the j-th newest.
     let mut sentence_start = true;
     let mut a = 0;
     loop {
         let b = find_space(s, a);
         let w = &s[a..b];
-        let prev = &s[prev_a..prev_b];
-        let doubled = !prev.is_empty()
+        let kept = hist.len();
+        let back = |j: usize| hist[kept - 1 - j];
+        let prev = if kept > 0 {
+            let (pa, pb, _) = back(0);
+            &s[pa..pb]
+        } else {
+            &s[0..0]
+        };
+        let doubled = (!prev.is_empty()
             && prev.len() == w.len()
             && prev.eq_ignore_ascii_case(w)
-            && prev.iter().all(u8::is_ascii_alphabetic);
+            && prev.iter().all(u8::is_ascii_alphabetic))
+            || doubled_across_comma(prev, w);
+        // A phrase of k words said twice: the current word (less any clause punctuation after
+        // it) ends the second saying.
+        let mut repeat = 0;
+        let core = &w[..w.len() - w.iter().rev().take_while(|c| is_clause_punct(**c)).count()];
+        let w_full = w;
+        let w = core;
+        if !doubled {
+            for k in 2..=MAX_REPEAT.min(kept.div_ceil(2)) {
+                let (xa, xb, _) = back(k - 1);
+                if xb - xa == w.len()
+                    && s[xa..xb].eq_ignore_ascii_case(w)
+                    && repeated_phrase(
+                        (0..k).map(|j| {
+                            let (pa, pb, _) = back(2 * k - 2 - j);
+                            &s[pa..pb]
+                        }),
+                        (0..k).map(|j| {
+                            if j + 1 == k {
+                                w
+                            } else {
+                                let (pa, pb, _) = back(k - 2 - j);
+                                &s[pa..pb]
+                            }
+                        }),
+                    )
+                {
+                    repeat = k;
+                    break;
+                }
+            }
+        }
+        let w = w_full;
         if doubled {
             // Drop the word and the space before it.
             out.push_str(&text[copied..a - 1]);
             copied = b;
+        } else if repeat > 0 {
+            // Drop the second saying (its first k - 1 words are already written) and the space
+            // before it.
+            // Any punctuation after it stays, after the first saying.
+            let (_, _, at) = back(repeat - 2);
+            out.push_str(&text[copied..a]);
+            out.truncate(at - 1);
+            out.push_str(&text[a + core.len()..b]);
+            copied = b;
+            hist.truncate(kept + 1 - repeat);
+            // The first saying's last word now ends as this one did.
+            if let Some(last) = hist.last_mut() {
+                *last = (a, b, last.2);
+            }
+            if matches!(w.last(), Some(b'.' | b'!' | b'?')) {
+                sentence_start = true;
+            }
         } else {
+            let at = out.len() + (a - copied);
             let article =
                 w.len() <= 2 && (w.eq_ignore_ascii_case(b"a") || w.eq_ignore_ascii_case(b"an"));
             if article && b < n {
@@ -450,8 +937,7 @@ fn words_and_sentences(text: &str, out: &mut String) {
                 capitalize_word_into(&text[a..b], out);
                 copied = b;
             }
-            prev_a = a;
-            prev_b = b;
+            hist.push((a, b, at));
             match w.last() {
                 Some(b'.' | b'!' | b'?') => sentence_start = true,
                 _ => {
@@ -767,11 +1253,12 @@ mod reference {
             start = i + 1;
         }
         bounds.push((start, bytes.len()));
-        let mut out = String::with_capacity(s.len() + 1);
-        let mut prev: &str = "";
+        // The words kept: (as written, as in `s`).
+        let mut kept: Vec<(String, &str)> = Vec::new();
         let mut sentence_start = true;
         for (k, &(a, b)) in bounds.iter().enumerate() {
             let w = &s[a..b];
+            let prev = kept.last().map_or("", |p| p.1);
             if !prev.is_empty()
                 && prev.len() == w.len()
                 && prev.eq_ignore_ascii_case(w)
@@ -779,9 +1266,47 @@ mod reference {
             {
                 continue;
             }
-            if !out.is_empty() {
-                out.push(' ');
+            // "shot, shot on …": the second saying goes, the comma stays.
+            if w.len() >= 4
+                && prev
+                    .strip_suffix(',')
+                    .is_some_and(|p| p.eq_ignore_ascii_case(w))
+                && w.bytes().all(|c| c.is_ascii_alphabetic())
+            {
+                continue;
             }
+            // A phrase of 2 to MAX_REPEAT words said twice in a row: drop the second saying,
+            // keep any punctuation after it.
+            let core = w.trim_end_matches([',', '.', ';', ':', '!', '?']);
+            let repeat = (2..=MAX_REPEAT).find(|&r| {
+                if kept.len() + 1 < 2 * r {
+                    return false;
+                }
+                let mut second: Vec<&str> =
+                    kept[kept.len() + 1 - r..].iter().map(|p| p.1).collect();
+                second.push(core);
+                let first: Vec<&str> = kept[kept.len() + 1 - 2 * r..kept.len() + 1 - r]
+                    .iter()
+                    .map(|p| p.1)
+                    .collect();
+                first
+                    .iter()
+                    .zip(&second)
+                    .all(|(x, y)| x.eq_ignore_ascii_case(y) && plain_word(x.as_bytes()))
+                    && first.iter().any(|x| x.len() >= 3)
+            });
+            if let Some(r) = repeat {
+                kept.truncate(kept.len() + 1 - r);
+                if let Some(last) = kept.last_mut() {
+                    last.0.push_str(&w[core.len()..]);
+                    last.1 = w;
+                }
+                if w.ends_with(is_sentence_end) {
+                    sentence_start = true;
+                }
+                continue;
+            }
+            let mut out = String::new();
             let article =
                 w.len() <= 2 && (w.eq_ignore_ascii_case("a") || w.eq_ignore_ascii_case("an"));
             if article && let Some(&(na, nb)) = bounds.get(k + 1) {
@@ -806,7 +1331,7 @@ mod reference {
             } else {
                 out.push_str(w);
             }
-            prev = w;
+            kept.push((out, w));
             match w.as_bytes().last() {
                 Some(b'.' | b'!' | b'?') => sentence_start = true,
                 _ => {
@@ -816,6 +1341,11 @@ mod reference {
                 }
             }
         }
+        let mut out = kept
+            .iter()
+            .map(|p| p.0.as_str())
+            .collect::<Vec<&str>>()
+            .join(" ");
         while out.ends_with([',', ';', ':', ' ']) {
             out.pop();
         }
@@ -846,16 +1376,88 @@ mod tests {
         assert_eq!(with_article("hour of calm"), "an hour of calm");
         assert_eq!(with_article("glass vase"), "a glass vase");
         assert_eq!(with_article("Paris"), "Paris");
+        assert_eq!(with_article("Tuscan farmhouse"), "a Tuscan farmhouse");
+        assert_eq!(with_article("Art Deco lobby"), "an Art Deco lobby");
+        assert_eq!(with_article("Tokyo street"), "Tokyo street");
         assert_eq!(
             with_article("people walking in the rain"),
             "people walking in the rain"
         );
         assert_eq!(with_article("love"), "love");
+        assert_eq!(with_article("loneliness"), "loneliness");
+        assert_eq!(with_article("quiet grief"), "quiet grief");
+        assert_eq!(
+            with_article("joy of a first snowfall"),
+            "joy of a first snowfall"
+        );
+        assert_eq!(with_article("hope chest"), "a hope chest");
         assert_eq!(
             with_article("frost crystals feathering a pane"),
             "frost crystals feathering a pane"
         );
         assert_eq!(with_article(""), "");
+    }
+
+    #[test]
+    fn proper_nouns() {
+        let cap = |s: &str| {
+            let mut s = s.to_string();
+            capitalize_names(&mut s);
+            s
+        };
+        assert_eq!(
+            cap("victorian london, tokyo and paris's cafes under saturn"),
+            "Victorian London, Tokyo and Paris's cafes under Saturn"
+        );
+        assert_eq!(
+            cap("a tuscan farmhouse in provence"),
+            "a Tuscan farmhouse in Provence"
+        );
+        assert_eq!(
+            cap("NEW YORK at night, new york-style"),
+            "NEW YORK at night, New York-style"
+        );
+        assert_eq!(cap("rio de janeiro"), "Rio de Janeiro");
+        assert_eq!(cap("a great wall of water"), "a great wall of water");
+        assert_eq!(cap("the great wall of china"), "the Great Wall of China");
+        // Whole words only; everyday words that are also names stay.
+        assert_eq!(
+            cap("parisienne marsh, may in china"),
+            "parisienne marsh, may in china"
+        );
+        assert_eq!(cap("__roman__ é-tokyo"), "__roman__ é-Tokyo");
+        assert_eq!(cap(""), "");
+        assert!(starts_with_proper_adjective("Tuscan"));
+        assert!(starts_with_proper_adjective("Art Deco hotel"));
+        assert!(!starts_with_proper_adjective("Art gallery"));
+        assert!(!starts_with_proper_adjective("Tokyo"));
+        assert!(!starts_with_proper_adjective("Tuscany"));
+    }
+
+    #[test]
+    fn spellings() {
+        assert_eq!(
+            respell(
+                "Grey stone, colourful sails, GREY sky; a centred greyhound",
+                Spelling::Us
+            ),
+            "Gray stone, colorful sails, GRAY sky; a centered greyhound"
+        );
+        assert_eq!(
+            respell("gray-green color at the theater, a curb", Spelling::Uk),
+            "grey-green colour at the theatre, a curb"
+        );
+        assert_eq!(respell("kerbside kerb", Spelling::Us), "kerbside curb");
+        assert_eq!(respell("no change", Spelling::Uk), "no change");
+        assert_eq!(
+            library_body(
+                "{{ colour | a }} colour {% if grey %}grey{% endif %}",
+                Spelling::Us
+            ),
+            "{{ colour | a }} color {% if grey %}gray{% endif %}"
+        );
+        assert_eq!("uk".parse::<Spelling>(), Ok(Spelling::Uk));
+        assert!("fr".parse::<Spelling>().is_err());
     }
 
     #[test]
@@ -874,6 +1476,23 @@ mod tests {
         assert_eq!(tidy_prose("calm sea,"), "Calm sea.");
         assert_eq!(tidy_prose("x. . y"), "X. Y.");
         assert_eq!(tidy_prose("an beach at dusk"), "A beach at dusk.");
+        assert_eq!(
+            tidy_prose("a castle on a hill on a hill above the river"),
+            "A castle on a hill above the river."
+        );
+        assert_eq!(tidy_prose("at noon at noon, calm"), "At noon, calm.");
+        assert_eq!(
+            tidy_prose("skating at golden hour at golden hour."),
+            "Skating at golden hour."
+        );
+        // Short words alone are not a phrase; sentences are not joined.
+        assert_eq!(tidy_prose("to be to be"), "To be to be.");
+        assert_eq!(
+            tidy_prose("a wide shot, shot on a 35mm lens"),
+            "A wide shot, on a 35mm lens."
+        );
+        assert_eq!(tidy_prose("so, so calm"), "So, so calm.");
+        assert_eq!(tidy_prose("at noon. At noon"), "At noon. At noon.");
     }
 
     /// Raw bodies of every built-in template, and strings built from the characters the tidier
@@ -945,6 +1564,17 @@ mod tests {
             "\r",
             "x\u{1f}y",
             "extraordinarily",
+            "noon",
+            "noon,",
+            "Noon.",
+            "shot,",
+            "shot",
+            "at",
+            "at noon",
+            "on a hill",
+            "hill;",
+            "it's",
+            "sea-stacks",
             "sea-stacks,and",
             "abcdefghij.klm",
             "longer:word;here?yes",

@@ -51,10 +51,16 @@ fn stem(w: &str) -> &str {
 fn missing_words(desc: &str, prompt: &str) -> Vec<String> {
     let have = words(prompt);
     let have_stems: Vec<&str> = have.iter().map(|w| stem(w)).collect();
+    // A word an entry shows comes out in the library's spelling ("harbour" → "harbor").
+    let have_folded: Vec<String> = have.iter().map(|w| promptloom::matching::fold(w)).collect();
     words(desc)
         .into_iter()
         .filter(|w| !STOP.contains(&w.as_str()))
-        .filter(|w| !have.contains(w) && !have_stems.contains(&stem(w)))
+        .filter(|w| {
+            !have.contains(w)
+                && !have_stems.contains(&stem(w))
+                && !have_folded.contains(&promptloom::matching::fold(w))
+        })
         .collect()
 }
 

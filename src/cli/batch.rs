@@ -16,7 +16,7 @@ use promptloom::batch::space::Space;
 use promptloom::batch::unique::UniqueSet;
 use promptloom::batch::{BatchFormat, Shard, Source};
 
-use super::{DialectArgs, LibraryArgs, load};
+use super::{DialectArgs, LibraryArgs};
 
 /// Spaces up to this size have their coherent combinations counted before a `--unique` run.
 const COUNT_COHERENT_UP_TO: u128 = 1 << 20;
@@ -158,7 +158,7 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
              shard an --exhaustive run instead: its records are distinct combinations"
         );
     }
-    let engine = load(&a.lib)?;
+    let engine = super::load_spelled(&a.lib, a.dialect.spelling)?;
     if !matches!(source, Source::Expand(_))
         && (!a.wildcards.is_empty() || a.lenient || a.separator != ",")
     {

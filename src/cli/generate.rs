@@ -8,7 +8,7 @@ use promptloom::Request;
 use promptloom::batch::Source;
 use promptloom::sink::{Format, Sink};
 
-use super::{GenArgs, fresh_seed, load};
+use super::{GenArgs, fresh_seed};
 
 pub fn gen_cmd(a: GenArgs) -> Result<()> {
     if a.count == 0 {
@@ -21,7 +21,7 @@ pub fn gen_cmd(a: GenArgs) -> Result<()> {
             a.count
         );
     }
-    let engine = load(&a.lib)?;
+    let engine = super::load_spelled(&a.lib, a.dialect.spelling)?;
     let description = a.description.unwrap_or_default();
     // The same source label `batch` writes, so a single record can be regenerated (`replay`);
     // a description *and* a template has no batch equivalent and gets none.

@@ -178,6 +178,14 @@ pub struct DialectArgs {
     /// Fail instead of dropping tags or sentences to fit a token or character limit
     #[arg(long)]
     pub strict: bool,
+    /// Spelling of the library's own words: us (color, gray, centered) or uk (colour, grey,
+    /// centred); the words you type are kept as typed
+    #[arg(long, default_value = "us", value_name = "us|uk", value_parser = parse_spelling)]
+    pub spelling: promptloom::text::Spelling,
+}
+
+pub(crate) fn parse_spelling(s: &str) -> std::result::Result<promptloom::text::Spelling, String> {
+    s.parse()
 }
 
 impl DialectArgs {
@@ -232,10 +240,18 @@ pub fn normalise_args(mut args: Vec<String>) -> Vec<String> {
 }
 
 pub(crate) fn load(lib: &LibraryArgs) -> Result<Engine> {
+    load_spelled(lib, promptloom::text::Spelling::default())
+}
+
+/// [`load`], with the library's own text in `spelling`.
+pub(crate) fn load_spelled(
+    lib: &LibraryArgs,
+    spelling: promptloom::text::Spelling,
+) -> Result<Engine> {
     if lib.no_builtin && lib.library.is_empty() {
         anyhow::bail!("--no-builtin needs at least one --library folder");
     }
-    let engine = Engine::load_with(!lib.no_builtin, &lib.library)?;
+    let engine = Engine::load_spelled(!lib.no_builtin, &lib.library, spelling)?;
     // The library lives until the process exits: a leaked reference keeps it from being dropped,
     // which would free tens of thousands of allocations one by one for nothing (as long as the
     // whole of `gen` for one prompt).

@@ -8,7 +8,7 @@ use clap::Args;
 
 use promptloom::batch::replay;
 
-use super::{LibraryArgs, load};
+use super::LibraryArgs;
 
 #[derive(Args, Debug)]
 pub struct ReplayArgs {
@@ -22,6 +22,9 @@ pub struct ReplayArgs {
     pub jobs: Option<usize>,
     #[command(flatten)]
     pub lib: LibraryArgs,
+    /// The spelling the set was written in (see `gen --spelling`)
+    #[arg(long, default_value = "us", value_name = "us|uk", value_parser = super::parse_spelling)]
+    pub spelling: promptloom::text::Spelling,
 }
 
 pub const AFTER_HELP: &str = "\
@@ -33,7 +36,7 @@ Each record is regenerated from its source, mode, seed and index and compared by
 Exit status: 0 when every record matches, 1 when any differs (each is listed on stderr).";
 
 pub fn replay_cmd(a: ReplayArgs) -> Result<()> {
-    let engine = load(&a.lib)?;
+    let engine = super::load_spelled(&a.lib, a.spelling)?;
     let f = std::fs::File::open(&a.file)
         .with_context(|| format!("cannot read {}", a.file.display()))?;
     let shown = a.file.display().to_string();

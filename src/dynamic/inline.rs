@@ -314,8 +314,24 @@ categories:
 
     #[test]
     fn libraries_without_syntax_expand_nothing() {
+        use crate::library::{Library, SourceFile, SourceKind};
         use crate::scene::{Plan, build};
-        let lib = crate::library::Library::builtin().unwrap();
+        // The built-in entries have no syntax (its bodies do: their sentence frames vary).
+        let builtin = Library::builtin().unwrap();
+        assert!(builtin.categories.iter().all(|c| c.dynamic.is_empty()));
+        let lib = Library::from_sources(vec![
+            SourceFile::new(
+                "v.yaml",
+                SourceKind::Vocab,
+                "categories:\n  thing:\n    entries: [fox, harbour]\n",
+            ),
+            SourceFile::new(
+                "t.yaml",
+                SourceKind::Template,
+                "name: t\nslots:\n  subject: { category: thing }\nbodies:\n  - \"{{ subject_a | cap }} at dawn.\"\n",
+            ),
+        ])
+        .unwrap();
         assert!(lib.categories.iter().all(|c| c.dynamic.is_empty()));
         assert!(
             lib.templates

@@ -248,6 +248,17 @@ impl Library {
 
     /// The folders in `dirs`, layered in order, over the built-in library when `builtin`.
     pub fn load_with(builtin: bool, dirs: &[PathBuf]) -> Result<Library> {
+        Library::load_spelled(builtin, dirs, text::Spelling::default())
+    }
+
+    /// [`Library::load_with`], with the library's own text (entries and template bodies)
+    /// written in `spelling`. Nothing but the wording changes: the same seed draws the same
+    /// entries in either spelling.
+    pub fn load_spelled(
+        builtin: bool,
+        dirs: &[PathBuf],
+        spelling: text::Spelling,
+    ) -> Result<Library> {
         let mut sources = if builtin {
             builtin::sources()
         } else {
@@ -256,12 +267,20 @@ impl Library {
         for d in dirs {
             sources.extend(read_dir_sources(d)?);
         }
-        Library::from_sources(sources)
+        Library::from_sources_spelled(sources, spelling)
     }
 
     /// Builds a library from files already in memory (used by tests and embedders).
     pub fn from_sources(sources: Vec<SourceFile>) -> Result<Library> {
-        compile(sources)
+        compile(sources, text::Spelling::default())
+    }
+
+    /// [`Library::from_sources`] in `spelling` (see [`Library::load_spelled`]).
+    pub fn from_sources_spelled(
+        sources: Vec<SourceFile>,
+        spelling: text::Spelling,
+    ) -> Result<Library> {
+        compile(sources, spelling)
     }
 
     /// A content hash of every loaded file (names and bytes, in load order): 16 hex digits.
@@ -440,7 +459,7 @@ fn invalid(location: Location, message: impl Into<String>) -> Error {
     }
 }
 
-fn compile(sources: Vec<SourceFile>) -> Result<Library> {
+fn compile(sources: Vec<SourceFile>, spelling: text::Spelling) -> Result<Library> {
     let mut tags = TagTable::default();
     let mut declared: BTreeMap<String, (Vec<String>, Location)> = BTreeMap::new();
     let mut pending: Vec<PendingCategory> = Vec::new();
@@ -737,7 +756,7 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
             &tag_blocks,
             &world,
             (&categories, &category_index),
-            &mut tera,
+            (&mut tera, spelling),
         )?);
     }
     if templates.is_empty() {
@@ -774,6 +793,28 @@ fn compile(sources: Vec<SourceFile>) -> Result<Library> {
         sources,
     };
     lib.matcher = Matcher::build(&lib);
+    // Entries as they are written into prompts: in one spelling, proper nouns capitalised. After
+    // the matcher (which folds case and spelling alike) and the `with` links (which name
+    // entries as written), so that neither depends on the spelling.
+    for c in &mut lib.categories {
+        for (ei, e) in c.entries.iter_mut().enumerate() {
+            let t = text::library_text(&e.text, spelling);
+            if t == e.text {
+                continue;
+            }
+            e.text = t;
+            if let Some(Some(_)) = c.dynamic.get(ei) {
+                let loc = &e.location;
+                c.dynamic[ei] = Some(crate::dynamic::inline::parse_located(
+                    &e.text,
+                    &loc.file,
+                    source_text(&lib.sources, &loc.file),
+                    loc.line,
+                    loc.column,
+                )?);
+            }
+        }
+    }
     validate_bodies(&lib)?;
     Ok(lib)
 }
@@ -983,7 +1024,7 @@ fn compile_template(
     tag_blocks: &BTreeMap<u32, Vec<u32>>,
     world: &World,
     (categories, category_index): (&[Category], &BTreeMap<String, usize>),
-    tera: &mut bodies::TeraBodies,
+    (tera, spelling): (&mut bodies::TeraBodies, text::Spelling),
 ) -> Result<SceneTemplate> {
     let mut loc = Locator::new(file, src);
     let tloc = loc.next(&raw.name);
@@ -1140,7 +1181,13 @@ fn compile_template(
         let body_name = format!("{}#{}", raw.name, i + 1);
         let first_line = b.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
         let bloc = loc.next(first_line.trim());
-        let (tera_src, runs) = body_runs(b, file, src, &bloc)?;
+        let (mut tera_src, mut runs) = body_runs(b, file, src, &bloc)?;
+        // In the library's spelling, proper nouns capitalised (errors above are located in
+        // the body as written).
+        let spelled = text::library_body(b, spelling);
+        if spelled != *b {
+            (tera_src, runs) = body_runs(&spelled, file, src, &bloc)?;
+        }
         let fast = crate::body::compile(&tera_src, &slot_names);
         let defer = fast.is_some() && bodies::deferrable(&slot_names);
         fast_bodies.push(fast);
