@@ -207,19 +207,85 @@ impl Plan {
 
 /// Words that open a place phrase ("on a ridge", "in a library").
 const PLACE_PREPOSITIONS: &[&str] = &[
-    "in", "on", "at", "inside", "under", "beneath", "by", "beside", "near", "across", "along",
-    "through", "over", "above", "among", "amid", "atop", "within", "around", "behind", "from",
-    "down", "up", "outside", "onto", "into", "below", "underneath",
+    "in",
+    "on",
+    "at",
+    "inside",
+    "under",
+    "beneath",
+    "by",
+    "beside",
+    "near",
+    "across",
+    "along",
+    "through",
+    "over",
+    "above",
+    "among",
+    "amid",
+    "atop",
+    "within",
+    "around",
+    "behind",
+    "from",
+    "down",
+    "up",
+    "outside",
+    "onto",
+    "into",
+    "below",
+    "underneath",
 ];
 
 /// Words that follow those prepositions without naming a place ("in the distance", "at low
 /// tide", "in the style of").
 const NOT_PLACES: &[&str] = &[
-    "distance", "style", "manner", "foreground", "background", "frame", "moment", "air",
-    "dark", "darkness", "light", "shade", "shadow", "tide", "time", "mood", "focus", "detail",
-    "motion", "silhouette", "color", "colour", "tone", "hue", "shade", "glow", "love", "flight",
-    "mid-air", "midair", "profile", "close-up", "closeup", "action", "thought", "peace",
-    "silence", "bloom", "full", "view", "way", "spirit", "tradition", "form", "shape", "pose",
+    "distance",
+    "style",
+    "manner",
+    "foreground",
+    "background",
+    "frame",
+    "moment",
+    "air",
+    "dark",
+    "darkness",
+    "light",
+    "shade",
+    "shadow",
+    "tide",
+    "time",
+    "mood",
+    "focus",
+    "detail",
+    "motion",
+    "silhouette",
+    "color",
+    "colour",
+    "tone",
+    "hue",
+    "shade",
+    "glow",
+    "love",
+    "flight",
+    "mid-air",
+    "midair",
+    "profile",
+    "close-up",
+    "closeup",
+    "action",
+    "thought",
+    "peace",
+    "silence",
+    "bloom",
+    "full",
+    "view",
+    "way",
+    "spirit",
+    "tradition",
+    "form",
+    "shape",
+    "pose",
 ];
 
 /// The place phrase of a description, if it names one: a preposition followed by words that
@@ -450,6 +516,9 @@ pub struct Scratch {
     /// World values that leave every slot that must be filled an entry, and what they were
     /// computed for (library hash, description key, template).
     feasible: TagSet,
+    /// Entries the description pinned whose words stay in the subject: never drawn again in
+    /// this scene.
+    silenced: Vec<(usize, usize)>,
     /// Recently computed feasible sets, by what they depend on: (library hash, template,
     /// state before the world, which slots are pinned).
     feasible_cache: Vec<(String, usize, State, Vec<bool>, bool, TagSet)>,
@@ -487,13 +556,17 @@ impl Scratch {
         fills: &[SlotFill],
     ) {
         let user_setting = plan.names_setting.is_some();
-        if let Some((.., f)) = self.feasible_cache.iter().find(|(h, t, st, pinned, us, _)| {
-            *t == ti
-                && *us == user_setting
-                && st == base
-                && pinned.iter().zip(fills).all(|(p, f)| *p == f.pinned)
-                && h == lib.hash()
-        }) {
+        if let Some((.., f)) = self
+            .feasible_cache
+            .iter()
+            .find(|(h, t, st, pinned, us, _)| {
+                *t == ti
+                    && *us == user_setting
+                    && st == base
+                    && pinned.iter().zip(fills).all(|(p, f)| *p == f.pinned)
+                    && h == lib.hash()
+            })
+        {
             self.feasible = *f;
             return;
         }
@@ -614,6 +687,7 @@ pub fn build_with(
     fills.resize_with(t.slots.len(), SlotFill::default);
     // (span index, slot index, whether the entry shows the user's words)
     let mut pinned_spans: Vec<(usize, usize, bool)> = Vec::new();
+    scratch.silenced.clear();
     for (si, sp) in plan.spans.iter().enumerate() {
         // Entries of categories the template uses that do not contradict the template itself
         // (an outdoor sky pinned into an indoor scene would block everything else).
@@ -728,7 +802,9 @@ pub fn build_with(
             notes.push(format!("subject from the description: \"{remainder}\""));
         }
         // A pinned phrase that stays inside the subject is already said there: its entry keeps
-        // its place in the scene (its tags still count) but is not written a second time.
+        // its place in the scene (its tags still count) but is not written a second time. A
+        // slot that must be filled is drawn again under the world (never the same entry); an
+        // optional one stays empty.
         let (rs, re) = subject_byte_range(plan, &remainder);
         for &(si, slot, _) in &pinned_spans {
             let sp = &plan.spans[si];
@@ -737,7 +813,14 @@ pub fn build_with(
                 for p in fills[slot].picks.drain(..) {
                     if let Pick::Entry(c, e) = p {
                         displaced.push((c, e));
+                        scratch.silenced.push((c, e));
                     }
+                }
+                // Nor another entry that shows the same words.
+                scratch.silenced.extend(plan.showing[si].iter().copied());
+                let s = &t.slots[slot];
+                if s.chance >= 100 && s.min > 0 {
+                    fills[slot].pinned = false;
                 }
                 if explain {
                     notes.push(format!(
@@ -926,7 +1009,9 @@ fn apply_user_pins(lib: &Library, plan: &Plan, state: &mut State) {
         for tag in a.mask.iter() {
             state.blocks.remove(tag);
         }
-        state.blocks.union_with(&lib.world.pin_blocks(p.axis, &p.values));
+        state
+            .blocks
+            .union_with(&lib.world.pin_blocks(p.axis, &p.values));
     }
 }
 
@@ -1115,6 +1200,11 @@ fn note_taken_and_boosted(
 ) {
     scratch.taken.clear();
     scratch.boosted.clear();
+    for &(c, e) in &scratch.silenced {
+        if c == category {
+            scratch.taken.push(e);
+        }
+    }
     for f in fills {
         for p in &f.picks {
             if let Pick::Entry(c, e) = p {

@@ -62,6 +62,9 @@ pub struct Pin {
     pub last: usize,
 }
 
+/// An alias phrase (its folded words) and the (axis, value) pairs it names.
+type Alias = (Vec<String>, Vec<(usize, u8)>);
+
 /// The axes of a library, in declaration order.
 #[derive(Debug, Clone, Default)]
 pub struct World {
@@ -69,7 +72,7 @@ pub struct World {
     /// Every value tag and every `none` tag.
     pub mask: TagSet,
     /// Alias phrases (folded words), longest first, with the (axis, value) pairs they name.
-    aliases: Vec<(Vec<String>, Vec<(usize, u8)>)>,
+    aliases: Vec<Alias>,
 }
 
 impl World {
@@ -78,7 +81,7 @@ impl World {
         for a in &axes {
             mask.union_with(&a.mask);
         }
-        let mut grouped: Vec<(Vec<String>, Vec<(usize, u8)>)> = Vec::new();
+        let mut grouped: Vec<Alias> = Vec::new();
         for (phrase, axis, value) in aliases {
             let ws: Vec<String> = words(&phrase).into_iter().map(|w| w.folded).collect();
             if ws.is_empty() {
@@ -94,7 +97,7 @@ impl World {
             }
         }
         // Longest first; ties in declaration order (the sort is stable).
-        grouped.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        grouped.sort_by_key(|a| std::cmp::Reverse(a.0.len()));
         World {
             axes,
             mask,
@@ -246,7 +249,8 @@ impl World {
                 candidates.clear();
                 for only_feasible in [true, false] {
                     for (vi, v) in a.values.iter().enumerate() {
-                        if (!only_feasible || feasible.contains(v.tag)) && self.admits(state, ai, vi)
+                        if (!only_feasible || feasible.contains(v.tag))
+                            && self.admits(state, ai, vi)
                         {
                             candidates.push(vi as u8);
                             // A value of weight 0 is drawn only when nothing else is left.

@@ -35,7 +35,11 @@ fn every_scene_holds_one_world_over_10000_seeds_per_template() {
         }
         // Slots that must be filled stay filled: the world is drawn again when one would be
         // empty, so a gap is rare (a world no entry of the slot can hold after every try).
-        assert!(empty <= 100, "template {}: {empty} of 10,000 scenes left a slot empty", t.name);
+        assert!(
+            empty <= 100,
+            "template {}: {empty} of 10,000 scenes left a slot empty",
+            t.name
+        );
     }
 }
 
@@ -58,7 +62,10 @@ fn the_users_pins_are_never_overridden() {
     ];
     for d in descriptions {
         let (pins, _) = lib.world.pins(&words(d));
-        assert!(!pins.is_empty(), "{d}: expected the description to pin an axis");
+        assert!(
+            !pins.is_empty(),
+            "{d}: expected the description to pin an axis"
+        );
         let plan = Plan::new(&lib, d, None).unwrap();
         for seed in 0..500u64 {
             let scene = build(&lib, &plan, seed, 0, false);
@@ -68,7 +75,11 @@ fn the_users_pins_are_never_overridden() {
                     p.values.contains(&v),
                     "{d} seed {seed}: axis `{}` is {} though the words pin it to {:?}; world {:?}",
                     lib.world.axes[p.axis].name,
-                    if v == NONE || v == OPEN { "unset".to_string() } else { v.to_string() },
+                    if v == NONE || v == OPEN {
+                        "unset".to_string()
+                    } else {
+                        v.to_string()
+                    },
                     p.values,
                     lib.world.describe(&scene.world)
                 );
@@ -83,13 +94,21 @@ fn the_users_pins_are_never_overridden() {
 fn contradicting_pins_keep_the_first_and_report_the_second() {
     let lib = Library::builtin().unwrap();
     let (pins, lost) = lib.world.pins(&words("sunrise at midnight"));
-    let time = lib.world.axes.iter().position(|a| a.name == "time").unwrap();
+    let time = lib
+        .world
+        .axes
+        .iter()
+        .position(|a| a.name == "time")
+        .unwrap();
     let dawn = lib.world.axes[time]
         .values
         .iter()
         .position(|v| v.name == "dawn")
         .unwrap() as u8;
-    assert_eq!(pins.iter().find(|p| p.axis == time).unwrap().values, vec![dawn]);
+    assert_eq!(
+        pins.iter().find(|p| p.axis == time).unwrap().values,
+        vec![dawn]
+    );
     assert_eq!(lost.len(), 1, "{lost:?}");
 }
 
@@ -99,7 +118,9 @@ fn exhaustive_scenes_fit_a_world() {
     let mut made = 0;
     for (ti, t) in lib.templates.iter().enumerate() {
         let space = Space::of_template(&lib, ti);
-        let Some(total) = space.total128 else { continue };
+        let Some(total) = space.total128 else {
+            continue;
+        };
         // Positions spread over the whole space (a stride prime to most sizes); most
         // combinations of a large template are incoherent and skipped, as exhaustive does.
         let mut pos: u128 = 0;

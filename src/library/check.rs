@@ -130,7 +130,11 @@ pub struct Incoherence {
 
 impl std::fmt::Display for Incoherence {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "template `{}`, scene {}: {}", self.template, self.index, self.message)
+        write!(
+            f,
+            "template `{}`, scene {}: {}",
+            self.template, self.index, self.message
+        )
     }
 }
 
@@ -140,14 +144,13 @@ impl std::fmt::Display for Incoherence {
 /// slot that must be filled left empty.
 pub fn coherence(lib: &Library, n: u64, seed: u64) -> Vec<Incoherence> {
     let mut out = Vec::new();
-    for (ti, t) in lib.templates.iter().enumerate() {
+    for t in &lib.templates {
         let plan = match crate::scene::Plan::new(lib, "", Some(&t.name)) {
             Ok(p) => p,
             Err(_) => continue,
         };
         for index in 0..n {
             let scene = crate::scene::build(lib, &plan, seed, index, false);
-            let _ = ti;
             for m in scene_incoherence(lib, &scene) {
                 out.push(Incoherence {
                     template: t.name.clone(),
@@ -194,7 +197,10 @@ pub fn scene_incoherence(lib: &Library, scene: &crate::scene::Scene) -> Vec<Stri
     }
     for (i, &(c1, e1)) in entries.iter().enumerate() {
         for &(c2, e2) in &entries[i + 1..] {
-            let (x, y) = (&lib.categories[c1].entries[e1], &lib.categories[c2].entries[e2]);
+            let (x, y) = (
+                &lib.categories[c1].entries[e1],
+                &lib.categories[c2].entries[e2],
+            );
             if x.tags.intersects(&y.blocks) || y.tags.intersects(&x.blocks) {
                 out.push(format!("`{}` and `{}` conflict", x.text, y.text));
                 continue;
@@ -377,11 +383,9 @@ fn unreachable(lib: &Library, out: &mut Vec<Finding>) {
             continue;
         }
         for e in &c.entries {
+            // Weight 0 means "only when a description names it": drawn by no slot, pinned by
+            // its words.
             if e.weight == 0 {
-                out.push(Finding {
-                    location: e.location.clone(),
-                    message: format!("entry `{}` has weight 0 and is never drawn", e.text),
-                });
                 continue;
             }
             let reachable = slots.iter().any(|(t, s)| {

@@ -19,9 +19,9 @@ use std::rc::Rc;
 use crate::error::{Error, Location, Result};
 use crate::matching::Matcher;
 use crate::rng::fnv1a64_start;
-use crate::world::World;
 use crate::tags::{TagSet, TagTable};
 use crate::text;
+use crate::world::World;
 use crate::yaml::{self, Locator, RawTemplate, RawVocabFile};
 
 /// Upper bound for one weight, so that sums never overflow.
@@ -1016,6 +1016,7 @@ fn check_tag_name(name: &str, loc: &Location) -> Result<()> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn compile_template(
     raw: RawTemplate,
     file: &str,
@@ -1058,8 +1059,11 @@ fn compile_template(
     pool_state.add(&tset, &bset);
     pool_state.blocks.union_with(&world_blocks);
     for a in &world.axes {
-        let named: Vec<&crate::world::Value> =
-            a.values.iter().filter(|v| all_tags.contains(v.tag)).collect();
+        let named: Vec<&crate::world::Value> = a
+            .values
+            .iter()
+            .filter(|v| all_tags.contains(v.tag))
+            .collect();
         if let [v] = named[..] {
             pool_state.tags.insert(v.tag);
             pool_state.blocks.union_with(&v.blocks);
