@@ -239,9 +239,11 @@ pub fn inspect(path: &Path, e: &Expect<'_>) -> Result<ResumePoint> {
     let mut scratch = Scratch::default();
     let regenerated = if e.format == BatchFormat::Text {
         // A text line is what `prompt` writes (the token count first with `--tokens`).
-        e.generator.prompt(index, &mut scratch)?.map(|mut p| {
-            p.push('\n');
-            p.into_bytes()
+        e.generator.prompt(index, &mut scratch)?.map(|p| {
+            let mut b = Vec::with_capacity(p.len() + 1);
+            crate::output::escape_controls_into(&p, &mut b);
+            b.push(b'\n');
+            b
         })
     } else {
         e.generator.record(index, &mut scratch)?.map(|r| {

@@ -80,7 +80,7 @@ impl ChunkBuf {
                     .prompt_into(i, &mut self.scratch, &mut self.line)
                     .inspect(|written| {
                         if *written {
-                            self.bytes.extend_from_slice(self.line.as_bytes());
+                            crate::output::escape_controls_into(&self.line, &mut self.bytes);
                             self.bytes.push(b'\n');
                         }
                     })

@@ -1,7 +1,7 @@
 //! `promptloom batch`: large reproducible prompt sets (see `promptloom::batch`).
 
 use std::fs::OpenOptions;
-use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
@@ -202,7 +202,7 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
     // 2. Open the output (after validation), resuming if asked.
     let (mut out, range, limit, done): (Box<dyn Write>, _, _, u64) = match &a.output {
         None => {
-            let mut w = BufWriter::with_capacity(1 << 20, io::stdout().lock());
+            let mut w = promptloom::output::Out::stdout();
             w.write_all(a.format.header())?;
             (Box::new(w), range, limit, 0)
         }
@@ -299,7 +299,9 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
         eprintln!("warning: {w}");
     }
     let outcome = outcome?;
-    out.flush().context("cannot write output")?;
+    out.flush()
+        .map_err(promptloom::output::plain_io)
+        .context("cannot write output")?;
     if let Some(l) = limit
         && outcome.records < l
     {

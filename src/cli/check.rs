@@ -26,7 +26,9 @@ pub fn check_cmd(lib: &LibraryArgs, deny_warnings: bool) -> Result<()> {
         if findings.len() == 1 { "" } else { "s" },
         l.hash()
     );
-    println!("{summary}");
+    let mut out = promptloom::output::Out::stdout();
+    writeln!(out, "{summary}")?;
+    out.finish()?;
     if deny_warnings && !findings.is_empty() {
         bail!("{} warning(s) with --deny-warnings", findings.len());
     }
