@@ -214,3 +214,236 @@ fn unclear_expand_zero_prompts_is_refused() {
 fn cmd() -> Command {
     bin()
 }
+
+fn batch(extra: &[&str]) -> Vec<String> {
+    let l = lib();
+    let mut v: Vec<String> = ["batch", "-t", "toy", "--library", &l, "-q", "--seed", "5"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    v.extend(extra.iter().map(|s| s.to_string()));
+    v
+}
+
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// The bytes of a fresh run (to standard output).
+fn fresh(extra: &[&str]) -> Vec<u8> {
+    let out = bin().args(refs(&batch(extra))).output().unwrap();
+    assert!(out.status.success());
+    out.stdout
+}
+
+/// The byte offset just after the `n`-th record of a set file (CSV: after the header too).
+fn after_records(bytes: &[u8], format: &str, n: usize) -> usize {
+    let sep: &[u8] = if format == "csv" { b"\r\n" } else { b"\n" };
+    let skip = usize::from(format == "csv");
+    let mut seen = 0;
+    let mut i = 0;
+    while i + sep.len() <= bytes.len() {
+        if &bytes[i..i + sep.len()] == sep {
+            seen += 1;
+            if seen == n + skip {
+                return i + sep.len();
+            }
+        }
+        i += 1;
+    }
+    panic!("fewer than {n} records");
+}
+
+#[test]
+fn d1_a_torn_tail_is_removed_even_when_the_set_is_complete() {
+    let d = tmp();
+    for format in ["text", "jsonl", "csv"] {
+        let f = d.path().join(format!("set.{format}"));
+        let f = f.to_str().unwrap();
+        // A run of 20 killed in the middle of record 11 …
+        let big = fresh(&["-n", "20", "-f", format]);
+        let cut = after_records(&big, format, 10) + 7;
+        std::fs::write(f, &big[..cut]).unwrap();
+        // … resumed as a run of 10: complete, and the torn record goes.
+        let (ok, _, err) = run(&refs(&batch(&[
+            "-n", "10", "-f", format, "-o", f, "--resume",
+        ])));
+        assert!(ok, "{format}: {err}");
+        assert_eq!(
+            std::fs::read(f).unwrap(),
+            fresh(&["-n", "10", "-f", format]),
+            "{format}"
+        );
+        // Replay accepts the result.
+        if format == "jsonl" {
+            let (ok, _, err) = run(&["replay", f, "--library", &lib()]);
+            assert!(ok, "{err}");
+        }
+    }
+}
+
+#[test]
+fn d5_resume_never_truncates_a_foreign_file() {
+    let d = tmp();
+    for format in ["text", "jsonl", "csv"] {
+        let f = d.path().join(format!("notes.{format}"));
+        let f = f.to_str().unwrap();
+        for notes in [
+            &b"my notes, no final newline"[..],
+            b"line one\nline two, no final newline",
+            b"{\"prompt\":\"not ours",
+        ] {
+            std::fs::write(f, notes).unwrap();
+            let (ok, _, err) = run(&refs(&batch(&[
+                "-n", "5", "-f", format, "-o", f, "--resume",
+            ])));
+            assert!(!ok, "{format} {notes:?}: accepted");
+            assert!(err.contains("cannot resume"), "{err}");
+            assert_eq!(
+                std::fs::read(f).unwrap(),
+                notes,
+                "{format}: the file was changed"
+            );
+        }
+    }
+    // A torn first record of this very run is still repaired.
+    let f = d.path().join("torn.jsonl");
+    let f = f.to_str().unwrap();
+    let full = fresh(&["-n", "5", "-f", "jsonl"]);
+    std::fs::write(f, &full[..30]).unwrap();
+    let (ok, _, err) = run(&refs(&batch(&[
+        "-n", "5", "-f", "jsonl", "-o", f, "--resume",
+    ])));
+    assert!(ok, "{err}");
+    assert_eq!(std::fs::read(f).unwrap(), full);
+}
+
+#[test]
+fn d4_a_second_writer_of_the_same_file_gets_a_clear_error() {
+    let d = tmp();
+    let path = d.path().join("set.jsonl");
+    std::fs::write(&path, b"held by another run\n").unwrap();
+    // Another process holds the run's lock (here: this test).
+    let held = File::options().read(true).write(true).open(&path).unwrap();
+    held.try_lock().expect("lock");
+    let f = path.to_str().unwrap();
+    for resume in [false, true] {
+        let mut args = batch(&["-n", "5", "-f", "jsonl", "-o", f]);
+        if resume {
+            args.push("--resume".into());
+        }
+        let (ok, _, err) = run(&refs(&args));
+        assert!(!ok, "resume {resume}: a second writer was let in");
+        assert!(err.contains("being written by another run"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"held by another run\n");
+    }
+    held.unlock().unwrap();
+    let (ok, _, err) = run(&refs(&batch(&["-n", "5", "-f", "jsonl", "-o", f])));
+    assert!(ok, "{err}");
+}
+
+#[test]
+fn d4_two_runs_on_one_file_never_interleave() {
+    let d = tmp();
+    let path = d.path().join("race.txt");
+    let f = path.to_str().unwrap();
+    // Two runs with different seeds: interleaved writes would match neither.
+    let args = |seed: &str| -> Vec<String> {
+        let l = lib();
+        [
+            "batch",
+            "-t",
+            "toy",
+            "--library",
+            &l,
+            "-q",
+            "-n",
+            "300000",
+            "-o",
+            f,
+            "--seed",
+            seed,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let a = bin()
+        .args(args("5"))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let b = bin()
+        .args(args("6"))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    // Either one run was refused, or they ran one after the other: the file is one whole run.
+    for o in [&a, &b] {
+        if !o.status.success() {
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(err.contains("being written by another run"), "{err}");
+        }
+    }
+    assert!(a.status.success() || b.status.success());
+    let got = std::fs::read(&path).unwrap();
+    let whole = |seed: &str| {
+        let l = lib();
+        let a = [
+            "batch",
+            "-t",
+            "toy",
+            "--library",
+            &l,
+            "-q",
+            "-n",
+            "300000",
+            "--seed",
+            seed,
+        ];
+        bin().args(a).output().unwrap().stdout
+    };
+    assert!(
+        got == whole("5") || got == whole("6"),
+        "the two runs interleaved"
+    );
+}
+
+#[test]
+fn h9_resume_of_a_non_regular_file_is_refused() {
+    let out = bin()
+        .args(refs(&batch(&["-n", "5", "-o", "/dev/stdout", "--resume"])))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("not a regular file"), "{err}");
+    // Without --resume, writing to a device still works.
+    let out = bin()
+        .args(refs(&batch(&["-n", "5", "-o", "/dev/stdout"])))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, fresh(&["-n", "5"]));
+}
+
+#[test]
+fn h8_jobs_is_capped_at_a_multiple_of_the_cores() {
+    let t = std::time::Instant::now();
+    let (ok, out, err) = run(&refs(
+        &batch(&["-n", "10", "--jobs", "1000000"])[..]
+            .iter()
+            .map(|s| s.as_str())
+            .filter(|s| *s != "-q")
+            .map(String::from)
+            .collect::<Vec<_>>(),
+    ));
+    assert!(ok, "{err}");
+    assert!(err.contains("capped"), "{err}");
+    assert_eq!(out.as_bytes(), fresh(&["-n", "10"]));
+    assert!(t.elapsed().as_secs() < 10, "{:?}", t.elapsed());
+}

@@ -1,7 +1,8 @@
 //! `--resume`: continue a file that was cut off, without losing or duplicating a record.
 //!
 //! 1. Scan the file (streaming, flat memory) for complete records; bytes after the last complete
-//!    record are a partial record from a crash and will be dropped.
+//!    record are dropped only when they are the start of the record the run writes next (a
+//!    write cut off by a crash), else the file is foreign and refused.
 //! 2. Check the last complete record against regeneration: its seed, library hash, source and
 //!    mode (JSONL), its index range, and then its exact bytes. Anything else is refused with a
 //!    clear error and the file is not touched.
@@ -49,6 +50,8 @@ pub struct ResumePoint {
     pub hashes: Vec<u64>,
     /// The header must be (re)written.
     pub needs_header: bool,
+    /// Bytes of a torn record after `keep`, proven to be the start of the next record.
+    pub torn: u64,
 }
 
 struct Scan {
@@ -57,6 +60,8 @@ struct Scan {
     last: Vec<u8>,
     header_ok: bool,
     hashes: Vec<u64>,
+    /// Bytes after the last complete record (a torn record, or a foreign file's text).
+    tail: Vec<u8>,
 }
 
 fn scan(path: &Path, format: BatchFormat, collect: bool) -> Result<Scan> {
@@ -69,6 +74,7 @@ fn scan(path: &Path, format: BatchFormat, collect: bool) -> Result<Scan> {
         last: Vec::new(),
         header_ok: header.is_empty(),
         hashes: Vec::new(),
+        tail: Vec::new(),
     };
     let mut cur: Vec<u8> = Vec::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -125,6 +131,9 @@ fn scan(path: &Path, format: BatchFormat, collect: bool) -> Result<Scan> {
             message: "it does not start with promptloom's CSV header".into(),
         });
     }
+    if s.header_ok {
+        s.tail = cur;
+    }
     Ok(s)
 }
 
@@ -148,12 +157,17 @@ pub fn inspect(path: &Path, e: &Expect<'_>) -> Result<ResumePoint> {
     };
     let s = scan(path, e.format, e.collect_hashes)?;
     if s.records == 0 {
+        if e.format == BatchFormat::Text && e.mode != Mode::Random {
+            return Err(refuse(text_needs_random()));
+        }
+        check_tail(e, &s, e.range.start).map_err(&refuse)?;
         return Ok(ResumePoint {
             keep: s.keep,
             next: e.range.start,
             records: 0,
             hashes: Vec::new(),
             needs_header: !s.header_ok,
+            torn: s.tail.len() as u64,
         });
     }
     let index = match e.format {
@@ -221,11 +235,7 @@ pub fn inspect(path: &Path, e: &Expect<'_>) -> Result<ResumePoint> {
         }
         BatchFormat::Text => {
             if e.mode != Mode::Random || e.collect_hashes {
-                return Err(refuse(
-                    "text output carries no index, so only random runs resume from it; \
-                     write exhaustive and unique runs as jsonl or csv"
-                        .into(),
-                ));
+                return Err(refuse(text_needs_random()));
             }
             e.range.start + s.records - 1
         }
@@ -237,32 +247,94 @@ pub fn inspect(path: &Path, e: &Expect<'_>) -> Result<ResumePoint> {
         )));
     }
     let mut scratch = Scratch::default();
-    let regenerated = if e.format == BatchFormat::Text {
-        // A text line is what `prompt` writes (the token count first with `--tokens`).
-        e.generator.prompt(index, &mut scratch)?.map(|p| {
-            let mut b = Vec::with_capacity(p.len() + 1);
-            crate::output::escape_controls_into(&p, &mut b);
-            b.push(b'\n');
-            b
-        })
-    } else {
-        e.generator.record(index, &mut scratch)?.map(|r| {
-            let mut b = Vec::new();
-            e.format.encode(&r, &mut b);
-            b
-        })
-    };
+    // A text line is what `prompt` writes (the token count first with `--tokens`).
+    let regenerated = encode_one(e, index, &mut scratch)?.map(|(b, _)| b);
     if regenerated.as_deref() != Some(s.last.as_slice()) {
         return Err(refuse(format!(
             "its last complete record (index {index}) differs from what this run generates: \
              it was made with another seed, source, mode or library"
         )));
     }
+    let next = index.checked_add(1).ok_or_else(|| {
+        refuse("its last record has the largest index, 2^64 - 1: nothing can follow it".into())
+    })?;
+    check_tail(e, &s, next).map_err(refuse)?;
     Ok(ResumePoint {
         keep: s.keep,
-        next: index + 1,
+        next,
         records: s.records,
+        torn: s.tail.len() as u64,
         hashes: s.hashes,
         needs_header: false,
     })
+}
+
+fn text_needs_random() -> String {
+    "text output carries no index, so only random runs resume from it; \
+     write exhaustive and unique runs as jsonl or csv"
+        .into()
+}
+
+/// How many positions after the last record a torn record may belong to: exhaustive runs skip
+/// incoherent positions and unique runs skip repeated prompts, so the next record written is not
+/// always the next index.
+const TAIL_WINDOW: u64 = 4096;
+
+/// The bytes after the last complete record are dropped only when they are the start of the
+/// record this run would write next (a write cut off by a crash). Anything else — a notes file
+/// with no newline, a record of another run — is refused, and the file is left untouched.
+/// The tail is checked against the next record even beyond the run's range, so a file whose run
+/// was cut after the last record this run needs still loses its torn tail.
+fn check_tail(e: &Expect<'_>, s: &Scan, next: u64) -> std::result::Result<(), String> {
+    if s.tail.is_empty() {
+        return Ok(());
+    }
+    let foreign = || {
+        format!(
+            "its last {} bytes are not the start of the record this run writes next (index {next}); \
+             is it a file of another run, or not a promptloom set? It is left untouched",
+            s.tail.len()
+        )
+    };
+    let mut scratch = Scratch::default();
+    let seen: std::collections::BTreeSet<u64> = s.hashes.iter().copied().collect();
+    for k in 0..TAIL_WINDOW {
+        let Some(i) = next.checked_add(k) else {
+            break;
+        };
+        if e.generator.positions().is_some_and(|p| u128::from(i) >= p) {
+            break;
+        }
+        let (bytes, prompt) = match encode_one(e, i, &mut scratch) {
+            Ok(Some(x)) => x,
+            Ok(None) => continue, // an incoherent position: no record
+            Err(_) => return Err(foreign()),
+        };
+        if bytes.starts_with(&s.tail) {
+            return Ok(());
+        }
+        // A unique run skips a record whose prompt it already wrote; anything else that
+        // exists is the record that was written next.
+        if !(e.collect_hashes && seen.contains(&UniqueSet::hash(&prompt))) {
+            return Err(foreign());
+        }
+    }
+    Err(foreign())
+}
+
+/// Record `i` as this run writes it, and its prompt.
+fn encode_one(e: &Expect<'_>, i: u64, scratch: &mut Scratch) -> Result<Option<(Vec<u8>, String)>> {
+    if e.format == BatchFormat::Text {
+        return Ok(e.generator.prompt(i, scratch)?.map(|p| {
+            let mut b = Vec::with_capacity(p.len() + 1);
+            crate::output::escape_controls_into(&p, &mut b);
+            b.push(b'\n');
+            (b, p)
+        }));
+    }
+    Ok(e.generator.record(i, scratch)?.map(|r| {
+        let mut b = Vec::new();
+        e.format.encode(&r, &mut b);
+        (b, r.prompt)
+    }))
 }
