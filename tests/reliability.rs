@@ -447,3 +447,79 @@ fn h8_jobs_is_capped_at_a_multiple_of_the_cores() {
     assert_eq!(out.as_bytes(), fresh(&["-n", "10"]));
     assert!(t.elapsed().as_secs() < 10, "{:?}", t.elapsed());
 }
+
+/// 63 wildcard files, each nesting `{a|` 190 deep around the next one: 11,970 levels in all.
+fn deep_chain(dir: &std::path::Path) {
+    for k in 0..63 {
+        let inner = if k == 62 {
+            "x".to_string()
+        } else {
+            format!("__w{}__", k + 1)
+        };
+        let text = format!("{}{inner}{}\n", "{a|".repeat(190), "}".repeat(190));
+        std::fs::write(dir.join(format!("w{k}.txt")), text).unwrap();
+    }
+}
+
+#[test]
+fn c1_deep_nesting_across_wildcards_is_an_error_for_every_walker() {
+    let d = tmp();
+    deep_chain(d.path());
+    let w = d.path().to_str().unwrap();
+    for args in [
+        vec!["expand", "__w0__", "-w", w, "--count"],
+        vec!["expand", "__w0__", "-w", w, "--combinatorial", "-n", "3"],
+        vec!["expand", "__w0__", "-w", w, "--seed", "1", "-n", "3"],
+        vec![
+            "expand",
+            "__w0__",
+            "-w",
+            w,
+            "--combinatorial",
+            "--lenient",
+            "-n",
+            "1",
+        ],
+        vec!["space", "--expand", "__w0__", "-w", w],
+        vec![
+            "batch",
+            "--expand",
+            "__w0__",
+            "-w",
+            w,
+            "--exhaustive",
+            "--seed",
+            "1",
+            "-q",
+        ],
+    ] {
+        let out = bin().args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("nests too deeply"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn h4_counting_a_wildcard_dag_is_linear() {
+    let d = tmp();
+    std::fs::write(d.path().join("d0.txt"), "a\nb\n").unwrap();
+    for k in 1..=60 {
+        std::fs::write(
+            d.path().join(format!("d{k}.txt")),
+            format!("{{__d{0}__|__d{0}__}}\n", k - 1),
+        )
+        .unwrap();
+    }
+    let w = d.path().to_str().unwrap();
+    let t = std::time::Instant::now();
+    let (ok, out, err) = run(&["expand", "__d60__", "-w", w, "--count"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), (1u128 << 61).to_string());
+    let (ok, out, err) = run(&["space", "--expand", "__d60__", "-w", w]);
+    assert!(ok, "{err}");
+    assert!(out.contains(&(1u128 << 61).to_string()), "{out}");
+    let (ok, _, err) = run(&["expand", "__d60__", "-w", w, "--combinatorial", "-n", "3"]);
+    assert!(ok, "{err}");
+    assert!(t.elapsed().as_secs() < 10, "{:?}", t.elapsed());
+}

@@ -46,7 +46,28 @@ pub enum Node {
     Wrap(Box<Wrap>),
 }
 
+/// Deepest nesting of constructs, all wildcard levels together, that any walker of the syntax
+/// follows: the sampler, the combination counter (`--count`, `space`, exhaustive unranking) and
+/// the validator stop here with the same error ("expansion nests too deeply") instead of
+/// exhausting the stack.
+pub const MAX_DEPTH: u32 = 1000;
+
+/// The message of [`MAX_DEPTH`].
+pub const TOO_DEEP: &str = "expansion nests too deeply";
+
 impl Node {
+    /// The span of a construct (text and sequences have none of their own).
+    pub fn span(&self) -> Span {
+        match self {
+            Node::Variant(v) => v.span,
+            Node::Wildcard(w) => w.span,
+            Node::SetVar(v) => v.span,
+            Node::GetVar(v) => v.span,
+            Node::Wrap(w) => w.span,
+            _ => Span::default(),
+        }
+    }
+
     /// An empty sequence: the expansion of an empty template.
     pub fn empty() -> Node {
         Node::Seq(Vec::new())

@@ -73,8 +73,9 @@ struct Ctx<'e, 'a> {
     nest: u32,
 }
 
-/// Deepest recursion of constructs within one prompt (all wildcard levels together).
-const MAX_EVAL_NESTING: u32 = 1000;
+/// Deepest recursion of constructs within one prompt (all wildcard levels together), shared by
+/// every walker of the syntax.
+const MAX_EVAL_NESTING: u32 = super::ast::MAX_DEPTH;
 
 /// Child key: mixes a construct's parent key with one more number (an offset, a slot, a value).
 fn mix(key: u64, a: u64) -> u64 {
@@ -232,6 +233,8 @@ impl<'a> Expander<'a> {
             coll: self.coll,
             stack: Vec::new(),
             lenient: self.opts.lenient,
+            nest: 0,
+            big: Default::default(),
         };
         Ok(s.size::<u128>(
             self.template,
@@ -253,6 +256,7 @@ impl<'a> Expander<'a> {
             self.template.root(),
             &mut stack,
             &mut done,
+            0,
         )?;
         Ok(())
     }
@@ -263,6 +267,8 @@ impl<'a> Expander<'a> {
             coll: self.coll,
             stack: Vec::new(),
             lenient: self.opts.lenient,
+            nest: 0,
+            big: Default::default(),
         };
         Ok(s.size(
             self.template,
@@ -297,6 +303,8 @@ impl<'e, 'a> Ctx<'e, 'a> {
             coll: self.ex.coll,
             stack: self.stack.clone(),
             lenient: self.ex.opts.lenient,
+            nest: self.nest,
+            big: Default::default(),
         }
     }
 
@@ -321,17 +329,9 @@ impl<'e, 'a> Ctx<'e, 'a> {
         }
         // Deep values inside deep wildcard chains could otherwise exhaust the stack.
         if self.nest >= MAX_EVAL_NESTING {
-            let span = match node {
-                Node::Variant(v) => v.span,
-                Node::Wildcard(w) => w.span,
-                Node::SetVar(v) => v.span,
-                Node::GetVar(v) => v.span,
-                Node::Wrap(w) => w.span,
-                _ => Span::default(),
-            };
             return Err(t
                 .source()
-                .diagnostic(span, "expansion nests too deeply")
+                .diagnostic(node.span(), super::ast::TOO_DEEP)
                 .into());
         }
         self.nest += 1;
@@ -832,36 +832,42 @@ fn validate_node(
     node: &Node,
     stack: &mut Vec<u32>,
     done: &mut BTreeSet<u32>,
+    depth: u32,
 ) -> std::result::Result<(), Diagnostic> {
+    if depth >= MAX_EVAL_NESTING {
+        return Err(t.source().diagnostic(node.span(), super::ast::TOO_DEEP));
+    }
     match node {
         Node::Text(_) => {}
         Node::Seq(v) => {
             for n in v {
-                validate_node(coll, t, n, stack, done)?;
+                validate_node(coll, t, n, stack, done, depth + 1)?;
             }
         }
         Node::Variant(v) => {
             for n in &v.options {
-                validate_node(coll, t, n, stack, done)?;
+                validate_node(coll, t, n, stack, done, depth + 1)?;
             }
         }
-        Node::SetVar(s) => validate_node(coll, t, &s.value, stack, done)?,
+        Node::SetVar(s) => validate_node(coll, t, &s.value, stack, done, depth + 1)?,
         Node::GetVar(g) => {
             if let Some(d) = &g.default {
-                validate_node(coll, t, d, stack, done)?;
+                validate_node(coll, t, d, stack, done, depth + 1)?;
             }
         }
         Node::Wrap(w) => {
-            validate_node(coll, t, &w.wrapper, stack, done)?;
-            validate_node(coll, t, &w.inner, stack, done)?;
+            validate_node(coll, t, &w.wrapper, stack, done, depth + 1)?;
+            validate_node(coll, t, &w.inner, stack, done, depth + 1)?;
         }
         Node::Wildcard(w) => {
             for (_, v) in &w.params {
-                validate_node(coll, t, v, stack, done)?;
+                validate_node(coll, t, v, stack, done, depth + 1)?;
             }
             let name = match &w.name {
                 WildcardName::Static(n) => n,
-                WildcardName::Dynamic(n) => return validate_node(coll, t, n, stack, done),
+                WildcardName::Dynamic(n) => {
+                    return validate_node(coll, t, n, stack, done, depth + 1);
+                }
             };
             let res = resolve_cached(w, name, coll);
             if res.ids.is_empty() {
@@ -883,7 +889,7 @@ fn validate_node(
                 stack.push(*id);
                 for i in 0..wc.len() {
                     if let Some(tpl) = wc.template(i)? {
-                        validate_node(coll, tpl, tpl.root(), stack, done)?;
+                        validate_node(coll, tpl, tpl.root(), stack, done, depth + 1)?;
                     }
                 }
                 stack.pop();
