@@ -523,3 +523,24 @@ fn h4_counting_a_wildcard_dag_is_linear() {
     assert!(ok, "{err}");
     assert!(t.elapsed().as_secs() < 10, "{:?}", t.elapsed());
 }
+
+#[test]
+fn h5_h6_a_million_line_wildcard_with_syntax_is_fast() {
+    let d = tmp();
+    let mut text = String::with_capacity(20_000_000);
+    for i in 0..1_000_000 {
+        text.push_str(&format!("{{red|blue}} v{i}\n"));
+    }
+    std::fs::write(d.path().join("big.txt"), &text).unwrap();
+    let w = d.path().to_str().unwrap();
+    let t = std::time::Instant::now();
+    // H6: every line holds syntax, so every line is parsed (and located for messages).
+    let (ok, out, err) = run(&["expand", "__big__", "-w", w, "--seed", "1", "-n", "3"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.lines().count(), 3);
+    // H5: a multi-select of up to all million values.
+    let (ok, out, err) = run(&["expand", "{1-$$ $$__big__}", "-w", w, "--seed", "2"]);
+    assert!(ok, "{err}");
+    assert!(out.len() > 100, "{}", out.len());
+    assert!(t.elapsed().as_secs() < 60, "{:?}", t.elapsed());
+}

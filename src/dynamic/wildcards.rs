@@ -164,11 +164,18 @@ impl Wildcard {
         }
     }
 
-    fn source_of(&self, i: usize) -> Source {
+    /// The source of value `i` for messages; `lines` carries (byte offset, line number) of the
+    /// previous value looked up, so that numbering every line of a file is one pass over it.
+    fn source_of(&self, i: usize, lines: &mut (usize, u32)) -> Source {
         match &self.entries {
             Entries::Lines { text, spans } => {
                 let start = spans[i].0 as usize;
-                let line = memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count() as u32 + 1;
+                if start < lines.0 {
+                    *lines = (0, 1);
+                }
+                let between = &text.as_bytes()[lines.0..start];
+                let line = lines.1 + memchr::memchr_iter(b'\n', between).count() as u32;
+                *lines = (start, line);
                 Source {
                     name: self.origin.clone(),
                     text: Arc::from(self.value(i)),
@@ -192,12 +199,13 @@ impl Wildcard {
     pub fn template(&self, i: usize) -> std::result::Result<Option<&Template>, Diagnostic> {
         let parsed = self.parsed.get_or_init(|| {
             let mut out = Vec::new();
+            let mut lines = (0, 1);
             for j in 0..self.len() {
                 let raw = self.value(j);
                 if !may_have_syntax(raw) {
                     continue;
                 }
-                let src = self.source_of(j);
+                let src = self.source_of(j, &mut lines);
                 let node = parser::parse(&src)?;
                 if node.as_text().as_deref() == Some(raw) {
                     continue;
