@@ -544,3 +544,43 @@ fn h5_h6_a_million_line_wildcard_with_syntax_is_fast() {
     assert!(out.len() > 100, "{}", out.len());
     assert!(t.elapsed().as_secs() < 60, "{:?}", t.elapsed());
 }
+
+#[test]
+fn h7_a_doubling_template_stops_with_a_clear_error() {
+    // Each variable is its predecessor twice: 2^40 bytes at the end.
+    let mut t = String::from("${v0=xxxxxxxx}");
+    for i in 1..=40 {
+        t.push_str(&format!("${{v{i}=${{v{0}}}${{v{0}}}}}", i - 1));
+    }
+    t.push_str("${v40}");
+    let time = std::time::Instant::now();
+    for args in [
+        vec!["expand", t.as_str(), "--seed", "1"],
+        vec![
+            "batch",
+            "--expand",
+            t.as_str(),
+            "--seed",
+            "1",
+            "-n",
+            "2",
+            "-q",
+        ],
+    ] {
+        let out = bin().args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("MiB of text"), "{err}");
+        assert!(out.stdout.is_empty());
+    }
+    // Doubling empty values: no text, but 2^40 steps.
+    let mut t = String::from("${v0=}");
+    for i in 1..=40 {
+        t.push_str(&format!("${{v{i}=${{v{0}}}${{v{0}}}}}", i - 1));
+    }
+    t.push_str("${v40}");
+    let (ok, _, err) = run(&["expand", &t, "--seed", "1"]);
+    assert!(!ok);
+    assert!(err.contains("steps"), "{err}");
+    assert!(time.elapsed().as_secs() < 60, "{:?}", time.elapsed());
+}

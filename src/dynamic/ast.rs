@@ -52,6 +52,14 @@ pub enum Node {
 /// exhausting the stack.
 pub const MAX_DEPTH: u32 = 1000;
 
+/// Largest expansion of one construct, the whole prompt included (16 MiB): a template of
+/// doubling variables stops here with a clear error instead of filling the memory.
+pub const MAX_OUTPUT: usize = 16 << 20;
+
+/// Most constructs evaluated for one prompt: expansions that grow in time but not in text
+/// (empty values doubled) stop here.
+pub const MAX_STEPS: u64 = 50_000_000;
+
 /// The message of [`MAX_DEPTH`].
 pub const TOO_DEEP: &str = "expansion nests too deeply";
 

@@ -71,6 +71,8 @@ struct Ctx<'e, 'a> {
     depth: u32,
     in_name: u32,
     nest: u32,
+    /// Constructs evaluated for this prompt (bounded by [`super::ast::MAX_STEPS`]).
+    steps: u64,
 }
 
 /// Deepest recursion of constructs within one prompt (all wildcard levels together), shared by
@@ -220,6 +222,7 @@ impl<'a> Expander<'a> {
             depth: 0,
             in_name: 0,
             nest: 0,
+            steps: 0,
         };
         let t = self.template;
         let rank = (self.opts.mode == Sampler::Combinatorial).then_some(u128::from(index));
@@ -334,10 +337,39 @@ impl<'e, 'a> Ctx<'e, 'a> {
                 .diagnostic(node.span(), super::ast::TOO_DEEP)
                 .into());
         }
+        self.steps += 1;
+        if self.steps > super::ast::MAX_STEPS {
+            return Err(t
+                .source()
+                .diagnostic(
+                    node.span(),
+                    format!(
+                        "the expansion of one prompt takes more than {} steps",
+                        super::ast::MAX_STEPS
+                    ),
+                )
+                .with_help("a variable or wildcard is used many times over, nested")
+                .into());
+        }
+        let before = out.len();
         self.nest += 1;
         let r = self.eval_inner(t, node, key, mode, rank, cycle, out);
         self.nest -= 1;
-        r
+        r?;
+        if out.len().saturating_sub(before) > super::ast::MAX_OUTPUT {
+            return Err(t
+                .source()
+                .diagnostic(
+                    node.span(),
+                    format!(
+                        "this expands to more than {} MiB of text",
+                        super::ast::MAX_OUTPUT >> 20
+                    ),
+                )
+                .with_help("a variable or wildcard is used many times over, nested")
+                .into());
+        }
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]
