@@ -584,3 +584,102 @@ fn h7_a_doubling_template_stops_with_a_clear_error() {
     assert!(err.contains("steps"), "{err}");
     assert!(time.elapsed().as_secs() < 60, "{:?}", time.elapsed());
 }
+
+#[cfg(unix)]
+#[test]
+fn s1_wildcard_symlinks_never_leave_their_root() {
+    use std::os::unix::fs::symlink;
+    let outside = tmp();
+    std::fs::write(outside.path().join("secret.txt"), "TOP-SECRET-LINE\n").unwrap();
+    for target in [
+        outside.path().join("secret.txt"),
+        outside.path().to_path_buf(),
+        "/".into(),
+    ] {
+        let d = tmp();
+        std::fs::write(d.path().join("animal.txt"), "fox\n").unwrap();
+        symlink(&target, d.path().join("users.txt")).unwrap();
+        let w = d.path().to_str().unwrap();
+        let t = std::time::Instant::now();
+        let (ok, out, err) = run(&["expand", "__animal__ __users__", "-w", w, "--seed", "1"]);
+        assert!(!ok, "{target:?}: {out}");
+        assert!(err.contains("leads out of its folder"), "{err}");
+        assert!(!err.contains("TOP-SECRET"), "{err}");
+        assert!(t.elapsed().as_secs() < 10);
+    }
+    // A link that stays inside the root is followed.
+    let d = tmp();
+    std::fs::create_dir(d.path().join("real")).unwrap();
+    std::fs::write(d.path().join("real/colour.txt"), "red\n").unwrap();
+    symlink(d.path().join("real"), d.path().join("alias")).unwrap();
+    let w = d.path().to_str().unwrap();
+    let (ok, out, err) = run(&["expand", "__alias/colour__", "-w", w, "--seed", "1"]);
+    assert!(ok, "{err}");
+    assert_eq!(out, "red\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn s1_library_symlinks_never_leave_their_root() {
+    use std::os::unix::fs::symlink;
+    let outside = tmp();
+    std::fs::write(outside.path().join("secret.yaml"), "TOP-SECRET: [x\n").unwrap();
+    let d = tmp();
+    std::fs::create_dir(d.path().join("vocab")).unwrap();
+    symlink(
+        outside.path().join("secret.yaml"),
+        d.path().join("vocab/x.yaml"),
+    )
+    .unwrap();
+    let l = d.path().to_str().unwrap();
+    let (ok, _, err) = run(&["check", "--library", l]);
+    assert!(!ok);
+    assert!(err.contains("leads out of its folder"), "{err}");
+    assert!(!err.contains("TOP-SECRET"), "{err}");
+    // The vocab folder itself linked elsewhere.
+    let d = tmp();
+    symlink(outside.path(), d.path().join("vocab")).unwrap();
+    let l = d.path().to_str().unwrap();
+    let (ok, _, err) = run(&["check", "--library", l]);
+    assert!(!ok);
+    assert!(err.contains("leads out of its folder"), "{err}");
+}
+
+#[test]
+fn s1_replay_reads_only_the_wildcard_folders_it_is_allowed() {
+    let d = tmp();
+    let wild = d.path().join("w");
+    std::fs::create_dir(&wild).unwrap();
+    std::fs::write(wild.join("animal.txt"), "fox\nowl\n").unwrap();
+    let w = wild.to_str().unwrap();
+    let set = d.path().join("set.jsonl");
+    let f = set.to_str().unwrap();
+    let (ok, _, err) = run(&[
+        "batch",
+        "--expand",
+        "a __animal__",
+        "-w",
+        w,
+        "-n",
+        "5",
+        "--seed",
+        "1",
+        "-f",
+        "jsonl",
+        "-o",
+        f,
+        "-q",
+    ]);
+    assert!(ok, "{err}");
+    // A crafted record pointing at another folder.
+    let text = std::fs::read_to_string(&set).unwrap();
+    let crafted = text.replace(&w.replace('\\', "\\\\"), "/etc");
+    assert_ne!(crafted, text);
+    std::fs::write(&set, crafted).unwrap();
+    let (ok, _, err) = run(&["replay", f, "-w", w]);
+    assert!(!ok);
+    assert!(err.contains("`/etc`, which was not allowed"), "{err}");
+    std::fs::write(&set, &text).unwrap();
+    let (ok, _, err) = run(&["replay", f, "-w", w]);
+    assert!(ok, "{err}");
+}

@@ -20,6 +20,10 @@ pub struct ReplayArgs {
     /// Worker threads (default: all cores)
     #[arg(long, short = 'j', value_name = "J")]
     pub jobs: Option<usize>,
+    /// Allow records of --expand sets to read this wildcard folder (repeatable): replay reads
+    /// only folders named here, whatever a record says
+    #[arg(long = "wildcards", short = 'w', value_name = "DIR")]
+    pub wildcards: Vec<PathBuf>,
     #[command(flatten)]
     pub lib: LibraryArgs,
 }
@@ -28,6 +32,7 @@ pub const AFTER_HELP: &str = "\
 Examples:
   promptloom replay coast.jsonl
   promptloom replay my-set.jsonl --library ./my-lib
+  promptloom replay expand-set.jsonl -w ./wildcards      allow the folder the records name
 
 Each record is regenerated from its source, mode, seed and index and compared byte for byte.
 Exit status: 0 when every record matches, 1 when any differs (each is listed on stderr).";
@@ -50,6 +55,7 @@ pub fn replay_cmd(a: ReplayArgs) -> Result<()> {
         &engine,
         BufReader::with_capacity(1 << 20, f),
         jobs,
+        &a.wildcards,
         &mut |m| {
             if !quiet {
                 match m.index {

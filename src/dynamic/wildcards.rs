@@ -279,8 +279,9 @@ impl Collection {
     }
 
     /// Loads every `.txt`, `.yaml`, `.yml` and `.json` file under each root, following
-    /// symlinks (each directory is visited once). Later roots add values to names that earlier
-    /// roots already define.
+    /// symlinks that stay inside the root (each directory is visited once); a symlink that
+    /// leads out of its root is an error, so a wildcard folder can never read other files.
+    /// Later roots add values to names that earlier roots already define.
     pub fn load(roots: &[PathBuf]) -> Result<Collection> {
         let mut c = Collection::empty();
         for root in roots {
@@ -294,8 +295,12 @@ impl Collection {
                     reason: "is not a directory of wildcard files".into(),
                 });
             }
+            let canon = std::fs::canonicalize(root).map_err(|e| Error::Io {
+                path: root.clone(),
+                source: e,
+            })?;
             let mut visited = BTreeSet::new();
-            c.walk(root, "", &mut visited)?;
+            c.walk(root, "", &mut visited, (root, &canon))?;
         }
         Ok(c)
     }
@@ -333,7 +338,13 @@ impl Collection {
         self.wildcards.push(w);
     }
 
-    fn walk(&mut self, dir: &Path, prefix: &str, visited: &mut BTreeSet<PathBuf>) -> Result<()> {
+    fn walk(
+        &mut self,
+        dir: &Path,
+        prefix: &str,
+        visited: &mut BTreeSet<PathBuf>,
+        root: (&Path, &Path),
+    ) -> Result<()> {
         let canon = std::fs::canonicalize(dir).map_err(|e| Error::Io {
             path: dir.to_path_buf(),
             source: e,
@@ -357,9 +368,10 @@ impl Collection {
             let Ok(meta) = std::fs::metadata(&path) else {
                 continue; // a dangling symlink
             };
+            inside_root(&path, root.0, root.1)?;
             if meta.is_dir() {
                 let sub = join(prefix, fname);
-                self.walk(&path, &sub, visited)?;
+                self.walk(&path, &sub, visited, root)?;
                 continue;
             }
             let (stem, ext) = match fname.rsplit_once('.') {
@@ -510,6 +522,27 @@ impl Collection {
             .get(name)
             .is_some_and(|v| v.iter().all(|id| self.get(*id).is_empty()))
     }
+}
+
+/// Refuses a path whose real location (symlinks resolved) is outside the root's: a root is a
+/// boundary, whatever links it holds.
+pub(crate) fn inside_root(path: &Path, root: &Path, canon_root: &Path) -> Result<()> {
+    let real = std::fs::canonicalize(path).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    if real.starts_with(canon_root) {
+        return Ok(());
+    }
+    Err(Error::LibraryPath {
+        path: path.to_path_buf(),
+        reason: format!(
+            "is a symlink that leads out of its folder {} (to {}); links must stay inside the \
+             folder",
+            root.display(),
+            real.display()
+        ),
+    })
 }
 
 fn join(prefix: &str, seg: &str) -> String {

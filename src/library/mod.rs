@@ -300,6 +300,11 @@ fn read_dir_sources(dir: &Path) -> Result<Vec<SourceFile>> {
             reason: "is not a folder (expected a folder with `vocab/` and/or `templates/`)".into(),
         });
     }
+    // Symlinks may not lead out of the library folder (see `docs/library.md`).
+    let canon = std::fs::canonicalize(dir).map_err(|e| Error::LibraryPath {
+        path: dir.to_path_buf(),
+        reason: format!("cannot be read: {e}"),
+    })?;
     let mut out = Vec::new();
     let mut found_any = false;
     for (sub, kind) in [
@@ -311,6 +316,7 @@ fn read_dir_sources(dir: &Path) -> Result<Vec<SourceFile>> {
             continue;
         }
         found_any = true;
+        crate::dynamic::wildcards::inside_root(&d, dir, &canon)?;
         let rd = std::fs::read_dir(&d).map_err(|e| Error::Io {
             path: d.clone(),
             source: e,
@@ -321,6 +327,7 @@ fn read_dir_sources(dir: &Path) -> Result<Vec<SourceFile>> {
             .collect();
         paths.sort();
         for p in paths {
+            crate::dynamic::wildcards::inside_root(&p, dir, &canon)?;
             let bytes = std::fs::read(&p).map_err(|e| Error::Io {
                 path: p.clone(),
                 source: e,
