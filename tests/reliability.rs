@@ -683,3 +683,47 @@ fn s1_replay_reads_only_the_wildcard_folders_it_is_allowed() {
     let (ok, _, err) = run(&["replay", f, "-w", w]);
     assert!(ok, "{err}");
 }
+
+#[test]
+fn d8_yaml_and_inline_weights_follow_one_rule() {
+    for (w, class) in [
+        ("-1", "is not a number"),
+        ("abc", "is not a number"),
+        ("1e309", "is not a number"),
+        ("2000000", "too large"),
+        ("99999999999999", "too large"),
+    ] {
+        // Inline.
+        let (ok, _, err) = run(&["expand", &format!("{{{w}::x|y}}"), "--seed", "1"]);
+        assert!(!ok, "inline {w}");
+        assert!(err.contains(class), "inline {w}: {err}");
+        // YAML string form and mapping form; JSON too.
+        for (file, text) in [
+            ("c.yaml", format!("colours:\n  - \"{w}::x\"\n  - y\n")),
+            (
+                "c.yaml",
+                format!("colours:\n  - text: x\n    weight: {w}\n  - y\n"),
+            ),
+            ("c.json", format!("{{\"colours\": [\"{w}::x\", \"y\"]}}")),
+        ] {
+            let d = tmp();
+            std::fs::write(d.path().join(file), &text).unwrap();
+            let dir = d.path().to_str().unwrap();
+            let (ok, out, err) = run(&["expand", "__colours__", "-w", dir, "--seed", "1"]);
+            assert!(!ok, "{text}: {out}");
+            assert!(err.contains(class), "{text}: {err}");
+            assert!(err.contains("wildcard `colours`, value 1"), "{text}: {err}");
+        }
+    }
+    // Valid weights are equal in both forms, and text with `::` after several words is text.
+    let d = tmp();
+    std::fs::write(
+        d.path().join("c.yaml"),
+        "colours:\n  - \"0.5::x\"\n  - \"a photo:: b\"\n",
+    )
+    .unwrap();
+    let dir = d.path().to_str().unwrap();
+    let (ok, out, err) = run(&["expand", "__colours__", "-w", dir, "--combinatorial"]);
+    assert!(ok, "{err}");
+    assert_eq!(out, "x\na photo:: b\n");
+}

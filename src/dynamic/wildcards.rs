@@ -415,8 +415,8 @@ impl Collection {
                     };
                     let origin: Arc<str> = Arc::from(path.display().to_string());
                     match &value {
-                        serde_yaml::Value::Mapping(_) => self.tree(&value, prefix, &origin),
-                        _ => self.tree(&value, &join(prefix, stem), &origin),
+                        serde_yaml::Value::Mapping(_) => self.tree(&value, prefix, &origin)?,
+                        _ => self.tree(&value, &join(prefix, stem), &origin)?,
                     }
                 }
                 _ => {}
@@ -426,8 +426,12 @@ impl Collection {
     }
 
     /// Nested maps become path segments; lists (and lone strings) are leaves.
-    fn tree(&mut self, v: &serde_yaml::Value, path: &str, origin: &Arc<str>) {
+    fn tree(&mut self, v: &serde_yaml::Value, path: &str, origin: &Arc<str>) -> Result<()> {
         use serde_yaml::Value as V;
+        let bad = |n: usize, m: String| Error::Invalid {
+            location: Location::file_only(origin.to_string()),
+            message: format!("wildcard `{path}`, value {n}: {m}"),
+        };
         match v {
             V::Mapping(m) => {
                 for (k, child) in m {
@@ -437,25 +441,32 @@ impl Collection {
                         V::Bool(b) => b.to_string(),
                         _ => continue,
                     };
-                    self.tree(child, &join(path, &key), origin);
+                    self.tree(child, &join(path, &key), origin)?;
                 }
             }
             V::Sequence(items) => {
-                let items: Vec<Item> = items.iter().filter_map(item).collect();
+                let mut list = Vec::with_capacity(items.len());
+                for (n, v) in items.iter().enumerate() {
+                    if let Some(i) = item(v).map_err(|m| bad(n + 1, m))? {
+                        list.push(i);
+                    }
+                }
+                let items = list;
                 if !path.is_empty() {
                     self.add(Wildcard::items(path.to_string(), origin.clone(), items));
                 }
             }
             V::String(_) => {
                 if !path.is_empty()
-                    && let Some(i) = item(v)
+                    && let Some(i) = item(v).map_err(|m| bad(1, m))?
                 {
                     self.add(Wildcard::items(path.to_string(), origin.clone(), vec![i]));
                 }
             }
-            V::Tagged(t) => self.tree(&t.value, path, origin),
+            V::Tagged(t) => self.tree(&t.value, path, origin)?,
             _ => {} // `1234: 5678`: a scalar that is not a list is ignored, as upstream
         }
+        Ok(())
     }
 
     /// Resolves a name: exact match, then glob (`*`, `**`, `?`, `[…]`), then the same name
@@ -612,10 +623,13 @@ pub fn line_spans(text: &str) -> Vec<(u32, u32)> {
 }
 
 /// One YAML/JSON list item: a string (optionally `w::text`), or `{weight, text|content}`.
-fn item(v: &serde_yaml::Value) -> Option<Item> {
+/// One value of a YAML/JSON list. Weights follow the inline rule
+/// ([`super::parser::weight_value`]): `Err` carries the message for a bad one; `Ok(None)` is a
+/// value that is not text (a nested list), skipped as upstream does.
+fn item(v: &serde_yaml::Value) -> std::result::Result<Option<Item>, String> {
     use serde_yaml::Value as V;
-    match v {
-        V::String(s) => Some(match split_weight(s) {
+    Ok(match v {
+        V::String(s) => Some(match split_weight(s)? {
             Some((w, t)) => Item {
                 text: t.to_string(),
                 weight: w,
@@ -634,57 +648,50 @@ fn item(v: &serde_yaml::Value) -> Option<Item> {
             weight: WEIGHT_SCALE,
         }),
         V::Mapping(m) => {
-            let text = m
+            let Some(text) = m
                 .get("text")
                 .or_else(|| m.get("content"))
                 .and_then(|t| match t {
                     V::String(s) => Some(s.clone()),
                     V::Number(n) => Some(n.to_string()),
                     _ => None,
-                })?;
+                })
+            else {
+                return Err("a mapping value needs a `text` (or `content`) string".into());
+            };
             let weight = match m.get("weight") {
-                Some(V::Number(n)) => parse_weight(&n.to_string())?,
-                Some(V::String(s)) => parse_weight(s)?,
+                Some(V::Number(n)) => super::parser::weight_value(&n.to_string())?,
+                Some(V::String(s)) => super::parser::weight_value(s.trim())?,
                 None => WEIGHT_SCALE,
-                _ => return None,
+                Some(_) => return Err("`weight` must be a number".into()),
             };
             Some(Item { text, weight })
         }
         _ => None,
-    }
+    })
 }
 
 /// `50::elephant` → (50 × scale, `elephant`). A string that starts with `{` is a whole variant
-/// and is never split (`{3::|a|b|c}` stays one item).
-fn split_weight(s: &str) -> Option<(u64, &str)> {
+/// and is never split (`{3::|a|b|c}` stays one item); text in front of `::` that is not one
+/// word (`a photo:: b`) is text. One word in front of `::` is a weight and must be valid.
+fn split_weight(s: &str) -> std::result::Result<Option<(u64, &str)>, String> {
     let t = s.trim_start();
     if t.starts_with('{') {
-        return None;
+        return Ok(None);
     }
-    let (w, rest) = t.split_once("::")?;
-    Some((parse_weight(w.trim())?, rest.trim()))
+    let Some((w, rest)) = t.split_once("::") else {
+        return Ok(None);
+    };
+    let w = w.trim_end();
+    if !super::parser::is_weight_word(w) {
+        return Ok(None);
+    }
+    Ok(Some((super::parser::weight_value(w)?, rest.trim())))
 }
 
-/// A decimal weight (`3`, `0.5`, `.25`) in fixed point; `None` if it is not one.
+/// A decimal weight (`3`, `0.5`, `.25`) in fixed point; `None` if it is not a valid weight.
 pub fn parse_weight(s: &str) -> Option<u64> {
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if int.is_empty() && frac.is_empty()
-        || !int.bytes().all(|c| c.is_ascii_digit())
-        || !frac.bytes().all(|c| c.is_ascii_digit())
-    {
-        return None;
-    }
-    let whole: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
-    let mut f = 0u64;
-    let mut digits = 0u32;
-    for c in frac.bytes().take(6) {
-        f = f * 10 + u64::from(c - b'0');
-        digits += 1;
-    }
-    whole
-        .checked_mul(WEIGHT_SCALE)?
-        .checked_add(f * 10u64.pow(6 - digits))
-        .map(|w| w.min(super::parser::MAX_WEIGHT))
+    super::parser::weight_value(s).ok()
 }
 
 /// fnmatch-style matching on `/`-separated names: `*` and `?` stay inside one segment, `**`
@@ -952,7 +959,24 @@ mod tests {
         assert_eq!(parse_weight("0.5"), Some(500_000));
         assert_eq!(parse_weight("3"), Some(3_000_000));
         assert_eq!(parse_weight("x"), None);
-        assert_eq!(split_weight("50::elephant"), Some((50_000_000, "elephant")));
-        assert_eq!(split_weight("{3::|a|b}"), None);
+        assert_eq!(
+            split_weight("50::elephant"),
+            Ok(Some((50_000_000, "elephant")))
+        );
+        assert_eq!(split_weight("{3::|a|b}"), Ok(None));
+        assert_eq!(split_weight("a photo:: b"), Ok(None));
+        // D8: the inline rule, word for word.
+        for bad in ["-1::x", "abc::x", "1e309::x"] {
+            assert!(
+                split_weight(bad).unwrap_err().contains("is not a number"),
+                "{bad}"
+            );
+        }
+        for big in ["2000000::x", "99999999999999::x"] {
+            assert!(
+                split_weight(big).unwrap_err().contains("too large"),
+                "{big}"
+            );
+        }
     }
 }
