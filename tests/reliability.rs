@@ -727,3 +727,25 @@ fn d8_yaml_and_inline_weights_follow_one_rule() {
     assert!(ok, "{err}");
     assert_eq!(out, "x\na photo:: b\n");
 }
+
+#[test]
+fn d6_a_library_entry_that_cannot_expand_is_a_load_error() {
+    let d = tmp();
+    std::fs::create_dir(d.path().join("vocab")).unwrap();
+    std::fs::write(
+        d.path().join("vocab/a.yaml"),
+        "categories:\n  animal:\n    entries:\n      - \"${x=a ${x}}${x} fox\"\n",
+    )
+    .unwrap();
+    let l = d.path().to_str().unwrap();
+    for args in [
+        vec!["check", "--library", l],
+        vec!["gen", "fox", "--library", l, "--seed", "1"],
+    ] {
+        let (ok, out, err) = run(&args);
+        assert!(!ok, "{args:?}: {out}");
+        assert!(!out.contains("${"), "{out}");
+        assert!(err.contains("refers to itself"), "{err}");
+        assert!(err.contains("a.yaml:4:"), "{err}");
+    }
+}
