@@ -749,3 +749,65 @@ fn d6_a_library_entry_that_cannot_expand_is_a_load_error() {
         assert!(err.contains("a.yaml:4:"), "{err}");
     }
 }
+
+#[test]
+fn d2_multi_line_text_resumes_at_every_cut_point() {
+    let d = tmp();
+    let f = d.path().join("set.txt");
+    let f = f.to_str().unwrap();
+    let t = "{x\ny|z} {a|b\nc}";
+    let base = ["batch", "--expand", t, "--seed", "4", "-q", "-n", "30"];
+    let (ok, full, _) = run(&base);
+    assert!(ok);
+    let full = full.into_bytes();
+    for cut in 0..=full.len() {
+        std::fs::write(f, &full[..cut]).unwrap();
+        let (ok, _, err) = run(&[&base[..], &["-o", f, "--resume"]].concat());
+        assert!(ok, "cut {cut}: {err}");
+        assert_eq!(std::fs::read(f).unwrap(), full, "cut {cut}");
+    }
+}
+
+#[test]
+fn d3_resume_proves_every_record_not_only_the_last() {
+    let d = tmp();
+    for format in ["text", "jsonl", "csv"] {
+        let f = d.path().join(format!("set.{format}"));
+        let f = f.to_str().unwrap();
+        let old = [
+            "batch",
+            "--expand",
+            "{cat|dog}",
+            "--seed",
+            "4",
+            "-q",
+            "-n",
+            "40",
+            "-f",
+            format,
+        ];
+        let (ok, full, _) = run(&old);
+        assert!(ok);
+        // Keep the first 20 records, then replace the last of them with what the new template
+        // writes there, so the last record alone matches.
+        let new_t = "{cat|dog|fox}";
+        let new = [
+            "batch", "--expand", new_t, "--seed", "4", "-q", "-n", "40", "-f", format,
+        ];
+        let (_, new_full, _) = run(&new);
+        let cut_old = after_records(full.as_bytes(), format, 19);
+        let (a, b) = (
+            after_records(new_full.as_bytes(), format, 19),
+            after_records(new_full.as_bytes(), format, 20),
+        );
+        let mut mixed = full.as_bytes()[..cut_old].to_vec();
+        mixed.extend_from_slice(&new_full.as_bytes()[a..b]);
+        std::fs::write(f, &mixed).unwrap();
+        let (ok, _, err) = run(&[&new[..], &["-o", f, "--resume"]].concat());
+        if format == "text" || mixed != new_full.as_bytes()[..b] {
+            assert!(!ok, "{format}: a mixed file was accepted");
+            assert!(err.contains("cannot resume"), "{err}");
+            assert_eq!(std::fs::read(f).unwrap(), mixed, "{format}: changed");
+        }
+    }
+}

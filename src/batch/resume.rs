@@ -6,7 +6,10 @@
 //! 2. Check the last complete record against regeneration: its seed, library hash, source and
 //!    mode (JSONL), its index range, and then its exact bytes. Anything else is refused with a
 //!    clear error and the file is not touched.
-//! 3. Only then is the file truncated after that record and the run appended from the next index.
+//! 3. Prove the whole file: regenerate every record up to that one and compare them with the
+//!    file, byte for byte, in order (text, whose records may span lines, is proven this way
+//!    from its first byte instead of being counted by lines).
+//! 4. Only then is the file truncated after that record and the run appended from the next index.
 //!
 //! Text output carries no index: record *k* of a text file is index `start + k`, so text resumes
 //! random runs only; exhaustive and unique runs resume from JSONL or CSV.
@@ -35,6 +38,8 @@ pub struct Expect<'a> {
     pub range: Range<u64>,
     /// Collect the prompt hashes of every record (for `--unique`).
     pub collect_hashes: bool,
+    /// Workers for proving the file (regenerating its records).
+    pub jobs: usize,
 }
 
 /// Where to continue.
@@ -155,7 +160,32 @@ pub fn inspect(path: &Path, e: &Expect<'_>) -> Result<ResumePoint> {
         path: shown.clone(),
         message,
     };
-    let s = scan(path, e.format, e.collect_hashes)?;
+    let mut s = scan(path, e.format, e.collect_hashes)?;
+    if e.format == BatchFormat::Text {
+        if e.mode != Mode::Random || e.collect_hashes {
+            return Err(refuse(text_needs_random()));
+        }
+        // Text records may span lines: never count lines, regenerate and compare instead.
+        let p = prove(path, e, 0, e.range.clone()).map_err(&refuse)?;
+        let len = std::fs::metadata(path)
+            .map_err(|err| BatchError::io(format!("cannot read {shown}"), err))?
+            .len();
+        s.tail = read_from(path, p.bytes)
+            .map_err(|err| BatchError::io(format!("cannot read {shown}"), err))?;
+        let next = e.range.start + p.records;
+        if !s.tail.is_empty() {
+            check_tail(e, &s, next).map_err(&refuse)?;
+        }
+        debug_assert_eq!(p.bytes + s.tail.len() as u64, len);
+        return Ok(ResumePoint {
+            keep: p.bytes,
+            next,
+            records: p.records,
+            hashes: Vec::new(),
+            needs_header: false,
+            torn: s.tail.len() as u64,
+        });
+    }
     if s.records == 0 {
         if e.format == BatchFormat::Text && e.mode != Mode::Random {
             return Err(refuse(text_needs_random()));
@@ -250,6 +280,7 @@ pub fn inspect(path: &Path, e: &Expect<'_>) -> Result<ResumePoint> {
     // A text line is what `prompt` writes (the token count first with `--tokens`).
     let regenerated = encode_one(e, index, &mut scratch)?.map(|(b, _)| b);
     if regenerated.as_deref() != Some(s.last.as_slice()) {
+        // (Text never gets here: it is proven whole above.)
         return Err(refuse(format!(
             "its last complete record (index {index}) differs from what this run generates: \
              it was made with another seed, source, mode or library"
@@ -258,6 +289,17 @@ pub fn inspect(path: &Path, e: &Expect<'_>) -> Result<ResumePoint> {
     let next = index.checked_add(1).ok_or_else(|| {
         refuse("its last record has the largest index, 2^64 - 1: nothing can follow it".into())
     })?;
+    // The last record matches: now every record before it must too (a file that mixes two
+    // runs, or was edited, is refused), and there must be exactly as many.
+    let header = e.format.header().len() as u64;
+    let p = prove(path, e, header, e.range.start..next).map_err(&refuse)?;
+    if p.records != s.records || header + p.bytes != s.keep {
+        return Err(refuse(format!(
+            "it holds {} records up to index {index}, but this run writes {} there: the file \
+             mixes runs or was edited",
+            s.records, p.records
+        )));
+    }
     check_tail(e, &s, next).map_err(refuse)?;
     Ok(ResumePoint {
         keep: s.keep,
@@ -337,4 +379,136 @@ fn encode_one(e: &Expect<'_>, i: u64, scratch: &mut Scratch) -> Result<Option<(V
         e.format.encode(&r, &mut b);
         (b, r.prompt)
     }))
+}
+
+/// What [`prove`] found: the records of the run that the file holds, whole and in order, and
+/// the bytes they take.
+struct Proof {
+    records: u64,
+    bytes: u64,
+}
+
+/// Proves the file from byte `from` on: the run's records over `range` are regenerated (in
+/// parallel, by the batch pipeline, nothing written) and compared with the file's bytes, record
+/// by record, until the file ends. The file ending inside a record is fine (a torn tail, checked
+/// by the caller); a record that differs is refused, naming its position.
+fn prove(
+    path: &Path,
+    e: &Expect<'_>,
+    from: u64,
+    range: Range<u64>,
+) -> std::result::Result<Proof, String> {
+    use std::io::{BufReader, Seek, SeekFrom};
+    let mut f = File::open(path).map_err(|err| format!("cannot read it: {err}"))?;
+    f.seek(SeekFrom::Start(from))
+        .map_err(|err| format!("cannot read it: {err}"))?;
+    let mut v = Verify {
+        file: BufReader::with_capacity(1 << 20, f),
+        records: 0,
+        bytes: 0,
+        state: State::Going,
+        buf: Vec::new(),
+    };
+    let mut seen = UniqueSet::default();
+    let outcome = super::run::run(
+        super::run::Job {
+            generator: e.generator,
+            format: e.format,
+            range,
+            // A limit makes the pipeline write record by record, which `Verify` counts.
+            limit: Some(u64::MAX),
+            unique: e.collect_hashes.then_some(&mut seen),
+            jobs: e.jobs,
+        },
+        &mut v,
+        &mut |_, _| {},
+    );
+    match v.state {
+        State::Differs => Err(format!(
+            "its record {} (counting from 1) differs from what this run generates there: the \
+             file was made with another seed, source, library or mode, mixes runs, or was edited",
+            v.records + 1
+        )),
+        State::Failed(m) => Err(m),
+        State::Going | State::Ended => match outcome {
+            Ok(_) => Ok(Proof {
+                records: v.records,
+                bytes: v.bytes,
+            }),
+            Err(_) if v.state == State::Ended => Ok(Proof {
+                records: v.records,
+                bytes: v.bytes,
+            }),
+            Err(err) => Err(format!("cannot regenerate its records: {err}")),
+        },
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum State {
+    Going,
+    /// The file ended (at a record boundary or inside a record).
+    Ended,
+    Differs,
+    Failed(String),
+}
+
+/// A `Write` that compares each record written with the next bytes of the file.
+struct Verify<R: Read> {
+    file: R,
+    records: u64,
+    bytes: u64,
+    state: State,
+    buf: Vec<u8>,
+}
+
+impl<R: Read> std::io::Write for Verify<R> {
+    fn write(&mut self, rec: &[u8]) -> std::io::Result<usize> {
+        self.write_all(rec).map(|()| rec.len())
+    }
+
+    fn write_all(&mut self, rec: &[u8]) -> std::io::Result<()> {
+        let stop = || std::io::Error::other("stop");
+        if self.state != State::Going {
+            return Err(stop());
+        }
+        self.buf.resize(rec.len(), 0);
+        let mut got = 0;
+        while got < rec.len() {
+            match self.file.read(&mut self.buf[got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(err) => {
+                    self.state = State::Failed(format!("cannot read it: {err}"));
+                    return Err(stop());
+                }
+            }
+        }
+        if self.buf[..got] != rec[..got] {
+            self.state = State::Differs;
+            return Err(stop());
+        }
+        if got < rec.len() {
+            self.state = State::Ended; // the file ends here (a torn record, or nothing)
+            return Err(stop());
+        }
+        self.records += 1;
+        self.bytes += rec.len() as u64;
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The bytes of the file from `at` on.
+fn read_from(path: &Path, at: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Seek, SeekFrom};
+    let mut f = File::open(path)?;
+    f.seek(SeekFrom::Start(at))?;
+    let mut v = Vec::new();
+    f.read_to_end(&mut v)?;
+    Ok(v)
 }

@@ -246,6 +246,7 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
                         mode,
                         range: range.clone(),
                         collect_hashes: a.unique,
+                        jobs,
                     },
                 )?;
                 // The file is proven: drop a torn tail now, also when nothing is left to write.
