@@ -811,3 +811,74 @@ fn d3_resume_proves_every_record_not_only_the_last() {
         }
     }
 }
+
+#[test]
+fn unclear_bom_json_labels_and_huge_errors() {
+    // A byte-order mark is not part of a YAML, JSON or text file.
+    let d = tmp();
+    std::fs::write(d.path().join("c.yaml"), b"\xEF\xBB\xBFcolours:\n  - red\n").unwrap();
+    std::fs::write(
+        d.path().join("d.json"),
+        b"\xEF\xBB\xBF{\"shape\": [\"disc\"]}",
+    )
+    .unwrap();
+    std::fs::write(d.path().join("e.txt"), b"\xEF\xBB\xBFowl\n").unwrap();
+    let w = d.path().to_str().unwrap();
+    let (ok, out, err) = run(&[
+        "expand",
+        "__colours__ __shape__ __e__",
+        "-w",
+        w,
+        "--seed",
+        "1",
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(out, "red disc owl\n");
+    let l = tmp();
+    std::fs::create_dir(l.path().join("vocab")).unwrap();
+    let mut v = b"\xEF\xBB\xBF".to_vec();
+    v.extend_from_slice(b"categories:\n  thing:\n    entries: [fox]\n");
+    std::fs::write(l.path().join("vocab/a.yaml"), v).unwrap();
+    let (ok, _, err) = run(&["check", "--library", l.path().to_str().unwrap()]);
+    assert!(ok, "{err}");
+    // JSON errors say JSON.
+    std::fs::write(d.path().join("f.json"), b"{\"a\": [1,").unwrap();
+    let (ok, _, err) = run(&["expand", "x", "-w", w]);
+    assert!(!ok);
+    assert!(
+        err.contains("invalid JSON") && !err.contains("YAML"),
+        "{err}"
+    );
+    // A 10 MB file that is not YAML gives a short error.
+    std::fs::write(l.path().join("vocab/big.yaml"), "x".repeat(10_000_000)).unwrap();
+    let (ok, _, err) = run(&["check", "--library", l.path().to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.len() < 2000, "{} bytes of error", err.len());
+}
+
+#[test]
+fn unclear_replay_of_a_csv_set_and_an_empty_exhaustive_run_say_so_once() {
+    let d = tmp();
+    let f = d.path().join("set.csv");
+    let f = f.to_str().unwrap();
+    let (ok, _, err) = run(&refs(&batch(&["-n", "30", "-f", "csv", "-o", f])));
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&["replay", f, "--library", &lib()]);
+    assert!(!ok);
+    assert!(err.contains("is a CSV set"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // coast: its first five exhaustive positions are all incoherent for seed 1.
+    let (ok, out, err) = run(&[
+        "batch",
+        "-t",
+        "coast",
+        "--exhaustive",
+        "-n",
+        "5",
+        "--seed",
+        "1",
+        "-q",
+    ]);
+    assert!(!ok && out.is_empty());
+    assert!(err.contains("no records"), "{err}");
+}

@@ -308,6 +308,7 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
     };
 
     // 3. Generate.
+    let first = range.start;
     let unique_run = a.unique;
     let total = if unique_run {
         a.count.unwrap_or(total)
@@ -335,6 +336,15 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
     out.flush()
         .map_err(promptloom::output::plain_io)
         .context("cannot write output")?;
+    // An exhaustive run whose positions all hold incoherent combinations writes nothing: say
+    // so, rather than exit as if it had written a set.
+    if outcome.records == 0 && done == 0 && mode == Mode::Exhaustive {
+        bail!(
+            "no records: the {} position(s) visited hold only incoherent combinations (their \
+             entries conflict); raise --count or drop it to visit the whole set",
+            outcome.next.saturating_sub(first)
+        );
+    }
     if let Some(l) = limit
         && outcome.records < l
     {

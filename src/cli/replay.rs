@@ -41,6 +41,31 @@ pub fn replay_cmd(a: ReplayArgs) -> Result<()> {
     let engine = load(&a.lib)?;
     let f = std::fs::File::open(&a.file)
         .with_context(|| format!("cannot read {}", a.file.display()))?;
+    // A CSV or text set carries no provenance: say so once, not "not a JSON record" per line.
+    {
+        use std::io::BufRead;
+        let mut first = Vec::new();
+        let mut r = BufReader::new(
+            std::fs::File::open(&a.file)
+                .with_context(|| format!("cannot read {}", a.file.display()))?,
+        );
+        r.read_until(b'\n', &mut first)
+            .with_context(|| format!("cannot read {}", a.file.display()))?;
+        if first.starts_with(promptloom::batch::csv::HEADER.as_bytes()) {
+            bail!(
+                "{} is a CSV set; replay reads JSONL sets (`batch -f jsonl`), whose records \
+                 carry their source",
+                a.file.display()
+            );
+        }
+        if !first.is_empty() && !first.starts_with(b"{") {
+            bail!(
+                "{} is not a JSONL set (its first line is not a JSON record); replay reads the \
+                 output of `batch -f jsonl`",
+                a.file.display()
+            );
+        }
+    }
     let shown = a.file.display().to_string();
     let quiet = a.quiet;
     let jobs = a.jobs.unwrap_or_else(|| {

@@ -388,7 +388,7 @@ impl Collection {
                     let text = read_string(&path)?;
                     let value: serde_yaml::Value = if ext == "json" {
                         serde_json::from_str::<serde_json::Value>(&text)
-                            .map_err(|e| Error::Yaml {
+                            .map_err(|e| Error::Json {
                                 location: Location::new(
                                     path.display().to_string(),
                                     e.line(),
@@ -397,7 +397,7 @@ impl Collection {
                                 message: e.to_string(),
                             })
                             .and_then(|j| {
-                                serde_yaml::to_value(j).map_err(|e| Error::Yaml {
+                                serde_yaml::to_value(j).map_err(|e| Error::Json {
                                     location: Location::file_only(path.display().to_string()),
                                     message: e.to_string(),
                                 })
@@ -569,6 +569,11 @@ fn read_string(path: &Path) -> Result<String> {
         path: path.to_path_buf(),
         source: e,
     })?;
+    // A UTF-8 byte-order mark (written by some Windows editors) is not part of the text.
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
     Ok(match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),

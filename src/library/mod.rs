@@ -332,6 +332,11 @@ fn read_dir_sources(dir: &Path) -> Result<Vec<SourceFile>> {
                 path: p.clone(),
                 source: e,
             })?;
+            // A UTF-8 byte-order mark (written by some Windows editors) is not part of the text.
+            let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+                Some(rest) => rest.to_vec(),
+                None => bytes,
+            };
             let text = String::from_utf8(bytes).map_err(|_| Error::Invalid {
                 location: Location::file_only(p.display().to_string()),
                 message: "file is not valid UTF-8".into(),
