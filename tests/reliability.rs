@@ -882,3 +882,31 @@ fn unclear_replay_of_a_csv_set_and_an_empty_exhaustive_run_say_so_once() {
     assert!(!ok && out.is_empty());
     assert!(err.contains("no records"), "{err}");
 }
+
+#[test]
+fn h2_check_is_not_quadratic_in_category_size() {
+    let l = tmp();
+    std::fs::create_dir(l.path().join("vocab")).unwrap();
+    std::fs::create_dir(l.path().join("templates")).unwrap();
+    let mut v = String::from("categories:\n  big:\n    entries:\n");
+    for i in 0..40_000 {
+        v.push_str(&format!("      - thing number {i}\n"));
+    }
+    v.push_str("      - thing number 7\n");
+    v.push_str("  other:\n    entries:\n");
+    for i in 0..40_000 {
+        v.push_str(&format!("      - place number {i}\n"));
+    }
+    std::fs::write(l.path().join("vocab/big.yaml"), v).unwrap();
+    std::fs::write(
+        l.path().join("templates/t.yaml"),
+        "name: t\nslots:\n  subject: { category: big }\n  place: { category: other }\nbodies:\n  - \"{{ subject }} at {{ place }}\"\n",
+    )
+    .unwrap();
+    let t = std::time::Instant::now();
+    let (ok, out, err) = run(&["check", "--library", l.path().to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(err.contains("duplicate entry `thing number 7`"), "{err}");
+    assert!(out.contains("1 warning"), "{out}");
+    assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
+}
