@@ -910,3 +910,19 @@ fn h2_check_is_not_quadratic_in_category_size() {
     assert!(out.contains("1 warning"), "{out}");
     assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
 }
+
+#[test]
+fn h1_nested_tera_loops_in_a_body_are_refused_without_running() {
+    let l = tmp();
+    std::fs::create_dir(l.path().join("templates")).unwrap();
+    std::fs::write(
+        l.path().join("templates/t.yaml"),
+        "name: loops\nslots:\n  subject: { category: lighting }\nbodies:\n  - \"{% for i in range(end=100000) %}{% for j in range(end=100000) %}x{% endfor %}{% endfor %}{{ subject }}\"\n",
+    )
+    .unwrap();
+    let t = std::time::Instant::now();
+    let (ok, _, err) = run(&["check", "--library", l.path().to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("would run") && err.contains("t.yaml"), "{err}");
+    assert!(t.elapsed().as_secs() < 10, "{:?}", t.elapsed());
+}

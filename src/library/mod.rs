@@ -980,6 +980,12 @@ fn compile_template(
         let first_line = b.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
         let bloc = loc.next(first_line.trim());
         let (tera_src, runs) = body_runs(b, file, src, &bloc)?;
+        bodies::check_loops(&tera_src).map_err(|m| {
+            invalid(
+                bloc.clone(),
+                format!("template `{}`, body {}: {m}", raw.name, i + 1),
+            )
+        })?;
         let fast = crate::body::compile(&tera_src, &slot_names);
         let defer = fast.is_some() && bodies::deferrable(&slot_names);
         fast_bodies.push(fast);
