@@ -36,6 +36,19 @@ impl fmt::Display for Location {
     }
 }
 
+/// At most 300 characters of a message, with how much was left out.
+pub fn clip(message: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 300;
+    match message.char_indices().nth(MAX) {
+        None => std::borrow::Cow::Borrowed(message),
+        Some((at, _)) => std::borrow::Cow::Owned(format!(
+            "{}… ({} more bytes)",
+            &message[..at],
+            message.len() - at
+        )),
+    }
+}
+
 /// Renders " (did you mean `x`?)" or " (did you mean one of `x`, `y`?)" or nothing.
 pub fn did_you_mean(candidates: &[String]) -> String {
     match candidates {
@@ -60,8 +73,13 @@ pub enum Error {
     #[error("library path {path} {reason}")]
     LibraryPath { path: PathBuf, reason: String },
 
-    #[error("{location}: invalid YAML: {message}")]
+    /// The parser's message is clipped: a 10 MB file that is not YAML must not become a 10 MB
+    /// error that quotes it.
+    #[error("{location}: invalid YAML: {}", clip(message))]
     Yaml { location: Location, message: String },
+
+    #[error("{location}: invalid JSON: {}", clip(message))]
+    Json { location: Location, message: String },
 
     #[error("{location}: {message}")]
     Invalid { location: Location, message: String },

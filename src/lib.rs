@@ -20,6 +20,7 @@ pub mod engine;
 pub mod error;
 pub mod library;
 pub mod matching;
+pub mod output;
 pub mod record;
 pub mod rng;
 pub mod scene;

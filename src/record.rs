@@ -5,7 +5,7 @@ use serde::ser::SerializeMap;
 
 /// Version of the generation contract. Bump it whenever the same (seed, index, library) would
 /// write different bytes, and name the change in the changelog.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Slot name → chosen text, serialised as a JSON object in template order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1133,12 +1133,14 @@ fn expand_dynamic(
         p
     };
     let expand = |tpl: &crate::dynamic::Template, path: &str| {
-        // Library load refused what could fail here (wildcards, unset variables); should a
-        // variable set only in an untaken branch be read, the source text is written instead.
+        // Library load refused everything that could fail here (wildcards, variables read
+        // before they are set or reading themselves, texts past the size limits on a trial
+        // expansion: `dynamic::inline::parse_located`). Should an expansion fail all the same,
+        // the pick is written empty: never the entry's raw syntax.
         Expander::new(tpl, empty_collection(), ExpandOptions::default())
             .with_path(path)
             .expand(seed, index)
-            .unwrap_or_else(|_| tpl.text().to_string())
+            .unwrap_or_default()
     };
     for (si, f) in fills.iter().enumerate() {
         for (k, p) in f.picks.iter().enumerate() {

@@ -38,7 +38,7 @@ pub struct Sink<W: Write> {
 fn out_err(e: std::io::Error) -> Error {
     Error::Output {
         context: "cannot write output".into(),
-        source: e,
+        source: crate::output::plain_io(e),
     }
 }
 
@@ -54,8 +54,10 @@ impl<W: Write> Sink<W> {
     pub fn write(&mut self, rec: &Record) -> Result<()> {
         match self.format {
             Format::Text => {
-                self.out.write_all(rec.prompt.as_bytes()).map_err(out_err)?;
-                self.out.write_all(b"\n").map_err(out_err)?;
+                let mut line = Vec::with_capacity(rec.prompt.len() + 1);
+                crate::output::escape_controls_into(&rec.prompt, &mut line);
+                line.push(b'\n');
+                self.out.write_all(&line).map_err(out_err)?;
             }
             Format::Jsonl => {
                 let mut line = Vec::with_capacity(1536);

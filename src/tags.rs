@@ -45,7 +45,7 @@ pub const MAX_TAGS: usize = 64 * WORDS;
 const WORDS: usize = 8;
 
 /// A bitset of tag ids (fixed size: [`MAX_TAGS`]).
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TagSet {
     words: [u64; WORDS],
 }

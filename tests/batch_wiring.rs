@@ -163,7 +163,10 @@ fn replay_regenerates_expand_records_and_notices_changed_wildcards() {
         ];
         args.extend_from_slice(extra);
         ok(&args);
+        // Replay reads only the wildcard folders it is allowed.
         let (good, _, err) = run(&["replay", &out]);
+        assert!(!good && err.contains("not allowed"), "{err}");
+        let (good, _, err) = run(&["replay", &out, "-w", &w]);
         assert!(good, "{err}");
         let lines = std::fs::read_to_string(&file).unwrap().lines().count();
         assert!(lines > 100, "{extra:?}: {lines} records");
@@ -175,7 +178,7 @@ fn replay_regenerates_expand_records_and_notices_changed_wildcards() {
         "ukiyo-e\nbaroque\nart deco\n",
     )
     .unwrap();
-    let (good, _, err) = run(&["replay", &out]);
+    let (good, _, err) = run(&["replay", &out, "-w", &w]);
     assert!(!good);
     assert!(err.contains("wildcard files changed"), "{err}");
 }

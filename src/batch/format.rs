@@ -42,7 +42,7 @@ impl BatchFormat {
     pub fn encode(self, rec: &Record, buf: &mut Vec<u8>) {
         match self {
             BatchFormat::Text => {
-                buf.extend_from_slice(rec.prompt.as_bytes());
+                crate::output::escape_controls_into(&rec.prompt, buf);
                 buf.push(b'\n');
             }
             BatchFormat::Jsonl => {

@@ -62,7 +62,7 @@ impl BatchError {
     pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         BatchError::Io {
             context: context.into(),
-            source,
+            source: crate::output::plain_io(source),
         }
     }
 }

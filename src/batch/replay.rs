@@ -94,10 +94,14 @@ type Generators = BTreeMap<Key, std::result::Result<Box<dyn Generator + Send>, S
 
 /// Replays every line of `input` on `jobs` threads, calling `report` for each mismatch in line
 /// order.
+/// `allowed`: the wildcard folders a record of an expand set may read (as the user passed them
+/// to `replay -w`); a record naming any other folder is not regenerated, so a crafted file
+/// cannot make `replay` read folders the user did not name.
 pub fn replay(
     engine: &Engine,
     input: impl BufRead,
     jobs: usize,
+    allowed: &[std::path::PathBuf],
     report: &mut dyn FnMut(&Mismatch),
 ) -> Result<Summary> {
     let jobs = jobs.max(1);
@@ -143,6 +147,7 @@ pub fn replay(
             {
                 let (name, opts) = dialect_of(v);
                 let built = Source::from_label(&key.0)
+                    .and_then(|src| check_roots(src, allowed))
                     .and_then(|src| Ok((src, Mode::from_label(key.1.as_deref())?)))
                     .and_then(|(src, mode)| {
                         let writing = Writing::new(&name, engine, opts)?;
@@ -173,6 +178,27 @@ pub fn replay(
         }
     }
     Ok(sum)
+}
+
+/// Refuses an expand source that names a wildcard folder the user did not allow.
+fn check_roots(src: Source, allowed: &[std::path::PathBuf]) -> Result<Source> {
+    if let Source::Expand(spec) = &src {
+        let canon: Vec<_> = allowed
+            .iter()
+            .map(|a| std::fs::canonicalize(a).unwrap_or_else(|_| a.clone()))
+            .collect();
+        for root in &spec.wildcards {
+            let p = std::path::PathBuf::from(root);
+            let real = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+            if !allowed.contains(&p) && !canon.contains(&real) {
+                return Err(BatchError::Invalid(format!(
+                    "the record reads wildcard folder `{root}`, which was not allowed; pass \
+                     `-w {root}` to replay to allow it"
+                )));
+            }
+        }
+    }
+    Ok(src)
 }
 
 fn verify(engine: &Engine, gens: &Generators, lines: &[Line]) -> Result<Vec<Mismatch>> {

@@ -80,7 +80,7 @@ impl ChunkBuf {
                     .prompt_into(i, &mut self.scratch, &mut self.line)
                     .inspect(|written| {
                         if *written {
-                            self.bytes.extend_from_slice(self.line.as_bytes());
+                            crate::output::escape_controls_into(&self.line, &mut self.bytes);
                             self.bytes.push(b'\n');
                         }
                     })
@@ -156,7 +156,6 @@ pub fn run(
     out: &mut dyn Write,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Outcome> {
-    let jobs = job.jobs.max(1);
     let track = job.unique.is_some() || job.limit.is_some();
     let range = job.range.clone();
     let mut outcome = Outcome {
@@ -167,6 +166,10 @@ pub fn run(
         return Ok(outcome);
     }
     let chunks = (range.end - range.start).div_ceil(CHUNK);
+    // No more workers than chunks: an idle worker would only hold buffers.
+    let jobs = job
+        .jobs
+        .clamp(1, usize::try_from(chunks).unwrap_or(usize::MAX));
     let chunk_range = |k: u64| {
         let s = range.start + k * CHUNK;
         s..(s.saturating_add(CHUNK)).min(range.end)

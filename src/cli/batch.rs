@@ -1,6 +1,6 @@
 //! `promptloom batch`: large reproducible prompt sets (see `promptloom::batch`).
 
-use std::fs::OpenOptions;
+use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
@@ -20,6 +20,10 @@ use super::{DialectArgs, LibraryArgs};
 
 /// Spaces up to this size have their coherent combinations counted before a `--unique` run.
 const COUNT_COHERENT_UP_TO: u128 = 1 << 20;
+
+/// `--jobs` above this many workers per core only costs memory (each holds chunk buffers) and
+/// thread start-up: it is capped here.
+const MAX_JOBS_PER_CORE: usize = 4;
 
 #[derive(Args, Debug)]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["template", "describe", "expand", "file"])))]
@@ -190,11 +194,22 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
             }
         }
     };
-    let jobs = a.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let jobs = match a.jobs {
+        None => cores,
+        Some(j) if j > cores * MAX_JOBS_PER_CORE => {
+            if !a.quiet {
+                eprintln!(
+                    "note: --jobs {j} capped at {} ({MAX_JOBS_PER_CORE} per core, {cores} cores)",
+                    cores * MAX_JOBS_PER_CORE
+                );
+            }
+            cores * MAX_JOBS_PER_CORE
+        }
+        Some(j) => j,
+    };
 
     let mut unique = a.unique.then(UniqueSet::default);
     let total = range.end - range.start;
@@ -202,79 +217,98 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
     // 2. Open the output (after validation), resuming if asked.
     let (mut out, range, limit, done): (Box<dyn Write>, _, _, u64) = match &a.output {
         None => {
-            let mut w = BufWriter::with_capacity(1 << 20, io::stdout().lock());
+            let mut w = promptloom::output::Out::stdout();
             w.write_all(a.format.header())?;
             (Box::new(w), range, limit, 0)
-        }
-        Some(path) if a.resume && path.exists() => {
-            let lib_hash = generator.library().to_string();
-            let label = source.label();
-            let point = resume::inspect(
-                path,
-                &Expect {
-                    generator: generator.as_ref(),
-                    format: a.format,
-                    seed: a.seed,
-                    library: &lib_hash,
-                    source: &label,
-                    mode,
-                    range: range.clone(),
-                    collect_hashes: a.unique,
-                },
-            )?;
-            let remaining = limit.map(|l| l.saturating_sub(point.records));
-            if point.next >= range.end || remaining == Some(0) {
-                if !a.quiet {
-                    eprintln!(
-                        "{} is already complete ({} records); left as it is",
-                        path.display(),
-                        point.records
-                    );
-                }
-                return Ok(());
-            }
-            if let Some(u) = unique.as_mut() {
-                for h in &point.hashes {
-                    u.insert(*h);
-                }
-            }
-            let mut f = OpenOptions::new()
-                .write(true)
-                .open(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            f.set_len(point.keep)
-                .with_context(|| format!("cannot truncate {}", path.display()))?;
-            f.seek(SeekFrom::End(0))?;
-            let mut w = BufWriter::with_capacity(1 << 20, f);
-            if point.needs_header {
-                w.write_all(a.format.header())?;
-            }
-            if !a.quiet && point.records > 0 {
-                eprintln!(
-                    "resuming {} after {} records, from index {}",
-                    path.display(),
-                    point.records,
-                    point.next
-                );
-            }
-            // Progress counts records for unique runs, indices otherwise.
-            let done = if a.unique {
-                point.records
-            } else {
-                point.next - range.start
-            };
-            (Box::new(w), point.next..range.end, remaining, done)
         }
         Some(path) => {
-            let f = std::fs::File::create(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            let mut w = BufWriter::with_capacity(1 << 20, f);
-            w.write_all(a.format.header())?;
-            (Box::new(w), range, limit, 0)
+            let (mut f, regular) = open_output(path, a.resume)?;
+            if !a.resume {
+                // Emptied only now that this run holds the lock.
+                if regular {
+                    f.set_len(0)
+                        .with_context(|| format!("cannot truncate {}", path.display()))?;
+                }
+                let mut w = BufWriter::with_capacity(1 << 20, f);
+                w.write_all(a.format.header())?;
+                (Box::new(w) as Box<dyn Write>, range, limit, 0)
+            } else {
+                let lib_hash = generator.library().to_string();
+                let label = source.label();
+                let point = resume::inspect(
+                    path,
+                    &Expect {
+                        generator: generator.as_ref(),
+                        format: a.format,
+                        seed: a.seed,
+                        library: &lib_hash,
+                        source: &label,
+                        mode,
+                        range: range.clone(),
+                        collect_hashes: a.unique,
+                        jobs,
+                    },
+                )?;
+                // The file is proven: drop a torn tail now, also when nothing is left to write.
+                f.set_len(point.keep)
+                    .with_context(|| format!("cannot truncate {}", path.display()))?;
+                let remaining = limit.map(|l| l.saturating_sub(point.records));
+                if point.next >= range.end || remaining == Some(0) {
+                    if point.needs_header {
+                        f.seek(SeekFrom::End(0))?;
+                        f.write_all(a.format.header())
+                            .with_context(|| format!("cannot write {}", path.display()))?;
+                    }
+                    if !a.quiet {
+                        eprintln!(
+                            "{} is already complete ({} records){}",
+                            path.display(),
+                            point.records,
+                            if point.torn > 0 {
+                                format!("; a torn record of {} bytes was removed", point.torn)
+                            } else {
+                                "; left as it is".to_string()
+                            }
+                        );
+                    }
+                    return Ok(());
+                }
+                if let Some(u) = unique.as_mut() {
+                    for h in &point.hashes {
+                        u.insert(*h);
+                    }
+                }
+                f.seek(SeekFrom::End(0))?;
+                let mut w = BufWriter::with_capacity(1 << 20, f);
+                if point.needs_header {
+                    w.write_all(a.format.header())?;
+                }
+                if !a.quiet && point.records > 0 {
+                    eprintln!(
+                        "resuming {} after {} records, from index {}",
+                        path.display(),
+                        point.records,
+                        point.next
+                    );
+                }
+                // Progress counts records for unique runs, indices otherwise.
+                let done = if a.unique {
+                    point.records
+                } else {
+                    point.next - range.start
+                };
+                (
+                    Box::new(w) as Box<dyn Write>,
+                    point.next..range.end,
+                    remaining,
+                    done,
+                )
+            }
         }
     };
 
     // 3. Generate.
+    let first = range.start;
     let unique_run = a.unique;
     let total = if unique_run {
         a.count.unwrap_or(total)
@@ -299,7 +333,18 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
         eprintln!("warning: {w}");
     }
     let outcome = outcome?;
-    out.flush().context("cannot write output")?;
+    out.flush()
+        .map_err(promptloom::output::plain_io)
+        .context("cannot write output")?;
+    // An exhaustive run whose positions all hold incoherent combinations writes nothing: say
+    // so, rather than exit as if it had written a set.
+    if outcome.records == 0 && done == 0 && mode == Mode::Exhaustive {
+        bail!(
+            "no records: the {} position(s) visited hold only incoherent combinations (their \
+             entries conflict); raise --count or drop it to visit the whole set",
+            outcome.next.saturating_sub(first)
+        );
+    }
     if let Some(l) = limit
         && outcome.records < l
     {
@@ -311,6 +356,54 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Opens `-o FILE` for the whole run, holding an exclusive advisory lock on it (`flock` on Unix,
+/// `LockFileEx` on Windows), so that a second run writing the same file stops with a clear error
+/// instead of interleaving with this one. A regular file is opened without truncating it (the
+/// caller empties it once the lock is held). Anything else (`/dev/stdout`, a pipe, a device) is
+/// written as it is, unlocked, and cannot be resumed: reading it back would block or read
+/// something else.
+fn open_output(path: &std::path::Path, resume: bool) -> Result<(File, bool)> {
+    let shown = path.display();
+    let regular = match std::fs::metadata(path) {
+        Ok(m) => m.is_file(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => true,
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot write {shown}"));
+        }
+    };
+    if !regular {
+        if resume {
+            bail!(
+                "cannot resume {shown}: it is not a regular file (a terminal, pipe or device \
+                 cannot be read back); write the set to a file"
+            );
+        }
+        let f = File::create(path).with_context(|| format!("cannot write {shown}"))?;
+        return Ok((f, false));
+    }
+    let f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .with_context(|| format!("cannot write {shown}"))?;
+    match f.try_lock() {
+        Ok(()) => Ok((f, true)),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "{shown} is being written by another run (it holds a lock on the file); wait for it \
+             to finish, or write to another file"
+        ),
+        // A file system without locks: write unlocked rather than not at all.
+        Err(std::fs::TryLockError::Error(e)) if e.kind() == io::ErrorKind::Unsupported => {
+            Ok((f, true))
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock {shown}"))
+        }
+    }
 }
 
 /// The expand source of a template text and the expand flags.

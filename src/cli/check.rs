@@ -26,22 +26,25 @@ pub fn check_cmd(lib: &LibraryArgs, deny_warnings: bool, coherence: Option<u64>)
         if findings.len() == 1 { "" } else { "s" },
         l.hash()
     );
-    println!("{summary}");
+    let mut out = promptloom::output::Out::stdout();
+    writeln!(out, "{summary}")?;
     let mut problems = 0;
     if let Some(n) = coherence {
         let found = check::coherence(l, n, 1);
         for f in &found {
             writeln!(err, "incoherent: {f}")?;
         }
-        println!(
+        writeln!(
+            out,
             "coherence: {} scenes of each of {} templates (seed 1): {} conflict{}",
             n,
             l.templates.len(),
             found.len(),
             if found.len() == 1 { "" } else { "s" }
-        );
+        )?;
         problems = found.len();
     }
+    out.finish()?;
     if deny_warnings && !findings.is_empty() {
         bail!("{} warning(s) with --deny-warnings", findings.len());
     }

@@ -3,7 +3,7 @@
 //! Prompts are rendered in parallel in chunks of consecutive indices and written in index
 //! order, so the output is byte-identical to a serial run.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
@@ -81,13 +81,6 @@ struct Rec<'a> {
     template: &'a str,
 }
 
-fn io_err(e: io::Error) -> promptloom::Error {
-    promptloom::Error::Output {
-        context: "cannot write output".into(),
-        source: e,
-    }
-}
-
 pub fn expand_cmd(a: ExpandArgs) -> Result<()> {
     let (text, origin) = match (&a.template, &a.file) {
         (Some(t), None) => (t.clone(), "<template>".to_string()),
@@ -122,7 +115,9 @@ pub fn expand_cmd(a: ExpandArgs) -> Result<()> {
     }
     if a.count {
         let n = ex.count()?;
-        println!("{n}");
+        let mut out = promptloom::output::Out::stdout();
+        writeln!(out, "{n}")?;
+        out.finish()?;
         return Ok(());
     }
     let jsonl = a.format == "jsonl";
@@ -155,6 +150,9 @@ pub fn expand_cmd(a: ExpandArgs) -> Result<()> {
     } else {
         a.num.unwrap_or(1)
     };
+    if a.num == Some(0) || a.limit == Some(0) {
+        bail!("-n/--limit must be at least 1 (gen and batch refuse 0 too)");
+    }
     if count > 0 && a.index.checked_add(count - 1).is_none() {
         bail!(
             "--index {} with -n {} runs past the largest index",
@@ -167,63 +165,66 @@ pub fn expand_cmd(a: ExpandArgs) -> Result<()> {
     } else {
         "random"
     };
-    let render = |start: u64, end: u64| -> promptloom::Result<Vec<u8>> {
-        let mut buf = String::with_capacity(((end - start) * 256) as usize);
+    // Index ranges are u128 so that a run may end at index 2^64 - 1 (its end, 2^64, does not
+    // fit a u64).
+    let render = |start: u128, end: u128| -> promptloom::Result<Vec<u8>> {
+        let mut buf = Vec::with_capacity(((end - start) * 256) as usize);
         let mut line = String::with_capacity(256);
         for i in start..end {
-            if !jsonl {
-                ex.expand_into(seed, i, &mut buf)?;
-                buf.push('\n');
-                continue;
-            }
+            let i = u64::try_from(i).unwrap_or(u64::MAX); // i < end <= 2^64
             line.clear();
             ex.expand_into(seed, i, &mut line)?;
-            {
-                let rec = Rec {
-                    prompt: &line,
-                    seed,
-                    index: i,
-                    sampler,
-                    source: &origin,
-                    template: template.text(),
-                };
-                // Serialising a struct of strings and integers cannot fail.
-                if let Ok(s) = serde_json::to_string(&rec) {
-                    buf.push_str(&s);
-                }
+            if !jsonl {
+                promptloom::output::escape_controls_into(&line, &mut buf);
+                buf.push(b'\n');
+                continue;
             }
-            buf.push('\n');
+            let rec = Rec {
+                prompt: &line,
+                seed,
+                index: i,
+                sampler,
+                source: &origin,
+                template: template.text(),
+            };
+            // Serialising a struct of strings and integers into memory cannot fail.
+            let _ = serde_json::to_writer(&mut buf, &rec);
+            buf.push(b'\n');
         }
-        Ok(buf.into_bytes())
+        Ok(buf)
     };
     // Each chunk is already one big buffer, so it goes straight to stdout (no second copy).
-    let mut out = io::stdout().lock();
-    let end = a.index + count; // checked above (count may be 0)
+    let mut out = promptloom::output::Out::stdout();
+    let end = u128::from(a.index) + u128::from(count);
     // Deeply nested collections recurse; give workers the main thread's stack size.
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(8 << 20)
         .build_global();
-    let threads = rayon::current_num_threads().max(1) as u64;
-    let batch = CHUNK * threads * 4;
-    let mut start = a.index;
-    let result = (|| -> promptloom::Result<()> {
+    let threads = rayon::current_num_threads().max(1) as u128;
+    let chunk = u128::from(CHUNK);
+    let batch = chunk * threads * 4;
+    let mut start = u128::from(a.index);
+    let result = (|| -> Result<()> {
         while start < end {
-            let stop = end.min(start.saturating_add(batch));
-            let chunks: Vec<(u64, u64)> = (start..stop)
-                .step_by(CHUNK as usize)
-                .map(|s| (s, (s + CHUNK).min(stop)))
-                .collect();
+            let stop = end.min(start + batch);
+            let mut chunks = Vec::new();
+            let mut s = start;
+            while s < stop {
+                chunks.push((s, (s + chunk).min(stop)));
+                s += chunk;
+            }
             let rendered: Vec<promptloom::Result<Vec<u8>>> = if chunks.len() == 1 {
                 vec![render(chunks[0].0, chunks[0].1)]
             } else {
                 chunks.par_iter().map(|(s, e)| render(*s, *e)).collect()
             };
             for r in rendered {
-                out.write_all(&r?).map_err(io_err)?;
+                out.write_all(&r?)?;
             }
             start = stop;
         }
-        out.flush().map_err(io_err)
+        out.finish()?;
+        Ok(())
     })();
     for w in ex.warnings() {
         eprintln!("warning: {w}");

@@ -55,8 +55,7 @@ pub fn gen_cmd(a: GenArgs) -> Result<()> {
             s
         }
     };
-    let stdout = io::stdout().lock();
-    let mut sink = Sink::new(io::BufWriter::with_capacity(1 << 16, stdout), a.format);
+    let mut sink = Sink::new(promptloom::output::Out::stdout(), a.format);
     for i in a.index..=a.index + (a.count - 1) {
         let scene = engine.scene(&plan, seed, i, a.explain);
         if a.explain {

@@ -1,6 +1,6 @@
 //! `promptloom templates` and `promptloom vocab`: what the library holds.
 
-use std::io::{self, Write};
+use std::io::Write;
 
 use anyhow::Result;
 
@@ -8,7 +8,7 @@ use super::{LibraryArgs, load};
 
 pub fn templates_cmd(lib: &LibraryArgs) -> Result<()> {
     let engine = load(lib)?;
-    let mut out = io::stdout().lock();
+    let mut out = promptloom::output::Out::stdout();
     let l = engine.library();
     let width = l.templates.iter().map(|t| t.name.len()).max().unwrap_or(0);
     for t in &l.templates {
@@ -23,13 +23,14 @@ pub fn templates_cmd(lib: &LibraryArgs) -> Result<()> {
             if t.fallback { "; fallback" } else { "" }
         )?;
     }
+    out.finish()?;
     Ok(())
 }
 
 pub fn vocab_cmd(category: Option<&str>, lib: &LibraryArgs) -> Result<()> {
     let engine = load(lib)?;
     let l = engine.library();
-    let mut out = io::stdout().lock();
+    let mut out = promptloom::output::Out::stdout();
     match category {
         None => {
             let width = l.categories.iter().map(|c| c.name.len()).max().unwrap_or(0);
@@ -74,5 +75,6 @@ pub fn vocab_cmd(category: Option<&str>, lib: &LibraryArgs) -> Result<()> {
             }
         }
     }
+    out.finish()?;
     Ok(())
 }

@@ -20,6 +20,10 @@ pub struct ReplayArgs {
     /// Worker threads (default: all cores)
     #[arg(long, short = 'j', value_name = "J")]
     pub jobs: Option<usize>,
+    /// Allow records of --expand sets to read this wildcard folder (repeatable): replay reads
+    /// only folders named here, whatever a record says
+    #[arg(long = "wildcards", short = 'w', value_name = "DIR")]
+    pub wildcards: Vec<PathBuf>,
     #[command(flatten)]
     pub lib: LibraryArgs,
     /// The spelling the set was written in (see `gen --spelling`)
@@ -31,6 +35,7 @@ pub const AFTER_HELP: &str = "\
 Examples:
   promptloom replay coast.jsonl
   promptloom replay my-set.jsonl --library ./my-lib
+  promptloom replay expand-set.jsonl -w ./wildcards      allow the folder the records name
 
 Each record is regenerated from its source, mode, seed and index and compared byte for byte.
 Exit status: 0 when every record matches, 1 when any differs (each is listed on stderr).";
@@ -39,6 +44,31 @@ pub fn replay_cmd(a: ReplayArgs) -> Result<()> {
     let engine = super::load_spelled(&a.lib, a.spelling)?;
     let f = std::fs::File::open(&a.file)
         .with_context(|| format!("cannot read {}", a.file.display()))?;
+    // A CSV or text set carries no provenance: say so once, not "not a JSON record" per line.
+    {
+        use std::io::BufRead;
+        let mut first = Vec::new();
+        let mut r = BufReader::new(
+            std::fs::File::open(&a.file)
+                .with_context(|| format!("cannot read {}", a.file.display()))?,
+        );
+        r.read_until(b'\n', &mut first)
+            .with_context(|| format!("cannot read {}", a.file.display()))?;
+        if first.starts_with(promptloom::batch::csv::HEADER.as_bytes()) {
+            bail!(
+                "{} is a CSV set; replay reads JSONL sets (`batch -f jsonl`), whose records \
+                 carry their source",
+                a.file.display()
+            );
+        }
+        if !first.is_empty() && !first.starts_with(b"{") {
+            bail!(
+                "{} is not a JSONL set (its first line is not a JSON record); replay reads the \
+                 output of `batch -f jsonl`",
+                a.file.display()
+            );
+        }
+    }
     let shown = a.file.display().to_string();
     let quiet = a.quiet;
     let jobs = a.jobs.unwrap_or_else(|| {
@@ -53,6 +83,7 @@ pub fn replay_cmd(a: ReplayArgs) -> Result<()> {
         &engine,
         BufReader::with_capacity(1 << 20, f),
         jobs,
+        &a.wildcards,
         &mut |m| {
             if !quiet {
                 match m.index {

@@ -1,5 +1,7 @@
 //! `promptloom space`: the exact size of a template's combination space.
 
+use std::io::Write;
+
 use anyhow::Result;
 use clap::Args;
 
@@ -67,7 +69,8 @@ pub fn space_cmd(a: SpaceArgs) -> Result<()> {
     let lib = engine.library();
     let ti = lib.template_index(&name)?;
     let space = Space::of_template(lib, ti);
-    println!("template: {name}");
+    let mut out = promptloom::output::Out::stdout();
+    writeln!(out, "template: {name}")?;
     let width = space.dims.iter().map(|d| d.name.len()).max().unwrap_or(4);
     for d in &space.dims {
         let how = if d.is_body {
@@ -84,20 +87,30 @@ pub fn space_cmd(a: SpaceArgs) -> Result<()> {
                 if d.extra_empty { ", or empty" } else { "" }
             )
         };
-        println!("  {:width$}  {:>12}  ({how})", d.name, d.size.to_string());
+        writeln!(
+            out,
+            "  {:width$}  {:>12}  ({how})",
+            d.name,
+            d.size.to_string()
+        )?;
     }
-    println!("combinations: {}", space.total);
+    writeln!(out, "combinations: {}", space.total)?;
     match space.count_coherent(lib, COUNT_UP_TO) {
-        Some(n) => println!("coherent: {n} (counted exactly; the rest have conflicting tags)"),
-        None => println!(
+        Some(n) => writeln!(
+            out,
+            "coherent: {n} (counted exactly; the rest have conflicting tags)"
+        ),
+        None => writeln!(
+            out,
             "coherent: not counted (more than {COUNT_UP_TO} combinations); at most the total"
         ),
-    }
+    }?;
     if let Some(seed) = a.pairwise {
         let c = Covering::build(lib, &space, seed)?;
         let bound = c.bound();
         let rows = c.rows.len() as u64;
-        println!(
+        writeln!(
+            out,
             "pairwise: {rows} scenes; lower bound {bound} = product of the two largest slots \
              (ratio {}); lower bound allowing for conflicts {} (ratio {}); {} pairs covered, \
              {} excluded as incoherent",
@@ -106,8 +119,9 @@ pub fn space_cmd(a: SpaceArgs) -> Result<()> {
             ratio(rows, c.pair_bound),
             c.pairs,
             c.excluded
-        );
+        )?;
     }
+    out.finish()?;
     Ok(())
 }
 
@@ -133,7 +147,9 @@ fn expand_space(text: String, a: &SpaceArgs) -> Result<()> {
     if !a.lenient {
         ex.validate()?;
     }
-    println!("combinations: {}", ex.count()?);
+    let mut out = promptloom::output::Out::stdout();
+    writeln!(out, "combinations: {}", ex.count()?)?;
+    out.finish()?;
     Ok(())
 }
 

@@ -46,7 +46,36 @@ pub enum Node {
     Wrap(Box<Wrap>),
 }
 
+/// Deepest nesting of constructs, all wildcard levels together, that any walker of the syntax
+/// follows: the sampler, the combination counter (`--count`, `space`, exhaustive unranking) and
+/// the validator stop here with the same error ("expansion nests too deeply") instead of
+/// exhausting the stack.
+pub const MAX_DEPTH: u32 = 1000;
+
+/// Largest expansion of one construct, the whole prompt included (16 MiB): a template of
+/// doubling variables stops here with a clear error instead of filling the memory.
+pub const MAX_OUTPUT: usize = 16 << 20;
+
+/// Most constructs evaluated for one prompt: expansions that grow in time but not in text
+/// (empty values doubled) stop here.
+pub const MAX_STEPS: u64 = 50_000_000;
+
+/// The message of [`MAX_DEPTH`].
+pub const TOO_DEEP: &str = "expansion nests too deeply";
+
 impl Node {
+    /// The span of a construct (text and sequences have none of their own).
+    pub fn span(&self) -> Span {
+        match self {
+            Node::Variant(v) => v.span,
+            Node::Wildcard(w) => w.span,
+            Node::SetVar(v) => v.span,
+            Node::GetVar(v) => v.span,
+            Node::Wrap(w) => w.span,
+            _ => Span::default(),
+        }
+    }
+
     /// An empty sequence: the expansion of an empty template.
     pub fn empty() -> Node {
         Node::Seq(Vec::new())

@@ -28,19 +28,23 @@ pub(crate) trait Card: Clone + PartialEq {
     fn zero() -> Self {
         Self::from_u64(0)
     }
-    fn from_u128(v: u128) -> Self;
-    fn to_u128_sat(&self) -> u128;
-    /// Whether per-wildcard sizes may be cached (only the saturating kind is cached).
-    const MEMO: bool;
+    /// A wildcard's size computed before, if kept.
+    fn recall(sizer: &Sizer<'_>, id: u32, memo: bool) -> Option<Result<Self, Diagnostic>>;
+    /// Keeps a wildcard's size: each wildcard is sized once, so a chain of wildcards that
+    /// each use the next several times (`d2 = {__d1__|__d1__}`) is counted in linear time.
+    fn keep(sizer: &mut Sizer<'_>, id: u32, memo: bool, size: &Result<Self, Diagnostic>);
 }
 
 impl Card for u128 {
-    const MEMO: bool = true;
-    fn from_u128(v: u128) -> Self {
-        v
+    /// Saturated sizes are kept on the wildcard itself (shared by every expander of it).
+    fn recall(sizer: &Sizer<'_>, id: u32, memo: bool) -> Option<Result<Self, Diagnostic>> {
+        memo.then(|| sizer.coll.get(id).comb_size.get().cloned())
+            .flatten()
     }
-    fn to_u128_sat(&self) -> u128 {
-        *self
+    fn keep(sizer: &mut Sizer<'_>, id: u32, memo: bool, size: &Result<Self, Diagnostic>) {
+        if memo {
+            let _ = sizer.coll.get(id).comb_size.set(size.clone());
+        }
     }
     fn from_u64(n: u64) -> Self {
         u128::from(n)
@@ -54,12 +58,14 @@ impl Card for u128 {
 }
 
 impl Card for BigUint {
-    const MEMO: bool = false;
-    fn from_u128(v: u128) -> Self {
-        BigUint::from(v)
+    /// Exact sizes are kept for one count (by the sizer).
+    fn recall(sizer: &Sizer<'_>, id: u32, _: bool) -> Option<Result<Self, Diagnostic>> {
+        sizer.big.get(&id).cloned().map(Ok)
     }
-    fn to_u128_sat(&self) -> u128 {
-        u128::try_from(self).unwrap_or(u128::MAX)
+    fn keep(sizer: &mut Sizer<'_>, id: u32, _: bool, size: &Result<Self, Diagnostic>) {
+        if let Ok(v) = size {
+            sizer.big.insert(id, v.clone());
+        }
     }
     fn from_u64(n: u64) -> Self {
         BigUint::from(n)
@@ -123,10 +129,34 @@ pub(crate) struct Sizer<'c> {
     pub stack: Vec<u32>,
     /// A missing wildcard counts as one (its literal text) instead of failing.
     pub lenient: bool,
+    /// Current nesting of constructs, all wildcard levels together (bounded by
+    /// [`super::ast::MAX_DEPTH`], as in the sampler).
+    pub nest: u32,
+    /// Exact sizes of the wildcards sized so far (a lookup cache, never iterated).
+    pub big: std::collections::BTreeMap<u32, BigUint>,
 }
 
 impl<'c> Sizer<'c> {
     pub fn size<C: Card>(
+        &mut self,
+        t: &Template,
+        node: &Node,
+        mode: Sampler,
+        memo: bool,
+    ) -> Result<C, Diagnostic> {
+        if matches!(node, Node::Text(_) | Node::GetVar(_)) {
+            return Ok(C::one());
+        }
+        if self.nest >= super::ast::MAX_DEPTH {
+            return Err(t.source().diagnostic(node.span(), super::ast::TOO_DEEP));
+        }
+        self.nest += 1;
+        let r = self.size_inner(t, node, mode, memo);
+        self.nest -= 1;
+        r
+    }
+
+    fn size_inner<C: Card>(
         &mut self,
         t: &Template,
         node: &Node,
@@ -231,11 +261,8 @@ impl<'c> Sizer<'c> {
                 .diagnostic(span, "wildcards nest deeper than 64 levels"));
         }
         let wc = self.coll.get(id);
-        if memo
-            && C::MEMO
-            && let Some(done) = wc.comb_size.get()
-        {
-            return Ok(C::from_u128(done.clone()?));
+        if let Some(done) = C::recall(self, id, memo) {
+            return done;
         }
         self.stack.push(id);
         let result = (|| {
@@ -257,9 +284,12 @@ impl<'c> Sizer<'c> {
             Ok(total.add(&C::from_u64(plain)))
         })();
         self.stack.pop();
-        if memo && C::MEMO {
-            let as_u128 = result.clone().map(|c| c.to_u128_sat());
-            let _ = wc.comb_size.set(as_u128);
+        // A depth error depends on where the wildcard was reached from: not kept.
+        if !result
+            .as_ref()
+            .is_err_and(|d: &Diagnostic| d.to_string().contains(super::ast::TOO_DEEP))
+        {
+            C::keep(self, id, memo, &result);
         }
         result
     }

@@ -5,6 +5,8 @@
 //! expanded per prompt by [`crate::scene`] with keyed streams, so every dialect writes the same
 //! text. Wildcards are refused: a library has no wildcard collection.
 
+use std::collections::BTreeMap;
+
 use super::Template;
 use super::ast::Node;
 use super::error::{Diagnostic, Source};
@@ -31,7 +33,17 @@ pub fn parse_located(
     let t =
         Template::from_source(src.clone()).map_err(|e| rebase_error(e, file_src, line, column))?;
     check_node(&src, t.root(), &set_names(t.root()))
+        .and_then(|()| check_vars(&src, t.root(), &mut BTreeMap::new()))
         .map_err(|d| crate::Error::from(rebase(d, file_src, line, column)))?;
+    // What the checks above cannot see (a text that expands past the size or step limits)
+    // fails on every draw: one trial expansion reports it here, as a load error.
+    super::Expander::new(
+        &t,
+        super::empty_collection(),
+        super::ExpandOptions::default(),
+    )
+    .expand(0, 0)
+    .map_err(|e| rebase_error(e, file_src, line, column))?;
     Ok(t)
 }
 
@@ -75,6 +87,86 @@ pub fn rebase(
         d.line_text = file_line.to_string();
     }
     d
+}
+
+/// Variables in a library text must be set before they are read, on every path: a `${x}` without
+/// a default reads a name set earlier in the same sequence (a `${x=…}` inside one option of a
+/// variant does not count after the variant), and a lazy `${x=…}` must not read itself, directly
+/// or through other lazy variables (`${x=a ${x}}${x}` would recurse without end). With these, a
+/// library entry cannot fail to expand, so it never has to fall back to its source text.
+/// `set` maps each name set so far to the names its lazy value reads.
+fn check_vars(
+    src: &Source,
+    n: &Node,
+    set: &mut BTreeMap<String, Vec<String>>,
+) -> Result<(), Diagnostic> {
+    match n {
+        Node::Text(_) | Node::Wildcard(_) => {}
+        Node::Seq(v) => {
+            for c in v {
+                check_vars(src, c, set)?;
+            }
+        }
+        Node::Variant(v) => {
+            for o in &v.options {
+                check_vars(src, o, &mut set.clone())?;
+            }
+        }
+        Node::Wrap(w) => {
+            check_vars(src, &w.wrapper, &mut set.clone())?;
+            check_vars(src, &w.inner, &mut set.clone())?;
+        }
+        Node::GetVar(g) => match &g.default {
+            Some(d) => check_vars(src, d, &mut set.clone())?,
+            None if !set.contains_key(&*g.name) => {
+                return Err(src
+                    .diagnostic(
+                        g.span,
+                        format!("variable `{}` is not set before it is read", g.name),
+                    )
+                    .with_help(format!(
+                        "set it earlier in the text, outside any variant (`${{{}=…}}`), or give \
+                         a default (`${{{}:…}}`)",
+                        g.name, g.name
+                    )));
+            }
+            None => {}
+        },
+        Node::SetVar(s) => {
+            let reads = if s.immediate {
+                Vec::new()
+            } else {
+                let mut reads = Vec::new();
+                walk(&s.value, &mut |n| {
+                    if let Node::GetVar(g) = n {
+                        reads.push(g.name.to_string());
+                    }
+                });
+                // Through the lazy variables already set, may the value read itself?
+                let mut todo = reads.clone();
+                let mut seen = std::collections::BTreeSet::new();
+                while let Some(r) = todo.pop() {
+                    if *r == *s.name {
+                        return Err(src
+                            .diagnostic(s.span, format!("variable `{}` refers to itself", s.name))
+                            .with_help(
+                                "a lazy `${x=…}` is expanded where it is read, so reading `x` \
+                                 inside it never ends; use `${x=!…}` to expand it once, here",
+                            ));
+                    }
+                    if seen.insert(r.clone())
+                        && let Some(more) = set.get(&r)
+                    {
+                        todo.extend(more.iter().cloned());
+                    }
+                }
+                reads
+            };
+            check_vars(src, &s.value, &mut set.clone())?;
+            set.insert(s.name.to_string(), reads);
+        }
+    }
+    Ok(())
 }
 
 /// Names set by `${x=…}` anywhere in the tree.
@@ -156,6 +248,42 @@ mod tests {
         let e = parse_located("{a|${x}}", "v.yaml", "{a|${x}}\n", 1, 1).unwrap_err();
         assert!(e.to_string().contains("unknown variable `x`"), "{e}");
         assert!(parse_located("${x=!{a|b}} ${x} ${y:z}", "v", "", 1, 1).is_ok());
+        assert!(
+            parse_located(
+                "${c=!{amber|jade}}${c} leaves and ${c} water",
+                "v",
+                "",
+                1,
+                1
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn d6_variables_that_cannot_expand_are_load_errors() {
+        for (text, want) in [
+            ("${x=a ${x}}${x} fox", "refers to itself"),
+            ("${y=b}${x=a ${y}}${y=${x}}${y}", "refers to itself"),
+            ("${x=a ${x:z}}${x}", "refers to itself"),
+            ("{${x=a}|b} ${x}", "not set before"),
+            ("${x} ${x=a}", "not set before"),
+        ] {
+            let e = parse_located(text, "v.yaml", "", 1, 1)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(want), "{text}: {e}");
+        }
+        // Doubling past the size limit fails on every draw: found by the trial expansion.
+        let mut t = String::from("${v0=!xxxxxxxxxxxxxxxx}");
+        for i in 1..=24 {
+            t.push_str(&format!("${{v{i}=!${{v{0}}}${{v{0}}}}}", i - 1));
+        }
+        let e = parse_located(&t, "v.yaml", "", 1, 1)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("MiB"), "{e}");
+        assert!(parse_located("${x=!a}${x=!b ${x}}${x}", "v", "", 1, 1).is_ok());
     }
 
     fn library(vocab_extra: &str, body: &str) -> crate::library::Library {

@@ -51,6 +51,44 @@ const MAX_NESTING: u32 = 200;
 /// Largest weight (fixed point): keeps sums of many weights far from `u64` overflow.
 pub const MAX_WEIGHT: u64 = 1_000_000 * WEIGHT_SCALE;
 
+/// The one rule for weights, inline (`{3::a|b}`) and in YAML/JSON wildcard files (`"3::a"`,
+/// `{text: a, weight: 3}`): a decimal number (`3`, `0.5`, `.25`; at most six decimals are
+/// kept) of at most 1000000. `-1`, `abc`, `1e309` are not numbers; `2000000` is too large.
+pub fn weight_value(w: &str) -> Result<u64, String> {
+    let (int, frac) = w.split_once('.').unwrap_or((w, ""));
+    if int.is_empty() && frac.is_empty()
+        || !int.bytes().all(|c| c.is_ascii_digit())
+        || !frac.bytes().all(|c| c.is_ascii_digit())
+    {
+        return Err(format!("weight `{w}` is not a number"));
+    }
+    let whole: Option<u64> = if int.is_empty() {
+        Some(0)
+    } else {
+        int.parse().ok() // only digits: fails on overflow alone
+    };
+    let mut f = 0u64;
+    let mut digits = 0u32;
+    for c in frac.bytes().take(6) {
+        f = f * 10 + u64::from(c - b'0');
+        digits += 1;
+    }
+    whole
+        .and_then(|x| x.checked_mul(WEIGHT_SCALE))
+        .and_then(|x| x.checked_add(f * 10u64.pow(6 - digits)))
+        .filter(|x| *x <= MAX_WEIGHT)
+        .ok_or_else(|| "weight too large (at most 1000000)".to_string())
+}
+
+/// True when `s` is one word as the inline parser reads a weight: text in front of `::` that
+/// is such a word is a weight (and must be a number), anything else is text.
+pub fn is_weight_word(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().all(|c| {
+            !matches!(c, b'|' | b'}' | b'{' | b'$' | b'_' | b':') && !c.is_ascii_whitespace()
+        })
+}
+
 fn flush(lit: &mut String, parts: &mut Vec<Node>) {
     if !lit.is_empty() {
         parts.push(Node::Text(std::mem::take(lit).into_boxed_str()));
@@ -411,15 +449,8 @@ impl<'a> Parser<'a> {
         self.skip_inline_ws();
         if had_number && self.s[self.pos..].starts_with("::") {
             self.pos += 2;
-            let whole = int.unwrap_or(0);
-            let w = whole
-                .checked_mul(WEIGHT_SCALE)
-                .and_then(|w| w.checked_add(frac * 10u64.pow(6 - frac_digits)))
-                .filter(|w| *w <= MAX_WEIGHT);
-            let Some(w) = w else {
-                return Err(self.err(num_start, num_end, "weight too large (at most 1000000)"));
-            };
-            return Ok(w);
+            return weight_value(&self.s[num_start..num_end])
+                .map_err(|m| self.err(num_start, num_end, m));
         }
         // A word followed by `::` is a mistyped weight, not text.
         self.pos = num_start;

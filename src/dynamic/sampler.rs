@@ -71,10 +71,13 @@ struct Ctx<'e, 'a> {
     depth: u32,
     in_name: u32,
     nest: u32,
+    /// Constructs evaluated for this prompt (bounded by [`super::ast::MAX_STEPS`]).
+    steps: u64,
 }
 
-/// Deepest recursion of constructs within one prompt (all wildcard levels together).
-const MAX_EVAL_NESTING: u32 = 1000;
+/// Deepest recursion of constructs within one prompt (all wildcard levels together), shared by
+/// every walker of the syntax.
+const MAX_EVAL_NESTING: u32 = super::ast::MAX_DEPTH;
 
 /// Child key: mixes a construct's parent key with one more number (an offset, a slot, a value).
 fn mix(key: u64, a: u64) -> u64 {
@@ -219,6 +222,7 @@ impl<'a> Expander<'a> {
             depth: 0,
             in_name: 0,
             nest: 0,
+            steps: 0,
         };
         let t = self.template;
         let rank = (self.opts.mode == Sampler::Combinatorial).then_some(u128::from(index));
@@ -232,6 +236,8 @@ impl<'a> Expander<'a> {
             coll: self.coll,
             stack: Vec::new(),
             lenient: self.opts.lenient,
+            nest: 0,
+            big: Default::default(),
         };
         Ok(s.size::<u128>(
             self.template,
@@ -253,6 +259,7 @@ impl<'a> Expander<'a> {
             self.template.root(),
             &mut stack,
             &mut done,
+            0,
         )?;
         Ok(())
     }
@@ -263,6 +270,8 @@ impl<'a> Expander<'a> {
             coll: self.coll,
             stack: Vec::new(),
             lenient: self.opts.lenient,
+            nest: 0,
+            big: Default::default(),
         };
         Ok(s.size(
             self.template,
@@ -297,6 +306,8 @@ impl<'e, 'a> Ctx<'e, 'a> {
             coll: self.ex.coll,
             stack: self.stack.clone(),
             lenient: self.ex.opts.lenient,
+            nest: self.nest,
+            big: Default::default(),
         }
     }
 
@@ -321,23 +332,44 @@ impl<'e, 'a> Ctx<'e, 'a> {
         }
         // Deep values inside deep wildcard chains could otherwise exhaust the stack.
         if self.nest >= MAX_EVAL_NESTING {
-            let span = match node {
-                Node::Variant(v) => v.span,
-                Node::Wildcard(w) => w.span,
-                Node::SetVar(v) => v.span,
-                Node::GetVar(v) => v.span,
-                Node::Wrap(w) => w.span,
-                _ => Span::default(),
-            };
             return Err(t
                 .source()
-                .diagnostic(span, "expansion nests too deeply")
+                .diagnostic(node.span(), super::ast::TOO_DEEP)
                 .into());
         }
+        self.steps += 1;
+        if self.steps > super::ast::MAX_STEPS {
+            return Err(t
+                .source()
+                .diagnostic(
+                    node.span(),
+                    format!(
+                        "the expansion of one prompt takes more than {} steps",
+                        super::ast::MAX_STEPS
+                    ),
+                )
+                .with_help("a variable or wildcard is used many times over, nested")
+                .into());
+        }
+        let before = out.len();
         self.nest += 1;
         let r = self.eval_inner(t, node, key, mode, rank, cycle, out);
         self.nest -= 1;
-        r
+        r?;
+        if out.len().saturating_sub(before) > super::ast::MAX_OUTPUT {
+            return Err(t
+                .source()
+                .diagnostic(
+                    node.span(),
+                    format!(
+                        "this expands to more than {} MiB of text",
+                        super::ast::MAX_OUTPUT >> 20
+                    ),
+                )
+                .with_help("a variable or wildcard is used many times over, nested")
+                .into());
+        }
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -832,36 +864,42 @@ fn validate_node(
     node: &Node,
     stack: &mut Vec<u32>,
     done: &mut BTreeSet<u32>,
+    depth: u32,
 ) -> std::result::Result<(), Diagnostic> {
+    if depth >= MAX_EVAL_NESTING {
+        return Err(t.source().diagnostic(node.span(), super::ast::TOO_DEEP));
+    }
     match node {
         Node::Text(_) => {}
         Node::Seq(v) => {
             for n in v {
-                validate_node(coll, t, n, stack, done)?;
+                validate_node(coll, t, n, stack, done, depth + 1)?;
             }
         }
         Node::Variant(v) => {
             for n in &v.options {
-                validate_node(coll, t, n, stack, done)?;
+                validate_node(coll, t, n, stack, done, depth + 1)?;
             }
         }
-        Node::SetVar(s) => validate_node(coll, t, &s.value, stack, done)?,
+        Node::SetVar(s) => validate_node(coll, t, &s.value, stack, done, depth + 1)?,
         Node::GetVar(g) => {
             if let Some(d) = &g.default {
-                validate_node(coll, t, d, stack, done)?;
+                validate_node(coll, t, d, stack, done, depth + 1)?;
             }
         }
         Node::Wrap(w) => {
-            validate_node(coll, t, &w.wrapper, stack, done)?;
-            validate_node(coll, t, &w.inner, stack, done)?;
+            validate_node(coll, t, &w.wrapper, stack, done, depth + 1)?;
+            validate_node(coll, t, &w.inner, stack, done, depth + 1)?;
         }
         Node::Wildcard(w) => {
             for (_, v) in &w.params {
-                validate_node(coll, t, v, stack, done)?;
+                validate_node(coll, t, v, stack, done, depth + 1)?;
             }
             let name = match &w.name {
                 WildcardName::Static(n) => n,
-                WildcardName::Dynamic(n) => return validate_node(coll, t, n, stack, done),
+                WildcardName::Dynamic(n) => {
+                    return validate_node(coll, t, n, stack, done, depth + 1);
+                }
             };
             let res = resolve_cached(w, name, coll);
             if res.ids.is_empty() {
@@ -883,7 +921,7 @@ fn validate_node(
                 stack.push(*id);
                 for i in 0..wc.len() {
                     if let Some(tpl) = wc.template(i)? {
-                        validate_node(coll, tpl, tpl.root(), stack, done)?;
+                        validate_node(coll, tpl, tpl.root(), stack, done, depth + 1)?;
                     }
                 }
                 stack.pop();
@@ -912,24 +950,81 @@ fn pick_weighted_pool(st: &mut Stream, res: &Resolution, coll: &Collection) -> u
 }
 
 /// `k` distinct option positions, each drawn by weight among those left; when only zero
-/// weights are left, uniformly among them.
+/// weights are left, uniformly among them. The draws are those of a linear scan (a
+/// `pick_weighted` over the weights left, then the j-th position left), found in O(log n) each
+/// with two Fenwick trees, so `{1-$$__big__}` over a million values takes a moment, not hours.
 fn distinct_weighted(st: &mut Stream, weights: &[u64], k: usize) -> Vec<usize> {
-    let mut w = weights.to_vec();
-    let mut left: Vec<bool> = vec![true; w.len()];
+    let mut w = Fenwick::new(weights);
+    let mut left = Fenwick::new(&vec![1; weights.len()]);
     let mut out = Vec::with_capacity(k);
-    for _ in 0..k.min(w.len()) {
-        let i = match st.pick_weighted(&w) {
-            Some(i) => i,
-            None => {
-                let rest: Vec<usize> = (0..left.len()).filter(|i| left[*i]).collect();
-                rest[st.below_u64(rest.len() as u64) as usize]
-            }
+    for _ in 0..k.min(weights.len()) {
+        let total = w.total();
+        let i = if total > 0 {
+            w.find(st.below_u64(total))
+        } else {
+            left.find(st.below_u64(left.total()))
         };
-        w[i] = 0;
-        left[i] = false;
+        w.sub(i, weights[i]);
+        left.sub(i, 1);
         out.push(i);
     }
     out
+}
+
+/// Prefix sums of u64 weights with point updates and search, each O(log n).
+struct Fenwick {
+    tree: Vec<u64>,
+    total: u64,
+}
+
+impl Fenwick {
+    fn new(values: &[u64]) -> Fenwick {
+        let n = values.len();
+        let mut tree = vec![0u64; n + 1];
+        let mut total = 0u64;
+        for (i, v) in values.iter().enumerate() {
+            total = total.saturating_add(*v);
+            let j = i + 1;
+            tree[j] = tree[j].saturating_add(*v);
+            let parent = j + (j & j.wrapping_neg());
+            if parent <= n {
+                tree[parent] = tree[parent].saturating_add(tree[j]);
+            }
+        }
+        Fenwick { tree, total }
+    }
+
+    fn total(&self) -> u64 {
+        self.total
+    }
+
+    fn sub(&mut self, i: usize, v: u64) {
+        self.total -= v;
+        let mut j = i + 1;
+        while j < self.tree.len() {
+            self.tree[j] -= v;
+            j += j & j.wrapping_neg();
+        }
+    }
+
+    /// The first position whose cumulative sum exceeds `x` (`x < total`).
+    fn find(&self, mut x: u64) -> usize {
+        let n = self.tree.len() - 1;
+        let mut pos = 0;
+        let mut step = if n == 0 {
+            0
+        } else {
+            1usize << (usize::BITS - 1 - n.leading_zeros())
+        };
+        while step > 0 {
+            if pos + step <= n && self.tree[pos + step] <= x {
+                pos += step;
+                x -= self.tree[pos];
+            }
+            step >>= 1;
+        }
+        pos.min(n.saturating_sub(1))
+    }
 }
 
 /// `k` distinct values of a wildcard pool. Small pools are drawn exactly like
@@ -976,4 +1071,65 @@ fn distinct_pool(st: &mut Stream, res: &Resolution, coll: &Collection, k: usize)
         g += 1;
     }
     chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The draws of the linear scan that `distinct_weighted` replaced.
+    fn distinct_linear(st: &mut Stream, weights: &[u64], k: usize) -> Vec<usize> {
+        let mut w = weights.to_vec();
+        let mut left: Vec<bool> = vec![true; w.len()];
+        let mut out = Vec::with_capacity(k);
+        for _ in 0..k.min(w.len()) {
+            let i = match st.pick_weighted(&w) {
+                Some(i) => i,
+                None => {
+                    let rest: Vec<usize> = (0..left.len()).filter(|i| left[*i]).collect();
+                    rest[st.below_u64(rest.len() as u64) as usize]
+                }
+            };
+            w[i] = 0;
+            left[i] = false;
+            out.push(i);
+        }
+        out
+    }
+
+    #[test]
+    fn h5_distinct_draws_are_those_of_the_linear_scan() {
+        let mut src = Stream::new(1, Domain::Dynamic, "test", 0);
+        for case in 0..300u64 {
+            let n = 1 + src.below_u64(40) as usize;
+            let weights: Vec<u64> = (0..n)
+                .map(|_| match src.below_u64(4) {
+                    0 => 0,
+                    1 => 1_000_000,
+                    _ => src.below_u64(5_000_000),
+                })
+                .collect();
+            let k = src.below_u64(n as u64 + 2) as usize;
+            let mut a = Stream::new(7, Domain::Dynamic, "x", case);
+            let mut b = Stream::new(7, Domain::Dynamic, "x", case);
+            assert_eq!(
+                distinct_weighted(&mut a, &weights, k),
+                distinct_linear(&mut b, &weights, k),
+                "{weights:?} k={k}"
+            );
+        }
+    }
+
+    #[test]
+    fn h5_a_million_distinct_draws_are_fast() {
+        let weights = vec![1_000_000u64; 1_000_000];
+        let mut st = Stream::new(7, Domain::Dynamic, "x", 0);
+        let t = std::time::Instant::now();
+        let got = distinct_weighted(&mut st, &weights, 1_000_000);
+        let mut sorted = got.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 1_000_000);
+        assert!(t.elapsed().as_secs() < 30, "{:?}", t.elapsed());
+    }
 }

@@ -18,6 +18,76 @@ const TERA_RESERVED: [&str; 16] = [
 ];
 
 /// Whether a fast-subset body of a template with these slots can wait for Tera.
+/// Most iterations that a body's nested `range` loops may run (their product along the
+/// nesting): a body is rendered for every prompt, and at load to check it.
+pub(crate) const MAX_LOOP_STEPS: u64 = 10_000;
+
+/// Checks a body's `{% for … in range(…) %}` loops without running them: every `range` needs
+/// literal bounds, and the product of the nested ranges' lengths is at most
+/// [`MAX_LOOP_STEPS`] (two nested loops of 100,000 hung the library load). Loops over slot
+/// values are bounded by the library's data and are not limited here.
+pub(crate) fn check_loops(body: &str) -> Result<(), String> {
+    let mut depth: Vec<u64> = vec![1];
+    let mut rest = body;
+    while let Some(open) = rest.find("{%") {
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("%}") else {
+            break;
+        };
+        let tag = after[..close].trim_matches(|c: char| c == '-' || c.is_whitespace());
+        rest = &after[close + 2..];
+        if tag.starts_with("endfor") {
+            if depth.len() > 1 {
+                depth.pop();
+            }
+            continue;
+        }
+        let Some(head) = tag.strip_prefix("for ") else {
+            continue;
+        };
+        let n = match head.find("range(") {
+            None => 1,
+            Some(at) => {
+                let args = &head[at + 6..];
+                let args = &args[..args.find(')').unwrap_or(args.len())];
+                let mut start = 0i128;
+                let mut end = None;
+                let mut step = 1i128;
+                for a in args.split(',') {
+                    let Some((k, v)) = a.split_once('=') else {
+                        continue;
+                    };
+                    let v: i128 = v.trim().parse().map_err(|_| {
+                        format!(
+                            "`range({args})`: loop bounds must be numbers, so that the loop's \
+                             length is known before it runs"
+                        )
+                    })?;
+                    match k.trim() {
+                        "start" => start = v,
+                        "end" => end = Some(v),
+                        "step_by" => step = v.max(1),
+                        _ => {}
+                    }
+                }
+                let Some(end) = end else {
+                    return Err(format!("`range({args})` needs an `end`"));
+                };
+                u64::try_from(((end - start).max(0) + step - 1) / step).unwrap_or(u64::MAX)
+            }
+        };
+        let total = depth.last().copied().unwrap_or(1).saturating_mul(n);
+        if total > MAX_LOOP_STEPS {
+            return Err(format!(
+                "its loops would run {total} times (at most {MAX_LOOP_STEPS}); a body is \
+                 rendered for every prompt"
+            ));
+        }
+        depth.push(total);
+    }
+    Ok(())
+}
+
 pub(crate) fn deferrable(slot_names: &[&str]) -> bool {
     !slot_names.iter().any(|n| TERA_RESERVED.contains(n))
 }
@@ -89,6 +159,31 @@ fn compile(bodies: &[(String, String)]) -> tera::Tera {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn h1_nested_range_loops_are_bounded_before_running() {
+        assert!(check_loops("{{ subject }}").is_ok());
+        assert!(check_loops("{% for i in range(end=3) %}{{ i }}{% endfor %}").is_ok());
+        assert!(check_loops("{% for x in subject_list %}{{ x }}{% endfor %}").is_ok());
+        let e = check_loops(
+            "{% for i in range(end=100000) %}{% for j in range(end=100000) %}x{% endfor %}{% endfor %}",
+        )
+        .unwrap_err();
+        assert!(e.contains("would run"), "{e}");
+        let e = check_loops(
+            "{% for i in range(end=200) %}{% for j in range(end=200) %}x{% endfor %}{% endfor %}",
+        )
+        .unwrap_err();
+        assert!(e.contains("40000 times"), "{e}");
+        // Sequential loops do not multiply.
+        assert!(
+            check_loops(
+                "{% for i in range(end=5000) %}{% endfor %}{%- for j in range(start=1, end=5001) -%}{% endfor %}"
+            )
+            .is_ok()
+        );
+        assert!(check_loops("{% for i in range(end=n) %}{% endfor %}").is_err());
+    }
 
     /// The fast subset is plain Tera: every form it accepts compiles, for any slot name that is
     /// not reserved.

@@ -231,7 +231,8 @@ pub fn scene_incoherence(lib: &Library, scene: &crate::scene::Scene) -> Vec<Stri
 
 fn duplicates(lib: &Library, out: &mut Vec<Finding>) {
     for c in &lib.categories {
-        let mut seen: Vec<String> = Vec::new();
+        // A set, not a list: `check` stays O(n log n) in the category size.
+        let mut seen: BTreeSet<String> = BTreeSet::new();
         for e in &c.entries {
             let k = e.text.to_lowercase();
             if seen.contains(&k) {
@@ -240,7 +241,7 @@ fn duplicates(lib: &Library, out: &mut Vec<Finding>) {
                     message: format!("duplicate entry `{}` in category `{}`", e.text, c.name),
                 });
             } else {
-                seen.push(k);
+                seen.insert(k);
             }
         }
     }
@@ -307,17 +308,14 @@ fn unknown_tags(lib: &Library, out: &mut Vec<Finding>) {
     }
 }
 
-fn fits(lib: &Library, state: &State, slot: &super::Slot, ci: usize) -> usize {
-    lib.categories[ci]
-        .entries
-        .iter()
-        .filter(|e| {
-            e.weight > 0
-                && state.admits(&e.tags, &e.blocks)
-                && e.filter_tags.is_superset(&slot.require)
-                && !e.filter_tags.intersects(&slot.exclude)
-        })
-        .count()
+/// Whether any entry of category `ci` fits the slot in this state (stops at the first).
+fn fits(lib: &Library, state: &State, slot: &super::Slot, ci: usize) -> bool {
+    lib.categories[ci].entries.iter().any(|e| {
+        e.weight > 0
+            && state.admits(&e.tags, &e.blocks)
+            && e.filter_tags.is_superset(&slot.require)
+            && !e.filter_tags.intersects(&slot.exclude)
+    })
 }
 
 /// A slot that the template's own tags leave empty, or that one choice in another slot can
@@ -327,7 +325,7 @@ fn empty_slots(lib: &Library, out: &mut Vec<Finding>) {
         let mut base = State::default();
         base.add(&t.tags, &t.blocks);
         for s in &t.slots {
-            if fits(lib, &base, s, s.category) == 0 {
+            if !fits(lib, &base, s, s.category) {
                 out.push(Finding {
                     location: s.location.clone(),
                     message: format!(
@@ -341,15 +339,22 @@ fn empty_slots(lib: &Library, out: &mut Vec<Finding>) {
                 continue;
             }
             // Pairs: one choice elsewhere that leaves this slot with nothing.
+            // Entries with the same tags and blocks give the same answer: each such profile is
+            // tried once, so a large category costs its number of profiles, not its size
+            // squared.
             'other: for o in &t.slots {
                 if std::ptr::eq(o, s) {
                     continue;
                 }
+                let mut tried: BTreeSet<(TagSet, TagSet)> = BTreeSet::new();
                 for &ei in &o.pool {
                     let e = &lib.categories[o.category].entries[ei as usize];
+                    if !tried.insert((e.tags, e.blocks)) {
+                        continue;
+                    }
                     let mut st = base.clone();
                     st.add(&e.tags, &e.blocks);
-                    if fits(lib, &st, s, s.category) == 0 {
+                    if !fits(lib, &st, s, s.category) {
                         out.push(Finding {
                             location: s.location.clone(),
                             message: format!(

@@ -334,6 +334,11 @@ fn read_dir_sources(dir: &Path) -> Result<Vec<SourceFile>> {
             reason: "is not a folder (expected a folder with `vocab/` and/or `templates/`)".into(),
         });
     }
+    // Symlinks may not lead out of the library folder (see `docs/library.md`).
+    let canon = std::fs::canonicalize(dir).map_err(|e| Error::LibraryPath {
+        path: dir.to_path_buf(),
+        reason: format!("cannot be read: {e}"),
+    })?;
     let mut out = Vec::new();
     let mut found_any = false;
     for (sub, kind) in [
@@ -345,6 +350,7 @@ fn read_dir_sources(dir: &Path) -> Result<Vec<SourceFile>> {
             continue;
         }
         found_any = true;
+        crate::dynamic::wildcards::inside_root(&d, dir, &canon)?;
         let rd = std::fs::read_dir(&d).map_err(|e| Error::Io {
             path: d.clone(),
             source: e,
@@ -355,10 +361,16 @@ fn read_dir_sources(dir: &Path) -> Result<Vec<SourceFile>> {
             .collect();
         paths.sort();
         for p in paths {
+            crate::dynamic::wildcards::inside_root(&p, dir, &canon)?;
             let bytes = std::fs::read(&p).map_err(|e| Error::Io {
                 path: p.clone(),
                 source: e,
             })?;
+            // A UTF-8 byte-order mark (written by some Windows editors) is not part of the text.
+            let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+                Some(rest) => rest.to_vec(),
+                None => bytes,
+            };
             let text = String::from_utf8(bytes).map_err(|_| Error::Invalid {
                 location: Location::file_only(p.display().to_string()),
                 message: "file is not valid UTF-8".into(),
@@ -1192,6 +1204,12 @@ fn compile_template(
         if spelled != *b {
             (tera_src, runs) = body_runs(&spelled, file, src, &bloc)?;
         }
+        bodies::check_loops(&tera_src).map_err(|m| {
+            invalid(
+                bloc.clone(),
+                format!("template `{}`, body {}: {m}", raw.name, i + 1),
+            )
+        })?;
         let fast = crate::body::compile(&tera_src, &slot_names);
         let defer = fast.is_some() && bodies::deferrable(&slot_names);
         fast_bodies.push(fast);
