@@ -106,7 +106,10 @@ fn main() {
 /// texts), emphasis.
 fn pack_vocab(v: &Value) -> Option<Packer> {
     let obj = v.as_object()?;
-    if obj.keys().any(|k| k != "tags" && k != "categories" && k != "axes") {
+    if obj
+        .keys()
+        .any(|k| k != "tags" && k != "categories" && k != "axes")
+    {
         return None;
     }
     let mut w = Packer::default();
