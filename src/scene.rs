@@ -962,6 +962,25 @@ pub fn build_with(
             ));
         }
     }
+    // A slot that must be filled and is still empty although the description pinned an entry
+    // for it (left out because its words stay in the subject): the entry comes back. Saying
+    // the user's words twice reads better than a sentence with a hole.
+    for (i, s) in t.slots.iter().enumerate() {
+        if fills[i].picks.is_empty()
+            && s.chance >= 100
+            && s.min > 0
+            && !s.negative
+            && let Some(&(c, e)) = scratch.silenced.iter().find(|(c, _)| *c == s.category)
+        {
+            fills[i].picks.push(Pick::Entry(c, e));
+            if explain {
+                notes.push(format!(
+                    "slot `{}` found nothing else that fits: the pinned entry is written after all",
+                    s.name
+                ));
+            }
+        }
+    }
     if explain && let Some(place) = &plan.names_setting {
         notes.push(format!(
             "the description names its place (\"{place}\"): `setting` slots are left to it"
