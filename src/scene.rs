@@ -950,15 +950,9 @@ pub fn build_with(
             break;
         }
         if explain && !last {
-            let w: Vec<String> = lib
-                .world
-                .describe(&world)
-                .into_iter()
-                .map(|(a, v)| format!("{a}={v}"))
-                .collect();
             notes.push(format!(
                 "world [{}] leaves a slot that must be filled empty: drawn again",
-                w.join(", ")
+                world_line(lib, &world)
             ));
         }
     }
@@ -990,13 +984,7 @@ pub fn build_with(
         let (pins, conflicts) = plan.world_pin_notes(lib);
         notes.extend(pins);
         notes.extend(conflicts);
-        let w: Vec<String> = lib
-            .world
-            .describe(&world)
-            .into_iter()
-            .map(|(a, v)| format!("{a}={v}"))
-            .collect();
-        notes.push(format!("world: {}", w.join(", ")));
+        notes.push(format!("world: {}", world_line(lib, &world)));
     }
     let mut next_stream = streams.iter_mut().skip(unpinned);
 
@@ -1018,6 +1006,17 @@ pub fn build_with(
         dynamic,
         world,
     }
+}
+
+/// `axis=value, …` of a drawn world, for `--explain`.
+fn world_line(lib: &Library, world: &[u8]) -> String {
+    let w: Vec<String> = lib
+        .world
+        .describe(world)
+        .into_iter()
+        .map(|(a, v)| format!("{a}={v}"))
+        .collect();
+    w.join(", ")
 }
 
 /// Holds each world axis the user's words pin to the values they allow, replacing whatever
