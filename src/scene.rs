@@ -762,7 +762,8 @@ pub fn build_with(
     let subject_slot = t.slot_index("subject");
     let mut displaced: Vec<(usize, usize)> = Vec::new();
     let mut removable: Vec<bool> = pinned_spans.iter().map(|p| p.2).collect();
-    let mut remainder = subject_words(plan, &pinned_spans, &removable);
+    let mut range = subject_range(plan, &pinned_spans, &removable);
+    let mut remainder = span_of_description(plan, range);
     if !remainder.is_empty()
         && let Some(ss) = subject_slot
         && fills[ss].pinned
@@ -791,7 +792,8 @@ pub fn build_with(
             .map(|(_, r)| *r)
             .collect();
         pinned_spans = kept;
-        remainder = subject_words(plan, &pinned_spans, &kept_removable);
+        range = subject_range(plan, &pinned_spans, &kept_removable);
+        remainder = span_of_description(plan, range);
     }
     if !remainder.is_empty() {
         if let Some(ss) = subject_slot {
@@ -805,7 +807,7 @@ pub fn build_with(
         // its place in the scene (its tags still count) but is not written a second time. A
         // slot that must be filled is drawn again under the world (never the same entry); an
         // optional one stays empty.
-        let (rs, re) = subject_byte_range(plan, &remainder);
+        let (rs, re) = range.unwrap_or((0, 0));
         for &(si, slot, _) in &pinned_spans {
             let sp = &plan.spans[si];
             let (start, end) = (plan.words[sp.first].start, plan.words[sp.last].end);
@@ -1370,27 +1372,20 @@ pub fn build_from_choices(
     })
 }
 
-/// Where `remainder` (a slice of the description, from [`subject_words`]) stands in it.
-fn subject_byte_range(plan: &Plan, remainder: &str) -> (usize, usize) {
-    match plan.description.find(remainder) {
-        Some(i) => (i, i + remainder.len()),
-        None => (0, 0),
-    }
-}
-
 fn span_text(plan: &Plan, sp: &Span) -> String {
     plan.description[plan.words[sp.first].start..plan.words[sp.last].end].to_string()
 }
 
-/// The description without the phrases that pinned entries show, trimmed of stop words left
-/// dangling at either end. Phrases in the middle stay, so the subject still reads as written.
-fn subject_words(plan: &Plan, pinned: &[(usize, usize, bool)], removable: &[bool]) -> String {
-    subject_range(plan, pinned, removable)
+/// The text of a range of the description (empty for `None`).
+fn span_of_description(plan: &Plan, range: Option<(usize, usize)>) -> String {
+    range
         .map(|(a, b)| plan.description[a..b].to_string())
         .unwrap_or_default()
 }
 
-/// The byte range of [`subject_words`] in the description, if any word is left.
+/// Where the subject stands in the description: the description without the phrases that
+/// pinned entries show, trimmed of stop words left dangling at either end, as a byte range
+/// (`None` when no word is left). Phrases in the middle stay, so the subject reads as written.
 fn subject_range(
     plan: &Plan,
     pinned: &[(usize, usize, bool)],

@@ -105,22 +105,6 @@ impl World {
         }
     }
 
-    /// The axis and value index a tag stands for, if it is a value.
-    pub fn value_of(&self, tag: u32) -> Option<(usize, u8)> {
-        if !self.mask.contains(tag) {
-            return None;
-        }
-        for (ai, a) in self.axes.iter().enumerate() {
-            if a.none == tag {
-                return Some((ai, NONE));
-            }
-            if let Some(v) = a.values.iter().position(|v| v.tag == tag) {
-                return Some((ai, v as u8));
-            }
-        }
-        None
-    }
-
     /// Splits an item's tags into what it *is* (tags that are no axis value, returned) and
     /// what it needs of the world: for every axis among whose values it names some, the
     /// other values and `none` are added to `blocks`.
