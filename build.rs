@@ -149,17 +149,22 @@ fn pack_vocab(v: &Value) -> Option<Packer> {
     Some(w)
 }
 
-/// Axis: description, categories, values (name, weight, aliases).
+/// Axis: description, restate flag, categories, values (name, weight, aliases).
 fn pack_axis(w: &mut Packer, a: &Value) -> Option<()> {
     let a = a.as_object()?;
-    if a.keys()
-        .any(|k| !["description", "categories", "values"].contains(&k.as_str()))
-    {
+    if a.keys().any(|k| {
+        !["description", "restate", "categories", "values"].contains(&k.as_str())
+    }) {
         return None;
     }
     match a.get("description") {
         None => put_str(w, ""),
         Some(d) => put_str(w, d.as_str()?),
+    }
+    match a.get("restate") {
+        None => w.push(0),
+        Some(Value::Bool(b)) => w.push(u8::from(*b)),
+        Some(_) => return None,
     }
     match a.get("categories") {
         None => put_u32(w, 0),

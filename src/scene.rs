@@ -288,6 +288,10 @@ const NOT_PLACES: &[&str] = &[
     "pose",
 ];
 
+/// Axes whose aliases name places ("ridge" pins place=outdoor and settlement=wild): a word
+/// they pin is still a place word.
+const PLACE_AXES: [&str; 2] = ["place", "settlement"];
+
 /// The place phrase of a description, if it names one: a preposition followed by words that
 /// no time, light, weather, medium or mood phrase accounts for ("on a ridge in thick fog" names
 /// "a ridge"; "on a winter night under a single spotlight" names none). Place aliases count
@@ -298,10 +302,10 @@ fn named_setting(
     ws: &[Word],
     pins: &[crate::world::Pin],
 ) -> Option<String> {
-    let place_axis = lib.world.axes.iter().position(|a| a.name == "place");
+    let is_place_axis = |axis: usize| PLACE_AXES.contains(&lib.world.axes[axis].name.as_str());
     let covered = |i: usize| {
         pins.iter()
-            .any(|p| Some(p.axis) != place_axis && p.first <= i && i <= p.last)
+            .any(|p| !is_place_axis(p.axis) && p.first <= i && i <= p.last)
     };
     let is_prep = |w: &Word| PLACE_PREPOSITIONS.contains(&w.folded.as_str());
     let mut i = 1;
@@ -701,7 +705,7 @@ pub fn build_with(
             .copied()
             .filter(|(c, e)| {
                 let en = &lib.categories[*c].entries[*e];
-                t.slots.iter().any(|s| s.category == *c)
+                t.slots.iter().any(|s| lib.world.fills(s.category, *c))
                     && template_state.admits(&en.tags, &en.blocks)
                     && {
                         // Some world must hold the entry with the template and the user's pins.
@@ -738,11 +742,9 @@ pub fn build_with(
                 .unwrap_or(0);
             pool[k]
         };
-        let slot = t
-            .slots
-            .iter()
-            .enumerate()
-            .position(|(i, s)| s.category == c && (fills[i].picks.len() as u32) < s.max);
+        let slot = t.slots.iter().enumerate().position(|(i, s)| {
+            lib.world.fills(s.category, c) && (fills[i].picks.len() as u32) < s.max
+        });
         let Some(slot) = slot else {
             if explain {
                 notes.push(format!(
@@ -806,12 +808,17 @@ pub fn build_with(
         // A pinned phrase that stays inside the subject is already said there: its entry keeps
         // its place in the scene (its tags still count) but is not written a second time. A
         // slot that must be filled is drawn again under the world (never the same entry); an
-        // optional one stays empty.
+        // optional one stays empty. Except a light, palette or medium the user named, in a slot
+        // that must be filled: it is said again rather than swapped for another of its kind
+        // (its axis says `restate`).
         let (rs, re) = range.unwrap_or((0, 0));
-        for &(si, slot, _) in &pinned_spans {
+        for &(si, slot, shows) in &pinned_spans {
             let sp = &plan.spans[si];
             let (start, end) = (plan.words[sp.first].start, plan.words[sp.last].end);
-            if start >= rs && end <= re && Some(slot) != subject_slot {
+            let s = &t.slots[slot];
+            let restated =
+                shows && s.chance >= 100 && s.min > 0 && lib.world.restates(s.category);
+            if start >= rs && end <= re && Some(slot) != subject_slot && !restated {
                 for p in fills[slot].picks.drain(..) {
                     if let Pick::Entry(c, e) = p {
                         displaced.push((c, e));
@@ -820,7 +827,6 @@ pub fn build_with(
                 }
                 // Nor another entry that shows the same words.
                 scratch.silenced.extend(plan.showing[si].iter().copied());
-                let s = &t.slots[slot];
                 if s.chance >= 100 && s.min > 0 {
                     fills[slot].pinned = false;
                 }

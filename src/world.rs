@@ -28,7 +28,11 @@ pub struct Axis {
     /// Every value's tag and `none`.
     pub mask: TagSet,
     /// Categories that set this axis: each of their entries should name one of its values.
+    /// They write the same part of a sentence, so a user's words that name an entry of one
+    /// can fill a slot of another.
     pub categories: Vec<usize>,
+    /// An entry the user's words name is written even where the words stay in the subject.
+    pub restate: bool,
     pub location: Location,
 }
 
@@ -127,6 +131,24 @@ impl World {
             blocks.insert(a.none);
         }
         own
+    }
+
+    /// Whether an entry of category `entry` may fill a slot of category `slot`: the same
+    /// category, or two categories of one axis (every light category reads after "lit by").
+    pub fn fills(&self, slot: usize, entry: usize) -> bool {
+        slot == entry
+            || self
+                .axes
+                .iter()
+                .any(|a| a.categories.contains(&slot) && a.categories.contains(&entry))
+    }
+
+    /// Whether entries of `category` that the user's words name are written even where the
+    /// words stay in the subject (the axis says `restate: true`).
+    pub fn restates(&self, category: usize) -> bool {
+        self.axes
+            .iter()
+            .any(|a| a.restate && a.categories.contains(&category))
     }
 
     /// The blocks that hold axis `axis` to `values`.

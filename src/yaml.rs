@@ -92,6 +92,11 @@ pub struct RawVocabFile {
 pub struct RawAxis {
     #[serde(default)]
     pub description: String,
+    /// When the user's words name an entry of this axis's categories, that entry is written
+    /// even where the words also stay in the subject (a named light is said again rather than
+    /// swapped for another light of its kind).
+    #[serde(default)]
+    pub restate: bool,
     /// Categories whose every entry should name a value of this axis.
     #[serde(default)]
     pub categories: Vec<String>,
@@ -446,6 +451,7 @@ impl Packed<'_> {
         for _ in 0..n {
             let name = self.string()?;
             let description = self.string()?;
+            let restate = self.take(1)?[0] != 0;
             let categories = self.strings()?;
             let m = self.count()?;
             let mut values = Vec::with_capacity(m.min(256));
@@ -459,6 +465,7 @@ impl Packed<'_> {
                 name,
                 RawAxis {
                     description,
+                    restate,
                     categories,
                     values: OrderedMap(values),
                 },

@@ -858,6 +858,7 @@ fn compile_axes(
                     none,
                     mask,
                     categories: Vec::new(),
+                    restate: false,
                     location: loc.clone(),
                 });
                 axis_categories.push(Vec::new());
@@ -867,6 +868,7 @@ fn compile_axes(
         if !raw.description.is_empty() {
             axes[ai].description = text::normalize_space(&raw.description);
         }
+        axes[ai].restate |= raw.restate;
         for c in raw.categories {
             axis_categories[ai].push((c, loc.clone()));
         }
