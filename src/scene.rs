@@ -806,9 +806,10 @@ pub fn build_with(
             notes.push(format!("subject from the description: \"{remainder}\""));
         }
         // A pinned phrase that stays inside the subject is already said there: its entry keeps
-        // its place in the scene (its tags still count) but is not written a second time. A
-        // slot that must be filled is drawn again under the world (never the same entry); an
-        // optional one stays empty. Except a light, palette or medium the user named, in a slot
+        // its place in the scene (its tags still count) but is not written a second time. An
+        // optional slot, or one every body can leave out, stays empty ("at noon" is not followed
+        // by "around noon"); another slot that must be filled is drawn again under the world
+        // (never the same entry). Except a light, palette or medium the user named, in a slot
         // that must be filled: it is said again rather than swapped for another of its kind
         // (its axis says `restate`).
         let (rs, re) = range.unwrap_or((0, 0));
@@ -827,7 +828,7 @@ pub fn build_with(
                 }
                 // Nor another entry that shows the same words.
                 scratch.silenced.extend(plan.showing[si].iter().copied());
-                if s.chance >= 100 && s.min > 0 {
+                if s.chance >= 100 && s.min > 0 && !s.guarded {
                     fills[slot].pinned = false;
                 }
                 if explain {
@@ -971,6 +972,7 @@ pub fn build_with(
         if fills[i].picks.is_empty()
             && s.chance >= 100
             && s.min > 0
+            && !s.guarded
             && !s.negative
             && let Some(&(c, e)) = scratch.silenced.iter().find(|(c, _)| *c == s.category)
         {

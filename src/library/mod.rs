@@ -158,6 +158,9 @@ pub struct Slot {
     pub priority: u32,
     /// The slot says where the scene is (`role: setting`): a place the user names replaces it.
     pub setting: bool,
+    /// Every body writes the slot only under `{% if NAME %}`, so it may stay empty when the
+    /// user's words already say what it would (computed once the bodies are read).
+    pub guarded: bool,
     /// Entries of the category that pass the filters and the template's tags (precomputed, so
     /// drawing only has to test the scene's state).
     pub pool: Vec<u32>,
@@ -1169,6 +1172,7 @@ fn compile_template(
             emphasis,
             priority: priority as u32,
             setting,
+            guarded: false,
             pool: pool.clone(),
             relaxed_pool: relaxed_pool.clone(),
             pool_cumulative: pool_cumulative.clone(),
@@ -1222,6 +1226,10 @@ fn compile_template(
         body_dynamic.push(runs);
     }
     validate_aspect(&raw.aspect).map_err(|m| invalid(tloc.clone(), m))?;
+    for s in &mut slots {
+        let guard = format!("{{% if {} %}}", s.name);
+        s.guarded = raw.bodies.iter().all(|b| b.contains(&guard));
+    }
     Ok(SceneTemplate {
         name: raw.name,
         description: text::normalize_space(&raw.description),
