@@ -49,6 +49,12 @@ pub struct Plan {
     /// The place the description names itself ("on a ridge", "in a library"), if any: slots
     /// with `role: setting` are then left to it.
     names_setting: Option<String>,
+    /// The verb of the description, if it says what the subject does ("reading").
+    names_action: Option<String>,
+    /// Categories whose axis the user's words pin without asking for it to be restated
+    /// ("under the midnight sun" says the time): a slot of one that every body can leave out
+    /// stays empty.
+    said: Vec<usize>,
     pin_conflicts: Vec<(crate::world::Pin, crate::world::Pin)>,
     /// The description's part of every random key: FNV-1a of its normalised, lowercased text,
     /// as 16 hex digits. Different descriptions with the same seed draw independently.
@@ -146,10 +152,21 @@ impl Plan {
         let word_tags = tags_named_by_words(lib, &ws);
         let (world_pins, pin_conflicts) = lib.world.pins(&ws);
         let names_setting = named_setting(lib, &description, &ws, &world_pins);
+        let names_action = named_action(&ws);
+        let mut said: Vec<usize> = world_pins
+            .iter()
+            .map(|p| &lib.world.axes[p.axis])
+            .filter(|a| !a.restate)
+            .flat_map(|a| a.categories.iter().copied())
+            .collect();
+        said.sort_unstable();
+        said.dedup();
         let key = description_key(&description);
         Ok(Plan {
             key,
             names_setting,
+            names_action,
+            said,
             word_tags,
             world_pins,
             pin_conflicts,
@@ -287,6 +304,31 @@ const NOT_PLACES: &[&str] = &[
     "shape",
     "pose",
 ];
+
+/// Words ending in "-ing" that name things or times, not actions.
+const ING_NOUNS: &[&str] = &[
+    "anything", "awning", "bedding", "beginning", "being", "building", "carving", "ceiling",
+    "clearing", "clothing", "darling", "drawing", "duckling", "dumpling", "earring", "ending",
+    "etching", "evening", "everything", "feeling", "filling", "frosting", "gosling", "herring",
+    "housing", "icing", "inkling", "king", "landing", "lighting", "lightning", "morning",
+    "nothing", "offering", "opening", "painting", "pudding", "railing", "ring", "sapling",
+    "seasoning", "seedling", "setting", "sibling", "something", "spring", "starling", "sterling",
+    "string", "stuffing", "swing", "thing", "topping", "viking", "wedding", "whiting", "wing",
+    "wiring",
+];
+
+/// The action of a description: a word in "-ing" that is a verb ("a cat reading a newspaper",
+/// "a sleeping fox"), not a thing ("a painting of", "the building", "in the morning").
+fn named_action(ws: &[Word]) -> Option<String> {
+    ws.iter().find_map(|w| {
+        let f = w.folded.as_str();
+        let verb = f.len() >= 5
+            && f.ends_with("ing")
+            && f.chars().all(|c| c.is_ascii_lowercase())
+            && !ING_NOUNS.contains(&f);
+        verb.then(|| f.to_string())
+    })
+}
 
 /// Axes whose aliases name places ("ridge" pins place=outdoor and settlement=wild): a word
 /// they pin is still a place word.
@@ -587,6 +629,8 @@ impl Scratch {
                 let fits = t.slots.iter().zip(fills).all(|(s, f)| {
                     f.pinned
                         || (s.setting && plan.names_setting.is_some())
+                        || (s.action && plan.names_action.is_some())
+                        || (s.guarded && plan.said.contains(&s.category))
                         || s.chance < 100
                         || s.min == 0
                         || s.pool.iter().any(|&e| {
@@ -952,6 +996,8 @@ pub fn build_with(
                 explain: explain && last,
                 last,
                 user_setting: plan.names_setting.is_some(),
+                user_action: plan.names_action.is_some(),
+                said: &plan.said,
             },
             &mut notes,
             scratch,
@@ -984,6 +1030,21 @@ pub fn build_with(
                 ));
             }
         }
+    }
+    if explain {
+        for (s, f) in t.slots.iter().zip(&fills) {
+            if s.guarded && f.picks.is_empty() && plan.said.contains(&s.category) {
+                notes.push(format!(
+                    "the description already says what slot `{}` would: it is left out",
+                    s.name
+                ));
+            }
+        }
+    }
+    if explain && let Some(verb) = &plan.names_action {
+        notes.push(format!(
+            "the description says what the subject does (\"{verb}\"): `action` slots are left to it"
+        ));
     }
     if explain && let Some(place) = &plan.names_setting {
         notes.push(format!(
@@ -1051,12 +1112,16 @@ const FEASIBLE_CACHE: usize = 16;
 const WORLD_TRIES: u32 = 12;
 
 /// What [`fill_slots`] needs to know about the scene being built.
-struct FillCtx {
+struct FillCtx<'a> {
     explain: bool,
     /// The last try: fill what fits and report what does not.
     last: bool,
     /// The description names its own place: `setting` slots stay empty.
     user_setting: bool,
+    /// The description says what the subject does: `action` slots stay empty.
+    user_action: bool,
+    /// Categories the user's words already say (see [`Plan`]).
+    said: &'a [usize],
 }
 
 /// Fills every slot that was not pinned, in template order, each from its own stream, under
@@ -1081,7 +1146,10 @@ fn fill_slots(
         let Some(rng) = next_stream.next() else {
             break;
         };
-        if s.setting && ctx.user_setting {
+        if (s.setting && ctx.user_setting)
+            || (s.action && ctx.user_action)
+            || (s.guarded && ctx.said.contains(&s.category))
+        {
             continue;
         }
         if !rng.chance(s.chance) {

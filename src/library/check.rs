@@ -259,6 +259,8 @@ fn unknown_tags(lib: &Library, out: &mut Vec<Finding>) {
     for t in &lib.templates {
         carried.union_with(&t.filter_tags);
     }
+    // A world axis value is a tag the user's words can pin, even if no entry carries it.
+    carried.union_with(&lib.world.mask);
     let names: Vec<&str> = carried.iter().map(|i| lib.tags.name(i)).collect();
     let report = |tag: &str, location: &Location, what: &str, out: &mut Vec<Finding>| {
         if let Some(id) = lib.tags.get(tag)

@@ -158,6 +158,9 @@ pub struct Slot {
     pub priority: u32,
     /// The slot says where the scene is (`role: setting`): a place the user names replaces it.
     pub setting: bool,
+    /// The slot says what the subject does (`role: action`): an action the user names
+    /// ("a cat reading a newspaper") replaces it.
+    pub action: bool,
     /// Every body writes the slot only under `{% if NAME %}`, so it may stay empty when the
     /// user's words already say what it would (computed once the bodies are read).
     pub guarded: bool,
@@ -1128,13 +1131,16 @@ fn compile_template(
                 format!("slot `{name}`: priority {priority} must be a whole number from 0 to 100"),
             ));
         }
-        let setting = match s.role.as_deref() {
-            None => false,
-            Some("setting") => true,
+        let (setting, action) = match s.role.as_deref() {
+            None => (false, false),
+            Some("setting") => (true, false),
+            Some("action") => (false, true),
             Some(other) => {
                 return Err(invalid(
                     sloc,
-                    format!("slot `{name}`: unknown role `{other}` (the one role is `setting`)"),
+                    format!(
+                        "slot `{name}`: unknown role `{other}` (a role is `setting` or `action`)"
+                    ),
                 ));
             }
         };
@@ -1172,6 +1178,7 @@ fn compile_template(
             emphasis,
             priority: priority as u32,
             setting,
+            action,
             guarded: false,
             pool: pool.clone(),
             relaxed_pool: relaxed_pool.clone(),
