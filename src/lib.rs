@@ -22,6 +22,7 @@ pub mod library;
 pub mod matching;
 pub mod output;
 pub mod record;
+pub(crate) mod repeats;
 pub mod rng;
 pub mod scene;
 pub mod sink;

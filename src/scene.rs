@@ -307,13 +307,63 @@ const NOT_PLACES: &[&str] = &[
 
 /// Words ending in "-ing" that name things or times, not actions.
 const ING_NOUNS: &[&str] = &[
-    "anything", "awning", "bedding", "beginning", "being", "building", "carving", "ceiling",
-    "clearing", "clothing", "darling", "drawing", "duckling", "dumpling", "earring", "ending",
-    "etching", "evening", "everything", "feeling", "filling", "frosting", "gosling", "herring",
-    "housing", "icing", "inkling", "king", "landing", "lighting", "lightning", "morning",
-    "nothing", "offering", "opening", "painting", "pudding", "railing", "ring", "sapling",
-    "seasoning", "seedling", "setting", "sibling", "something", "spring", "starling", "sterling",
-    "string", "stuffing", "swing", "thing", "topping", "viking", "wedding", "whiting", "wing",
+    "anything",
+    "awning",
+    "bedding",
+    "beginning",
+    "being",
+    "building",
+    "carving",
+    "ceiling",
+    "clearing",
+    "clothing",
+    "darling",
+    "drawing",
+    "duckling",
+    "dumpling",
+    "earring",
+    "ending",
+    "etching",
+    "evening",
+    "everything",
+    "feeling",
+    "filling",
+    "frosting",
+    "gosling",
+    "herring",
+    "housing",
+    "icing",
+    "inkling",
+    "king",
+    "landing",
+    "lighting",
+    "lightning",
+    "morning",
+    "nothing",
+    "offering",
+    "opening",
+    "painting",
+    "pudding",
+    "railing",
+    "ring",
+    "sapling",
+    "seasoning",
+    "seedling",
+    "setting",
+    "sibling",
+    "something",
+    "spring",
+    "starling",
+    "sterling",
+    "string",
+    "stuffing",
+    "swing",
+    "thing",
+    "topping",
+    "viking",
+    "wedding",
+    "whiting",
+    "wing",
     "wiring",
 ];
 
@@ -572,6 +622,11 @@ pub struct Scratch {
     /// together.
     streams: Vec<crate::rng::Stream>,
     keys_for: Option<KeysFor>,
+    /// Content words of the user's subject and the pinned entries (see [`crate::repeats`]).
+    base_words: Vec<u32>,
+    /// Content words already in the scene being filled: a slot prefers entries that repeat
+    /// none of them.
+    used_words: Vec<u32>,
 }
 
 /// What the hashed stream paths in a [`Scratch`] were computed for.
@@ -861,8 +916,7 @@ pub fn build_with(
             let sp = &plan.spans[si];
             let (start, end) = (plan.words[sp.first].start, plan.words[sp.last].end);
             let s = &t.slots[slot];
-            let restated =
-                shows && s.chance >= 100 && s.min > 0 && lib.world.restates(s.category);
+            let restated = shows && s.chance >= 100 && s.min > 0 && lib.world.restates(s.category);
             if start >= rs && end <= re && Some(slot) != subject_slot && !restated {
                 for p in fills[slot].picks.drain(..) {
                     if let Pick::Entry(c, e) = p {
@@ -934,6 +988,18 @@ pub fn build_with(
     state.blocks.union_with(&t.world_blocks);
     apply_user_pins(lib, plan, &mut state);
     let base_state = state.clone();
+    // What the scene already says: the user's subject and the pinned entries.
+    scratch.base_words.clear();
+    for f in &fills {
+        for p in &f.picks {
+            match p {
+                Pick::Entry(c, e) => scratch
+                    .base_words
+                    .extend_from_slice(lib.categories[*c].entries[*e].words()),
+                Pick::User(text) => crate::repeats::content_words(text, &mut scratch.base_words),
+            }
+        }
+    }
     let mut world_rng = match scratch.world_key {
         Some(k) if !lib.world.axes.is_empty() => Some(k.stream(index)),
         _ => None,
@@ -964,6 +1030,8 @@ pub fn build_with(
     // A world in which a slot that must be filled finds no entry is drawn again (from the same
     // stream, so deterministically); after the last try the slot stays empty.
     for attempt in 0..WORLD_TRIES {
+        scratch.used_words.clear();
+        scratch.used_words.extend_from_slice(&scratch.base_words);
         if attempt > 0 {
             state = base_state.clone();
             for f in fills.iter_mut().filter(|f| !f.pinned) {
@@ -986,7 +1054,7 @@ pub fn build_with(
             }
         }
         let last = attempt + 1 == WORLD_TRIES;
-        if fill_slots(
+        let Err(empty) = fill_slots(
             lib,
             t,
             &mut state,
@@ -998,16 +1066,18 @@ pub fn build_with(
                 user_setting: plan.names_setting.is_some(),
                 user_action: plan.names_action.is_some(),
                 said: &plan.said,
+                wide: last || attempt >= WIDE_AFTER,
             },
             &mut notes,
             scratch,
-        ) {
+        ) else {
             break;
-        }
+        };
         if explain && !last {
             notes.push(format!(
-                "world [{}] leaves a slot that must be filled empty: drawn again",
-                world_line(lib, &world)
+                "world [{}] leaves slot `{}`, which must be filled, empty: drawn again",
+                world_line(lib, &world),
+                t.slots[empty].name
             ));
         }
     }
@@ -1020,7 +1090,10 @@ pub fn build_with(
             && s.min > 0
             && !s.guarded
             && !s.negative
-            && let Some(&(c, e)) = scratch.silenced.iter().find(|(c, _)| *c == s.category)
+            && let Some(&(c, e)) = scratch
+                .silenced
+                .iter()
+                .find(|(c, _)| lib.world.fills(s.category, *c))
         {
             fills[i].picks.push(Pick::Entry(c, e));
             if explain {
@@ -1110,6 +1183,8 @@ const FEASIBLE_CACHE: usize = 16;
 
 /// How many worlds are drawn, at most, before a slot that must be filled is left empty.
 const WORLD_TRIES: u32 = 12;
+/// From this try on, a slot that must be filled may take any entry of its category that fits.
+const WIDE_AFTER: u32 = 2;
 
 /// What [`fill_slots`] needs to know about the scene being built.
 struct FillCtx<'a> {
@@ -1122,11 +1197,14 @@ struct FillCtx<'a> {
     user_action: bool,
     /// Categories the user's words already say (see [`Plan`]).
     said: &'a [usize],
+    /// A slot that must be filled may take any entry of its category that fits (after the
+    /// first worlds failed).
+    wide: bool,
 }
 
 /// Fills every slot that was not pinned, in template order, each from its own stream, under
-/// the scene's state (the world included). Returns `false` as soon as a slot that must be filled
-/// (chance 100) finds no entry, unless this is the last try.
+/// the scene's state (the world included). Returns the first slot that must be filled (chance
+/// 100) and finds no entry, unless this is the last try.
 #[allow(clippy::too_many_arguments)]
 fn fill_slots(
     lib: &Library,
@@ -1137,7 +1215,7 @@ fn fill_slots(
     ctx: FillCtx,
     notes: &mut Vec<String>,
     scratch: &mut Scratch,
-) -> bool {
+) -> Result<(), usize> {
     let mut next_stream = streams.iter_mut();
     for (i, s) in t.slots.iter().enumerate() {
         if fills[i].pinned {
@@ -1176,9 +1254,18 @@ fn fill_slots(
                 relaxed = true;
                 gather(lib, state, s, true, scratch);
             }
+            // A slot that must be filled, after a few worlds: any entry of its category that
+            // fits the scene, whatever the slot's filters (the user's "candlelit" brings fire
+            // into a template whose light slot leaves fire out), rather than a sentence with
+            // a hole in it.
+            let mut widened = false;
+            if scratch.candidates.is_empty() && k == 0 && s.chance >= 100 && ctx.wide {
+                widened = true;
+                gather_wide(lib, state, s, scratch);
+            }
             if scratch.candidates.is_empty() {
                 if k == 0 && s.chance >= 100 && !ctx.last {
-                    return false;
+                    return Err(i);
                 }
                 if ctx.explain && k == 0 {
                     let tags = lib.tags.names(&state.tags).join(", ");
@@ -1195,8 +1282,16 @@ fn fill_slots(
                     s.name
                 ));
             }
-            let Some(k) = rng.pick_weighted(&scratch.weights) else {
-                break;
+            if widened && ctx.explain {
+                notes.push(format!(
+                    "slot `{}`: nothing its filters allow fits the scene; any entry of `{}` that fits was allowed",
+                    s.name, cat.name
+                ));
+            }
+            let k = match rng.pick_weighted(&scratch.weights) {
+                Some(k) => k,
+                // Only entries of weight 0 fit: they are drawn alike.
+                None => rng.below(scratch.candidates.len() as u32) as usize,
             };
             let e = scratch.candidates[k];
             let en = &cat.entries[e];
@@ -1205,7 +1300,7 @@ fn fill_slots(
             note_picked(lib, s.category, e, scratch);
         }
     }
-    true
+    Ok(())
 }
 
 /// Expands the dynamic entries among `fills` and the dynamic runs of body `body` (nothing, and
@@ -1282,7 +1377,10 @@ fn quick_pick(
         let k = slot.pool_cumulative.partition_point(|c| *c <= x);
         let e = slot.pool[k] as usize;
         let en = &cat.entries[e];
-        if state.admits(&en.tags, &en.blocks) && !scratch.taken.contains(&e) {
+        if state.admits(&en.tags, &en.blocks)
+            && !scratch.taken.contains(&e)
+            && !crate::repeats::repeats(en.words(), &scratch.used_words)
+        {
             return Some(e);
         }
     }
@@ -1323,6 +1421,9 @@ fn note_taken_and_boosted(
 /// scene: the same as calling [`note_taken_and_boosted`] again, without rereading every slot.
 fn note_picked(lib: &Library, category: usize, e: usize, scratch: &mut Scratch) {
     scratch.taken.push(e);
+    scratch
+        .used_words
+        .extend_from_slice(lib.categories[category].entries[e].words());
     for (wc, list) in &lib.categories[category].entries[e].with {
         if *wc == category {
             scratch.boosted.extend_from_slice(list);
@@ -1348,18 +1449,42 @@ fn gather(
     } else {
         &slot.pool
     };
-    for &ei in pool {
-        let ei = ei as usize;
-        let en = &cat.entries[ei];
-        if !state.admits(&en.tags, &en.blocks) || scratch.taken.contains(&ei) {
-            continue;
+    // Entries that repeat a word already in the scene only when nothing else fits.
+    for avoid_repeats in [true, false] {
+        let mut repeating = false;
+        for &ei in pool {
+            let ei = ei as usize;
+            let en = &cat.entries[ei];
+            if !state.admits(&en.tags, &en.blocks) || scratch.taken.contains(&ei) {
+                continue;
+            }
+            if avoid_repeats && crate::repeats::repeats(en.words(), &scratch.used_words) {
+                repeating = true;
+                continue;
+            }
+            let mut w = u64::from(en.weight);
+            if scratch.boosted.contains(&ei) {
+                w *= ASSOCIATION_BOOST;
+            }
+            scratch.candidates.push(ei);
+            scratch.weights.push(w);
         }
-        let mut w = u64::from(en.weight);
-        if scratch.boosted.contains(&ei) {
-            w *= ASSOCIATION_BOOST;
+        if !scratch.candidates.is_empty() || !repeating {
+            break;
         }
-        scratch.candidates.push(ei);
-        scratch.weights.push(w);
+    }
+}
+
+/// Every entry of `slot`'s category that fits `state`, whatever the slot's filters and weights
+/// (see [`fill_slots`]).
+fn gather_wide(lib: &Library, state: &State, slot: &crate::library::Slot, scratch: &mut Scratch) {
+    scratch.candidates.clear();
+    scratch.weights.clear();
+    for (ei, en) in lib.categories[slot.category].entries.iter().enumerate() {
+        if state.admits(&en.tags, &en.blocks) && !scratch.taken.contains(&ei) {
+            scratch.candidates.push(ei);
+            scratch.weights.push(u64::from(en.weight));
+        }
     }
 }
 
@@ -1532,6 +1657,22 @@ fn subject_range(
     if lo >= hi {
         return None;
     }
-    // Keep the user's own characters between the first and last kept word.
-    Some((plan.words[lo].start, plan.words[hi - 1].end))
+    // Keep the user's own characters between the first and last kept word, and at either end
+    // of the description the symbols that are no words ("🦊 in 雪" keeps its fox).
+    let d = &plan.description;
+    let edge = |c: char| c.is_whitespace() || ".,;:!?\"'“”‘’".contains(c);
+    let start = if lo == 0 {
+        d.len() - d.trim_start_matches(edge).len()
+    } else {
+        plan.words[lo].start
+    };
+    let end = if hi == n {
+        d.trim_end_matches(edge).len()
+    } else {
+        plan.words[hi - 1].end
+    };
+    Some((
+        start.min(plan.words[lo].start),
+        end.max(plan.words[hi - 1].end),
+    ))
 }

@@ -274,7 +274,8 @@ pub fn wants_an(word: &str) -> bool {
         b'h' => (&["hour", "honest", "honor", "honour", "heir", "herb"], true),
         b'u' => (
             &[
-                "uni", "use", "usu", "uti", "ute", "ura", "uro", "ubiq", "ukul", "u-",
+                "uni", "use", "usu", "uti", "ute", "ura", "uro", "ubiq", "ukul", "ukiy", "utop",
+                "u-",
             ],
             false,
         ),
@@ -1165,7 +1166,7 @@ mod reference {
         }
         for p in [
             "uni", "use", "usu", "uti", "ute", "eu", "one", "once", "ura", "uro", "ubiq", "ukul",
-            "u-",
+            "ukiy", "utop", "u-",
         ] {
             if starts_ci(w, p) {
                 return false;
@@ -1374,6 +1375,9 @@ mod tests {
         assert_eq!(with_article("the sea"), "the sea");
         assert_eq!(with_article("unicorn"), "a unicorn");
         assert_eq!(with_article("hour of calm"), "an hour of calm");
+        assert_eq!(with_article("ukiyo-e print"), "a ukiyo-e print");
+        assert_eq!(with_article("utopian city"), "a utopian city");
+        assert_eq!(with_article("umbrella"), "an umbrella");
         assert_eq!(with_article("glass vase"), "a glass vase");
         assert_eq!(with_article("Paris"), "Paris");
         assert_eq!(with_article("Tuscan farmhouse"), "a Tuscan farmhouse");

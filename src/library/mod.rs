@@ -102,9 +102,21 @@ pub struct Entry {
     pub location: Location,
     /// What the `a` filter puts in front of `text`, worked out the first time it is asked for.
     article: std::sync::OnceLock<&'static str>,
+    /// The content words of `text` (see [`crate::repeats`]), worked out when first asked for.
+    words: std::sync::OnceLock<Box<[u32]>>,
 }
 
 impl Entry {
+    /// The hashed content words of the entry's text: a scene prefers entries that repeat
+    /// none of the words already in it.
+    pub fn words(&self) -> &[u32] {
+        self.words.get_or_init(|| {
+            let mut v = Vec::new();
+            crate::repeats::content_words(&self.text, &mut v);
+            v.into_boxed_slice()
+        })
+    }
+
     /// What [`crate::text::with_article`] puts in front of the entry's text: `""`, `"a "` or
     /// `"an "` (computed once per entry; prose bodies ask for it in every prompt).
     pub fn article(&self) -> &'static str {
@@ -679,6 +691,7 @@ fn compile(sources: Vec<SourceFile>, spelling: text::Spelling) -> Result<Library
                 emphasis,
                 location: loc,
                 article: std::sync::OnceLock::new(),
+                words: Default::default(),
             });
         }
         if total == 0 {

@@ -1,0 +1,78 @@
+//! Saying each thing once: the content words of a text, so that a scene prefers entries that
+//! repeat no word already in it ("rooftops" in three entries, "eaves" twice, "calm" three
+//! times read as a list pasted together, not as a description).
+//!
+//! A word is hashed after folding case and a plural `s`, so "rooftop" and "rooftops" meet.
+//! Short words, function words and the few words every part of a prompt legitimately shares
+//! ("light") are left out.
+
+/// Words that may repeat: function words and the vocabulary of light and colour that the
+/// light, time and palette each use in their own sense.
+const MAY_REPEAT: &[&str] = &[
+    "about", "above", "across", "after", "against", "along", "among", "around", "away", "before",
+    "behind", "below", "beneath", "beside", "between", "beyond", "color", "colors", "colour",
+    "colours", "down", "each", "every", "from", "full", "into", "just", "light", "like", "lit",
+    "more", "most", "much", "near", "only", "onto", "over", "scene", "some", "such", "than",
+    "that", "their", "them", "then", "there", "these", "they", "this", "those", "through", "tone",
+    "tones", "toward", "towards", "under", "until", "upon", "very", "what", "when", "where",
+    "which", "while", "whose", "with", "within", "without", "your",
+];
+
+/// The hashed content words of `text`, appended to `out`.
+pub fn content_words(text: &str, out: &mut Vec<u32>) {
+    for w in text
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| w.len() >= 4)
+    {
+        let lower = w.to_lowercase();
+        let lower = lower.trim_end_matches("'s");
+        if MAY_REPEAT.contains(&lower) {
+            continue;
+        }
+        let stem = match lower.strip_suffix('s') {
+            Some(s) if s.len() >= 4 && !s.ends_with('s') => s,
+            _ => lower,
+        };
+        out.push(fnv1a(stem));
+    }
+}
+
+/// Whether any of `words` is among `used`.
+pub fn repeats(words: &[u32], used: &[u32]) -> bool {
+    words.iter().any(|w| used.contains(w))
+}
+
+fn fnv1a(s: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in s.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<u32> {
+        let mut v = Vec::new();
+        content_words(s, &mut v);
+        v
+    }
+
+    #[test]
+    fn plurals_meet_and_function_words_do_not() {
+        let a = words("water tanks crowding the rooftops");
+        let b = words("a garden tucked among the rooftop water towers");
+        assert!(repeats(&b, &a));
+        assert!(!repeats(
+            &words("soft light through the glass"),
+            &words("the last light of day")
+        ));
+        assert!(!repeats(&words("a red fox"), &words("an old barn")));
+        // "glass" is not "glas": a word ending in "ss" keeps its last s.
+        assert_eq!(words("glass"), words("glass"));
+        assert!(!repeats(&words("grass"), &words("gras")));
+    }
+}
