@@ -1612,12 +1612,19 @@ fn subject_range(
         None => true,
         Some(w) => is_stop(w) || span_of(w).is_some(),
     };
-    // From the left.
+    // From the left, a phrase leaves only where it introduces the subject ("watercolor of a
+    // fox", "oil painting, a fox"): "a cyclist in a pine forest" keeps its cyclist.
+    let introduces = |last: usize| {
+        last + 1 >= n
+            || plan.words[last + 1].folded == "of"
+            || plan.description[plan.words[last].end..plan.words[last + 1].start]
+                .contains([',', ':', ';'])
+    };
     let mut lo = 0;
     while lo < n {
         if let Some(si) = span_of(lo) {
             let last = plan.spans[si].last;
-            if !apart((last + 1 < n).then_some(last + 1)) {
+            if !apart((last + 1 < n).then_some(last + 1)) || !introduces(last) {
                 break;
             }
             for g in gone.iter_mut().take(last + 1).skip(lo) {
