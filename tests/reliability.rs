@@ -926,3 +926,40 @@ fn h1_nested_tera_loops_in_a_body_are_refused_without_running() {
     assert!(err.contains("would run") && err.contains("t.yaml"), "{err}");
     assert!(t.elapsed().as_secs() < 10, "{:?}", t.elapsed());
 }
+
+#[test]
+fn unclear_a_bad_priority_is_reported_as_a_priority() {
+    for (bad, says) in [
+        ("1.5", "priority 1.5 is not a whole number"),
+        ("high", "expected a priority"),
+        ("101", "priority 101 must be a whole number from 0 to 100"),
+        ("-3", "priority -3 must be a whole number from 0 to 100"),
+    ] {
+        let d = tmp();
+        std::fs::create_dir(d.path().join("templates")).unwrap();
+        std::fs::create_dir(d.path().join("vocab")).unwrap();
+        std::fs::write(
+            d.path().join("vocab/a.yaml"),
+            "categories:\n  animal:\n    entries: [fox]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            d.path().join("templates/t.yaml"),
+            format!(
+                "name: t\nslots:\n  subject: {{ category: animal, priority: {bad} }}\nbodies:\n  - \"{{{{ subject }}}}\"\n"
+            ),
+        )
+        .unwrap();
+        let l = d.path().to_str().unwrap();
+        for args in [
+            vec!["check", "--library", l],
+            vec!["gen", "-t", "t", "--library", l, "--seed", "1"],
+        ] {
+            let (ok, out, err) = run(&args);
+            assert!(!ok, "{args:?}: {out}");
+            assert!(err.contains("t.yaml:3:"), "{bad}: {err}");
+            assert!(err.contains(says), "{bad}: {err}");
+            assert!(!err.contains("weight"), "{bad}: {err}");
+        }
+    }
+}
