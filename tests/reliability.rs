@@ -963,3 +963,129 @@ fn unclear_a_bad_priority_is_reported_as_a_priority() {
         }
     }
 }
+
+/// "batch cannot write index 2^64 − 1 while gen can": a run's end, 2^64, does not fit a u64.
+#[test]
+fn unclear_batch_reaches_the_last_index() {
+    const LAST: &str = "18446744073709551615";
+    let l = lib();
+    for format in ["text", "jsonl", "csv"] {
+        let (ok, out, err) = run(&[
+            "batch",
+            "-t",
+            "toy",
+            "--library",
+            &l,
+            "--seed",
+            "3",
+            "-q",
+            "-f",
+            format,
+            "--start",
+            LAST,
+            "-n",
+            "1",
+        ]);
+        assert!(ok, "{format}: {err}");
+        let (ok, want, err) = run(&[
+            "gen",
+            "-t",
+            "toy",
+            "--library",
+            &l,
+            "--seed",
+            "3",
+            "-f",
+            if format == "csv" { "text" } else { format },
+            "--index",
+            LAST,
+        ]);
+        assert!(ok, "{err}");
+        match format {
+            "text" => assert_eq!(out, want),
+            "jsonl" => {
+                assert_eq!(out, want);
+                assert!(out.contains(&format!("\"index\":{LAST}")), "{out}");
+            }
+            _ => assert!(out.contains(&format!("3,{LAST},toy,")), "{out}"),
+        }
+    }
+    // A run of 2,000 ending there: all of them, the last equal to gen's, sharded or not.
+    let start = "18446744073709549616"; // 2^64 - 2000
+    let base = [
+        "batch",
+        "-t",
+        "toy",
+        "--library",
+        &l,
+        "--seed",
+        "3",
+        "-q",
+        "--start",
+        start,
+        "-n",
+        "2000",
+    ];
+    let (ok, whole, err) = run(&base);
+    assert!(ok, "{err}");
+    assert_eq!(whole.lines().count(), 2000);
+    let (_, last, _) = run(&[
+        "gen",
+        "-t",
+        "toy",
+        "--library",
+        &l,
+        "--seed",
+        "3",
+        "--index",
+        LAST,
+    ]);
+    assert_eq!(whole.lines().last(), last.lines().next());
+    let mut parts = String::new();
+    for k in 1..=3 {
+        let (ok, part, err) = run(&[&base[..], &["--shard", &format!("{k}/3")]].concat());
+        assert!(ok, "{err}");
+        parts.push_str(&part);
+    }
+    assert_eq!(parts, whole);
+    // Expand sources too.
+    let (ok, out, err) = run(&[
+        "batch", "--expand", "{a|b}", "--seed", "1", "-q", "--start", LAST, "-n", "1",
+    ]);
+    assert!(ok, "{err}");
+    let (_, want, _) = run(&["expand", "{a|b}", "--seed", "1", "--index", LAST]);
+    assert_eq!(out, want);
+    // One more is past the largest index.
+    let (ok, _, err) = run(&[
+        "batch",
+        "-t",
+        "toy",
+        "--library",
+        &l,
+        "--seed",
+        "3",
+        "-q",
+        "--start",
+        LAST,
+        "-n",
+        "2",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("past the largest index"), "{err}");
+    // A set ending at the last index resumes: complete, or continued up to it.
+    let d = tmp();
+    let f = d.path().join("set.jsonl");
+    let f = f.to_str().unwrap();
+    let set = [&base[..], &["-f", "jsonl", "-o", f]].concat();
+    let (ok, _, err) = run(&set);
+    assert!(ok, "{err}");
+    let full = std::fs::read(f).unwrap();
+    let (ok, _, err) = run(&[&set[..], &["--resume"]].concat());
+    assert!(ok, "{err}");
+    assert_eq!(std::fs::read(f).unwrap(), full);
+    let cut = after_records(&full, "jsonl", 1500) + 7;
+    std::fs::write(f, &full[..cut]).unwrap();
+    let (ok, _, err) = run(&[&set[..], &["--resume"]].concat());
+    assert!(ok, "{err}");
+    assert_eq!(std::fs::read(f).unwrap(), full);
+}

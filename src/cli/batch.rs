@@ -172,13 +172,19 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
     let generator = generator::build_with(&engine, &source, mode, a.seed, writing)?;
     let shard = a.shard.unwrap_or(Shard::WHOLE);
 
-    // The index range and, for unique runs, the number of records wanted.
+    // The index range and, for unique runs, the number of records wanted. Ranges are u128:
+    // a run may end at index 2^64 - 1, as `gen --index` may.
     let (range, limit) = match mode {
-        Mode::Random => (shard.range(a.start, a.count.unwrap_or(1))?, None),
+        Mode::Random => (
+            shard.range(a.start, u128::from(a.count.unwrap_or(1)))?,
+            None,
+        ),
         Mode::Exhaustive | Mode::Pairwise => {
             let len = generator.positions().unwrap_or(0);
-            let len64 = u64::try_from(len).unwrap_or(u64::MAX);
-            if a.start >= len64 {
+            // Positions beyond 2^64 have no index.
+            let end = len.min(promptloom::batch::END);
+            let start = u128::from(a.start);
+            if start >= end {
                 bail!(
                     "--start {} is past the end of the set ({len} positions)",
                     a.start
@@ -187,9 +193,11 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
             if a.unique {
                 let n = a.count.unwrap_or(1);
                 check_unique_fits(&engine, &source, n, len)?;
-                (a.start..len64, Some(n))
+                (start..end, Some(n))
             } else {
-                let count = a.count.unwrap_or(len64 - a.start).min(len64 - a.start);
+                let count = a
+                    .count
+                    .map_or(end - start, |c| u128::from(c).min(end - start));
                 (shard.range(a.start, count)?, None)
             }
         }
@@ -212,7 +220,7 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
     };
 
     let mut unique = a.unique.then(UniqueSet::default);
-    let total = range.end - range.start;
+    let total = promptloom::batch::count(range.end - range.start);
 
     // 2. Open the output (after validation), resuming if asked.
     let (mut out, range, limit, done): (Box<dyn Write>, _, _, u64) = match &a.output {
@@ -295,7 +303,7 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
                 let done = if a.unique {
                     point.records
                 } else {
-                    point.next - range.start
+                    promptloom::batch::count(point.next - range.start)
                 };
                 (
                     Box::new(w) as Box<dyn Write>,
