@@ -1089,3 +1089,191 @@ fn unclear_batch_reaches_the_last_index() {
     assert!(ok, "{err}");
     assert_eq!(std::fs::read(f).unwrap(), full);
 }
+
+/// A description of `n` bytes of ordinary words (and a few accented ones), deterministic.
+fn long_description(n: usize) -> String {
+    let words = [
+        "beach", "sunset", "fox", "quiet", "mountain", "lake", "under", "the", "old", "café",
+        "misty", "forest", "castle", "river", "gold", "neon", "rain", "a", "with", "crème",
+    ];
+    let mut s = String::with_capacity(n + 16);
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    while s.len() < n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(words[(x % words.len() as u64) as usize]);
+    }
+    s
+}
+
+/// "a 1 MB description has no file or stdin route": `--describe-file FILE` (`-`: stdin) on gen
+/// and batch; the argument route stops at 128 KiB on Linux.
+#[test]
+fn unclear_a_one_megabyte_description_has_a_file_and_stdin_route() {
+    use std::io::Write as _;
+    let d = tmp();
+    let text = long_description(1 << 20);
+    let file = d.path().join("idea.txt");
+    std::fs::write(&file, format!("{text}\n")).unwrap();
+    let f = file.to_str().unwrap();
+    let run_stdin = |args: &[&str], input: &str| -> (bool, String, String) {
+        let mut child = bin()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let feed = input.to_string();
+        let writer = std::thread::spawn(move || stdin.write_all(feed.as_bytes()));
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    // gen from the file, as records.
+    let (ok, by_file, err) = run(&[
+        "gen",
+        "--describe-file",
+        f,
+        "--seed",
+        "7",
+        "-n",
+        "2",
+        "-f",
+        "jsonl",
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(by_file.lines().count(), 2);
+    let v: serde_json::Value = serde_json::from_str(by_file.lines().next().unwrap()).unwrap();
+    assert_eq!(v["source"].as_str().unwrap(), format!("describe:{text}"));
+    assert!(
+        v["prompt"].as_str().unwrap().len() > 1 << 19,
+        "the words typed stay"
+    );
+    // A warning is said once, however often the description repeats its words.
+    let mut lines: Vec<&str> = err.lines().collect();
+    let all = lines.len();
+    lines.sort_unstable();
+    lines.dedup();
+    assert_eq!(lines.len(), all, "{}", &err[..err.len().min(2000)]);
+    // gen from standard input: the same bytes.
+    let (ok, by_stdin, err) = run_stdin(
+        &[
+            "gen",
+            "--describe-file",
+            "-",
+            "--seed",
+            "7",
+            "-n",
+            "2",
+            "-f",
+            "jsonl",
+        ],
+        &text,
+    );
+    assert!(ok, "{err}");
+    assert_eq!(by_stdin, by_file);
+    // batch: record i is gen's record i (so the set replays from its records alone).
+    let (ok, batch, err) = run(&[
+        "batch",
+        "--describe-file",
+        f,
+        "--seed",
+        "7",
+        "-n",
+        "2",
+        "-q",
+        "-f",
+        "jsonl",
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(batch, by_file);
+    // Text too, from standard input, with a description that also fits an argument: the same
+    // bytes by every route.
+    let short = long_description(100_000);
+    let (ok, a, err) = run(&["gen", &short, "--seed", "3", "-n", "2"]);
+    assert!(ok, "{err}");
+    let (ok, b, err) = run_stdin(
+        &[
+            "batch",
+            "--describe-file",
+            "-",
+            "--seed",
+            "3",
+            "-n",
+            "2",
+            "-q",
+        ],
+        &format!("{short}\r\n"),
+    );
+    assert!(ok, "{err}");
+    assert_eq!(a, b);
+}
+
+#[test]
+fn unclear_describe_file_errors_are_clear() {
+    let d = tmp();
+    let dir = d.path().to_str().unwrap();
+    let missing = d.path().join("missing.txt");
+    let missing = missing.to_str().unwrap();
+    let bad = d.path().join("bad.txt");
+    std::fs::write(&bad, b"beach\nsun\xffset\n").unwrap();
+    let bad = bad.to_str().unwrap();
+    for cmd in [
+        vec!["gen", "--seed", "1"],
+        vec!["batch", "--seed", "1", "-n", "1", "-q"],
+    ] {
+        let with = |f: &str| -> Vec<String> {
+            cmd.iter()
+                .chain(&["--describe-file", f])
+                .map(|s| s.to_string())
+                .collect()
+        };
+        let (ok, out, err) = run(&refs(&with(missing)));
+        assert!(!ok && out.is_empty(), "{out}");
+        assert!(
+            err.starts_with(&format!("error: cannot read {missing}: ")),
+            "{err}"
+        );
+        assert_eq!(err.matches("os error").count(), 1, "{err}");
+        let (ok, out, err) = run(&refs(&with(dir)));
+        assert!(!ok && out.is_empty(), "{out}");
+        assert!(
+            err.starts_with(&format!("error: cannot read {dir}: ")),
+            "{err}"
+        );
+        let (ok, out, err) = run(&refs(&with(bad)));
+        assert!(!ok && out.is_empty(), "{out}");
+        assert!(
+            err.contains(&format!("{bad}:2:4: not valid UTF-8 (byte 0xff")),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    // A description and a file at once is a usage error.
+    let (ok, _, err) = run(&["gen", "beach", "--describe-file", bad]);
+    assert!(!ok);
+    assert!(err.contains("cannot be used with"), "{err}");
+    let (ok, _, err) = run(&[
+        "batch",
+        "--describe",
+        "beach",
+        "--describe-file",
+        bad,
+        "--seed",
+        "1",
+        "-n",
+        "1",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("cannot be used with"), "{err}");
+}

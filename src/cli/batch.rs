@@ -26,7 +26,7 @@ const COUNT_COHERENT_UP_TO: u128 = 1 << 20;
 const MAX_JOBS_PER_CORE: usize = 4;
 
 #[derive(Args, Debug)]
-#[command(group(clap::ArgGroup::new("source").required(true).args(["template", "describe", "expand", "file"])))]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["template", "describe", "describe_file", "expand", "file"])))]
 #[command(group(clap::ArgGroup::new("order").args(["unique", "exhaustive", "pairwise"])))]
 pub struct BatchArgs {
     /// Generate from a scene template, every slot drawn at random
@@ -36,6 +36,10 @@ pub struct BatchArgs {
     /// as on `gen`)
     #[arg(long, value_name = "TEXT")]
     pub describe: Option<String>,
+    /// Like --describe, reading the description from FILE (`-`: standard input), for one too
+    /// long for the command line; UTF-8, one final newline dropped
+    #[arg(long, value_name = "FILE")]
+    pub describe_file: Option<PathBuf>,
     /// Generate from dynamic-prompt syntax ({a|b}, __wildcards__), as `promptloom expand`
     #[arg(long, value_name = "TEMPLATE")]
     pub expand: Option<String>,
@@ -109,6 +113,7 @@ Examples:
   promptloom batch -t coast -n 1000000 --seed 7 -f jsonl -o part2.jsonl --shard 2/8
   promptloom batch -t coast -n 1000000 --seed 7 -f jsonl -o coast.jsonl --resume
   promptloom batch --describe \"beach sunset\" -n 500 --seed 1 -f csv -o beach.csv
+  promptloom batch --describe-file idea.txt -n 500 --seed 1 -f jsonl -o idea.jsonl
   promptloom batch -t coast --exhaustive --seed 3 -f jsonl -o all.jsonl
   promptloom batch -t coast --unique -n 10000 --seed 3
   promptloom batch -t coast --pairwise --seed 3 -f jsonl
@@ -133,12 +138,17 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
         Source::Template(t.clone())
     } else if let Some(d) = &a.describe {
         Source::Describe(d.clone())
+    } else if let Some(p) = &a.describe_file {
+        Source::Describe(promptloom::input::read_text(p)?)
     } else if let Some(x) = &a.expand {
         Source::Expand(expand_spec(x.clone(), &a))
     } else if let Some(p) = &a.file {
         Source::Expand(expand_spec(read_template(p)?, &a))
     } else {
-        bail!("give a source: --template NAME, --describe TEXT or --expand TEMPLATE");
+        bail!(
+            "give a source: --template NAME, --describe TEXT, --describe-file FILE or --expand \
+             TEMPLATE"
+        );
     };
     if a.count == Some(0) {
         bail!("--count must be at least 1");
