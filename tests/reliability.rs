@@ -1277,3 +1277,21 @@ fn unclear_describe_file_errors_are_clear() {
     assert!(!ok);
     assert!(err.contains("cannot be used with"), "{err}");
 }
+
+/// Found by tests/fuzz.rs (issue 17, item 6): a variable name followed by a non-ASCII character
+/// made the error message panic (exit 101) instead of pointing at the character.
+#[test]
+fn fuzz_a_non_ascii_character_after_a_variable_name_is_a_located_error() {
+    for t in ["${a é=1}", "${f 雪}", "${fox\t雪=1"] {
+        for args in [
+            vec!["expand", t, "--seed", "1"],
+            vec!["batch", "--expand", t, "--seed", "1", "-n", "1", "-q"],
+        ] {
+            let (ok, out, err) = run(&args);
+            assert!(!ok && out.is_empty(), "{args:?}: {out}");
+            assert!(!err.contains("panicked"), "{args:?}: {err}");
+            assert!(err.contains("expected `}`, `:`, `=` or `?=`"), "{err}");
+            assert!(err.contains("<template>:1:"), "{err}");
+        }
+    }
+}
