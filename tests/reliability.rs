@@ -1295,3 +1295,32 @@ fn fuzz_a_non_ascii_character_after_a_variable_name_is_a_located_error() {
         }
     }
 }
+
+/// Found by tests/fuzz.rs (issue 17, item 6): a template body with a non-ASCII character just
+/// before a closing `}}` panicked while the library loaded (exit 101).
+#[test]
+fn fuzz_a_body_with_a_non_ascii_character_before_a_closing_brace_is_an_error() {
+    let d = tmp();
+    std::fs::create_dir(d.path().join("templates")).unwrap();
+    std::fs::create_dir(d.path().join("vocab")).unwrap();
+    std::fs::write(
+        d.path().join("vocab/a.yaml"),
+        "categories:\n  animal:\n    entries: [fox]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("templates/t.yaml"),
+        "name: t\nslots:\n  subject: { category: animal }\nbodies:\n  - \"{{ subject\u{e9}}} at {dawn|dusk}\"\n",
+    )
+    .unwrap();
+    let l = d.path().to_str().unwrap();
+    for args in [
+        vec!["check", "--library", l],
+        vec!["gen", "-t", "t", "--library", l, "--seed", "1"],
+    ] {
+        let (ok, out, err) = run(&args);
+        assert!(!ok && out.is_empty(), "{args:?}: {out}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.contains("t.yaml"), "{args:?}: {err}");
+    }
+}
