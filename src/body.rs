@@ -94,8 +94,9 @@ pub fn split_dynamic(src: &str) -> Result<Option<Split>, SplitError> {
                 }
             }
         }
-        let last_inner = &src[end - 3..end - 2];
-        tags.push((at, end, inner.starts_with('-'), last_inner == "-"));
+        // (A byte test: the character before the closing delimiter may be any character.)
+        let trim_after = src.as_bytes().get(end.wrapping_sub(3)) == Some(&b'-');
+        tags.push((at, end, inner.starts_with('-'), trim_after));
         i = end;
     }
     let mut out = String::with_capacity(src.len() + 16);
@@ -446,6 +447,22 @@ pub fn compile(src: &str, slots: &[&str]) -> Option<Body> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by tests/fuzz.rs: a non-ASCII character just before a tag's closing `}}` made
+    /// the split panic on a byte index inside the character.
+    #[test]
+    fn a_non_ascii_character_before_a_closing_delimiter_is_no_panic() {
+        for src in [
+            "{{ subject\u{fffd}}} {a|b}",
+            "{% if x\u{e9}%}{a|b}{% endif %}",
+            "{# \u{96ea}#}{a|b}",
+            "{a|b}{{ x -}} c",
+        ] {
+            let _ = split_dynamic(src);
+        }
+        let s = split_dynamic("{{ x -}}  {a|b}").unwrap().unwrap();
+        assert_eq!(s.runs, vec![(10, "{a|b}".to_string())]);
+    }
 
     struct Vals(Vec<&'static str>);
     impl Values for Vals {

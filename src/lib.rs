@@ -18,6 +18,7 @@ pub mod dialect;
 pub mod dynamic;
 pub mod engine;
 pub mod error;
+pub mod input;
 pub mod library;
 pub mod matching;
 pub mod output;

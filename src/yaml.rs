@@ -189,27 +189,60 @@ fn hundredths<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Err
 
 /// Weights are integers: a float or string is an error that says so (with its position).
 fn weight<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    struct V;
-    impl Visitor<'_> for V {
-        type Value = Option<i64>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a whole number (weights are integers, e.g. 1, 3, 10)")
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            i64::try_from(v)
-                .map(Some)
-                .map_err(|_| E::custom("weight is too large"))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Err(E::custom(format!(
-                "weight {v} is not a whole number; weights are integers (scale them, e.g. 0.5 and 1 become 1 and 2)"
-            )))
-        }
+    d.deserialize_any(WholeNumber(Field::Weight))
+}
+
+/// A slot's priority: a whole number, reported as a priority (not as a weight) when it is not
+/// one. Its range, 0–100, is checked with the rest of the slot (`library`).
+fn priority<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    d.deserialize_any(WholeNumber(Field::Priority))
+}
+
+/// Fields read as whole numbers, each reported in its own words.
+#[derive(Clone, Copy)]
+enum Field {
+    Weight,
+    Priority,
+}
+
+struct WholeNumber(Field);
+
+impl Visitor<'_> for WholeNumber {
+    type Value = Option<i64>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(match self.0 {
+            Field::Weight => "a whole number (weights are integers, e.g. 1, 3, 10)",
+            Field::Priority => "a priority, a whole number from 0 to 100 (default 50)",
+        })
     }
-    d.deserialize_any(V)
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        i64::try_from(v).map(Some).map_err(|_| {
+            E::custom(match self.0 {
+                Field::Weight => "weight is too large".to_string(),
+                Field::Priority => {
+                    format!("priority {v} must be a whole number from 0 to 100")
+                }
+            })
+        })
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Err(E::custom(match self.0 {
+            Field::Weight => format!(
+                "weight {v} is not a whole number; weights are integers (scale them, e.g. 0.5 and 1 become 1 and 2)"
+            ),
+            // A number too large for an integer is read as a float: it is whole, but far out
+            // of range.
+            Field::Priority if v.is_finite() && v.fract() == 0.0 => {
+                format!("priority {v} must be a whole number from 0 to 100")
+            }
+            Field::Priority => format!(
+                "priority {v} is not a whole number; a priority is a whole number from 0 to 100"
+            ),
+        }))
+    }
 }
 
 impl<'de> Deserialize<'de> for RawEntry {
@@ -301,7 +334,7 @@ pub struct RawSlot {
     pub emphasis: Option<i64>,
     /// Importance 0–100 (default 50) when a prompt must be shortened: lower goes first; ties
     /// keep template order. The subject is never dropped.
-    #[serde(default, deserialize_with = "weight")]
+    #[serde(default, deserialize_with = "priority")]
     pub priority: Option<i64>,
     /// `setting`: the slot says where the scene is; it is left empty when the user's
     /// description names a place of its own ("in a library", "on a ridge").
@@ -604,6 +637,33 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.starts_with("v.yaml:5:"), "{msg}");
         assert!(msg.contains("not a whole number"), "{msg}");
+    }
+
+    /// Issue 17 ("a bad priority is reported as a weight"): a slot's priority is read by its own
+    /// rule and every bad value is reported as a priority, at its line and column.
+    #[test]
+    fn a_bad_priority_is_reported_as_a_priority_with_its_location() {
+        for (bad, says) in [
+            ("1.5", "priority 1.5 is not a whole number"),
+            ("abc", "expected a priority"),
+            ("\"50\"", "expected a priority"),
+            ("99999999999999999999", "priority"),
+            ("18446744073709551615", "priority 18446744073709551615"),
+            ("[1]", "expected a priority"),
+        ] {
+            let src = format!(
+                "name: t\nslots:\n  a: {{ category: c, priority: {bad} }}\nbodies: [\"x\"]\n"
+            );
+            let msg = parse_template("t.yaml", &src).unwrap_err().to_string();
+            assert!(msg.starts_with("t.yaml:3:"), "{bad}: {msg}");
+            assert!(msg.contains(says), "{bad}: {msg}");
+            assert!(!msg.contains("weight"), "{bad}: {msg}");
+        }
+        let ok = "name: t\nslots:\n  a: { category: c, priority: 7 }\nbodies: [\"x\"]\n";
+        assert_eq!(
+            parse_template("t.yaml", ok).unwrap().slots.0[0].1.priority,
+            Some(7)
+        );
     }
 
     #[test]

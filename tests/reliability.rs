@@ -926,3 +926,401 @@ fn h1_nested_tera_loops_in_a_body_are_refused_without_running() {
     assert!(err.contains("would run") && err.contains("t.yaml"), "{err}");
     assert!(t.elapsed().as_secs() < 10, "{:?}", t.elapsed());
 }
+
+#[test]
+fn unclear_a_bad_priority_is_reported_as_a_priority() {
+    for (bad, says) in [
+        ("1.5", "priority 1.5 is not a whole number"),
+        ("high", "expected a priority"),
+        ("101", "priority 101 must be a whole number from 0 to 100"),
+        ("-3", "priority -3 must be a whole number from 0 to 100"),
+    ] {
+        let d = tmp();
+        std::fs::create_dir(d.path().join("templates")).unwrap();
+        std::fs::create_dir(d.path().join("vocab")).unwrap();
+        std::fs::write(
+            d.path().join("vocab/a.yaml"),
+            "categories:\n  animal:\n    entries: [fox]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            d.path().join("templates/t.yaml"),
+            format!(
+                "name: t\nslots:\n  subject: {{ category: animal, priority: {bad} }}\nbodies:\n  - \"{{{{ subject }}}}\"\n"
+            ),
+        )
+        .unwrap();
+        let l = d.path().to_str().unwrap();
+        for args in [
+            vec!["check", "--library", l],
+            vec!["gen", "-t", "t", "--library", l, "--seed", "1"],
+        ] {
+            let (ok, out, err) = run(&args);
+            assert!(!ok, "{args:?}: {out}");
+            assert!(err.contains("t.yaml:3:"), "{bad}: {err}");
+            assert!(err.contains(says), "{bad}: {err}");
+            assert!(!err.contains("weight"), "{bad}: {err}");
+        }
+    }
+}
+
+/// "batch cannot write index 2^64 − 1 while gen can": a run's end, 2^64, does not fit a u64.
+#[test]
+fn unclear_batch_reaches_the_last_index() {
+    const LAST: &str = "18446744073709551615";
+    let l = lib();
+    for format in ["text", "jsonl", "csv"] {
+        let (ok, out, err) = run(&[
+            "batch",
+            "-t",
+            "toy",
+            "--library",
+            &l,
+            "--seed",
+            "3",
+            "-q",
+            "-f",
+            format,
+            "--start",
+            LAST,
+            "-n",
+            "1",
+        ]);
+        assert!(ok, "{format}: {err}");
+        let (ok, want, err) = run(&[
+            "gen",
+            "-t",
+            "toy",
+            "--library",
+            &l,
+            "--seed",
+            "3",
+            "-f",
+            if format == "csv" { "text" } else { format },
+            "--index",
+            LAST,
+        ]);
+        assert!(ok, "{err}");
+        match format {
+            "text" => assert_eq!(out, want),
+            "jsonl" => {
+                assert_eq!(out, want);
+                assert!(out.contains(&format!("\"index\":{LAST}")), "{out}");
+            }
+            _ => assert!(out.contains(&format!("3,{LAST},toy,")), "{out}"),
+        }
+    }
+    // A run of 2,000 ending there: all of them, the last equal to gen's, sharded or not.
+    let start = "18446744073709549616"; // 2^64 - 2000
+    let base = [
+        "batch",
+        "-t",
+        "toy",
+        "--library",
+        &l,
+        "--seed",
+        "3",
+        "-q",
+        "--start",
+        start,
+        "-n",
+        "2000",
+    ];
+    let (ok, whole, err) = run(&base);
+    assert!(ok, "{err}");
+    assert_eq!(whole.lines().count(), 2000);
+    let (_, last, _) = run(&[
+        "gen",
+        "-t",
+        "toy",
+        "--library",
+        &l,
+        "--seed",
+        "3",
+        "--index",
+        LAST,
+    ]);
+    assert_eq!(whole.lines().last(), last.lines().next());
+    let mut parts = String::new();
+    for k in 1..=3 {
+        let (ok, part, err) = run(&[&base[..], &["--shard", &format!("{k}/3")]].concat());
+        assert!(ok, "{err}");
+        parts.push_str(&part);
+    }
+    assert_eq!(parts, whole);
+    // Expand sources too.
+    let (ok, out, err) = run(&[
+        "batch", "--expand", "{a|b}", "--seed", "1", "-q", "--start", LAST, "-n", "1",
+    ]);
+    assert!(ok, "{err}");
+    let (_, want, _) = run(&["expand", "{a|b}", "--seed", "1", "--index", LAST]);
+    assert_eq!(out, want);
+    // One more is past the largest index.
+    let (ok, _, err) = run(&[
+        "batch",
+        "-t",
+        "toy",
+        "--library",
+        &l,
+        "--seed",
+        "3",
+        "-q",
+        "--start",
+        LAST,
+        "-n",
+        "2",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("past the largest index"), "{err}");
+    // A set ending at the last index resumes: complete, or continued up to it.
+    let d = tmp();
+    let f = d.path().join("set.jsonl");
+    let f = f.to_str().unwrap();
+    let set = [&base[..], &["-f", "jsonl", "-o", f]].concat();
+    let (ok, _, err) = run(&set);
+    assert!(ok, "{err}");
+    let full = std::fs::read(f).unwrap();
+    let (ok, _, err) = run(&[&set[..], &["--resume"]].concat());
+    assert!(ok, "{err}");
+    assert_eq!(std::fs::read(f).unwrap(), full);
+    let cut = after_records(&full, "jsonl", 1500) + 7;
+    std::fs::write(f, &full[..cut]).unwrap();
+    let (ok, _, err) = run(&[&set[..], &["--resume"]].concat());
+    assert!(ok, "{err}");
+    assert_eq!(std::fs::read(f).unwrap(), full);
+}
+
+/// A description of `n` bytes of ordinary words (and a few accented ones), deterministic.
+fn long_description(n: usize) -> String {
+    let words = [
+        "beach", "sunset", "fox", "quiet", "mountain", "lake", "under", "the", "old", "café",
+        "misty", "forest", "castle", "river", "gold", "neon", "rain", "a", "with", "crème",
+    ];
+    let mut s = String::with_capacity(n + 16);
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    while s.len() < n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(words[(x % words.len() as u64) as usize]);
+    }
+    s
+}
+
+/// "a 1 MB description has no file or stdin route": `--describe-file FILE` (`-`: stdin) on gen
+/// and batch; the argument route stops at 128 KiB on Linux.
+#[test]
+fn unclear_a_one_megabyte_description_has_a_file_and_stdin_route() {
+    use std::io::Write as _;
+    let d = tmp();
+    let text = long_description(1 << 20);
+    let file = d.path().join("idea.txt");
+    std::fs::write(&file, format!("{text}\n")).unwrap();
+    let f = file.to_str().unwrap();
+    let run_stdin = |args: &[&str], input: &str| -> (bool, String, String) {
+        let mut child = bin()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let feed = input.to_string();
+        let writer = std::thread::spawn(move || stdin.write_all(feed.as_bytes()));
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    // gen from the file, as records.
+    let (ok, by_file, err) = run(&[
+        "gen",
+        "--describe-file",
+        f,
+        "--seed",
+        "7",
+        "-n",
+        "2",
+        "-f",
+        "jsonl",
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(by_file.lines().count(), 2);
+    let v: serde_json::Value = serde_json::from_str(by_file.lines().next().unwrap()).unwrap();
+    assert_eq!(v["source"].as_str().unwrap(), format!("describe:{text}"));
+    assert!(
+        v["prompt"].as_str().unwrap().len() > 1 << 19,
+        "the words typed stay"
+    );
+    // A warning is said once, however often the description repeats its words.
+    let mut lines: Vec<&str> = err.lines().collect();
+    let all = lines.len();
+    lines.sort_unstable();
+    lines.dedup();
+    assert_eq!(lines.len(), all, "{}", &err[..err.len().min(2000)]);
+    // gen from standard input: the same bytes.
+    let (ok, by_stdin, err) = run_stdin(
+        &[
+            "gen",
+            "--describe-file",
+            "-",
+            "--seed",
+            "7",
+            "-n",
+            "2",
+            "-f",
+            "jsonl",
+        ],
+        &text,
+    );
+    assert!(ok, "{err}");
+    assert_eq!(by_stdin, by_file);
+    // batch: record i is gen's record i (so the set replays from its records alone).
+    let (ok, batch, err) = run(&[
+        "batch",
+        "--describe-file",
+        f,
+        "--seed",
+        "7",
+        "-n",
+        "2",
+        "-q",
+        "-f",
+        "jsonl",
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(batch, by_file);
+    // Text too, from standard input, with a description that also fits an argument: the same
+    // bytes by every route.
+    let short = long_description(100_000);
+    let (ok, a, err) = run(&["gen", &short, "--seed", "3", "-n", "2"]);
+    assert!(ok, "{err}");
+    let (ok, b, err) = run_stdin(
+        &[
+            "batch",
+            "--describe-file",
+            "-",
+            "--seed",
+            "3",
+            "-n",
+            "2",
+            "-q",
+        ],
+        &format!("{short}\r\n"),
+    );
+    assert!(ok, "{err}");
+    assert_eq!(a, b);
+}
+
+#[test]
+fn unclear_describe_file_errors_are_clear() {
+    let d = tmp();
+    let dir = d.path().to_str().unwrap();
+    let missing = d.path().join("missing.txt");
+    let missing = missing.to_str().unwrap();
+    let bad = d.path().join("bad.txt");
+    std::fs::write(&bad, b"beach\nsun\xffset\n").unwrap();
+    let bad = bad.to_str().unwrap();
+    for cmd in [
+        vec!["gen", "--seed", "1"],
+        vec!["batch", "--seed", "1", "-n", "1", "-q"],
+    ] {
+        let with = |f: &str| -> Vec<String> {
+            cmd.iter()
+                .chain(&["--describe-file", f])
+                .map(|s| s.to_string())
+                .collect()
+        };
+        let (ok, out, err) = run(&refs(&with(missing)));
+        assert!(!ok && out.is_empty(), "{out}");
+        assert!(
+            err.starts_with(&format!("error: cannot read {missing}: ")),
+            "{err}"
+        );
+        assert_eq!(err.matches("os error").count(), 1, "{err}");
+        let (ok, out, err) = run(&refs(&with(dir)));
+        assert!(!ok && out.is_empty(), "{out}");
+        assert!(
+            err.starts_with(&format!("error: cannot read {dir}: ")),
+            "{err}"
+        );
+        let (ok, out, err) = run(&refs(&with(bad)));
+        assert!(!ok && out.is_empty(), "{out}");
+        assert!(
+            err.contains(&format!("{bad}:2:4: not valid UTF-8 (byte 0xff")),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    // A description and a file at once is a usage error.
+    let (ok, _, err) = run(&["gen", "beach", "--describe-file", bad]);
+    assert!(!ok);
+    assert!(err.contains("cannot be used with"), "{err}");
+    let (ok, _, err) = run(&[
+        "batch",
+        "--describe",
+        "beach",
+        "--describe-file",
+        bad,
+        "--seed",
+        "1",
+        "-n",
+        "1",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("cannot be used with"), "{err}");
+}
+
+/// Found by tests/fuzz.rs (issue 17, item 6): a variable name followed by a non-ASCII character
+/// made the error message panic (exit 101) instead of pointing at the character.
+#[test]
+fn fuzz_a_non_ascii_character_after_a_variable_name_is_a_located_error() {
+    for t in ["${a é=1}", "${f 雪}", "${fox\t雪=1"] {
+        for args in [
+            vec!["expand", t, "--seed", "1"],
+            vec!["batch", "--expand", t, "--seed", "1", "-n", "1", "-q"],
+        ] {
+            let (ok, out, err) = run(&args);
+            assert!(!ok && out.is_empty(), "{args:?}: {out}");
+            assert!(!err.contains("panicked"), "{args:?}: {err}");
+            assert!(err.contains("expected `}`, `:`, `=` or `?=`"), "{err}");
+            assert!(err.contains("<template>:1:"), "{err}");
+        }
+    }
+}
+
+/// Found by tests/fuzz.rs (issue 17, item 6): a template body with a non-ASCII character just
+/// before a closing `}}` panicked while the library loaded (exit 101).
+#[test]
+fn fuzz_a_body_with_a_non_ascii_character_before_a_closing_brace_is_an_error() {
+    let d = tmp();
+    std::fs::create_dir(d.path().join("templates")).unwrap();
+    std::fs::create_dir(d.path().join("vocab")).unwrap();
+    std::fs::write(
+        d.path().join("vocab/a.yaml"),
+        "categories:\n  animal:\n    entries: [fox]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("templates/t.yaml"),
+        "name: t\nslots:\n  subject: { category: animal }\nbodies:\n  - \"{{ subject\u{e9}}} at {dawn|dusk}\"\n",
+    )
+    .unwrap();
+    let l = d.path().to_str().unwrap();
+    for args in [
+        vec!["check", "--library", l],
+        vec!["gen", "-t", "t", "--library", l, "--seed", "1"],
+    ] {
+        let (ok, out, err) = run(&args);
+        assert!(!ok && out.is_empty(), "{args:?}: {out}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.contains("t.yaml"), "{args:?}: {err}");
+    }
+}

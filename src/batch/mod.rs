@@ -68,3 +68,18 @@ impl BatchError {
 }
 
 pub type Result<T> = std::result::Result<T, BatchError>;
+
+/// One past the largest index, 2^64. Index ranges are `Range<u128>` so that a run may end at
+/// index 2^64 − 1, which `gen --index` reaches: the end of such a run does not fit a `u64`.
+pub const END: u128 = 1 << 64;
+
+/// An index of a range that lies within `[0, END)`, as the generators take it.
+pub(crate) fn index(i: u128) -> u64 {
+    debug_assert!(i < END);
+    u64::try_from(i).unwrap_or(u64::MAX)
+}
+
+/// A count of indices for progress and messages (at most 2^64, shown as 2^64 − 1).
+pub fn count(n: u128) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}

@@ -34,8 +34,8 @@ pub struct Expect<'a> {
     pub library: &'a str,
     pub source: &'a str,
     pub mode: Mode,
-    /// The run's index range (after sharding).
-    pub range: Range<u64>,
+    /// The run's index range (after sharding), within `[0, END)` (see [`super::END`]).
+    pub range: Range<u128>,
     /// Collect the prompt hashes of every record (for `--unique`).
     pub collect_hashes: bool,
     /// Workers for proving the file (regenerating its records).
@@ -47,8 +47,8 @@ pub struct Expect<'a> {
 pub struct ResumePoint {
     /// Bytes to keep (everything up to the end of the last complete record).
     pub keep: u64,
-    /// The next index to generate.
-    pub next: u64,
+    /// The next index to generate (2^64 after a record at the last index).
+    pub next: u128,
     /// Complete records already in the file.
     pub records: u64,
     /// Prompt hashes of those records, when asked for.
@@ -172,7 +172,7 @@ pub fn inspect(path: &Path, e: &Expect<'_>) -> Result<ResumePoint> {
             .len();
         s.tail = read_from(path, p.bytes)
             .map_err(|err| BatchError::io(format!("cannot read {shown}"), err))?;
-        let next = e.range.start + p.records;
+        let next = e.range.start + u128::from(p.records);
         if !s.tail.is_empty() {
             check_tail(e, &s, next).map_err(&refuse)?;
         }
@@ -267,10 +267,11 @@ pub fn inspect(path: &Path, e: &Expect<'_>) -> Result<ResumePoint> {
             if e.mode != Mode::Random || e.collect_hashes {
                 return Err(refuse(text_needs_random()));
             }
-            e.range.start + s.records - 1
+            // (Never reached: text is proven whole above.)
+            super::index(e.range.start + u128::from(s.records) - 1)
         }
     };
-    if !e.range.contains(&index) {
+    if !e.range.contains(&u128::from(index)) {
         return Err(refuse(format!(
             "its last record has index {index}, outside this run's indices {}..{}",
             e.range.start, e.range.end
@@ -286,9 +287,8 @@ pub fn inspect(path: &Path, e: &Expect<'_>) -> Result<ResumePoint> {
              it was made with another seed, source, mode or library"
         )));
     }
-    let next = index.checked_add(1).ok_or_else(|| {
-        refuse("its last record has the largest index, 2^64 - 1: nothing can follow it".into())
-    })?;
+    // After a record at the last index, 2^64 - 1, `next` is 2^64: the run is complete.
+    let next = u128::from(index) + 1;
     // The last record matches: now every record before it must too (a file that mixes two
     // runs, or was edited, is refused), and there must be exactly as many.
     let header = e.format.header().len() as u64;
@@ -327,7 +327,7 @@ const TAIL_WINDOW: u64 = 4096;
 /// with no newline, a record of another run — is refused, and the file is left untouched.
 /// The tail is checked against the next record even beyond the run's range, so a file whose run
 /// was cut after the last record this run needs still loses its torn tail.
-fn check_tail(e: &Expect<'_>, s: &Scan, next: u64) -> std::result::Result<(), String> {
+fn check_tail(e: &Expect<'_>, s: &Scan, next: u128) -> std::result::Result<(), String> {
     if s.tail.is_empty() {
         return Ok(());
     }
@@ -341,12 +341,12 @@ fn check_tail(e: &Expect<'_>, s: &Scan, next: u64) -> std::result::Result<(), St
     let mut scratch = Scratch::default();
     let seen: std::collections::BTreeSet<u64> = s.hashes.iter().copied().collect();
     for k in 0..TAIL_WINDOW {
-        let Some(i) = next.checked_add(k) else {
-            break;
-        };
-        if e.generator.positions().is_some_and(|p| u128::from(i) >= p) {
+        let i = next + u128::from(k);
+        // Nothing follows the last index.
+        if i >= super::END || e.generator.positions().is_some_and(|p| i >= p) {
             break;
         }
+        let i = super::index(i);
         let (bytes, prompt) = match encode_one(e, i, &mut scratch) {
             Ok(Some(x)) => x,
             Ok(None) => continue, // an incoherent position: no record
@@ -396,7 +396,7 @@ fn prove(
     path: &Path,
     e: &Expect<'_>,
     from: u64,
-    range: Range<u64>,
+    range: Range<u128>,
 ) -> std::result::Result<Proof, String> {
     use std::io::{BufReader, Seek, SeekFrom};
     let mut f = File::open(path).map_err(|err| format!("cannot read it: {err}"))?;

@@ -31,8 +31,8 @@ const CHUNKS_PER_WORKER: usize = 4;
 pub struct Job<'a> {
     pub generator: &'a dyn Generator,
     pub format: BatchFormat,
-    /// Indices (positions) to visit.
-    pub range: Range<u64>,
+    /// Indices (positions) to visit, within `[0, END)` (see [`super::END`]).
+    pub range: Range<u128>,
     /// Stop after this many records (unique runs).
     pub limit: Option<u64>,
     /// Skip records whose prompt was already written.
@@ -44,8 +44,8 @@ pub struct Job<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Outcome {
     pub records: u64,
-    /// The first index not visited.
-    pub next: u64,
+    /// The first index not visited (2^64 after the last index).
+    pub next: u128,
 }
 
 struct Mark {
@@ -56,7 +56,7 @@ struct Mark {
 
 #[derive(Default)]
 struct ChunkBuf {
-    range: Range<u64>,
+    range: Range<u128>,
     bytes: Vec<u8>,
     marks: Vec<Mark>,
     count: u64,
@@ -73,6 +73,7 @@ impl ChunkBuf {
         self.count = 0;
         self.err = None;
         for i in self.range.clone() {
+            let i = super::index(i);
             // Text needs only the prompt: skip building the rest of the record.
             self.line.clear();
             let done = if format == BatchFormat::Text {
@@ -165,15 +166,23 @@ pub fn run(
     if job.limit == Some(0) || range.is_empty() {
         return Ok(outcome);
     }
-    let chunks = (range.end - range.start).div_ceil(CHUNK);
+    if range.end > super::END {
+        return Err(BatchError::Invalid(format!(
+            "indices {}..{} run past the largest index, 2^64 - 1",
+            range.start, range.end
+        )));
+    }
+    // At most 2^64 / CHUNK chunks: the count fits a u64.
+    let chunks = super::count((range.end - range.start).div_ceil(u128::from(CHUNK)));
     // No more workers than chunks: an idle worker would only hold buffers.
     let jobs = job
         .jobs
         .clamp(1, usize::try_from(chunks).unwrap_or(usize::MAX));
     let chunk_range = |k: u64| {
-        let s = range.start + k * CHUNK;
-        s..(s.saturating_add(CHUNK)).min(range.end)
+        let s = range.start + u128::from(k) * u128::from(CHUNK);
+        s..(s + u128::from(CHUNK)).min(range.end)
     };
+    let done = |next: u128| super::count(next - range.start);
     let generator = job.generator;
     let format = job.format;
     let free = FreeList {
@@ -248,15 +257,15 @@ pub fn run(
                         }
                         start = m.end;
                         if job.limit.is_some_and(|l| outcome.records >= l) {
-                            outcome.next = m.index + 1;
-                            progress(outcome.next - range.start, outcome.records);
+                            outcome.next = u128::from(m.index) + 1;
+                            progress(done(outcome.next), outcome.records);
                             return Ok(outcome);
                         }
                     }
                     outcome.next = b.range.end;
                 }
                 free.give(b);
-                progress(outcome.next - range.start, outcome.records);
+                progress(done(outcome.next), outcome.records);
             }
             Ok(outcome)
         })();
@@ -272,6 +281,9 @@ pub fn run(
 mod tests {
     use super::*;
     use crate::record::{Record, Slots};
+
+    /// [`CHUNK`] as an index of a range.
+    const C: u128 = CHUNK as u128;
 
     /// Index → a record whose prompt repeats every `period` indices; `hole` indices hold none.
     struct Fake {
@@ -332,7 +344,7 @@ mod tests {
 
     fn go(
         g: &Fake,
-        range: Range<u64>,
+        range: Range<u128>,
         jobs: usize,
         unique: bool,
         limit: Option<u64>,
@@ -362,9 +374,9 @@ mod tests {
             hole: Some(7),
             fail_at: None,
         };
-        let (one, o1) = go(&g, 5..5 + 5 * CHUNK + 17, 1, false, None);
+        let (one, o1) = go(&g, 5..5 + 5 * C + 17, 1, false, None);
         for jobs in [2, 3, 8] {
-            let (many, o) = go(&g, 5..5 + 5 * CHUNK + 17, jobs, false, None);
+            let (many, o) = go(&g, 5..5 + 5 * C + 17, jobs, false, None);
             assert_eq!(one, many, "jobs {jobs}");
             assert_eq!(o, o1);
         }
@@ -379,8 +391,50 @@ mod tests {
             .collect();
         assert!(idx.windows(2).all(|w| w[0] < w[1]));
         assert!(idx.iter().all(|i| i % 7 != 3));
-        assert_eq!(o1.next, 5 + 5 * CHUNK + 17);
+        assert_eq!(o1.next, 5 + 5 * C + 17);
         assert_eq!(o1.records, idx.len() as u64);
+    }
+
+    #[test]
+    fn a_run_may_end_at_the_last_index() {
+        let g = Fake {
+            period: u64::MAX,
+            hole: None,
+            fail_at: None,
+        };
+        let end = super::super::END;
+        let (out, o) = go(&g, end - 2 * C - 3..end, 2, false, None);
+        let idx: Vec<u64> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["index"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(idx.len() as u128, 2 * C + 3);
+        assert_eq!(idx.last(), Some(&u64::MAX));
+        assert_eq!(o.next, end);
+        // With a limit (record by record) too.
+        let (_, o) = go(&g, end - 3..end, 1, false, Some(3));
+        assert_eq!((o.records, o.next), (3, end));
+        // Past the largest index is an error, not a wrap.
+        let mut sink = Vec::new();
+        let r = run(
+            Job {
+                generator: &g,
+                format: BatchFormat::Jsonl,
+                range: end - 1..end + 1,
+                limit: None,
+                unique: None,
+                jobs: 1,
+            },
+            &mut sink,
+            &mut |_, _| {},
+        );
+        assert!(matches!(r, Err(BatchError::Invalid(m)) if m.contains("largest index")));
+        assert!(sink.is_empty());
     }
 
     #[test]
@@ -390,12 +444,12 @@ mod tests {
             hole: None,
             fail_at: None,
         };
-        let (out, o) = go(&g, 0..10 * CHUNK, 2, true, Some(300));
+        let (out, o) = go(&g, 0..10 * C, 2, true, Some(300));
         assert_eq!(o.records, 300);
         assert_eq!(o.next, 300);
-        let (all, o) = go(&g, 0..10 * CHUNK, 3, true, Some(100_000));
+        let (all, o) = go(&g, 0..10 * C, 3, true, Some(100_000));
         assert_eq!(o.records, 500, "only 500 distinct prompts exist");
-        assert_eq!(o.next, 10 * CHUNK);
+        assert_eq!(o.next, 10 * C);
         assert!(all.starts_with(&out));
     }
 
@@ -411,7 +465,7 @@ mod tests {
             Job {
                 generator: &g,
                 format: BatchFormat::Text,
-                range: 0..8 * CHUNK,
+                range: 0..8 * C,
                 limit: None,
                 unique: None,
                 jobs: 2,

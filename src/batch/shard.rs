@@ -32,22 +32,23 @@ impl std::str::FromStr for Shard {
 impl Shard {
     pub const WHOLE: Shard = Shard { k: 1, n: 1 };
 
-    /// This shard's block of `[start, start + count)`.
-    pub fn range(self, start: u64, count: u64) -> Result<std::ops::Range<u64>> {
+    /// This shard's block of `[start, start + count)`; the run may end at index 2^64 − 1 (its
+    /// end is then 2^64, see [`super::END`]).
+    pub fn range(self, start: u64, count: u128) -> Result<std::ops::Range<u128>> {
         if self.n == 0 || self.k == 0 || self.k > self.n {
             return Err(BatchError::Invalid(format!(
                 "--shard {}/{}: need 1 ≤ K ≤ N",
                 self.k, self.n
             )));
         }
-        let at = |j: u64| -> u64 {
-            (u128::from(count) * u128::from(j) / u128::from(self.n)) as u64 // ≤ count
-        };
-        start.checked_add(count).ok_or_else(|| {
-            BatchError::Invalid(format!(
-                "--start {start} with --count {count} runs past the largest index"
-            ))
-        })?;
+        let start = u128::from(start);
+        if start + count > super::END {
+            return Err(BatchError::Invalid(format!(
+                "--start {start} with --count {count} runs past the largest index, 2^64 - 1"
+            )));
+        }
+        // count ≤ 2^64 and j ≤ n < 2^64: the product fits a u128.
+        let at = |j: u64| -> u128 { count * u128::from(j) / u128::from(self.n) };
         Ok(start + at(self.k - 1)..start + at(self.k))
     }
 }
@@ -66,17 +67,38 @@ mod tests {
 
     #[test]
     fn blocks_partition_the_range() {
-        for count in [0u64, 1, 7, 100, 101] {
+        for count in [0u128, 1, 7, 100, 101] {
             for n in 1..=9u64 {
                 let mut next = 5;
                 for k in 1..=n {
                     let r = Shard { k, n }.range(5, count).unwrap();
                     assert_eq!(r.start, next);
-                    assert!(r.end - r.start <= count / n + 1);
+                    assert!(r.end - r.start <= count / u128::from(n) + 1);
                     next = r.end;
                 }
                 assert_eq!(next, 5 + count);
             }
         }
+    }
+
+    #[test]
+    fn a_range_may_end_at_the_last_index() {
+        let last = u64::MAX;
+        assert_eq!(
+            Shard::WHOLE.range(last, 1).unwrap(),
+            (super::super::END - 1)..super::super::END
+        );
+        assert!(Shard::WHOLE.range(last, 2).is_err());
+        assert_eq!(
+            Shard::WHOLE.range(0, super::super::END).unwrap(),
+            0..super::super::END
+        );
+        assert!(Shard::WHOLE.range(1, super::super::END).is_err());
+        let (a, b) = (Shard { k: 1, n: 2 }, Shard { k: 2, n: 2 });
+        assert_eq!(
+            a.range(last - 2, 3).unwrap().end,
+            b.range(last - 2, 3).unwrap().start
+        );
+        assert_eq!(b.range(last - 2, 3).unwrap().end, super::super::END);
     }
 }

@@ -26,7 +26,7 @@ const COUNT_COHERENT_UP_TO: u128 = 1 << 20;
 const MAX_JOBS_PER_CORE: usize = 4;
 
 #[derive(Args, Debug)]
-#[command(group(clap::ArgGroup::new("source").required(true).args(["template", "describe", "expand", "file"])))]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["template", "describe", "describe_file", "expand", "file"])))]
 #[command(group(clap::ArgGroup::new("order").args(["unique", "exhaustive", "pairwise"])))]
 pub struct BatchArgs {
     /// Generate from a scene template, every slot drawn at random
@@ -36,6 +36,10 @@ pub struct BatchArgs {
     /// as on `gen`)
     #[arg(long, value_name = "TEXT")]
     pub describe: Option<String>,
+    /// Like --describe, reading the description from FILE (`-`: standard input), for one too
+    /// long for the command line; UTF-8, one final newline dropped
+    #[arg(long, value_name = "FILE")]
+    pub describe_file: Option<PathBuf>,
     /// Generate from dynamic-prompt syntax ({a|b}, __wildcards__), as `promptloom expand`
     #[arg(long, value_name = "TEMPLATE")]
     pub expand: Option<String>,
@@ -109,6 +113,7 @@ Examples:
   promptloom batch -t coast -n 1000000 --seed 7 -f jsonl -o part2.jsonl --shard 2/8
   promptloom batch -t coast -n 1000000 --seed 7 -f jsonl -o coast.jsonl --resume
   promptloom batch --describe \"beach sunset\" -n 500 --seed 1 -f csv -o beach.csv
+  promptloom batch --describe-file idea.txt -n 500 --seed 1 -f jsonl -o idea.jsonl
   promptloom batch -t coast --exhaustive --seed 3 -f jsonl -o all.jsonl
   promptloom batch -t coast --unique -n 10000 --seed 3
   promptloom batch -t coast --pairwise --seed 3 -f jsonl
@@ -133,12 +138,17 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
         Source::Template(t.clone())
     } else if let Some(d) = &a.describe {
         Source::Describe(d.clone())
+    } else if let Some(p) = &a.describe_file {
+        Source::Describe(promptloom::input::read_text(p)?)
     } else if let Some(x) = &a.expand {
         Source::Expand(expand_spec(x.clone(), &a))
     } else if let Some(p) = &a.file {
         Source::Expand(expand_spec(read_template(p)?, &a))
     } else {
-        bail!("give a source: --template NAME, --describe TEXT or --expand TEMPLATE");
+        bail!(
+            "give a source: --template NAME, --describe TEXT, --describe-file FILE or --expand \
+             TEMPLATE"
+        );
     };
     if a.count == Some(0) {
         bail!("--count must be at least 1");
@@ -172,13 +182,19 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
     let generator = generator::build_with(&engine, &source, mode, a.seed, writing)?;
     let shard = a.shard.unwrap_or(Shard::WHOLE);
 
-    // The index range and, for unique runs, the number of records wanted.
+    // The index range and, for unique runs, the number of records wanted. Ranges are u128:
+    // a run may end at index 2^64 - 1, as `gen --index` may.
     let (range, limit) = match mode {
-        Mode::Random => (shard.range(a.start, a.count.unwrap_or(1))?, None),
+        Mode::Random => (
+            shard.range(a.start, u128::from(a.count.unwrap_or(1)))?,
+            None,
+        ),
         Mode::Exhaustive | Mode::Pairwise => {
             let len = generator.positions().unwrap_or(0);
-            let len64 = u64::try_from(len).unwrap_or(u64::MAX);
-            if a.start >= len64 {
+            // Positions beyond 2^64 have no index.
+            let end = len.min(promptloom::batch::END);
+            let start = u128::from(a.start);
+            if start >= end {
                 bail!(
                     "--start {} is past the end of the set ({len} positions)",
                     a.start
@@ -187,9 +203,11 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
             if a.unique {
                 let n = a.count.unwrap_or(1);
                 check_unique_fits(&engine, &source, n, len)?;
-                (a.start..len64, Some(n))
+                (start..end, Some(n))
             } else {
-                let count = a.count.unwrap_or(len64 - a.start).min(len64 - a.start);
+                let count = a
+                    .count
+                    .map_or(end - start, |c| u128::from(c).min(end - start));
                 (shard.range(a.start, count)?, None)
             }
         }
@@ -212,7 +230,7 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
     };
 
     let mut unique = a.unique.then(UniqueSet::default);
-    let total = range.end - range.start;
+    let total = promptloom::batch::count(range.end - range.start);
 
     // 2. Open the output (after validation), resuming if asked.
     let (mut out, range, limit, done): (Box<dyn Write>, _, _, u64) = match &a.output {
@@ -295,7 +313,7 @@ pub fn batch_cmd(a: BatchArgs) -> Result<()> {
                 let done = if a.unique {
                     point.records
                 } else {
-                    point.next - range.start
+                    promptloom::batch::count(point.next - range.start)
                 };
                 (
                     Box::new(w) as Box<dyn Write>,

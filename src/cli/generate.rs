@@ -21,8 +21,12 @@ pub fn gen_cmd(a: GenArgs) -> Result<()> {
             a.count
         );
     }
+    // Read before the library loads, so that an unreadable file is reported at once.
+    let description = match &a.describe_file {
+        Some(p) => promptloom::input::read_text(p)?,
+        None => a.description.unwrap_or_default(),
+    };
     let engine = super::load_spelled(&a.lib, a.dialect.spelling)?;
-    let description = a.description.unwrap_or_default();
     // The same source label `batch` writes, so a single record can be regenerated (`replay`);
     // a description *and* a template has no batch equivalent and gets none.
     let source = match (description.is_empty(), &a.template) {
@@ -36,8 +40,12 @@ pub fn gen_cmd(a: GenArgs) -> Result<()> {
     })?;
     // Words that ask one world axis for two things ("sunrise at midnight"): both stay in the
     // prompt; say which one the world follows.
+    // Each once: a long description may say the same pair of words thousands of times.
+    let mut said = std::collections::BTreeSet::new();
     for c in plan.world_pin_notes(engine.library()).1 {
-        eprintln!("warning: {c}");
+        if said.insert(c.clone()) {
+            eprintln!("warning: {c}");
+        }
     }
     let dialect = a.dialect.build(&engine)?;
     let budget = a.dialect.max_tokens.or(match a.dialect.dialect.as_str() {

@@ -54,6 +54,8 @@ Examples:
   promptloom gen \"mountain lake at dawn\" --seed 42 -n 10 --index 100   indices 100..109
   promptloom gen --seed 3 --format json                               a random scene as JSON
   promptloom gen \"neon diner\" --seed 3 --explain                      why each choice was made
+  promptloom gen --describe-file idea.txt --seed 3                    the description from a file
+  cat idea.txt | promptloom gen --describe-file - --seed 3            ... or from standard input
   promptloom gen \"beach sunset\" --seed 7 --dialect sd --format jsonl  tags, negative, tokens
   promptloom gen \"beach sunset\" --dialect sd --max-tokens 40 --tokens  count printed before each
   promptloom gen \"beach sunset\" --dialect midjourney --mj stylize=250 --mj v=7
@@ -130,6 +132,10 @@ pub struct LibraryArgs {
 pub struct GenArgs {
     /// What the image should show, e.g. "beach sunset"; empty for a random scene
     pub description: Option<String>,
+    /// Read the description from FILE (`-`: standard input), for one too long for the command
+    /// line; UTF-8, one final newline dropped
+    #[arg(long, value_name = "FILE", conflicts_with = "description")]
+    pub describe_file: Option<PathBuf>,
     /// Use this scene template instead of matching one
     #[arg(long, short = 't', value_name = "NAME")]
     pub template: Option<String>,

@@ -24,11 +24,19 @@ impl Source {
         }
     }
 
-    /// A diagnostic pointing at `span` of this source.
+    /// A diagnostic pointing at `span` of this source. A span that ends (or starts) inside a
+    /// character, such as "one byte after" a non-ASCII character, is widened to whole
+    /// characters, so that no span can make a message panic.
     pub fn diagnostic(&self, span: Span, message: impl Into<String>) -> Diagnostic {
         let text = &*self.text;
-        let start = (span.start as usize).min(text.len());
-        let end = (span.end as usize).clamp(start, text.len());
+        let mut start = (span.start as usize).min(text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (span.end as usize).clamp(start, text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line_no = text[..start].matches('\n').count() as u32 + self.first_line;
@@ -101,6 +109,21 @@ impl From<Diagnostic> for crate::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by tests/fuzz.rs: `${a é=1}` pointed one byte past the `é`'s first byte, and
+    /// rendering the message panicked.
+    #[test]
+    fn a_span_inside_a_character_is_widened_to_it() {
+        let src = Source::new("t.txt", "${a é=1} 雪");
+        for (s, e) in [(4, 5), (5, 5), (5, 6), (11, 12), (12, 99), (99, 100)] {
+            let d = src.diagnostic(Span::new(s, e), "x");
+            assert_eq!(d.line, 1);
+            assert!(d.caret_len >= 1);
+            let _ = d.to_string();
+        }
+        let d = src.diagnostic(Span::new(4, 5), "x");
+        assert_eq!((d.column, d.caret_len), (5, 1));
+    }
 
     #[test]
     fn caret_sits_under_the_span_on_its_line() {

@@ -647,8 +647,9 @@ impl<'a> Parser<'a> {
             }
             None => return Err(unclosed(self)),
             Some(_) => {
+                let ch_len = self.s[self.pos..].chars().next().map_or(1, char::len_utf8);
                 return Err(self
-                    .err(self.pos, self.pos + 1, "expected `}`, `:`, `=` or `?=` after the variable name")
+                    .err(self.pos, self.pos + ch_len, "expected `}`, `:`, `=` or `?=` after the variable name")
                     .with_help("variables look like `${x}`, `${x:default}`, `${x=value}`, `${x=!value}`, `${x?=value}`"));
             }
         };
