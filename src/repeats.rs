@@ -37,9 +37,40 @@ pub fn content_words(text: &str, out: &mut Vec<u32>) {
     }
 }
 
-/// Whether any of `words` is among `used`.
-pub fn repeats(words: &[u32], used: &[u32]) -> bool {
-    words.iter().any(|w| used.contains(w))
+/// The content words said so far in a scene, with a 256-bit summary that answers "not said"
+/// for most words without looking at the list (every candidate entry of every slot asks).
+#[derive(Debug, Clone, Default)]
+pub struct Said {
+    words: Vec<u32>,
+    bits: [u64; 4],
+}
+
+impl Said {
+    pub fn clear(&mut self) {
+        self.words.clear();
+        self.bits = [0; 4];
+    }
+
+    pub fn extend(&mut self, words: &[u32]) {
+        for &w in words {
+            self.bits[(w >> 6 & 3) as usize] |= 1 << (w & 63);
+        }
+        self.words.extend_from_slice(words);
+    }
+
+    /// Copies `other` into `self`, reusing its allocation.
+    pub fn set_from(&mut self, other: &Said) {
+        self.words.clear();
+        self.words.extend_from_slice(&other.words);
+        self.bits = other.bits;
+    }
+
+    /// Whether any of `words` was said already.
+    pub fn repeats(&self, words: &[u32]) -> bool {
+        words.iter().any(|&w| {
+            self.bits[(w >> 6 & 3) as usize] & (1 << (w & 63)) != 0 && self.words.contains(&w)
+        })
+    }
 }
 
 fn fnv1a(s: &str) -> u32 {
@@ -59,6 +90,12 @@ mod tests {
         let mut v = Vec::new();
         content_words(s, &mut v);
         v
+    }
+
+    fn repeats(words: &[u32], used: &[u32]) -> bool {
+        let mut said = Said::default();
+        said.extend(used);
+        said.repeats(words)
     }
 
     #[test]

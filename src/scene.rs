@@ -623,10 +623,10 @@ pub struct Scratch {
     streams: Vec<crate::rng::Stream>,
     keys_for: Option<KeysFor>,
     /// Content words of the user's subject and the pinned entries (see [`crate::repeats`]).
-    base_words: Vec<u32>,
+    base_words: crate::repeats::Said,
     /// Content words already in the scene being filled: a slot prefers entries that repeat
     /// none of them.
-    used_words: Vec<u32>,
+    used_words: crate::repeats::Said,
 }
 
 /// What the hashed stream paths in a [`Scratch`] were computed for.
@@ -995,8 +995,12 @@ pub fn build_with(
             match p {
                 Pick::Entry(c, e) => scratch
                     .base_words
-                    .extend_from_slice(lib.categories[*c].entries[*e].words()),
-                Pick::User(text) => crate::repeats::content_words(text, &mut scratch.base_words),
+                    .extend(lib.categories[*c].entries[*e].words()),
+                Pick::User(text) => {
+                    let mut ws = Vec::new();
+                    crate::repeats::content_words(text, &mut ws);
+                    scratch.base_words.extend(&ws);
+                }
             }
         }
     }
@@ -1030,8 +1034,12 @@ pub fn build_with(
     // A world in which a slot that must be filled finds no entry is drawn again (from the same
     // stream, so deterministically); after the last try the slot stays empty.
     for attempt in 0..WORLD_TRIES {
-        scratch.used_words.clear();
-        scratch.used_words.extend_from_slice(&scratch.base_words);
+        let Scratch {
+            used_words,
+            base_words,
+            ..
+        } = &mut *scratch;
+        used_words.set_from(base_words);
         if attempt > 0 {
             state = base_state.clone();
             for f in fills.iter_mut().filter(|f| !f.pinned) {
@@ -1379,7 +1387,7 @@ fn quick_pick(
         let en = &cat.entries[e];
         if state.admits(&en.tags, &en.blocks)
             && !scratch.taken.contains(&e)
-            && !crate::repeats::repeats(en.words(), &scratch.used_words)
+            && !scratch.used_words.repeats(en.words())
         {
             return Some(e);
         }
@@ -1423,7 +1431,7 @@ fn note_picked(lib: &Library, category: usize, e: usize, scratch: &mut Scratch) 
     scratch.taken.push(e);
     scratch
         .used_words
-        .extend_from_slice(lib.categories[category].entries[e].words());
+        .extend(lib.categories[category].entries[e].words());
     for (wc, list) in &lib.categories[category].entries[e].with {
         if *wc == category {
             scratch.boosted.extend_from_slice(list);
@@ -1458,7 +1466,7 @@ fn gather(
             if !state.admits(&en.tags, &en.blocks) || scratch.taken.contains(&ei) {
                 continue;
             }
-            if avoid_repeats && crate::repeats::repeats(en.words(), &scratch.used_words) {
+            if avoid_repeats && scratch.used_words.repeats(en.words()) {
                 repeating = true;
                 continue;
             }
