@@ -149,10 +149,21 @@ impl Plan {
                 (tags, blocks)
             })
             .collect();
-        let word_tags = tags_named_by_words(lib, &ws);
+        let mut word_tags = tags_named_by_words(lib, &ws);
         let (world_pins, pin_conflicts) = lib.world.pins(&ws);
         let names_setting = named_setting(lib, &description, &ws, &world_pins);
         let names_action = named_action(&ws);
+        // The library can keep entries out of scenes whose user says what happens or where
+        // (a head-and-shoulders crop of "a firefighter carrying a child out of a burning
+        // house"): the scene then carries the tags `user-action` and `user-setting`.
+        for (said, tag) in [names_action.is_some(), names_setting.is_some()]
+            .into_iter()
+            .zip(DESCRIPTION_TAGS)
+        {
+            if let (true, Some(id)) = (said, lib.tags.get(tag)) {
+                word_tags.0.insert(id);
+            }
+        }
         let mut said: Vec<usize> = world_pins
             .iter()
             .map(|p| &lib.world.axes[p.axis])
@@ -248,6 +259,8 @@ const PLACE_PREPOSITIONS: &[&str] = &[
     "down",
     "up",
     "outside",
+    "out",
+    "into",
     "onto",
     "into",
     "below",
@@ -304,6 +317,10 @@ const NOT_PLACES: &[&str] = &[
     "shape",
     "pose",
 ];
+
+/// Tags a scene carries when its description says what happens (`user-action`) or where
+/// (`user-setting`): entries may conflict with them (see docs/library.md).
+pub const DESCRIPTION_TAGS: [&str; 2] = ["user-action", "user-setting"];
 
 /// Words ending in "-ing" that name things or times, not actions.
 const ING_NOUNS: &[&str] = &[

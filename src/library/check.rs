@@ -259,8 +259,14 @@ fn unknown_tags(lib: &Library, out: &mut Vec<Finding>) {
     for t in &lib.templates {
         carried.union_with(&t.filter_tags);
     }
-    // A world axis value is a tag the user's words can pin, even if no entry carries it.
+    // A world axis value is a tag the user's words can pin, even if no entry carries it; so
+    // are the tags a description gives a scene.
     carried.union_with(&lib.world.mask);
+    for t in crate::scene::DESCRIPTION_TAGS {
+        if let Some(id) = lib.tags.get(t) {
+            carried.insert(id);
+        }
+    }
     let names: Vec<&str> = carried.iter().map(|i| lib.tags.name(i)).collect();
     let report = |tag: &str, location: &Location, what: &str, out: &mut Vec<Finding>| {
         if let Some(id) = lib.tags.get(tag)
