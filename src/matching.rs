@@ -285,6 +285,12 @@ impl Matcher {
 
     /// Finds the matched phrases of a description, leftmost-longest.
     pub fn analyse(&self, description: &str) -> Vec<Span> {
+        self.analyse_nested(description).0
+    }
+
+    /// [`Matcher::analyse`], and every entry phrase inside the description, nested ones
+    /// included ("fireplace" inside "by the fireplace"), as (first word, last word, entries).
+    pub fn analyse_nested(&self, description: &str) -> (Vec<Span>, Vec<Found>) {
         let ws = words(description);
         if self.index.get().is_none() && !self.analysed.swap(true, Ordering::Relaxed) {
             // A key that matches starts with a word of the description: index only the
@@ -295,15 +301,40 @@ impl Matcher {
             let entries = Index::build(self.entry_phrases.iter().filter(|(p, _)| near(p)), (0, 0));
             let keywords =
                 Index::build(self.keyword_phrases.iter().filter(|(p, _)| near(p)), (0, 0));
-            return spans(&ws, &entries, &keywords);
+            return (spans(&ws, &entries, &keywords), nested(&ws, &entries));
         }
         let (entries, keywords) = self.index();
-        spans(&ws, entries, keywords)
+        (spans(&ws, entries, keywords), nested(&ws, entries))
     }
 
     pub fn keyword_count(&self) -> usize {
         self.index().1.key_count()
     }
+}
+
+/// An entry phrase found in a description: first word, last word, the entries it names.
+pub type Found = (usize, usize, Vec<(usize, usize)>);
+
+/// Every entry phrase among the words `ws`, at every position and length.
+fn nested(ws: &[Word], entries: &Index<(u32, u32)>) -> Vec<Found> {
+    let mut out = Vec::new();
+    for i in 0..ws.len() {
+        for len in 1..=MAX_PHRASE.min(ws.len() - i) {
+            let key = phrase_key(&ws[i..i + len]);
+            if len == 1 && STOP_WORDS.contains(&key.as_str()) {
+                continue;
+            }
+            let found = entries.get(&key);
+            if !found.is_empty() {
+                let list = found
+                    .iter()
+                    .map(|&(c, e)| (c as usize, e as usize))
+                    .collect();
+                out.push((i, i + len - 1, list));
+            }
+        }
+    }
+    out
 }
 
 /// The leftmost-longest matched phrases of the words `ws`, looked up in `entries` and

@@ -51,6 +51,8 @@ pub struct Plan {
     names_setting: Option<String>,
     /// The verb of the description, if it says what the subject does ("reading").
     names_action: Option<String>,
+    /// Entries of restated axes the words name anywhere (see [`Plan::new`]).
+    restated: Vec<(usize, usize)>,
     /// Categories whose axis the user's words pin without asking for it to be restated
     /// ("under the midnight sun" says the time): a slot of one that every body can leave out
     /// stays empty.
@@ -97,7 +99,15 @@ impl Plan {
     pub fn new(lib: &Library, description: &str, template: Option<&str>) -> Result<Plan> {
         let description = text::normalize_space(description);
         let ws = words(&description);
-        let spans = lib.matcher.analyse(&description);
+        let (spans, nested) = lib.matcher.analyse_nested(&description);
+        // Entries of a restated axis (a light, a palette, a medium) that the user's words name
+        // anywhere, also inside a longer phrase: "by the fireplace" names a portrait background,
+        // and its "fireplace" names the fire that lights the scene.
+        let restated: Vec<(usize, usize)> = nested
+            .into_iter()
+            .flat_map(|(_, _, list)| list)
+            .filter(|&(c, _)| lib.world.restates(c))
+            .collect();
         let (candidates, reason) = if let Some(name) = template {
             (
                 vec![(lib.template_index(name)?, 1)],
@@ -177,6 +187,7 @@ impl Plan {
             key,
             names_setting,
             names_action,
+            restated,
             said,
             word_tags,
             world_pins,
@@ -876,6 +887,32 @@ pub fn build_with(
         pinned_spans.push((si, slot, !showing.is_empty()));
     }
 
+    // A light, palette or medium the words name inside a longer phrase fills its slot if
+    // nothing else did (its words stay in the subject).
+    if !plan.restated.is_empty() {
+        let mut template_state = State::default();
+        template_state.add(&t.tags, &t.blocks);
+        template_state.blocks.union_with(&t.world_blocks);
+        apply_user_pins(lib, plan, &mut template_state);
+        for (i, s) in t.slots.iter().enumerate() {
+            if !fills[i].picks.is_empty() || s.negative || !lib.world.restates(s.category) {
+                continue;
+            }
+            let fit = plan.restated.iter().copied().find(|&(c, e)| {
+                let en = &lib.categories[c].entries[e];
+                lib.world.fills(s.category, c) && template_state.admits(&en.tags, &en.blocks) && {
+                    let mut st = template_state.clone();
+                    st.add(&en.tags, &en.blocks);
+                    lib.world.exists(&st)
+                }
+            });
+            if let Some((c, e)) = fit {
+                fills[i].picks.push(Pick::Entry(c, e));
+                fills[i].pinned = true;
+            }
+        }
+    }
+
     // 3. The subject: the user's words that no pinned entry shows.
     let subject_slot = t.slot_index("subject");
     let mut displaced: Vec<(usize, usize)> = Vec::new();
@@ -929,11 +966,13 @@ pub fn build_with(
         // that must be filled: it is said again rather than swapped for another of its kind
         // (its axis says `restate`).
         let (rs, re) = range.unwrap_or((0, 0));
-        for &(si, slot, shows) in &pinned_spans {
+        for &(si, slot, _) in &pinned_spans {
             let sp = &plan.spans[si];
             let (start, end) = (plan.words[sp.first].start, plan.words[sp.last].end);
             let s = &t.slots[slot];
-            let restated = shows && s.chance >= 100 && s.min > 0 && lib.world.restates(s.category);
+            // The pinned entry is the library's way of saying the user's word ("fireplace" ->
+            // "the warm, flickering glow of a fire"), even where it does not repeat the word.
+            let restated = s.chance >= 100 && s.min > 0 && lib.world.restates(s.category);
             if start >= rs && end <= re && Some(slot) != subject_slot && !restated {
                 for p in fills[slot].picks.drain(..) {
                     if let Pick::Entry(c, e) = p {
