@@ -473,12 +473,18 @@ fn score_templates(lib: &Library, spans: &[Span]) -> (Vec<(usize, u64)>, String)
             if sp.templates.contains(&ti) {
                 scores[ti] += 3 * sp.folded.len() as u64;
             }
+            // A phrase that names an entry of few templates' categories points to them; most
+            // of all when it names the template's subject ("a desert" is a habitat of the
+            // animal template but does not make a motorcycle an animal).
             let specific = sp
                 .entries
                 .iter()
-                .any(|(c, _)| users[*c] * 2 < n.max(2) && t.slots.iter().any(|s| s.category == *c));
-            if specific {
-                scores[ti] += 2;
+                .filter(|(c, _)| users[*c] * 2 < n.max(2))
+                .filter_map(|(c, _)| t.slots.iter().find(|s| s.category == *c))
+                .map(|s| if s.name == "subject" { 2 } else { 1 })
+                .max();
+            if let Some(bonus) = specific {
+                scores[ti] += bonus;
             }
         }
     }
@@ -1325,7 +1331,12 @@ fn fill_slots(
             let mut widened = false;
             if scratch.candidates.is_empty() && k == 0 && s.chance >= 100 && ctx.wide {
                 widened = true;
-                gather_wide(lib, state, s, scratch);
+                gather_wide(lib, Some(state), s, scratch);
+                // The last try: a sentence is never left with a hole. An entry that fits the
+                // scene least badly is better than "Lit by, the scene…".
+                if scratch.candidates.is_empty() && ctx.last && !s.negative {
+                    gather_wide(lib, None, s, scratch);
+                }
             }
             if scratch.candidates.is_empty() {
                 if k == 0 && s.chance >= 100 && !ctx.last {
@@ -1539,13 +1550,18 @@ fn gather(
     }
 }
 
-/// Every entry of `slot`'s category that fits `state`, whatever the slot's filters and weights
-/// (see [`fill_slots`]).
-fn gather_wide(lib: &Library, state: &State, slot: &crate::library::Slot, scratch: &mut Scratch) {
+/// Every entry of `slot`'s category that fits `state` (any entry, without a state), whatever
+/// the slot's filters and weights (see [`fill_slots`]).
+fn gather_wide(
+    lib: &Library,
+    state: Option<&State>,
+    slot: &crate::library::Slot,
+    scratch: &mut Scratch,
+) {
     scratch.candidates.clear();
     scratch.weights.clear();
     for (ei, en) in lib.categories[slot.category].entries.iter().enumerate() {
-        if state.admits(&en.tags, &en.blocks) && !scratch.taken.contains(&ei) {
+        if state.is_none_or(|st| st.admits(&en.tags, &en.blocks)) && !scratch.taken.contains(&ei) {
             scratch.candidates.push(ei);
             scratch.weights.push(u64::from(en.weight));
         }

@@ -926,7 +926,12 @@ fn compile_axes(
                 blocks.insert(*b);
             }
             let vi = axes[ai].values.len() as u8;
-            aliases.push((vname.replace('-', " "), ai, vi));
+            // The value's name pins it only when it lists no aliases of its own: "close",
+            // "glow" and "hard" are everyday words ("close to the water", "the red glow of a
+            // forge", "a hard hat").
+            if v.aliases.0.is_empty() {
+                aliases.push((vname.replace('-', " "), ai, vi));
+            }
             for a in v.aliases.0 {
                 aliases.push((normalized_lowercase(a), ai, vi));
             }
