@@ -1331,11 +1331,14 @@ fn fill_slots(
             let mut widened = false;
             if scratch.candidates.is_empty() && k == 0 && s.chance >= 100 && ctx.wide {
                 widened = true;
-                gather_wide(lib, Some(state), s, scratch);
-                // The last try: a sentence is never left with a hole. An entry that fits the
-                // scene least badly is better than "Lit by, the scene…".
+                gather_wide(lib, state, s, scratch);
+                // The last try: rather than a sentence with a hole ("Lit by, the scene…"), an
+                // entry that fits the world, whatever the scene's other tag conflicts.
                 if scratch.candidates.is_empty() && ctx.last && !s.negative {
-                    gather_wide(lib, None, s, scratch);
+                    let mut world_only = state.clone();
+                    world_only.tags.intersect_with(&lib.world.mask);
+                    world_only.blocks.intersect_with(&lib.world.mask);
+                    gather_wide(lib, &world_only, s, scratch);
                 }
             }
             if scratch.candidates.is_empty() {
@@ -1550,18 +1553,13 @@ fn gather(
     }
 }
 
-/// Every entry of `slot`'s category that fits `state` (any entry, without a state), whatever
-/// the slot's filters and weights (see [`fill_slots`]).
-fn gather_wide(
-    lib: &Library,
-    state: Option<&State>,
-    slot: &crate::library::Slot,
-    scratch: &mut Scratch,
-) {
+/// Every entry of `slot`'s category that fits `state`, whatever the slot's filters and weights
+/// (see [`fill_slots`]).
+fn gather_wide(lib: &Library, state: &State, slot: &crate::library::Slot, scratch: &mut Scratch) {
     scratch.candidates.clear();
     scratch.weights.clear();
     for (ei, en) in lib.categories[slot.category].entries.iter().enumerate() {
-        if state.is_none_or(|st| st.admits(&en.tags, &en.blocks)) && !scratch.taken.contains(&ei) {
+        if state.admits(&en.tags, &en.blocks) && !scratch.taken.contains(&ei) {
             scratch.candidates.push(ei);
             scratch.weights.push(u64::from(en.weight));
         }
