@@ -354,6 +354,21 @@ fn spans(ws: &[Word], entries: &Index<(u32, u32)>, keywords: &Index<u32>) -> Vec
             if len == 1 && STOP_WORDS.contains(&key.as_str()) {
                 continue;
             }
+            // A keyword inside the phrase still names its template ("bedroom" in "attic
+            // bedroom", which an entry matched whole).
+            let mut templates: Vec<usize> = templates.iter().map(|&t| t as usize).collect();
+            for a in i..i + len {
+                for b in a + 1..=i + len {
+                    if b - a == len {
+                        continue;
+                    }
+                    for &t in keywords.get(&phrase_key(&ws[a..b])) {
+                        if !templates.contains(&(t as usize)) {
+                            templates.push(t as usize);
+                        }
+                    }
+                }
+            }
             spans.push(Span {
                 first: i,
                 last: i + len - 1,
@@ -362,7 +377,7 @@ fn spans(ws: &[Word], entries: &Index<(u32, u32)>, keywords: &Index<u32>) -> Vec
                     .iter()
                     .map(|&(c, e)| (c as usize, e as usize))
                     .collect(),
-                templates: templates.iter().map(|&t| t as usize).collect(),
+                templates,
             });
             i += len;
             matched = true;

@@ -123,7 +123,7 @@ impl Plan {
                 .collect();
             (c, "empty description: any template, by weight".to_string())
         } else {
-            score_templates(lib, &spans)
+            score_templates(lib, &spans, &ws)
         };
         let showing = spans
             .iter()
@@ -454,7 +454,21 @@ fn named_setting(
     None
 }
 
-fn score_templates(lib: &Library, spans: &[Span]) -> (Vec<(usize, u64)>, String) {
+fn score_templates(lib: &Library, spans: &[Span], ws: &[Word]) -> (Vec<(usize, u64)>, String) {
+    // The head of the description (up to its first preposition or verb) names the subject: a
+    // keyword there counts twice. "A young woman … holding a paper cup of tea" is a portrait,
+    // not a cup of tea.
+    let head_end = ws
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find(|(_, w)| {
+            PLACE_PREPOSITIONS.contains(&w.folded.as_str())
+                || w.folded == "with"
+                || w.folded == "of"
+                || named_action(std::slice::from_ref(w)).is_some()
+        })
+        .map_or(ws.len(), |(i, _)| i);
     let n = lib.templates.len();
     // How many templates use each category: a category every scene has (time of day) says
     // nothing about which scene is meant.
@@ -471,7 +485,8 @@ fn score_templates(lib: &Library, spans: &[Span]) -> (Vec<(usize, u64)>, String)
     for (ti, t) in lib.templates.iter().enumerate() {
         for sp in spans {
             if sp.templates.contains(&ti) {
-                scores[ti] += 3 * sp.folded.len() as u64;
+                let head = if sp.first < head_end { 2 } else { 1 };
+                scores[ti] += 3 * head * sp.folded.len() as u64;
             }
             // A phrase that names an entry of few templates' categories points to them; most
             // of all when it names the template's subject ("a desert" is a habitat of the
@@ -656,6 +671,8 @@ pub struct Scratch {
     /// together.
     streams: Vec<crate::rng::Stream>,
     keys_for: Option<KeysFor>,
+    /// The values of the axes the world left undecided.
+    open_mask: TagSet,
     /// Content words of the user's subject and the pinned entries (see [`crate::repeats`]).
     base_words: crate::repeats::Said,
     /// Content words already in the scene being filled: a slot prefers entries that repeat
@@ -1118,8 +1135,31 @@ pub fn build_with(
                 &mut wc,
             );
             world = drawn;
+            // An axis left undecided (the user's words asked for values no world holds
+            // together) is decided by the first entry that names it (see `hold_open_axes`).
+            scratch.open_mask = TagSet::default();
+            for (a, &v) in lib.world.axes.iter().zip(&world) {
+                if v == crate::world::OPEN {
+                    scratch.open_mask.union_with(&a.mask);
+                }
+            }
             scratch.world_candidates = wc;
             if !settled && attempt + 1 < WORLD_TRIES {
+                continue;
+            }
+            // Before filling anything: a slot that must be filled and that no entry of its pool
+            // could fill in this world makes the world useless, as long as the slots may not
+            // yet reach past their pools (see `WIDE_AFTER`).
+            if attempt < WIDE_AFTER
+                && let Some(i) = unfillable_slot(lib, t, &state, &fills, plan)
+            {
+                if explain {
+                    notes.push(format!(
+                        "world [{}] leaves slot `{}`, which must be filled, empty: drawn again",
+                        world_line(lib, &world),
+                        t.slots[i].name
+                    ));
+                }
                 continue;
             }
         }
@@ -1314,6 +1354,7 @@ fn fill_slots(
             if let Some(e) = quick_pick(lib, state, s, rng, scratch) {
                 let en = &cat.entries[e];
                 state.add(&en.tags, &en.blocks);
+                hold_open_axes(state, en, &scratch.open_mask);
                 fills[i].picks.push(Pick::Entry(s.category, e));
                 note_picked(lib, s.category, e, scratch);
                 continue;
@@ -1374,6 +1415,7 @@ fn fill_slots(
             let e = scratch.candidates[k];
             let en = &cat.entries[e];
             state.add(&en.tags, &en.blocks);
+            hold_open_axes(state, en, &scratch.open_mask);
             fills[i].picks.push(Pick::Entry(s.category, e));
             note_picked(lib, s.category, e, scratch);
         }
@@ -1551,6 +1593,44 @@ fn gather(
             break;
         }
     }
+}
+
+/// On an axis the world left undecided, the values an entry names join the scene, so that no
+/// later entry names another ("deep in the night" and "a setting sun" never meet).
+fn hold_open_axes(state: &mut State, en: &crate::library::Entry, open: &TagSet) {
+    if open.intersects(&en.filter_tags) {
+        let mut held = en.filter_tags;
+        held.intersect_with(open);
+        state.tags.union_with(&held);
+    }
+}
+
+/// The first slot that must be filled, is not pinned, and has no entry in its pool that
+/// `state` admits (the world alone, before any slot is filled).
+fn unfillable_slot(
+    lib: &Library,
+    t: &SceneTemplate,
+    state: &State,
+    fills: &[SlotFill],
+    plan: &Plan,
+) -> Option<usize> {
+    let admitted = |s: &crate::library::Slot, pool: &[u32]| {
+        pool.iter().any(|&e| {
+            let en = &lib.categories[s.category].entries[e as usize];
+            state.admits(&en.tags, &en.blocks)
+        })
+    };
+    t.slots.iter().zip(fills).position(|(s, f)| {
+        !f.pinned
+            && s.chance >= 100
+            && s.min > 0
+            && !s.negative
+            && !(s.setting && plan.names_setting.is_some())
+            && !(s.action && plan.names_action.is_some())
+            && !(s.guarded && plan.said.contains(&s.category))
+            && !admitted(s, &s.pool)
+            && (s.require.is_empty() || !admitted(s, &s.relaxed_pool))
+    })
 }
 
 /// Every entry of `slot`'s category that fits `state`, whatever the slot's filters and weights
