@@ -202,6 +202,15 @@ impl Plan {
         })
     }
 
+    /// Whether slot `s` stays empty because the description already says what it would: its
+    /// place (`role: setting`), its action (`role: action`), or a time or weather a guarded
+    /// slot would repeat.
+    fn leaves_to_user(&self, s: &crate::library::Slot) -> bool {
+        (s.setting && self.names_setting.is_some())
+            || (s.action && self.names_action.is_some())
+            || (s.guarded && self.said.contains(&s.category))
+    }
+
     pub fn spans(&self) -> &[Span] {
         &self.spans
     }
@@ -665,8 +674,9 @@ pub struct Scratch {
     /// this scene.
     silenced: Vec<(usize, usize)>,
     /// Recently computed feasible sets, by what they depend on: (library hash, template,
-    /// state before the world, which slots are pinned).
-    feasible_cache: Vec<(String, usize, State, Vec<bool>, bool, TagSet)>,
+    /// state before the world, which slots are pinned, which the description leaves empty).
+    #[allow(clippy::type_complexity)]
+    feasible_cache: Vec<(String, usize, State, Vec<bool>, Vec<bool>, TagSet)>,
     /// Each slot's stream for the scene being built (then the body's), first blocks computed
     /// together.
     streams: Vec<crate::rng::Stream>,
@@ -707,22 +717,18 @@ impl Scratch {
         base: &State,
         fills: &[SlotFill],
     ) {
-        let user_setting = plan.names_setting.is_some();
-        if let Some((.., f)) = self
-            .feasible_cache
-            .iter()
-            .find(|(h, t, st, pinned, us, _)| {
-                *t == ti
-                    && *us == user_setting
-                    && st == base
-                    && pinned.iter().zip(fills).all(|(p, f)| *p == f.pinned)
-                    && h == lib.hash()
-            })
-        {
+        let t = &lib.templates[ti];
+        let left: Vec<bool> = t.slots.iter().map(|s| plan.leaves_to_user(s)).collect();
+        if let Some((.., f)) = self.feasible_cache.iter().find(|(h, t, st, pinned, l, _)| {
+            *t == ti
+                && *l == left
+                && st == base
+                && pinned.iter().zip(fills).all(|(p, f)| *p == f.pinned)
+                && h == lib.hash()
+        }) {
             self.feasible = *f;
             return;
         }
-        let t = &lib.templates[ti];
         let mut ok = TagSet::default();
         for a in &lib.world.axes {
             for v in &a.values {
@@ -732,11 +738,9 @@ impl Scratch {
                 let mut st = base.clone();
                 st.tags.insert(v.tag);
                 st.blocks.union_with(&v.blocks);
-                let fits = t.slots.iter().zip(fills).all(|(s, f)| {
+                let fits = t.slots.iter().zip(fills).zip(&left).all(|((s, f), &l)| {
                     f.pinned
-                        || (s.setting && plan.names_setting.is_some())
-                        || (s.action && plan.names_action.is_some())
-                        || (s.guarded && plan.said.contains(&s.category))
+                        || l
                         || s.chance < 100
                         || s.min == 0
                         || s.pool.iter().any(|&e| {
@@ -758,7 +762,7 @@ impl Scratch {
             ti,
             base.clone(),
             fills.iter().map(|f| f.pinned).collect(),
-            user_setting,
+            left,
             ok,
         ));
     }
@@ -842,13 +846,14 @@ pub fn build_with(
     // (span index, slot index, whether the entry shows the user's words)
     let mut pinned_spans: Vec<(usize, usize, bool)> = Vec::new();
     scratch.silenced.clear();
+    // Entries the description pins must fit the template and the user's world pins.
+    let mut template_state = State::default();
+    template_state.add(&t.tags, &t.blocks);
+    template_state.blocks.union_with(&t.world_blocks);
+    apply_user_pins(lib, plan, &mut template_state);
     for (si, sp) in plan.spans.iter().enumerate() {
         // Entries of categories the template uses that do not contradict the template itself
         // (an outdoor sky pinned into an indoor scene would block everything else).
-        let mut template_state = State::default();
-        template_state.add(&t.tags, &t.blocks);
-        template_state.blocks.union_with(&t.world_blocks);
-        apply_user_pins(lib, plan, &mut template_state);
         let usable: Vec<(usize, usize)> = sp
             .entries
             .iter()
@@ -913,10 +918,6 @@ pub fn build_with(
     // A light, palette or medium the words name inside a longer phrase fills its slot if
     // nothing else did (its words stay in the subject).
     if !plan.restated.is_empty() {
-        let mut template_state = State::default();
-        template_state.add(&t.tags, &t.blocks);
-        template_state.blocks.union_with(&t.world_blocks);
-        apply_user_pins(lib, plan, &mut template_state);
         for (i, s) in t.slots.iter().enumerate() {
             if !fills[i].picks.is_empty() || s.negative || !lib.world.restates(s.category) {
                 continue;
@@ -1173,9 +1174,7 @@ pub fn build_with(
             FillCtx {
                 explain: explain && last,
                 last,
-                user_setting: plan.names_setting.is_some(),
-                user_action: plan.names_action.is_some(),
-                said: &plan.said,
+                plan,
                 wide: last || attempt >= WIDE_AFTER,
             },
             &mut notes,
@@ -1301,12 +1300,8 @@ struct FillCtx<'a> {
     explain: bool,
     /// The last try: fill what fits and report what does not.
     last: bool,
-    /// The description names its own place: `setting` slots stay empty.
-    user_setting: bool,
-    /// The description says what the subject does: `action` slots stay empty.
-    user_action: bool,
-    /// Categories the user's words already say (see [`Plan`]).
-    said: &'a [usize],
+    /// The description: the slots it leaves empty (see [`Plan::leaves_to_user`]).
+    plan: &'a Plan,
     /// A slot that must be filled may take any entry of its category that fits (after the
     /// first worlds failed).
     wide: bool,
@@ -1334,10 +1329,7 @@ fn fill_slots(
         let Some(rng) = next_stream.next() else {
             break;
         };
-        if (s.setting && ctx.user_setting)
-            || (s.action && ctx.user_action)
-            || (s.guarded && ctx.said.contains(&s.category))
-        {
+        if ctx.plan.leaves_to_user(s) {
             continue;
         }
         if !rng.chance(s.chance) {
@@ -1625,9 +1617,7 @@ fn unfillable_slot(
             && s.chance >= 100
             && s.min > 0
             && !s.negative
-            && !(s.setting && plan.names_setting.is_some())
-            && !(s.action && plan.names_action.is_some())
-            && !(s.guarded && plan.said.contains(&s.category))
+            && !plan.leaves_to_user(s)
             && !admitted(s, &s.pool)
             && (s.require.is_empty() || !admitted(s, &s.relaxed_pool))
     })
