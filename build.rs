@@ -149,11 +149,12 @@ fn pack_vocab(v: &Value) -> Option<Packer> {
     Some(w)
 }
 
-/// Axis: description, restate flag, categories, values (name, weight, aliases).
+/// Axis: description, flags (bit 0 `restate`, bit 1 `hints`), categories, `said_by` phrases,
+/// values (name, weight, aliases).
 fn pack_axis(w: &mut Packer, a: &Value) -> Option<()> {
     let a = a.as_object()?;
     if a.keys()
-        .any(|k| !["description", "restate", "categories", "values"].contains(&k.as_str()))
+        .any(|k| !["description", "restate", "hints", "said_by", "categories", "values"].contains(&k.as_str()))
     {
         return None;
     }
@@ -161,14 +162,17 @@ fn pack_axis(w: &mut Packer, a: &Value) -> Option<()> {
         None => put_str(w, ""),
         Some(d) => put_str(w, d.as_str()?),
     }
-    match a.get("restate") {
-        None => w.push(0),
-        Some(Value::Bool(b)) => w.push(u8::from(*b)),
-        Some(_) => return None,
-    }
-    match a.get("categories") {
-        None => put_u32(w, 0),
-        Some(c) => put_list(w, &strings(c)?),
+    let flag = |key: &str| match a.get(key) {
+        None => Some(false),
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => None,
+    };
+    w.push(u8::from(flag("restate")?) | (u8::from(flag("hints")?) << 1));
+    for key in ["categories", "said_by"] {
+        match a.get(key) {
+            None => put_u32(w, 0),
+            Some(c) => put_list(w, &strings(c)?),
+        }
     }
     let values = a.get("values")?.as_object()?;
     let empty = serde_json::Map::new();

@@ -53,9 +53,9 @@ pub struct Plan {
     names_action: Option<String>,
     /// Entries of restated axes the words name anywhere (see [`Plan::new`]).
     restated: Vec<(usize, usize)>,
-    /// Categories whose axis the user's words pin without asking for it to be restated
-    /// ("under the midnight sun" says the time): a slot of one that every body can leave out
-    /// stays empty.
+    /// Categories whose axis the user's words already write ("under the midnight sun" says the
+    /// time, "a red tractor" the colours; see [`crate::world::World::said`]): a slot of one
+    /// that every body can leave out stays empty.
     said: Vec<usize>,
     pin_conflicts: Vec<(crate::world::Pin, crate::world::Pin)>,
     /// The description's part of every random key: FNV-1a of its normalised, lowercased text,
@@ -108,6 +108,9 @@ impl Plan {
             .flat_map(|(_, _, list)| list)
             .filter(|&(c, _)| lib.world.restates(c))
             .collect();
+        let (world_pins, pin_conflicts) = lib.world.pins(&ws);
+        let names_setting = named_setting(lib, &description, &ws, &world_pins);
+        let names_action = named_action(&ws);
         let (candidates, reason) = if let Some(name) = template {
             (
                 vec![(lib.template_index(name)?, 1)],
@@ -123,7 +126,15 @@ impl Plan {
                 .collect();
             (c, "empty description: any template, by weight".to_string())
         } else {
-            score_templates(lib, &spans, &ws)
+            let said = [names_motion(&ws), names_setting.is_some()];
+            let avoided = |t: &crate::library::SceneTemplate| {
+                DESCRIPTION_TAGS
+                    .iter()
+                    .zip(said)
+                    .any(|(tag, s)| s && t.avoid.iter().any(|a| a == tag))
+                    && !ws.iter().any(|w| w.folded == t.name)
+            };
+            score_templates(lib, &spans, &ws, &avoided)
         };
         let showing = spans
             .iter()
@@ -160,9 +171,6 @@ impl Plan {
             })
             .collect();
         let mut word_tags = tags_named_by_words(lib, &ws);
-        let (world_pins, pin_conflicts) = lib.world.pins(&ws);
-        let names_setting = named_setting(lib, &description, &ws, &world_pins);
-        let names_action = named_action(&ws);
         // The library can keep entries out of scenes whose user says what happens or where
         // (a head-and-shoulders crop of "a firefighter carrying a child out of a burning
         // house"): the scene then carries the tags `user-action` and `user-setting`.
@@ -174,11 +182,11 @@ impl Plan {
                 word_tags.0.insert(id);
             }
         }
-        let mut said: Vec<usize> = world_pins
-            .iter()
-            .map(|p| &lib.world.axes[p.axis])
-            .filter(|a| !a.restate)
-            .flat_map(|a| a.categories.iter().copied())
+        let mut said: Vec<usize> = lib
+            .world
+            .said(&ws, &world_pins)
+            .into_iter()
+            .flat_map(|a| lib.world.axes[a].categories.iter().copied())
             .collect();
         said.sort_unstable();
         said.dedup();
@@ -407,14 +415,29 @@ const ING_NOUNS: &[&str] = &[
 /// The action of a description: a word in "-ing" that is a verb ("a cat reading a newspaper",
 /// "a sleeping fox"), not a thing ("a painting of", "the building", "in the morning").
 fn named_action(ws: &[Word]) -> Option<String> {
-    ws.iter().find_map(|w| {
-        let f = w.folded.as_str();
-        let verb = f.len() >= 5
-            && f.ends_with("ing")
-            && f.chars().all(|c| c.is_ascii_lowercase())
-            && !ING_NOUNS.contains(&f);
-        verb.then(|| f.to_string())
-    })
+    ws.iter().find_map(|w| is_verb(w).then(|| w.folded.clone()))
+}
+
+/// Whether a word reads as an -ing verb ("reading", not "building").
+fn is_verb(w: &Word) -> bool {
+    let f = w.folded.as_str();
+    f.len() >= 5
+        && f.ends_with("ing")
+        && f.chars().all(|c| c.is_ascii_lowercase())
+        && !ING_NOUNS.contains(&f)
+}
+
+/// Verbs a sitter does while posing: a portrait still suits "a woman holding a cup of tea".
+const POSE_VERBS: &[&str] = &[
+    "gazing", "holding", "leaning", "looking", "posing", "resting", "sitting", "smiling",
+    "standing", "staring", "wearing",
+];
+
+/// Whether the description says the subject does something more than pose ("flying a kite",
+/// "dancing"): templates that `avoid: [user-action]` are then passed over.
+fn names_motion(ws: &[Word]) -> bool {
+    ws.iter()
+        .any(|w| is_verb(w) && !POSE_VERBS.contains(&w.folded.as_str()))
 }
 
 /// Axes whose aliases name places ("ridge" pins place=outdoor and settlement=wild): a word
@@ -463,9 +486,14 @@ fn named_setting(
     None
 }
 
-fn score_templates(lib: &Library, spans: &[Span], ws: &[Word]) -> (Vec<(usize, u64)>, String) {
+fn score_templates(
+    lib: &Library,
+    spans: &[Span],
+    ws: &[Word],
+    avoided: &dyn Fn(&crate::library::SceneTemplate) -> bool,
+) -> (Vec<(usize, u64)>, String) {
     // The head of the description (up to its first preposition or verb) names the subject: a
-    // keyword there counts twice. "A young woman … holding a paper cup of tea" is a portrait,
+    // keyword there counts three times. "A young woman … holding a paper cup of tea" is a portrait,
     // not a cup of tea.
     let head_end = ws
         .iter()
@@ -494,7 +522,7 @@ fn score_templates(lib: &Library, spans: &[Span], ws: &[Word]) -> (Vec<(usize, u
     for (ti, t) in lib.templates.iter().enumerate() {
         for sp in spans {
             if sp.templates.contains(&ti) {
-                let head = if sp.first < head_end { 2 } else { 1 };
+                let head = if sp.first < head_end { 3 } else { 1 };
                 scores[ti] += 3 * head * sp.folded.len() as u64;
             }
             // A phrase that names an entry of few templates' categories points to them; most
@@ -512,7 +540,23 @@ fn score_templates(lib: &Library, spans: &[Span], ws: &[Word]) -> (Vec<(usize, u
             }
         }
     }
-    let best = scores.iter().copied().max().unwrap_or(0);
+    // A template the description's kind passes over ("a child flying a kite" is no posed
+    // portrait) gives way to the fallback, which writes well for anything, unless another
+    // template matched as strongly: the next best match is often a word in passing ("snow
+    // falls" is no waterfall).
+    let top = scores.iter().copied().max().unwrap_or(0);
+    let mut passed_over = false;
+    for (ti, t) in lib.templates.iter().enumerate() {
+        if scores[ti] > 0 && avoided(t) {
+            passed_over |= scores[ti] == top;
+            scores[ti] = 0;
+        }
+    }
+    let mut best = scores.iter().copied().max().unwrap_or(0);
+    if passed_over && best < top {
+        scores.iter_mut().for_each(|s| *s = 0);
+        best = 0;
+    }
     if best == 0 {
         let fb: Vec<(usize, u64)> = lib
             .templates
@@ -919,7 +963,11 @@ pub fn build_with(
     // nothing else did (its words stay in the subject).
     if !plan.restated.is_empty() {
         for (i, s) in t.slots.iter().enumerate() {
-            if !fills[i].picks.is_empty() || s.negative || !lib.world.restates(s.category) {
+            if !fills[i].picks.is_empty()
+                || s.negative
+                || s.guarded
+                || !lib.world.restates(s.category)
+            {
                 continue;
             }
             let fit = plan.restated.iter().copied().find(|&(c, e)| {
@@ -987,8 +1035,8 @@ pub fn build_with(
         // optional slot, or one every body can leave out, stays empty ("at noon" is not followed
         // by "around noon"); another slot that must be filled is drawn again under the world
         // (never the same entry). Except a light, palette or medium the user named, in a slot
-        // that must be filled: it is said again rather than swapped for another of its kind
-        // (its axis says `restate`).
+        // that no body can leave out: it is said again rather than swapped for another of its
+        // kind (its axis says `restate`).
         let (rs, re) = range.unwrap_or((0, 0));
         for &(si, slot, _) in &pinned_spans {
             let sp = &plan.spans[si];
@@ -996,7 +1044,8 @@ pub fn build_with(
             let s = &t.slots[slot];
             // The pinned entry is the library's way of saying the user's word ("fireplace" ->
             // "the warm, flickering glow of a fire"), even where it does not repeat the word.
-            let restated = s.chance >= 100 && s.min > 0 && lib.world.restates(s.category);
+            let restated =
+                s.chance >= 100 && s.min > 0 && !s.guarded && lib.world.restates(s.category);
             if start >= rs && end <= re && Some(slot) != subject_slot && !restated {
                 for p in fills[slot].picks.drain(..) {
                     if let Pick::Entry(c, e) = p {

@@ -33,6 +33,9 @@ pub struct Axis {
     pub categories: Vec<usize>,
     /// An entry the user's words name is written even where the words stay in the subject.
     pub restate: bool,
+    /// The aliases hint at a value without saying it: a pin by them does not count as the
+    /// user having said what the axis's slots would write.
+    pub hints: bool,
     pub location: Location,
 }
 
@@ -77,10 +80,17 @@ pub struct World {
     pub mask: TagSet,
     /// Alias phrases (folded words), longest first, with the (axis, value) pairs they name.
     aliases: Vec<Alias>,
+    /// Phrases (folded words) that say what an axis's slots would write without naming a
+    /// value (`said_by:`), with the axis.
+    said_by: Vec<(Vec<String>, usize)>,
 }
 
 impl World {
-    pub fn new(axes: Vec<Axis>, aliases: Vec<(String, usize, u8)>) -> World {
+    pub fn new(
+        axes: Vec<Axis>,
+        aliases: Vec<(String, usize, u8)>,
+        said_by: Vec<(String, usize)>,
+    ) -> World {
         let mut mask = TagSet::default();
         for a in &axes {
             mask.union_with(&a.mask);
@@ -102,11 +112,40 @@ impl World {
         }
         // Longest first; ties in declaration order (the sort is stable).
         grouped.sort_by_key(|a| std::cmp::Reverse(a.0.len()));
+        let said_by = said_by
+            .into_iter()
+            .map(|(p, a)| (words(&p).into_iter().map(|w| w.folded).collect(), a))
+            .filter(|(p, _): &(Vec<String>, usize)| !p.is_empty())
+            .collect();
         World {
             axes,
             mask,
             aliases: grouped,
+            said_by,
         }
+    }
+
+    /// The axes whose slots the description already writes: those its words pin (unless the
+    /// axis's aliases only hint at a value) and those a `said_by` phrase names. Sorted, without
+    /// repeats.
+    pub fn said(&self, ws: &[Word], pins: &[Pin]) -> Vec<usize> {
+        let mut axes: Vec<usize> = pins
+            .iter()
+            .map(|p| p.axis)
+            .filter(|&a| !self.axes[a].hints)
+            .collect();
+        // A phrase inside a pinning one is part of it ("blue" in "blue hour").
+        let pinned = |i: usize| pins.iter().any(|p| p.first <= i && i <= p.last);
+        for (phrase, axis) in &self.said_by {
+            if (0..ws.len().saturating_sub(phrase.len() - 1)).any(|i| {
+                !pinned(i) && phrase.iter().zip(&ws[i..]).all(|(p, w)| w.folded == *p)
+            }) {
+                axes.push(*axis);
+            }
+        }
+        axes.sort_unstable();
+        axes.dedup();
+        axes
     }
 
     /// Splits an item's tags into what it *is* (tags that are no axis value, returned) and

@@ -97,6 +97,16 @@ pub struct RawAxis {
     /// swapped for another light of its kind).
     #[serde(default)]
     pub restate: bool,
+    /// The axis's aliases are clues to its value, not statements of it ("running" makes a
+    /// scene lively but does not say how it feels): a pin by them leaves the slots of its
+    /// categories to be written as usual.
+    #[serde(default)]
+    pub hints: bool,
+    /// Words that say what the slots of the axis's categories would write without naming a
+    /// value ("red" in "a red tractor" says the colours): where the description has one,
+    /// those slots, when every body can leave them out, stay empty.
+    #[serde(default)]
+    pub said_by: Vec<String>,
     /// Categories whose every entry should name a value of this axis.
     #[serde(default)]
     pub categories: Vec<String>,
@@ -296,6 +306,11 @@ pub struct RawTemplate {
     /// Tags put into the scene's state before any slot is filled (e.g. `indoor`).
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Description tags (`user-action`, `user-setting`) under which the template is passed
+    /// over unless the description names it ("portrait"): a portrait's posed sitter does not
+    /// fly a kite.
+    #[serde(default)]
+    pub avoid: Vec<String>,
     #[serde(default = "default_aspect")]
     pub aspect: String,
     /// Default negative-prompt terms.
@@ -484,8 +499,10 @@ impl Packed<'_> {
         for _ in 0..n {
             let name = self.string()?;
             let description = self.string()?;
-            let restate = self.take(1)?[0] != 0;
+            let flags = self.take(1)?[0];
+            let (restate, hints) = (flags & 1 != 0, flags & 2 != 0);
             let categories = self.strings()?;
+            let said_by = self.strings()?;
             let m = self.count()?;
             let mut values = Vec::with_capacity(m.min(256));
             for _ in 0..m {
@@ -499,6 +516,8 @@ impl Packed<'_> {
                 RawAxis {
                     description,
                     restate,
+                    hints,
+                    said_by,
                     categories,
                     values: OrderedMap(values),
                 },

@@ -193,6 +193,8 @@ pub struct SceneTemplate {
     pub keywords: Vec<String>,
     pub weight: u32,
     pub fallback: bool,
+    /// Description tags under which the template is passed over (see `RawTemplate::avoid`).
+    pub avoid: Vec<String>,
     /// The template's tags, without world-axis values (as for entries).
     pub tags: TagSet,
     /// What the template's tags conflict with, by declaration.
@@ -861,6 +863,7 @@ fn compile_axes(
     let mut axes: Vec<crate::world::Axis> = Vec::new();
     let mut axis_categories: Vec<Vec<(String, Location)>> = Vec::new();
     let mut aliases: Vec<(String, usize, u8)> = Vec::new();
+    let mut said_by: Vec<(String, usize)> = Vec::new();
     let mut owner: BTreeMap<String, String> = BTreeMap::new();
     for (name, raw, loc) in raw_axes {
         check_ident(&name, "axis", loc.clone())?;
@@ -878,6 +881,7 @@ fn compile_axes(
                     mask,
                     categories: Vec::new(),
                     restate: false,
+                    hints: false,
                     location: loc.clone(),
                 });
                 axis_categories.push(Vec::new());
@@ -888,6 +892,10 @@ fn compile_axes(
             axes[ai].description = text::normalize_space(&raw.description);
         }
         axes[ai].restate |= raw.restate;
+        axes[ai].hints |= raw.hints;
+        for phrase in raw.said_by {
+            said_by.push((normalized_lowercase(phrase), ai));
+        }
         for c in raw.categories {
             axis_categories[ai].push((c, loc.clone()));
         }
@@ -944,7 +952,7 @@ fn compile_axes(
             });
         }
     }
-    Ok((World::new(axes, aliases), axis_categories))
+    Ok((World::new(axes, aliases, said_by), axis_categories))
 }
 
 /// `text::normalize_space`, keeping the string when it is already normalized (nearly always).
@@ -1251,6 +1259,20 @@ fn compile_template(
         body_dynamic.push(runs);
     }
     validate_aspect(&raw.aspect).map_err(|m| invalid(tloc.clone(), m))?;
+    if let Some(a) = raw
+        .avoid
+        .iter()
+        .find(|a| !crate::scene::DESCRIPTION_TAGS.contains(&a.as_str()))
+    {
+        return Err(invalid(
+            tloc.clone(),
+            format!(
+                "template `{}`: `avoid` takes description tags ({}), not `{a}`",
+                raw.name,
+                crate::scene::DESCRIPTION_TAGS.join(", ")
+            ),
+        ));
+    }
     for s in &mut slots {
         let guard = format!("{{% if {} %}}", s.name);
         s.guarded = raw.bodies.iter().all(|b| b.contains(&guard));
@@ -1261,6 +1283,7 @@ fn compile_template(
         keywords: raw.keywords.into_iter().map(normalized_lowercase).collect(),
         weight: weight as u32,
         fallback: raw.fallback,
+        avoid: raw.avoid,
         tags: tset,
         blocks: bset,
         world_blocks,
