@@ -153,9 +153,17 @@ fn pack_vocab(v: &Value) -> Option<Packer> {
 /// values (name, weight, aliases).
 fn pack_axis(w: &mut Packer, a: &Value) -> Option<()> {
     let a = a.as_object()?;
-    if a.keys()
-        .any(|k| !["description", "restate", "hints", "said_by", "categories", "values"].contains(&k.as_str()))
-    {
+    if a.keys().any(|k| {
+        ![
+            "description",
+            "restate",
+            "hints",
+            "said_by",
+            "categories",
+            "values",
+        ]
+        .contains(&k.as_str())
+    }) {
         return None;
     }
     match a.get("description") {

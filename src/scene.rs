@@ -519,11 +519,15 @@ fn score_templates(
         }
     }
     let mut scores = vec![0u64; n];
+    // Whether a template's keywords matched at all: an entry named in passing ("fresh" is a
+    // product finish) is not enough to choose a scene.
+    let mut keyed = vec![false; n];
     for (ti, t) in lib.templates.iter().enumerate() {
         for sp in spans {
             if sp.templates.contains(&ti) {
                 let head = if sp.first < head_end { 3 } else { 1 };
                 scores[ti] += 3 * head * sp.folded.len() as u64;
+                keyed[ti] = true;
             }
             // A phrase that names an entry of few templates' categories points to them; most
             // of all when it names the template's subject ("a desert" is a habitat of the
@@ -544,6 +548,11 @@ fn score_templates(
     // portrait) gives way to the fallback, which writes well for anything, unless another
     // template matched as strongly: the next best match is often a word in passing ("snow
     // falls" is no waterfall).
+    for (score, keyed) in scores.iter_mut().zip(keyed) {
+        if !keyed {
+            *score = 0;
+        }
+    }
     let top = scores.iter().copied().max().unwrap_or(0);
     let mut passed_over = false;
     for (ti, t) in lib.templates.iter().enumerate() {
@@ -1410,8 +1419,10 @@ fn fill_slots(
             // fits the scene, whatever the slot's filters (the user's "candlelit" brings fire
             // into a template whose light slot leaves fire out), rather than a sentence with
             // a hole in it.
+            // A slot every body can leave out is left out instead: no hole to fill.
             let mut widened = false;
-            if scratch.candidates.is_empty() && k == 0 && s.chance >= 100 && ctx.wide {
+            if scratch.candidates.is_empty() && k == 0 && s.chance >= 100 && ctx.wide && !s.guarded
+            {
                 widened = true;
                 gather_wide(lib, state, s, scratch);
                 // The last try: rather than a sentence with a hole ("Lit by, the scene…"), an

@@ -137,9 +137,9 @@ impl World {
         // A phrase inside a pinning one is part of it ("blue" in "blue hour").
         let pinned = |i: usize| pins.iter().any(|p| p.first <= i && i <= p.last);
         for (phrase, axis) in &self.said_by {
-            if (0..ws.len().saturating_sub(phrase.len() - 1)).any(|i| {
-                !pinned(i) && phrase.iter().zip(&ws[i..]).all(|(p, w)| w.folded == *p)
-            }) {
+            if (0..ws.len().saturating_sub(phrase.len() - 1))
+                .any(|i| !pinned(i) && phrase.iter().zip(&ws[i..]).all(|(p, w)| w.folded == *p))
+            {
                 axes.push(*axis);
             }
         }

@@ -955,6 +955,17 @@ fn compile_axes(
     Ok((World::new(axes, aliases, said_by), axis_categories))
 }
 
+/// Whether a body asks about slot `name` in an `if` or `elif` condition, so it can be written
+/// without it ("{% if light %}", "{% elif light and mood %}").
+fn tests_slot(body: &str, name: &str) -> bool {
+    body.split("{%").skip(1).any(|tag| {
+        let cond = tag.split("%}").next().unwrap_or("").trim_start_matches('-');
+        let mut ws = cond.split_whitespace();
+        matches!(ws.next(), Some("if" | "elif"))
+            && ws.any(|w| w.trim_matches(|c: char| c == '(' || c == ')') == name)
+    })
+}
+
 /// `text::normalize_space`, keeping the string when it is already normalized (nearly always).
 fn normalized(s: String) -> String {
     // Printable ASCII with single inner spaces is normalized; anything else takes the general
@@ -1274,8 +1285,7 @@ fn compile_template(
         ));
     }
     for s in &mut slots {
-        let guard = format!("{{% if {} %}}", s.name);
-        s.guarded = raw.bodies.iter().all(|b| b.contains(&guard));
+        s.guarded = raw.bodies.iter().all(|b| tests_slot(b, &s.name));
     }
     Ok(SceneTemplate {
         name: raw.name,
@@ -1444,6 +1454,19 @@ pub fn content_hash(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_slot_is_guarded_by_any_condition_that_names_it() {
+        assert!(tests_slot("{% if light %}Lit by {{ light }}.{% endif %}", "light"));
+        assert!(tests_slot(
+            "{% if mood %}x{% elif light and (palette) %}{{ light }}{% endif %}",
+            "palette"
+        ));
+        assert!(tests_slot("{%- if light -%}y{% endif %}", "light"));
+        assert!(!tests_slot("Lit by {{ light }}.", "light"));
+        assert!(!tests_slot("{% if lighting %}{{ light }}{% endif %}", "light"));
+        assert!(!tests_slot("{{ light }} {# if light #}", "light"));
+    }
 
     #[test]
     fn normalizing_keeps_what_is_normal() {
