@@ -418,13 +418,14 @@ fn named_action(ws: &[Word]) -> Option<String> {
     ws.iter().find_map(|w| is_verb(w).then(|| w.folded.clone()))
 }
 
-/// Whether a word reads as an -ing verb ("reading", not "building").
+/// Whether a word reads as an -ing verb ("reading", not "building" or "during").
 fn is_verb(w: &Word) -> bool {
     let f = w.folded.as_str();
     f.len() >= 5
         && f.ends_with("ing")
         && f.chars().all(|c| c.is_ascii_lowercase())
         && !ING_NOUNS.contains(&f)
+        && f != "during"
 }
 
 /// Verbs a sitter does while posing: a portrait still suits "a woman holding a cup of tea".
@@ -436,8 +437,25 @@ const POSE_VERBS: &[&str] = &[
 /// Whether the description says the subject does something more than pose ("flying a kite",
 /// "dancing"): templates that `avoid: [user-action]` are then passed over.
 fn names_motion(ws: &[Word]) -> bool {
-    ws.iter()
-        .any(|w| is_verb(w) && !POSE_VERBS.contains(&w.folded.as_str()))
+    (0..ws.len()).any(|i| verb_at(ws, i) && !POSE_VERBS.contains(&ws[i].folded.as_str()))
+}
+
+/// Whether word `i` reads as a verb in its place: an -ing word after an article or a
+/// possessive describes a noun ("a fishing village", "a bowl of steaming ramen", "their living
+/// room"), and an -ing noun before an object is a verb ("kids building a sandcastle").
+fn verb_at(ws: &[Word], i: usize) -> bool {
+    const BEFORE_NOUN: &[&str] = &[
+        "a", "an", "the", "of", "with", "and", "some", "its", "his", "her", "their", "my", "our",
+        "this", "that",
+    ];
+    const BEFORE_OBJECT: &[&str] = &["a", "an", "the", "his", "her", "their", "its", "some"];
+    let w = &ws[i];
+    let verb = is_verb(w)
+        || (ING_NOUNS.contains(&w.folded.as_str())
+            && ws
+                .get(i + 1)
+                .is_some_and(|n| BEFORE_OBJECT.contains(&n.folded.as_str())));
+    verb && i > 0 && !BEFORE_NOUN.contains(&ws[i - 1].folded.as_str())
 }
 
 /// Axes whose aliases name places ("ridge" pins place=outdoor and settlement=wild): a word
@@ -518,7 +536,25 @@ fn score_templates(
             users[c] += 1;
         }
     }
+    // Where the description says where it is: its first place phrase, from a place
+    // preposition to the next preposition or verb ("at a bus stop" in "… waiting at a bus
+    // stop on a foggy morning, holding a cup of tea").
+    let is_prep = |w: &Word| PLACE_PREPOSITIONS.contains(&w.folded.as_str());
+    let place_start = ws
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find(|(_, w)| is_prep(w))
+        .map_or(ws.len(), |(i, _)| i);
+    let place_end = ws
+        .iter()
+        .enumerate()
+        .skip(place_start + 1)
+        .find(|&(i, w)| is_prep(w) || verb_at(ws, i))
+        .map_or(ws.len(), |(i, _)| i);
     let mut scores = vec![0u64; n];
+    // The part of each score that comes from the place phrase.
+    let mut place_scores = vec![0u64; n];
     // Whether a template's keywords matched at all: an entry named in passing ("fresh" is a
     // product finish) is not enough to choose a scene.
     let mut keyed = vec![false; n];
@@ -527,6 +563,9 @@ fn score_templates(
             if sp.templates.contains(&ti) {
                 let head = if sp.first < head_end { 3 } else { 1 };
                 scores[ti] += 3 * head * sp.folded.len() as u64;
+                if sp.first >= place_start && sp.last < place_end {
+                    place_scores[ti] += 3 * sp.folded.len() as u64;
+                }
                 keyed[ti] = true;
             }
             // A phrase that names an entry of few templates' categories points to them; most
@@ -544,28 +583,29 @@ fn score_templates(
             }
         }
     }
-    // A template the description's kind passes over ("a child flying a kite" is no posed
-    // portrait) gives way to the fallback, which writes well for anything, unless another
-    // template matched as strongly: the next best match is often a word in passing ("snow
-    // falls" is no waterfall).
     for (score, keyed) in scores.iter_mut().zip(keyed) {
         if !keyed {
             *score = 0;
         }
     }
+    // A template the description's kind passes over ("a child flying a kite" is no posed
+    // portrait) gives way to the template of the place the description names ("… in a
+    // farmhouse kitchen"), else to the fallback, which writes well for anything: the next
+    // best match is often a word in passing ("snow falls" is no waterfall, "baking bread" no
+    // plated dish).
     let top = scores.iter().copied().max().unwrap_or(0);
     let mut passed_over = false;
     for (ti, t) in lib.templates.iter().enumerate() {
         if scores[ti] > 0 && avoided(t) {
             passed_over |= scores[ti] == top;
             scores[ti] = 0;
+            place_scores[ti] = 0;
         }
     }
-    let mut best = scores.iter().copied().max().unwrap_or(0);
-    if passed_over && best < top {
-        scores.iter_mut().for_each(|s| *s = 0);
-        best = 0;
+    if passed_over {
+        scores = place_scores;
     }
+    let best = scores.iter().copied().max().unwrap_or(0);
     if best == 0 {
         let fb: Vec<(usize, u64)> = lib
             .templates
