@@ -343,6 +343,15 @@ impl World {
         let Some(a) = self.axes.get(from) else {
             return Some(Vec::new());
         };
+        // Forward check: an axis further on with no value left and `none` barred dooms every
+        // world below this point (an indoor-only room after `place=outdoor`). Without it the
+        // search walks every combination of the axes in between before it backtracks.
+        if !self.axes[from..].iter().enumerate().all(|(k, b)| {
+            !state.blocks.contains(b.none)
+                || (0..b.values.len()).any(|vi| self.admits(state, from + k, vi))
+        }) {
+            return None;
+        }
         let mut any = false;
         for vi in 0..a.values.len() {
             if !self.admits(state, from, vi) {
