@@ -16,7 +16,7 @@ const MAX_PHRASE: usize = 8;
 /// Words that never make a phrase on their own and are dropped at the edges of a subject.
 pub const STOP_WORDS: &[&str] = &[
     "a", "an", "the", "of", "in", "on", "at", "with", "and", "over", "by", "for", "to", "into",
-    "from", "under", "its", "his", "her", "their",
+    "from", "under", "its", "his", "her", "their", "during",
 ];
 
 /// Folds a word for comparison: lowercase, then a trailing plural `s` / `es` / `ies` removed.

@@ -437,7 +437,19 @@ const POSE_VERBS: &[&str] = &[
 /// Whether the description says the subject does something more than pose ("flying a kite",
 /// "dancing"): templates that `avoid: [user-action]` are then passed over.
 fn names_motion(ws: &[Word]) -> bool {
-    (0..ws.len()).any(|i| verb_at(ws, i) && !POSE_VERBS.contains(&ws[i].folded.as_str()))
+    (0..ws.len()).any(|i| {
+        let f = ws[i].folded.as_str();
+        (verb_at(ws, i) && !POSE_VERBS.contains(&f))
+            || [
+                "mid-leap",
+                "mid-air",
+                "mid-jump",
+                "mid-stride",
+                "mid-flight",
+                "midair",
+            ]
+            .contains(&f)
+    })
 }
 
 /// Whether word `i` reads as a verb in its place: an -ing word after an article or a
@@ -1428,6 +1440,15 @@ fn fill_slots(
             break;
         };
         if ctx.plan.leaves_to_user(s) {
+            continue;
+        }
+        // An axis the scene could not decide (a storm at night: no moon, no stars, no town)
+        // writes nothing where the body can do without it, rather than a guess.
+        if s.guarded
+            && lib.world.axes.iter().any(|a| {
+                a.categories.contains(&s.category) && scratch.open_mask.intersects(&a.mask)
+            })
+        {
             continue;
         }
         if !rng.chance(s.chance) {

@@ -1457,14 +1457,20 @@ mod tests {
 
     #[test]
     fn a_slot_is_guarded_by_any_condition_that_names_it() {
-        assert!(tests_slot("{% if light %}Lit by {{ light }}.{% endif %}", "light"));
+        assert!(tests_slot(
+            "{% if light %}Lit by {{ light }}.{% endif %}",
+            "light"
+        ));
         assert!(tests_slot(
             "{% if mood %}x{% elif light and (palette) %}{{ light }}{% endif %}",
             "palette"
         ));
         assert!(tests_slot("{%- if light -%}y{% endif %}", "light"));
         assert!(!tests_slot("Lit by {{ light }}.", "light"));
-        assert!(!tests_slot("{% if lighting %}{{ light }}{% endif %}", "light"));
+        assert!(!tests_slot(
+            "{% if lighting %}{{ light }}{% endif %}",
+            "light"
+        ));
         assert!(!tests_slot("{{ light }} {# if light #}", "light"));
     }
 
