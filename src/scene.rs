@@ -44,7 +44,7 @@ pub struct Plan {
     /// scene must agree with them whatever else matched.
     word_tags: (TagSet, TagSet),
     /// World axes the description's words pin ("at night", "black and white"), and pins that
-    /// contradicted an earlier one (the earlier stands).
+    /// contradicted another (the longer phrase stands, else the earlier).
     world_pins: Vec<crate::world::Pin>,
     /// The place the description names itself ("on a ridge", "in a library"), if any: slots
     /// with `role: setting` are then left to it.
@@ -470,9 +470,9 @@ fn verb_at(ws: &[Word], i: usize) -> bool {
     verb && i > 0 && !BEFORE_NOUN.contains(&ws[i - 1].folded.as_str())
 }
 
-/// Axes whose aliases name places ("ridge" pins place=outdoor and settlement=wild): a word
-/// they pin is still a place word.
-const PLACE_AXES: [&str; 2] = ["place", "settlement"];
+/// Axes whose aliases name places ("ridge" pins place=outdoor and settlement=wild, "kitchen"
+/// room=room-kitchen): a word they pin is still a place word.
+const PLACE_AXES: [&str; 3] = ["place", "settlement", "room"];
 
 /// The place phrase of a description, if it names one: a preposition followed by words that
 /// no time, light, weather, medium or mood phrase accounts for ("on a ridge in thick fog" names
@@ -790,6 +790,9 @@ pub struct Scratch {
     open_mask: TagSet,
     /// Content words of the user's subject and the pinned entries (see [`crate::repeats`]).
     base_words: crate::repeats::Said,
+    /// Content words of the user's own subject: a slot that can stay empty never repeats one
+    /// ("a lagoon" is not followed by "in the shallows of a lagoon").
+    user_words: crate::repeats::Said,
     /// Content words already in the scene being filled: a slot prefers entries that repeat
     /// none of them.
     used_words: crate::repeats::Said,
@@ -1180,6 +1183,7 @@ pub fn build_with(
     let base_state = state.clone();
     // What the scene already says: the user's subject and the pinned entries.
     scratch.base_words.clear();
+    scratch.user_words.clear();
     for f in &fills {
         for p in &f.picks {
             match p {
@@ -1190,6 +1194,7 @@ pub fn build_with(
                     let mut ws = Vec::new();
                     crate::repeats::content_words(text, &mut ws);
                     scratch.base_words.extend(&ws);
+                    scratch.user_words.extend(&ws);
                 }
             }
         }
@@ -1682,7 +1687,9 @@ fn gather(
     } else {
         &slot.pool
     };
-    // Entries that repeat a word already in the scene only when nothing else fits.
+    // Entries that repeat a word already in the scene only when nothing else fits; never one
+    // that repeats the user's own words where the slot can stay empty.
+    let may_stay_empty = slot.chance < 100 || slot.guarded || slot.min == 0;
     for avoid_repeats in [true, false] {
         let mut repeating = false;
         for &ei in pool {
@@ -1693,6 +1700,9 @@ fn gather(
             }
             if avoid_repeats && scratch.used_words.repeats(en.words()) {
                 repeating = true;
+                continue;
+            }
+            if may_stay_empty && scratch.user_words.repeats(en.words()) {
                 continue;
             }
             let mut w = u64::from(en.weight);

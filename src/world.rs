@@ -242,7 +242,14 @@ impl World {
                             .filter(|v| pin.values.contains(v))
                             .collect();
                         if both.is_empty() {
-                            conflicts.push((old.clone(), pin));
+                            // The more specific phrase wins ("space station" over "inside"),
+                            // else the earlier one.
+                            if pin.last - pin.first > old.last - old.first {
+                                let lost = std::mem::replace(old, pin.clone());
+                                conflicts.push((pin, lost));
+                            } else {
+                                conflicts.push((old.clone(), pin));
+                            }
                         } else {
                             old.values = both;
                         }
