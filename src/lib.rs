@@ -24,6 +24,7 @@ pub mod matching;
 pub mod output;
 pub mod record;
 pub(crate) mod repeats;
+pub(crate) mod request;
 pub mod rng;
 pub mod scene;
 pub mod sink;

@@ -97,7 +97,8 @@ fn tags_named_by_words(lib: &Library, ws: &[Word]) -> (TagSet, TagSet) {
 impl Plan {
     /// Analyses `description` and picks the candidate templates, or uses `template` if given.
     pub fn new(lib: &Library, description: &str, template: Option<&str>) -> Result<Plan> {
-        let description = text::normalize_space(description);
+        // The idea, without the request around it ("give me a prompt for …").
+        let description = text::normalize_space(crate::request::idea(description));
         let ws = words(&description);
         let (spans, nested) = lib.matcher.analyse_nested(&description);
         // Entries of a restated axis (a light, a palette, a medium) that the user's words name
@@ -134,7 +135,20 @@ impl Plan {
                     .any(|(tag, s)| s && t.avoid.iter().any(|a| a == tag))
                     && !ws.iter().any(|w| w.folded == t.name)
             };
-            score_templates(lib, &spans, &ws, &avoided)
+            let (mut c, reason) = score_templates(lib, &spans, &ws, &avoided);
+            // Of templates that tie, those whose own world the user's words contradict give
+            // way ("a cozy coffee shop" is a room, not a street).
+            if c.len() > 1 {
+                let fits: Vec<(usize, u64)> = c
+                    .iter()
+                    .copied()
+                    .filter(|&(ti, _)| template_fits_pins(lib, ti, &world_pins))
+                    .collect();
+                if !fits.is_empty() {
+                    c = fits;
+                }
+            }
+            (c, reason)
         };
         let showing = spans
             .iter()
@@ -416,6 +430,17 @@ const ING_NOUNS: &[&str] = &[
 /// "a sleeping fox"), not a thing ("a painting of", "the building", "in the morning").
 fn named_action(ws: &[Word]) -> Option<String> {
     ws.iter().find_map(|w| is_verb(w).then(|| w.folded.clone()))
+}
+
+/// Whether template `ti`'s own tags leave every pinned axis a value.
+fn template_fits_pins(lib: &Library, ti: usize, pins: &[crate::world::Pin]) -> bool {
+    let t = &lib.templates[ti];
+    pins.iter().all(|p| {
+        p.values.iter().any(|&v| {
+            let v = &lib.world.axes[p.axis].values[v as usize];
+            !t.world_blocks.contains(v.tag) && !t.filter_tags.intersects(&v.blocks)
+        })
+    })
 }
 
 /// Whether a word reads as an -ing verb ("reading", not "building" or "during").
@@ -1314,6 +1339,7 @@ pub fn build_with(
             && s.min > 0
             && !s.guarded
             && !s.negative
+            && !plan.leaves_to_user(s)
             && let Some(&(c, e)) = scratch
                 .silenced
                 .iter()

@@ -134,12 +134,19 @@ impl World {
             .map(|p| p.axis)
             .filter(|&a| !self.axes[a].hints)
             .collect();
-        // A phrase inside a pinning one is part of it ("blue" in "blue hour").
-        let pinned = |i: usize| pins.iter().any(|p| p.first <= i && i <= p.last);
+        // A phrase inside a longer pinning one is part of it ("blue" in "blue hour"); one
+        // that spans the pin's phrase says it ("lavender fields" pins a place and names its
+        // colour).
+        let inside_pin = |first: usize, last: usize| {
+            pins.iter().any(|p| {
+                p.first <= last && first <= p.last && !(first <= p.first && p.last <= last)
+            })
+        };
         for (phrase, axis) in &self.said_by {
-            if (0..ws.len().saturating_sub(phrase.len() - 1))
-                .any(|i| !pinned(i) && phrase.iter().zip(&ws[i..]).all(|(p, w)| w.folded == *p))
-            {
+            if (0..ws.len().saturating_sub(phrase.len() - 1)).any(|i| {
+                !inside_pin(i, i + phrase.len() - 1)
+                    && phrase.iter().zip(&ws[i..]).all(|(p, w)| w.folded == *p)
+            }) {
                 axes.push(*axis);
             }
         }

@@ -113,6 +113,55 @@ fn contradicting_pins_keep_the_first_and_report_the_second() {
 }
 
 #[test]
+fn the_longer_of_two_contradicting_pins_holds_the_world() {
+    let lib = Library::builtin().unwrap();
+    let place = lib
+        .world
+        .axes
+        .iter()
+        .position(|a| a.name == "place")
+        .unwrap();
+    let (pins, lost) = lib
+        .world
+        .pins(&words("an astronaut floating inside the space station"));
+    let held = pins.iter().find(|p| p.axis == place).unwrap();
+    assert_eq!(
+        lib.world.axes[place].values[held.values[0] as usize].name,
+        "space"
+    );
+    assert_eq!(lost.len(), 1, "{lost:?}");
+}
+
+/// The axes a description already says, by name.
+fn said(lib: &Library, description: &str) -> Vec<String> {
+    let ws = words(description);
+    let (pins, _) = lib.world.pins(&ws);
+    lib.world
+        .said(&ws, &pins)
+        .into_iter()
+        .map(|a| lib.world.axes[a].name.clone())
+        .collect()
+}
+
+#[test]
+fn colours_the_user_names_say_the_palette_and_hints_say_nothing() {
+    let lib = Library::builtin().unwrap();
+    assert!(said(&lib, "a farmer leaning on a red tractor").contains(&"temperature".to_string()));
+    assert!(said(&lib, "rolling lavender fields in provence").contains(&"temperature".to_string()));
+    // "blue" inside "blue hour" names the time, not the colours.
+    let s = said(&lib, "a harbour during the blue hour");
+    assert!(
+        s.contains(&"time".to_string()) && !s.contains(&"temperature".to_string()),
+        "{s:?}"
+    );
+    // "running" pins energy=lively, but only hints: the mood is still written.
+    let s = said(&lib, "a child running on a beach");
+    assert!(!s.contains(&"energy".to_string()), "{s:?}");
+    // A light the user names is said: its slots stay empty where the bodies allow.
+    assert!(said(&lib, "a potter under a single bare light bulb").contains(&"light".to_string()));
+}
+
+#[test]
 fn exhaustive_scenes_fit_a_world() {
     let lib = Library::builtin().unwrap();
     let mut made = 0;

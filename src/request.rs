@@ -1,0 +1,211 @@
+//! The idea inside a request. People type to promptloom the way they type to a chat model:
+//! "give me a prompt for a cozy coffee shop", "for our picture book I need a scene where a fox
+//! meets a badger", "a photo of a laptop on a desk for a blog header". The words around the
+//! idea ask for a prompt; they are not part of the picture, and written into it they read as
+//! nonsense ("A give me a prompt for…"). [`idea`] takes them off, and nothing else: media and
+//! framings the user names ("a watercolor of…", "a photo of…") stay.
+
+/// Openings that only ask for something, tried again after each match ("please, can you give
+/// me a prompt for …"). Matched case-insensitively, as whole words.
+const OPENINGS: &[&str] = &[
+    "please",
+    "hey",
+    "can you",
+    "could you",
+    "would you",
+    "give me",
+    "write me",
+    "write",
+    "make me",
+    "create me",
+    "generate me",
+    "generate",
+    "create",
+    "i need",
+    "i want",
+    "i'd like",
+    "i would like",
+    "we need",
+    "we want",
+    "image prompt:",
+    "image prompt for",
+    "prompt:",
+    "prompt for",
+    "a prompt for",
+    "a prompt of",
+    "a prompt about",
+    "an image prompt for",
+    "an image of",
+    "an image showing",
+    "an image where",
+    "a picture of",
+    "a picture showing",
+    "a scene where",
+    "a scene in which",
+    "a scene showing",
+    "a scene of",
+    "an illustration where",
+];
+
+/// Words that end a trailing purpose ("… for a blog header", "… for our website").
+const PURPOSES: &[&str] = &[
+    "ad",
+    "advert",
+    "banner",
+    "blog",
+    "book",
+    "campaign",
+    "card",
+    "cover",
+    "deck",
+    "flyer",
+    "game",
+    "header",
+    "level",
+    "newsletter",
+    "post",
+    "poster",
+    "presentation",
+    "slide",
+    "slideshow",
+    "story",
+    "thumbnail",
+    "website",
+    "wallpaper",
+];
+
+/// The description without the request around it. Returns the description itself when taking
+/// the request off would leave nothing.
+pub(crate) fn idea(description: &str) -> &str {
+    let full = description.trim();
+    let mut rest = full;
+    loop {
+        let before = rest;
+        rest = skip_purpose_lead(rest);
+        for o in OPENINGS {
+            if let Some(after) = strip_words(rest, o) {
+                rest = after;
+                break;
+            }
+        }
+        if rest.len() == before.len() {
+            break;
+        }
+    }
+    let rest = strip_purpose_tail(rest);
+    if rest.chars().any(char::is_alphanumeric) {
+        rest
+    } else {
+        full
+    }
+}
+
+/// `text` after `prefix` and any spaces or commas, if `text` starts with it as whole words.
+fn strip_words<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    if !head.eq_ignore_ascii_case(prefix) {
+        return None;
+    }
+    let after = &text[prefix.len()..];
+    if after.starts_with(|c: char| c.is_alphanumeric() || c == '\'') {
+        return None;
+    }
+    Some(after.trim_start_matches([' ', ',', ':']))
+}
+
+/// "for our children's picture book I need …" → "…": a purpose, then the request.
+fn skip_purpose_lead(text: &str) -> &str {
+    if strip_words(text, "for").is_none() {
+        return text;
+    }
+    let lower = text.to_ascii_lowercase();
+    for ask in [
+        " i need ",
+        " i want ",
+        " we need ",
+        " we want ",
+        " i'd like ",
+    ] {
+        if let Some(at) = lower.find(ask)
+            && at < 80
+            && !text[..at].contains(['.', ';'])
+        {
+            // The ask itself is taken off by the openings ("i need").
+            return &text[at + 1..];
+        }
+    }
+    text
+}
+
+/// "… on a desk for a blog header" → "… on a desk".
+fn strip_purpose_tail(text: &str) -> &str {
+    let lower = text.to_ascii_lowercase();
+    let Some(at) = lower.rfind(" for ") else {
+        return text;
+    };
+    let tail: Vec<&str> = lower[at + 5..].split_whitespace().collect();
+    let determiner = matches!(
+        tail.first().copied(),
+        Some("a" | "an" | "the" | "my" | "our" | "your" | "their" | "his" | "her")
+    );
+    let last = tail
+        .last()
+        .map(|w| w.trim_end_matches(|c: char| !c.is_alphanumeric()))
+        .unwrap_or("");
+    if determiner && tail.len() <= 6 && PURPOSES.contains(&last) {
+        text[..at].trim_end_matches([' ', ','])
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::idea;
+
+    #[test]
+    fn requests_around_an_idea_are_taken_off() {
+        for (typed, meant) in [
+            (
+                "give me a prompt for a cozy coffee shop on a rainy afternoon",
+                "a cozy coffee shop on a rainy afternoon",
+            ),
+            (
+                "Please, can you give me a prompt for a red fox",
+                "a red fox",
+            ),
+            (
+                "for our children's picture book I need a scene where a shy fox meets a badger",
+                "a shy fox meets a badger",
+            ),
+            ("prompt: beach sunset", "beach sunset"),
+            ("an image of a lighthouse at night", "a lighthouse at night"),
+            (
+                "a photo of a laptop on a desk for a blog header",
+                "a photo of a laptop on a desk",
+            ),
+            ("I want an image of a castle", "a castle"),
+        ] {
+            assert_eq!(idea(typed), meant, "{typed}");
+        }
+    }
+
+    #[test]
+    fn ideas_and_named_media_stay() {
+        for typed in [
+            "beach sunset",
+            "a watercolor of a fox",
+            "a photo of a laptop on a desk",
+            "a picnic for two",
+            "a gift for my mother",
+            "writer at a desk",
+            "please",
+            "",
+            "prompter on a stage",
+            "a scene",
+            "for sale sign on a lawn",
+        ] {
+            assert_eq!(idea(typed), typed.trim(), "{typed}");
+        }
+    }
+}
