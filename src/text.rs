@@ -339,11 +339,11 @@ pub fn with_article_into(phrase: &str, out: &mut String) {
     }
     let mut buf = [0u8; SHORT_WORD];
     let first_l = ascii_lower(first, &mut buf).unwrap_or("");
-    // The loop below stops before the first word only when it is a preposition; the general
-    // path then looks at no word at all.
-    let first_is_prep = is_preposition(first_l);
     let b0 = first.as_bytes()[0];
+    // A phrase that opens with a preposition ("in the early morning, a fisherman …") is no
+    // noun phrase: no article.
     if is_determiner(first_l)
+        || opens_clause(first_l)
         || (b0.is_ascii_uppercase() && !starts_with_proper_adjective(p))
         || b0.is_ascii_digit()
     {
@@ -361,14 +361,48 @@ pub fn with_article_into(phrase: &str, out: &mut String) {
     }
     let l = ascii_lower(last, &mut buf).unwrap_or("");
     let l = l.trim_end_matches(|c: char| !c.is_alphanumeric());
-    if !first_is_prep
-        && ((l.ends_with('s') && !singular_s(l) && l.len() > 3) || is_irregular_plural(l))
-    {
+    if (l.ends_with('s') && !singular_s(l) && l.len() > 3) || is_irregular_plural(l) {
         out.push_str(p);
         return;
     }
     out.push_str(if wants_an(first) { "an " } else { "a " });
     out.push_str(p);
+}
+
+/// Words that open an adverbial phrase or clause, never a noun phrase ("in the early morning,
+/// …", "while the kettle boils").
+fn opens_clause(w: &str) -> bool {
+    matches!(
+        w,
+        "in" | "on"
+            | "at"
+            | "under"
+            | "near"
+            | "over"
+            | "above"
+            | "below"
+            | "beside"
+            | "behind"
+            | "across"
+            | "through"
+            | "into"
+            | "onto"
+            | "from"
+            | "among"
+            | "between"
+            | "along"
+            | "around"
+            | "during"
+            | "inside"
+            | "outside"
+            | "beneath"
+            | "underneath"
+            | "before"
+            | "after"
+            | "while"
+            | "when"
+            | "with"
+    )
 }
 
 /// [`with_article`] for any text: Unicode case and white space.
@@ -378,6 +412,7 @@ fn with_article_general(p: &str) -> String {
     };
     let first_l = first.to_lowercase();
     if is_determiner(first_l.as_str())
+        || opens_clause(first_l.as_str())
         || (first.starts_with(char::is_uppercase) && !starts_with_proper_adjective(p))
         || first.starts_with(|c: char| c.is_ascii_digit())
     {
@@ -1364,6 +1399,11 @@ mod tests {
     #[test]
     fn articles() {
         assert_eq!(with_article("fox"), "a fox");
+        assert_eq!(
+            with_article("in the early morning, an elderly fisherman rows"),
+            "in the early morning, an elderly fisherman rows"
+        );
+        assert_eq!(with_article("running fox"), "a running fox");
         assert_eq!(
             with_article("old man playing chess"),
             "an old man playing chess"
