@@ -12,14 +12,19 @@
 use num_bigint::BigUint;
 use num_traits::{One, Zero};
 
+use std::sync::Arc;
+
 use super::Template;
-use super::ast::{Node, Sampler, WildcardName};
+use super::ast::{Node, Sampler, Span, WildcardName};
 use super::error::Diagnostic;
+use super::recursion::Recursion;
+use super::resolve::Resolution;
 use super::wildcards::Collection;
 
 /// Numbers that can count combinations.
 pub(crate) trait Card: Clone + PartialEq {
     fn from_u64(n: u64) -> Self;
+    fn from_u128(n: u128) -> Self;
     fn add(&self, o: &Self) -> Self;
     fn mul(&self, o: &Self) -> Self;
     fn one() -> Self {
@@ -28,26 +33,33 @@ pub(crate) trait Card: Clone + PartialEq {
     fn zero() -> Self {
         Self::from_u64(0)
     }
-    /// A wildcard's size computed before, if kept.
-    fn recall(sizer: &Sizer<'_>, id: u32, memo: bool) -> Option<Result<Self, Diagnostic>>;
-    /// Keeps a wildcard's size: each wildcard is sized once, so a chain of wildcards that
-    /// each use the next several times (`d2 = {__d1__|__d1__}`) is counted in linear time.
-    fn keep(sizer: &mut Sizer<'_>, id: u32, memo: bool, size: &Result<Self, Diagnostic>);
+    /// The size of a resolved wildcard name: each value's size, with its wildcard on the
+    /// stack. `u128` keeps the per-value prefix sums on the resolution (shared by every
+    /// expander of the collection), `BigUint` keeps the total for one count.
+    fn of_name(
+        sizer: &mut Sizer<'_>,
+        t: &Template,
+        span: Span,
+        name: &str,
+        res: &Resolution,
+    ) -> Result<Self, Diagnostic>;
 }
 
 impl Card for u128 {
-    /// Saturated sizes are kept on the wildcard itself (shared by every expander of it).
-    fn recall(sizer: &Sizer<'_>, id: u32, memo: bool) -> Option<Result<Self, Diagnostic>> {
-        memo.then(|| sizer.coll.get(id).comb_size.get().cloned())
-            .flatten()
-    }
-    fn keep(sizer: &mut Sizer<'_>, id: u32, memo: bool, size: &Result<Self, Diagnostic>) {
-        if memo {
-            let _ = sizer.coll.get(id).comb_size.set(size.clone());
-        }
+    fn of_name(
+        sizer: &mut Sizer<'_>,
+        t: &Template,
+        span: Span,
+        _: &str,
+        res: &Resolution,
+    ) -> Result<Self, Diagnostic> {
+        Ok(sizer.value_sizes(t, span, res)?.total())
     }
     fn from_u64(n: u64) -> Self {
         u128::from(n)
+    }
+    fn from_u128(n: u128) -> Self {
+        n
     }
     fn add(&self, o: &Self) -> Self {
         self.saturating_add(*o)
@@ -58,16 +70,40 @@ impl Card for u128 {
 }
 
 impl Card for BigUint {
-    /// Exact sizes are kept for one count (by the sizer).
-    fn recall(sizer: &Sizer<'_>, id: u32, _: bool) -> Option<Result<Self, Diagnostic>> {
-        sizer.big.get(&id).cloned().map(Ok)
-    }
-    fn keep(sizer: &mut Sizer<'_>, id: u32, _: bool, size: &Result<Self, Diagnostic>) {
-        if let Ok(v) = size {
-            sizer.big.insert(id, v.clone());
+    fn of_name(
+        sizer: &mut Sizer<'_>,
+        t: &Template,
+        span: Span,
+        name: &str,
+        res: &Resolution,
+    ) -> Result<Self, Diagnostic> {
+        if let Some(v) = sizer.big.get(name) {
+            return Ok(v.clone());
         }
+        let saved = std::mem::replace(&mut sizer.reentered, false);
+        let mut total = <BigUint as Zero>::zero();
+        let mut r = Ok(());
+        for &(id, vi) in &res.values {
+            match sizer.value_size::<BigUint>(t, span, id, vi as usize) {
+                Ok(s) => total += s,
+                Err(d) => {
+                    r = Err(d);
+                    break;
+                }
+            }
+        }
+        let depends = std::mem::replace(&mut sizer.reentered, saved);
+        sizer.reentered |= depends;
+        r?;
+        if !depends {
+            sizer.big.insert(name.into(), total.clone());
+        }
+        Ok(total)
     }
     fn from_u64(n: u64) -> Self {
+        BigUint::from(n)
+    }
+    fn from_u128(n: u128) -> Self {
         BigUint::from(n)
     }
     fn add(&self, o: &Self) -> Self {
@@ -123,7 +159,7 @@ pub(crate) fn bounds(min: u32, max: Option<u32>, n: usize) -> (usize, usize) {
     (min.min(hi) as usize, hi as usize)
 }
 
-/// Counts combinations. `stack` holds the wildcards being sized, to stop cycles.
+/// Counts combinations. `stack` holds the wildcards being sized (to count recursion).
 pub(crate) struct Sizer<'c> {
     pub coll: &'c Collection,
     pub stack: Vec<u32>,
@@ -132,11 +168,28 @@ pub(crate) struct Sizer<'c> {
     /// Current nesting of constructs, all wildcard levels together (bounded by
     /// [`super::ast::MAX_DEPTH`], as in the sampler).
     pub nest: u32,
-    /// Exact sizes of the wildcards sized so far (a lookup cache, never iterated).
-    pub big: std::collections::BTreeMap<u32, BigUint>,
+    /// Exact sizes of the names sized so far (a lookup cache, never iterated).
+    pub big: std::collections::BTreeMap<Box<str>, BigUint>,
+    /// Recursion state, the same as the sampler's (see [`super::recursion`]).
+    pub rec: Recursion,
+    /// Set when a size met a wildcard already on the stack: it depends on where it was
+    /// reached from, so it is not kept.
+    pub reentered: bool,
 }
 
 impl<'c> Sizer<'c> {
+    pub fn new(coll: &'c Collection, lenient: bool, max_recursion: u32) -> Self {
+        Sizer {
+            coll,
+            stack: Vec::new(),
+            lenient,
+            nest: 0,
+            big: Default::default(),
+            rec: Recursion::new(max_recursion),
+            reentered: false,
+        }
+    }
+
     pub fn size<C: Card>(
         &mut self,
         t: &Template,
@@ -184,178 +237,236 @@ impl<'c> Sizer<'c> {
                 .mul(&self.size::<C>(t, &w.inner, mode, memo)?),
             Node::Variant(v) => {
                 let eff = v.sampler.unwrap_or(mode);
-                if eff != Sampler::Combinatorial {
+                if eff != Sampler::Combinatorial || self.rec.exit {
                     return Ok(C::one());
                 }
-                let mut sizes = Vec::with_capacity(v.options.len());
-                for o in &v.options {
-                    sizes.push(self.size::<C>(t, o, eff, memo)?);
-                }
-                match &v.select {
-                    None => sizes.iter().fold(C::zero(), |a, s| a.add(s)),
-                    Some(sel) => {
-                        if let Some((pool, n, plain)) = self.pool(t, node, memo)? {
-                            let (lo, hi) = bounds(sel.min, sel.max, n as usize);
-                            let mut total = C::zero();
-                            for k in lo..=hi {
-                                total = total.add(&if plain {
-                                    falling::<C>(n, k as u64)
-                                } else {
-                                    tuples(&pool, k)
-                                });
-                            }
-                            return Ok(total);
-                        }
-                        let (lo, hi) = bounds(sel.min, sel.max, sizes.len());
-                        let all_one = sizes.iter().all(|s| *s == C::one());
-                        let mut total = C::zero();
-                        for k in lo..=hi {
-                            total = total.add(&if all_one {
-                                falling::<C>(sizes.len() as u64, k as u64)
-                            } else {
-                                tuples(&sizes, k)
-                            });
-                        }
-                        total
-                    }
-                }
+                self.variant_size(t, node, v, eff, memo)?
             }
             Node::Wildcard(w) => {
                 let eff = w.sampler.unwrap_or(mode);
-                if eff != Sampler::Combinatorial {
+                if eff != Sampler::Combinatorial || self.rec.exit {
                     return Ok(C::one());
                 }
                 let WildcardName::Static(name) = &w.name else {
                     return Ok(C::one()); // dynamic names are sampled, not enumerated
                 };
                 let res = self.coll.resolve(name);
-                if res.ids.is_empty() {
+                if res.ids.is_empty() || (!res.broken.is_empty() && !self.lenient) {
                     if self.lenient {
                         return Ok(C::one());
                     }
                     return Err(super::sampler::missing(t, w, name, &res, self.coll));
                 }
-                let mut total = C::zero();
-                for id in &res.ids {
-                    total = total.add(&self.wildcard_size::<C>(t, w.span, *id, memo)?);
+                if self.cut_here(t, w.span, &res)? {
+                    return Ok(C::one());
                 }
-                total
+                C::of_name(self, t, w.span, name, &res)?
             }
         })
     }
 
-    /// Combinations of all values of one wildcard, enumerated.
-    pub fn wildcard_size<C: Card>(
+    fn variant_size<C: Card>(
         &mut self,
         t: &Template,
-        span: super::ast::Span,
-        id: u32,
+        node: &Node,
+        v: &super::ast::Variant,
+        eff: Sampler,
         memo: bool,
     ) -> Result<C, Diagnostic> {
-        if let Some(pos) = self.stack.iter().position(|s| *s == id) {
-            return Err(cycle_error(self.coll, t, span, &self.stack[pos..], id));
+        if let Some(sel) = &v.select
+            && let Some((res, _)) = super::sampler::pool_of(self.coll, node)
+            && !res.ids.is_empty()
+        {
+            if self.cut_here(t, v.span, &res)? {
+                return Ok(C::one());
+            }
+            let n = res.total_count();
+            let (lo, hi) = pool_bounds(sel, n as usize);
+            let sizes = self.value_sizes(t, v.span, &res)?;
+            let mut total = C::zero();
+            if sizes.all_one() {
+                for k in lo..=hi {
+                    total = total.add(&falling::<C>(n, k as u64));
+                }
+            } else {
+                let each: Vec<C> = (0..sizes.len())
+                    .map(|i| C::from_u128(sizes.size(i)))
+                    .collect();
+                for k in lo..=hi {
+                    total = total.add(&tuples(&each, k));
+                }
+            }
+            return Ok(total);
         }
+        let mut sizes = Vec::with_capacity(v.options.len());
+        for o in &v.options {
+            sizes.push(self.size::<C>(t, o, eff, memo)?);
+        }
+        let Some(sel) = &v.select else {
+            return Ok(sizes.iter().fold(C::zero(), |a, s| a.add(s)));
+        };
+        let (lo, hi) = bounds(sel.min, sel.max, sizes.len());
+        let all_one = sizes.iter().all(|s| *s == C::one());
+        let mut total = C::zero();
+        for k in lo..=hi {
+            total = total.add(&if all_one {
+                falling::<C>(sizes.len() as u64, k as u64)
+            } else {
+                tuples(&sizes, k)
+            });
+        }
+        Ok(total)
+    }
+
+    /// True when a reference to `res` is past the recursion bound: it then counts as one (its
+    /// way out, see [`super::recursion`]). An error when no value leads out.
+    pub fn cut_here(
+        &mut self,
+        t: &Template,
+        span: Span,
+        res: &Resolution,
+    ) -> Result<bool, Diagnostic> {
+        if !self.rec.reenters(&self.stack, res) {
+            return Ok(false);
+        }
+        self.reentered = true;
+        if !self.rec.past_bound(&self.stack) {
+            return Ok(false);
+        }
+        if !self.lenient && super::recursion::exit_height(self.coll, res).is_none() {
+            return Err(super::recursion::no_way_out(
+                self.coll,
+                t,
+                span,
+                &self.stack,
+                res,
+            ));
+        }
+        self.rec.cut = true;
+        Ok(true)
+    }
+
+    /// The combinatorial size of value `vi` of wildcard `id`, with the wildcard on the stack.
+    pub fn value_size<C: Card>(
+        &mut self,
+        t: &Template,
+        span: Span,
+        id: u32,
+        vi: usize,
+    ) -> Result<C, Diagnostic> {
+        let tpl = match self.coll.get(id).template(vi) {
+            Ok(None) => return Ok(C::one()),
+            Ok(Some(tpl)) => tpl,
+            Err(_) if self.lenient => return Ok(C::one()),
+            Err(d) => return Err(super::sampler::in_collection(d)),
+        };
         if self.stack.len() >= 64 {
             return Err(t
                 .source()
                 .diagnostic(span, "wildcards nest deeper than 64 levels"));
         }
-        let wc = self.coll.get(id);
-        if let Some(done) = C::recall(self, id, memo) {
-            return done;
-        }
-        self.stack.push(id);
-        let result = (|| {
-            let mut total = C::zero();
-            let mut plain = 0u64;
-            for i in 0..wc.len() {
-                match wc.template(i)? {
-                    Some(tpl) => {
-                        total = total.add(&self.size::<C>(
-                            tpl,
-                            tpl.root(),
-                            Sampler::Combinatorial,
-                            memo,
-                        )?)
-                    }
-                    None => plain += 1,
-                }
-            }
-            Ok(total.add(&C::from_u64(plain)))
-        })();
-        self.stack.pop();
-        // A depth error depends on where the wildcard was reached from: not kept.
-        if !result
-            .as_ref()
-            .is_err_and(|d: &Diagnostic| d.to_string().contains(super::ast::TOO_DEEP))
-        {
-            C::keep(self, id, memo, &result);
-        }
-        result
+        let again = self.rec.push(&mut self.stack, id);
+        self.reentered |= again;
+        let r = self.size::<C>(tpl, tpl.root(), Sampler::Combinatorial, true);
+        self.rec.pop(&mut self.stack, again);
+        r
     }
 
-    /// For `{k$$__name__}`: the value pool of the wildcard (following wildcards that are only a
-    /// reference to another one), as (sizes of each value, count, all plain).
-    pub fn pool<C: Card>(
+    /// The sizes of every value of a resolved name, as prefix sums; kept on the resolution
+    /// when they do not depend on where the name was reached from.
+    pub fn value_sizes(
         &mut self,
         t: &Template,
-        node: &Node,
-        memo: bool,
-    ) -> Result<Option<(Vec<C>, u64, bool)>, Diagnostic> {
-        let Some((res, _)) = super::sampler::pool_of(self.coll, node) else {
-            return Ok(None);
-        };
-        let n = res.total_count();
-        let mut plain = true;
-        let mut sizes = Vec::new();
-        for id in &res.ids {
-            let wc = self.coll.get(*id);
-            let s: u128 = self.wildcard_size(t, span_of(node), *id, memo)?;
-            if s != wc.len() as u128 {
-                plain = false;
-            }
+        span: Span,
+        res: &Resolution,
+    ) -> Result<Arc<ValueSizes>, Diagnostic> {
+        if let Some(s) = res.sizes.get() {
+            return Ok(s.clone());
         }
-        if !plain {
-            for id in &res.ids {
-                let wc = self.coll.get(*id);
-                for i in 0..wc.len() {
-                    sizes.push(match wc.template(i)? {
-                        Some(tpl) => {
-                            self.stack.push(*id);
-                            let s = self.size::<C>(tpl, tpl.root(), Sampler::Combinatorial, memo);
-                            self.stack.pop();
-                            s?
-                        }
-                        None => C::one(),
-                    });
+        let saved = std::mem::replace(&mut self.reentered, false);
+        let mut prefix = Vec::new();
+        let mut all_one = true;
+        let mut acc = 0u128;
+        let mut r = Ok(());
+        for (k, &(id, vi)) in res.values.iter().enumerate() {
+            match self.value_size::<u128>(t, span, id, vi as usize) {
+                Ok(s) => {
+                    if s != 1 && all_one {
+                        all_one = false;
+                        prefix = (1..=k as u128).collect();
+                    }
+                    acc = acc.saturating_add(s);
+                    if !all_one {
+                        prefix.push(acc);
+                    }
+                }
+                Err(d) => {
+                    r = Err(d);
+                    break;
                 }
             }
         }
-        Ok(Some((sizes, n, plain)))
+        let depends = std::mem::replace(&mut self.reentered, saved);
+        self.reentered |= depends;
+        r?;
+        let sizes = Arc::new(ValueSizes {
+            prefix,
+            n: res.values.len() as u64,
+        });
+        if !depends {
+            let _ = res.sizes.set(sizes.clone());
+        }
+        Ok(sizes)
     }
 }
 
-fn span_of(node: &Node) -> super::ast::Span {
-    match node {
-        Node::Variant(v) => v.span,
-        Node::Wildcard(w) => w.span,
-        _ => super::ast::Span::default(),
+/// The combinatorial sizes of a name's values, as prefix sums (empty when every value has
+/// one combination, so a plain million-line file costs nothing here).
+#[derive(Debug)]
+pub(crate) struct ValueSizes {
+    prefix: Vec<u128>,
+    n: u64,
+}
+
+impl ValueSizes {
+    pub fn all_one(&self) -> bool {
+        self.prefix.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.n as usize
+    }
+
+    pub fn total(&self) -> u128 {
+        self.prefix.last().copied().unwrap_or(u128::from(self.n))
+    }
+
+    /// The size of value `i`.
+    pub fn size(&self, i: usize) -> u128 {
+        if self.prefix.is_empty() {
+            return 1;
+        }
+        self.prefix[i] - if i == 0 { 0 } else { self.prefix[i - 1] }
+    }
+
+    /// Rank `r` (below the total) → (value position, rank inside that value).
+    pub fn locate(&self, r: u128) -> (u64, u128) {
+        if self.prefix.is_empty() {
+            return (r as u64, 0);
+        }
+        let i = self.prefix.partition_point(|p| *p <= r);
+        let before = if i == 0 { 0 } else { self.prefix[i - 1] };
+        (i as u64, r - before)
     }
 }
 
-/// "wildcard cycle: a → b → a".
-pub(crate) fn cycle_error(
-    coll: &Collection,
-    t: &Template,
-    span: super::ast::Span,
-    chain: &[u32],
-    back_to: u32,
-) -> Diagnostic {
-    let mut names: Vec<&str> = chain.iter().map(|id| coll.get(*id).name.as_str()).collect();
-    names.push(&coll.get(back_to).name);
-    t.source()
-        .diagnostic(span, format!("wildcard cycle: {}", names.join(" → ")))
-        .with_help("a wildcard's values must not lead back to the wildcard itself")
+/// The (min, max) pick counts of a multi-select over one wildcard (`{2$$__x__}`), as
+/// dynamicprompts reads them: an open upper bound (`{1-$$__x__}`) is the number of options
+/// written, which is one, and bounds are put in order (`{2-$$__x__}` is `1-2`).
+pub(crate) fn pool_bounds(sel: &super::ast::Select, n: usize) -> (usize, usize) {
+    let hi = sel.max.unwrap_or(1);
+    let (lo, hi) = (sel.min.min(hi), sel.min.max(hi));
+    bounds(lo, Some(hi), n)
 }
 
 /// Unranks a multi-select: which options (positions) and each one's own sub-rank, for rank `r`
