@@ -172,9 +172,14 @@ pub(crate) struct Sizer<'c> {
     pub big: std::collections::BTreeMap<Box<str>, BigUint>,
     /// Recursion state, the same as the sampler's (see [`super::recursion`]).
     pub rec: Recursion,
-    /// Set when a size met a wildcard already on the stack: it depends on where it was
-    /// reached from, so it is not kept.
+    /// Set when a size met a wildcard already on the stack or used a variable: it depends on
+    /// where it was reached from, so it is not kept.
     pub reentered: bool,
+    /// Variables in scope, innermost last: lazy ones (and wildcard parameters) with their
+    /// value, which a use enumerates as dynamicprompts does; immediate ones as `None`.
+    pub vars: Vec<(&'c str, Option<(&'c Template, &'c Node)>)>,
+    /// Variables whose value is being sized (a variable that uses itself counts as one).
+    sizing: Vec<&'c str>,
 }
 
 impl<'c> Sizer<'c> {
@@ -187,17 +192,19 @@ impl<'c> Sizer<'c> {
             big: Default::default(),
             rec: Recursion::new(max_recursion),
             reentered: false,
+            vars: Vec::new(),
+            sizing: Vec::new(),
         }
     }
 
     pub fn size<C: Card>(
         &mut self,
-        t: &Template,
-        node: &Node,
+        t: &'c Template,
+        node: &'c Node,
         mode: Sampler,
         memo: bool,
     ) -> Result<C, Diagnostic> {
-        if matches!(node, Node::Text(_) | Node::GetVar(_)) {
+        if matches!(node, Node::Text(_)) {
             return Ok(C::one());
         }
         if self.nest >= super::ast::MAX_DEPTH {
@@ -211,18 +218,30 @@ impl<'c> Sizer<'c> {
 
     fn size_inner<C: Card>(
         &mut self,
-        t: &Template,
-        node: &Node,
+        t: &'c Template,
+        node: &'c Node,
         mode: Sampler,
         memo: bool,
     ) -> Result<C, Diagnostic> {
         Ok(match node {
-            Node::Text(_) | Node::GetVar(_) => C::one(),
+            Node::Text(_) => C::one(),
+            Node::GetVar(g) => self.var_size(t, g, mode, memo)?,
             Node::Seq(v) => {
+                let mark = self.vars.len();
                 let mut p = C::one();
+                let mut r = Ok(());
                 for n in v {
-                    p = p.mul(&self.size::<C>(t, n, mode, memo)?);
+                    match self.size::<C>(t, n, mode, memo) {
+                        Ok(s) => p = p.mul(&s),
+                        Err(d) => {
+                            r = Err(d);
+                            break;
+                        }
+                    }
+                    self.declare(t, n);
                 }
+                self.vars.truncate(mark);
+                r?;
                 p
             }
             Node::SetVar(s) => {
@@ -260,16 +279,67 @@ impl<'c> Sizer<'c> {
                 if self.cut_here(t, w.span, &res)? {
                     return Ok(C::one());
                 }
-                C::of_name(self, t, w.span, name, &res)?
+                // Parameters are lazy variables of the values (enumerated, as dynamicprompts).
+                let mark = self.vars.len();
+                for (p, v) in &w.params {
+                    self.vars.push((p, Some((t, v))));
+                }
+                let r = C::of_name(self, t, w.span, name, &res);
+                self.vars.truncate(mark);
+                r?
             }
         })
     }
 
+    /// Records a variable a sequence's child sets, for the children after it (as the sampler
+    /// does when it evaluates them in order).
+    pub fn declare(&mut self, t: &'c Template, n: &'c Node) {
+        if let Node::SetVar(s) = n {
+            if s.keep_existing && self.vars.iter().any(|(v, _)| *v == &*s.name) {
+                return;
+            }
+            let val = (!s.immediate).then_some((t, &*s.value));
+            self.vars.push((&s.name, val));
+        }
+    }
+
+    /// A variable use: a lazy variable (or a parameter, or a default) enumerates its value,
+    /// sized with the variables set before it.
+    fn var_size<C: Card>(
+        &mut self,
+        t: &'c Template,
+        g: &'c super::ast::GetVar,
+        mode: Sampler,
+        memo: bool,
+    ) -> Result<C, Diagnostic> {
+        self.reentered = true;
+        let _ = memo;
+        if mode != Sampler::Combinatorial || self.rec.exit {
+            return Ok(C::one());
+        }
+        if self.sizing.contains(&&*g.name) {
+            return Ok(C::one()); // a variable that uses itself: the sampler reports it
+        }
+        let found = self.vars.iter().rev().find(|(n, _)| *n == &*g.name);
+        let (t2, node) = match found {
+            Some((_, Some((t2, n2)))) => (*t2, *n2),
+            Some((_, None)) => return Ok(C::one()),
+            None => match &g.default {
+                Some(d) => (t, &**d),
+                None => return Ok(C::one()),
+            },
+        };
+        self.sizing.push(&g.name);
+        let r = self.size::<C>(t2, node, mode, memo);
+        self.sizing.pop();
+        r
+    }
+
     fn variant_size<C: Card>(
         &mut self,
-        t: &Template,
-        node: &Node,
-        v: &super::ast::Variant,
+        t: &'c Template,
+        node: &'c Node,
+        v: &'c super::ast::Variant,
         eff: Sampler,
         memo: bool,
     ) -> Result<C, Diagnostic> {

@@ -371,6 +371,11 @@ impl<'a> Ctx<'_, 'a> {
         // Parameters are variables scoped to this wildcard.
         let mark = self.vars.len();
         for (pi, (pname, pval)) in w.params.iter().enumerate() {
+            if at.mode == Sampler::Combinatorial {
+                // Enumerated where used, as dynamicprompts does.
+                self.vars.push((pname, super::sampler::Var::Lazy(t, pval)));
+                continue;
+            }
             let mut buf = String::new();
             let k = mix(at.key, 1000 + pi as u64);
             self.eval(t, pval, k, Sampler::Random, None, at.cycle, &mut buf)?;

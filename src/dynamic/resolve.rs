@@ -45,7 +45,10 @@ impl Resolution {
 
     /// Value `g` of the pool → (wildcard id, value index).
     pub fn locate(&self, g: u64) -> (u32, usize) {
-        let (id, vi) = self.values[g as usize];
+        // A position past the end (never made by the samplers) gives the last value rather
+        // than a panic.
+        let i = (g as usize).min(self.values.len().saturating_sub(1));
+        let (id, vi) = self.values[i];
         (id, vi as usize)
     }
 

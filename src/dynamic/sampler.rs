@@ -345,12 +345,20 @@ impl<'e, 'a> Ctx<'e, 'a> {
             self.ex.opts.max_recursion,
         );
         s.stack.clone_from(&self.stack);
+        s.vars = self
+            .vars
+            .iter()
+            .map(|(n, v)| match v {
+                Var::Lazy(t, node) => (*n, Some((*t, *node))),
+                Var::Text(_) => (*n, None),
+            })
+            .collect();
         s.rec = self.rec.clone();
         s.nest = self.nest;
         s
     }
 
-    pub(super) fn size(&self, t: &Template, n: &Node, mode: Sampler) -> Result<u128> {
+    pub(super) fn size(&self, t: &'a Template, n: &'a Node, mode: Sampler) -> Result<u128> {
         Ok(self.sizer().size::<u128>(t, n, mode, true)?)
     }
 
@@ -426,10 +434,13 @@ impl<'e, 'a> Ctx<'e, 'a> {
             Node::Text(s) => out.push_str(s),
             Node::Seq(children) => {
                 if mode == Sampler::Combinatorial {
-                    let sizes = children
-                        .iter()
-                        .map(|c| self.size(t, c, mode))
-                        .collect::<Result<Vec<u128>>>()?;
+                    // Sized in order, so that a variable set by one child counts in the next.
+                    let mut sz = self.sizer();
+                    let mut sizes = Vec::with_capacity(children.len());
+                    for c in children {
+                        sizes.push(sz.size::<u128>(t, c, mode, true)?);
+                        sz.declare(t, c);
+                    }
                     let total = sizes.iter().fold(1u128, |a, s| a.saturating_mul(*s));
                     let mut r = rank.unwrap_or(u128::from(cycle) % total.max(1));
                     let mut ranks = vec![0u128; children.len()];
@@ -494,21 +505,18 @@ impl<'e, 'a> Ctx<'e, 'a> {
                     .find(|(n, _)| *n == &*g.name)
                     .map(|(_, v)| v.clone());
                 let k = mix(key, u64::from(g.span.start));
-                let lazy_mode = if mode == Sampler::Combinatorial {
-                    Sampler::Random
-                } else {
-                    mode
-                };
+                // In combinatorial mode a use enumerates the variable's value (its rank comes
+                // from the enclosing odometer), as dynamicprompts does.
                 match found {
                     Some(Var::Text(s)) => out.push_str(&s),
                     Some(Var::Lazy(t2, n2)) => {
                         self.enter(t, g.span)?;
-                        let r = self.eval(t2, n2, k, lazy_mode, None, cycle, out);
+                        let r = self.eval(t2, n2, k, mode, rank, cycle, out);
                         self.depth -= 1;
                         r?;
                     }
                     None => match &g.default {
-                        Some(d) => self.eval(t, d, k, lazy_mode, None, cycle, out)?,
+                        Some(d) => self.eval(t, d, k, mode, rank, cycle, out)?,
                         None if self.in_name > 0 => out.push_str(&g.name),
                         None => {
                             return Err(t
