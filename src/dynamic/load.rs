@@ -127,6 +127,7 @@ impl Collection {
                 let mut at = Tree {
                     origin: &origin,
                     text: &text,
+                    cursor: (0, 1),
                 };
                 match &value {
                     serde_yaml::Value::Mapping(_) => self.tree(&value, prefix, &mut at),
@@ -166,11 +167,15 @@ impl Collection {
             return;
         }
         let line = at.line_of(path);
+        at.seek_line(line);
         let mut list = Vec::with_capacity(items.len());
         let mut defect = None;
         for (n, v) in items.iter().enumerate() {
             match item(v) {
-                Ok(Some(i)) => list.push(i),
+                Ok(Some(mut i)) => {
+                    i.line = at.find(&i.text);
+                    list.push(i);
+                }
                 Ok(None) => {}
                 Err(m) => {
                     defect.get_or_insert_with(|| Defect {
@@ -202,9 +207,48 @@ impl Collection {
 struct Tree<'t> {
     origin: &'t Arc<str>,
     text: &'t str,
+    /// Where the search for the next item starts: (byte offset, its line number).
+    cursor: (usize, u32),
 }
 
+/// How far past the previous item the next one is looked for (items the file writes escaped
+/// are not found, and must not make the search quadratic).
+const ITEM_WINDOW: usize = 4096;
+
 impl Tree<'_> {
+    /// Moves the item search to the start of 1-based line `line`.
+    fn seek_line(&mut self, line: u32) {
+        let mut off = 0;
+        for _ in 1..line {
+            match self.text[off..].find('\n') {
+                Some(i) => off += i + 1,
+                None => break,
+            }
+        }
+        self.cursor = (off, line);
+    }
+
+    /// The line of an item's text at or after the cursor (0 when it is not found nearby, as
+    /// for text the file writes with escapes); the cursor moves to it.
+    fn find(&mut self, item: &str) -> u32 {
+        let first = item.lines().next().unwrap_or("").trim();
+        if first.is_empty() {
+            return 0;
+        }
+        let (off, line) = self.cursor;
+        let mut end = (off + ITEM_WINDOW + first.len()).min(self.text.len());
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let Some(i) = self.text[off..end].find(first) else {
+            return 0;
+        };
+        let at = off + i;
+        let line = line + memchr::memchr_iter(b'\n', &self.text.as_bytes()[off..at]).count() as u32;
+        self.cursor = (at, line);
+        line
+    }
+
     fn line_of(&self, path: &str) -> u32 {
         let key = path.rsplit('/').next().unwrap_or(path);
         for (i, l) in self.text.lines().enumerate() {
@@ -366,19 +410,23 @@ pub(crate) fn item(v: &serde_yaml::Value) -> std::result::Result<Option<Item>, S
             Some((w, t)) => Item {
                 text: t.to_string(),
                 weight: w,
+                line: 0,
             },
             None => Item {
                 text: s.trim().to_string(),
                 weight: WEIGHT_SCALE,
+                line: 0,
             },
         }),
         V::Number(n) => Some(Item {
             text: n.to_string(),
             weight: WEIGHT_SCALE,
+            line: 0,
         }),
         V::Bool(b) => Some(Item {
             text: b.to_string(),
             weight: WEIGHT_SCALE,
+            line: 0,
         }),
         V::Mapping(m) => {
             let Some(text) = m
@@ -398,7 +446,11 @@ pub(crate) fn item(v: &serde_yaml::Value) -> std::result::Result<Option<Item>, S
                 None => WEIGHT_SCALE,
                 Some(_) => return Err("`weight` must be a number".into()),
             };
-            Some(Item { text, weight })
+            Some(Item {
+                text,
+                weight,
+                line: 0,
+            })
         }
         _ => None,
     })

@@ -105,6 +105,8 @@ enum Entries {
 pub(crate) struct Item {
     pub(crate) text: String,
     pub(crate) weight: u64,
+    /// The line of the file it is on (0: not found, e.g. written with escapes).
+    pub(crate) line: u32,
 }
 
 impl Wildcard {
@@ -245,6 +247,12 @@ impl Wildcard {
                     in_collection: true,
                 }
             }
+            Entries::Items { items, .. } if items[i].line > 0 => Source {
+                name: self.origin.clone(),
+                text: Arc::from(self.value(i)),
+                first_line: items[i].line,
+                in_collection: true,
+            },
             Entries::Items { .. } => Source {
                 name: Arc::from(format!(
                     "{} (wildcard `{}`, value {})",
