@@ -171,26 +171,7 @@ pub fn expand_cmd(a: ExpandArgs) -> Result<()> {
             s
         }
     };
-    let count = if a.combinatorial {
-        let total = ex.combinations()?;
-        let left = total.saturating_sub(u128::from(a.index));
-        let mut n = left.min(u128::from(u64::MAX)) as u64;
-        if let Some(l) = a.limit {
-            n = n.min(l);
-        }
-        if let Some(l) = a.num {
-            n = n.min(l);
-        }
-        if left == 0 {
-            eprintln!(
-                "note: --index {} is past the last of the {total} combinations",
-                a.index
-            );
-        }
-        n
-    } else {
-        a.num.unwrap_or(1)
-    };
+    let count = how_many(&a, &ex)?;
     if a.num == Some(0) || a.limit == Some(0) {
         bail!("-n/--limit must be at least 1 (gen and batch refuse 0 too)");
     }
@@ -270,6 +251,31 @@ pub fn expand_cmd(a: ExpandArgs) -> Result<()> {
     report_warnings(&ex.warnings(), &a.wildcards);
     result?;
     Ok(())
+}
+
+/// How many prompts to write: `-n` (default 1) at random; in combinatorial mode what is left
+/// of the space after `--index`, at most `-n` and `--limit`.
+fn how_many(a: &ExpandArgs, ex: &Expander<'_>) -> Result<u64> {
+    Ok(if a.combinatorial {
+        let total = ex.combinations()?;
+        let left = total.saturating_sub(u128::from(a.index));
+        let mut n = left.min(u128::from(u64::MAX)) as u64;
+        if let Some(l) = a.limit {
+            n = n.min(l);
+        }
+        if let Some(l) = a.num {
+            n = n.min(l);
+        }
+        if left == 0 {
+            eprintln!(
+                "note: --index {} is past the last of the {total} combinations",
+                a.index
+            );
+        }
+        n
+    } else {
+        a.num.unwrap_or(1)
+    })
 }
 
 /// Each `--lenient` warning once, then how many there were and where to see them all.

@@ -39,6 +39,7 @@ mod pick;
 pub(crate) mod recursion;
 pub mod resolve;
 pub mod sampler;
+mod unrank;
 mod validate;
 pub mod wildcards;
 

@@ -4,11 +4,12 @@
 
 use super::Template;
 use super::ast::{Node, Sampler, Select, Span, Variant, WildcardName, WildcardRef};
-use super::count::{bounds, falling, pool_bounds, unrank_multi};
+use super::count::{bounds, falling, pool_bounds};
 use super::draw::{distinct_pool, distinct_weighted, pick_weighted_pool};
 use super::recursion;
 use super::resolve::Resolution;
 use super::sampler::{Ctx, ResRef, in_collection, missing, mix, pool_of, resolve_cached};
+use super::unrank::unrank_multi;
 use super::wildcards::Collection;
 use crate::error::Result;
 
@@ -19,6 +20,17 @@ pub(super) struct At {
     pub mode: Sampler,
     pub rank: Option<u128>,
     pub cycle: u64,
+}
+
+impl At {
+    pub fn new(key: u64, mode: Sampler, rank: Option<u128>, cycle: u64) -> At {
+        At {
+            key,
+            mode,
+            rank,
+            cycle,
+        }
+    }
 }
 
 impl<'a> Ctx<'_, 'a> {
@@ -125,15 +137,72 @@ impl<'a> Ctx<'_, 'a> {
         at: At,
         out: &mut String,
     ) -> Result<()> {
-        let coll: &'a Collection = self.ex.coll;
         let count = res.total_count();
         let (lo, hi) = pool_bounds(sel, count as usize);
         let wref = match &v.options[0] {
             Node::Wildcard(w) => w.span,
             _ => v.span,
         };
-        let cut = self.cut_at(t, wref, res)?;
-        let picks: Vec<(u64, Option<u128>)> = if cut {
+        let cut = match self.cut_at(t, wref, res) {
+            Ok(c) => c,
+            Err(e) if self.ex.opts.lenient => {
+                let src = &t.source().text;
+                out.push_str(&src[v.span.start as usize..v.span.end as usize]);
+                let d = t.source().diagnostic(v.span, "");
+                self.ex.warn(format!(
+                    "{}:{}:{}: no way out of the recursion; kept as text",
+                    d.origin, d.line, d.column
+                ));
+                let _ = e;
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        let picks = self.pool_picks(t, node, res, (lo, hi), wref, cut, at)?;
+        let was = self.rec.exit;
+        self.rec.exit |= cut;
+        let mut r = Ok(());
+        for (slot, (g, sub)) in picks.into_iter().enumerate() {
+            if slot > 0 {
+                out.push_str(sep);
+            }
+            let (id, vi) = res.locate(g);
+            let key = mix(at.key, slot as u64 + 1);
+            r = self.value(
+                t,
+                wref,
+                id,
+                vi,
+                At {
+                    key,
+                    rank: sub,
+                    ..at
+                },
+                out,
+            );
+            if r.is_err() {
+                break;
+            }
+        }
+        self.rec.exit = was;
+        r
+    }
+
+    /// Which values of the pool a multi-select takes, each with its rank inside the value.
+    #[allow(clippy::too_many_arguments)]
+    fn pool_picks(
+        &mut self,
+        t: &'a Template,
+        node: &'a Node,
+        res: &Resolution,
+        (lo, hi): (usize, usize),
+        wref: Span,
+        cut: bool,
+        at: At,
+    ) -> Result<Vec<(u64, Option<u128>)>> {
+        let coll: &'a Collection = self.ex.coll;
+        let count = res.total_count();
+        Ok(if cut {
             recursion::exit_picks(&recursion::pool_heights(coll, res), lo)
                 .into_iter()
                 .map(|g| (g as u64, None))
@@ -172,34 +241,7 @@ impl<'a> Ctx<'_, 'a> {
                         .collect()
                 }
             }
-        };
-        let was = self.rec.exit;
-        self.rec.exit |= cut;
-        let mut r = Ok(());
-        for (slot, (g, sub)) in picks.into_iter().enumerate() {
-            if slot > 0 {
-                out.push_str(sep);
-            }
-            let (id, vi) = res.locate(g);
-            let key = mix(at.key, slot as u64 + 1);
-            r = self.value(
-                t,
-                wref,
-                id,
-                vi,
-                At {
-                    key,
-                    rank: sub,
-                    ..at
-                },
-                out,
-            );
-            if r.is_err() {
-                break;
-            }
-        }
-        self.rec.exit = was;
-        r
+        })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -350,14 +392,14 @@ impl<'a> Ctx<'_, 'a> {
             if !self.ex.opts.lenient {
                 return Err(missing(t, w, name, &res, coll).into());
             }
+            for id in &res.broken {
+                if let Some(d) = &coll.get(*id).defect {
+                    self.ex.warn(format!("{d}; what it holds is left out"));
+                }
+            }
             if res.ids.is_empty() {
                 self.keep_literal(t, w, name, "no values for wildcard", out);
                 return Ok(());
-            }
-            for id in &res.broken {
-                if let Some(d) = &coll.get(*id).defect {
-                    self.ex.warn(format!("{d}; its values are left out"));
-                }
             }
         }
         let cut = match self.cut_at(t, w.span, &res) {
@@ -368,11 +410,21 @@ impl<'a> Ctx<'_, 'a> {
             }
             Err(e) => return Err(e),
         };
-        // Parameters are variables scoped to this wildcard.
         let mark = self.vars.len();
+        self.push_params(t, w, at)?;
+        let was = self.rec.exit;
+        self.rec.exit |= cut;
+        let result = self.wildcard_value(t, w.span, &res, cut, at, out);
+        self.rec.exit = was;
+        self.vars.truncate(mark);
+        result
+    }
+
+    /// Parameters are variables scoped to the wildcard: drawn once in random and cyclical
+    /// mode, enumerated where used in combinatorial mode (as dynamicprompts does).
+    fn push_params(&mut self, t: &'a Template, w: &'a WildcardRef, at: At) -> Result<()> {
         for (pi, (pname, pval)) in w.params.iter().enumerate() {
             if at.mode == Sampler::Combinatorial {
-                // Enumerated where used, as dynamicprompts does.
                 self.vars.push((pname, super::sampler::Var::Lazy(t, pval)));
                 continue;
             }
@@ -381,12 +433,7 @@ impl<'a> Ctx<'_, 'a> {
             self.eval(t, pval, k, Sampler::Random, None, at.cycle, &mut buf)?;
             self.vars.push((pname, super::sampler::Var::Text(buf)));
         }
-        let was = self.rec.exit;
-        self.rec.exit |= cut;
-        let result = self.wildcard_value(t, w.span, &res, cut, at, out);
-        self.rec.exit = was;
-        self.vars.truncate(mark);
-        result
+        Ok(())
     }
 
     /// Chooses a value of a resolved name and writes it.

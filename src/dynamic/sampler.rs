@@ -433,49 +433,16 @@ impl<'e, 'a> Ctx<'e, 'a> {
         match node {
             Node::Text(s) => out.push_str(s),
             Node::Seq(children) => {
-                if mode == Sampler::Combinatorial {
-                    // Sized in order, so that a variable set by one child counts in the next.
-                    let mut sz = self.sizer();
-                    let mut sizes = Vec::with_capacity(children.len());
-                    for c in children {
-                        sizes.push(sz.size::<u128>(t, c, mode, true)?);
-                        sz.declare(t, c);
-                    }
-                    let total = sizes.iter().fold(1u128, |a, s| a.saturating_mul(*s));
-                    let mut r = rank.unwrap_or(u128::from(cycle) % total.max(1));
-                    let mut ranks = vec![0u128; children.len()];
-                    for i in (0..children.len()).rev() {
-                        let s = sizes[i].max(1);
-                        ranks[i] = r % s;
-                        r /= s;
-                    }
-                    for (c, r) in children.iter().zip(ranks) {
-                        self.eval(t, c, key, mode, Some(r), cycle, out)?;
-                    }
-                } else {
-                    for c in children {
-                        self.eval(t, c, key, mode, None, cycle, out)?;
-                    }
-                }
-            }
-            Node::Variant(v) => {
                 let at = At {
                     key,
                     mode,
                     rank,
                     cycle,
                 };
-                self.variant(t, node, v, at, out)?
+                self.seq(t, children, at, out)?
             }
-            Node::Wildcard(w) => {
-                let at = At {
-                    key,
-                    mode,
-                    rank,
-                    cycle,
-                };
-                self.wildcard(t, w, at, out)?
-            }
+            Node::Variant(v) => self.variant(t, node, v, At::new(key, mode, rank, cycle), out)?,
+            Node::Wildcard(w) => self.wildcard(t, w, At::new(key, mode, rank, cycle), out)?,
             Node::SetVar(s) => {
                 if s.keep_existing && self.vars.iter().any(|(n, _)| *n == &*s.name) {
                     return Ok(());
@@ -561,6 +528,47 @@ impl<'e, 'a> Ctx<'e, 'a> {
                     }
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// A sequence: in combinatorial mode an odometer whose rightmost child varies fastest.
+    fn seq(
+        &mut self,
+        t: &'a Template,
+        children: &'a [Node],
+        at: At,
+        out: &mut String,
+    ) -> Result<()> {
+        let At {
+            key,
+            mode,
+            rank,
+            cycle,
+        } = at;
+        if mode != Sampler::Combinatorial {
+            for c in children {
+                self.eval(t, c, key, mode, None, cycle, out)?;
+            }
+            return Ok(());
+        }
+        // Sized in order, so that a variable set by one child counts in the next.
+        let mut sz = self.sizer();
+        let mut sizes = Vec::with_capacity(children.len());
+        for c in children {
+            sizes.push(sz.size::<u128>(t, c, mode, true)?);
+            sz.declare(t, c);
+        }
+        let total = sizes.iter().fold(1u128, |a, s| a.saturating_mul(*s));
+        let mut r = rank.unwrap_or(u128::from(cycle) % total.max(1));
+        let mut ranks = vec![0u128; children.len()];
+        for i in (0..children.len()).rev() {
+            let s = sizes[i].max(1);
+            ranks[i] = r % s;
+            r /= s;
+        }
+        for (c, r) in children.iter().zip(ranks) {
+            self.eval(t, c, key, mode, Some(r), cycle, out)?;
         }
         Ok(())
     }
