@@ -313,11 +313,12 @@ impl<'a> Ctx<'_, 'a> {
     /// True when a reference to `res` is past the recursion bound (its values must then take
     /// the shortest way out). A re-entry into a wildcard that has no way out at all is an
     /// error naming the cycle.
+    #[inline]
     fn cut_at(&mut self, t: &Template, span: Span, res: &Resolution) -> Result<bool> {
         if self.rec.exit {
             return Ok(true);
         }
-        if !self.rec.reenters(&self.stack, res) {
+        if self.stack.is_empty() || !self.rec.reenters(&self.stack, res) {
             return Ok(false);
         }
         if recursion::exit_height(self.ex.coll, res).is_none() {

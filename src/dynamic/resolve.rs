@@ -146,17 +146,33 @@ impl Collection {
     }
 
     /// Applies the value order: duplicates (same text and weight) dropped, keeping the first;
-    /// then a stable sort by text.
+    /// then a stable sort by text. When sorting, duplicates are found next to each other after
+    /// the sort (a million-line file needs no hash set); the result is the same.
     fn order_values(&self, r: &mut Resolution) {
         let text = |&(id, vi): &(u32, u32)| self.get(id).value(vi as usize);
-        if self.order.dedup {
+        let weight = |&(id, vi): &(u32, u32)| self.get(id).weight(vi as usize);
+        if self.order.sort {
+            if !r.values.is_sorted_by(|a, b| text(a) <= text(b)) {
+                r.values.sort_by(|a, b| text(a).cmp(text(b)));
+            }
+            if self.order.dedup {
+                // Equal texts are now one run, in pool order: keep the first of each weight.
+                let mut kept: Vec<(u32, u32)> = Vec::with_capacity(r.values.len());
+                let mut run = 0;
+                for v in r.values.drain(..) {
+                    if kept.len() > run && text(&kept[run]) != text(&v) {
+                        run = kept.len();
+                    }
+                    if !kept[run..].iter().any(|k| weight(k) == weight(&v)) {
+                        kept.push(v);
+                    }
+                }
+                r.values = kept;
+            }
+        } else if self.order.dedup {
             // Membership only (never iterated), so hashing order cannot reach the output.
             let mut seen: HashSet<(&str, u64)> = HashSet::with_capacity(r.values.len());
-            r.values
-                .retain(|v| seen.insert((text(v), self.get(v.0).weight(v.1 as usize))));
-        }
-        if self.order.sort && !r.values.is_sorted_by(|a, b| text(a) <= text(b)) {
-            r.values.sort_by(|a, b| text(a).cmp(text(b)));
+            r.values.retain(|v| seen.insert((text(v), weight(v))));
         }
     }
 
@@ -238,6 +254,32 @@ mod tests {
             },
         );
         assert_eq!(texts(&c, "d/*"), ["zebra", "ant", "bee"]);
+    }
+
+    #[test]
+    fn duplicates_are_equal_text_and_weight_and_the_first_is_kept() {
+        let files = [("w.yaml", "w: [\"2::b\", a, \"3::b\", \"2::b\", a, c]\n")];
+        let (_d, c) = coll(&files, ValueOrder::default());
+        let r = c.resolve("w");
+        let got: Vec<(String, u64)> = (0..r.total_count())
+            .map(|g| {
+                let (id, vi) = r.locate(g);
+                (c.get(id).value(vi).to_string(), c.get(id).weight(vi))
+            })
+            .collect();
+        let w = |x: u64| x * 1_000_000;
+        let want = [("a", w(1)), ("b", w(2)), ("b", w(3)), ("c", w(1))];
+        let want: Vec<(String, u64)> = want.iter().map(|(t, x)| (t.to_string(), *x)).collect();
+        assert_eq!(got, want);
+        // Without sorting, the same values in pool order.
+        let (_d, c) = coll(
+            &files,
+            ValueOrder {
+                sort: false,
+                dedup: true,
+            },
+        );
+        assert_eq!(texts(&c, "w"), ["b", "a", "b", "c"]);
     }
 
     #[test]

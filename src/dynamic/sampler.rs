@@ -533,6 +533,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
     }
 
     /// A sequence: in combinatorial mode an odometer whose rightmost child varies fastest.
+    #[inline]
     fn seq(
         &mut self,
         t: &'a Template,
