@@ -364,3 +364,20 @@ fn wildcards_list_and_show() {
         "zebra\nant\nmoth\n"
     );
 }
+
+/// An error inside a YAML value names the file and the value's own line (it named the value's
+/// position in the list before).
+#[test]
+fn an_error_in_a_yaml_value_points_at_its_line() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("c.yaml"),
+        "colours:\n  - red\n  - \"{blue|green\"\n  - white\n",
+    )
+    .unwrap();
+    let w = d.path().display().to_string();
+    let (ok, _, err) = run(&["expand", "__colours__", "-w", &w, "--seed", "1"]);
+    assert!(!ok);
+    assert!(err.contains("c.yaml:3:"), "{err}");
+    assert!(err.contains("--lenient"), "{err}");
+}
