@@ -15,7 +15,7 @@ use super::exhaustive::Permutation;
 use super::generator::{Generator, Mode, Writing};
 use super::source::ExpandSpec;
 use super::{BatchError, Result, Source};
-use crate::dynamic::{Collection, ExpandOptions, Expander, Sampler, Template};
+use crate::dynamic::{Collection, ExpandOptions, Expander, Sampler, Template, ValueOrder};
 use crate::engine::Engine;
 use crate::record::{FORMAT_VERSION, Record, Slots};
 use crate::rng::fnv1a64;
@@ -41,10 +41,20 @@ pub struct ExpandGen {
 /// A content hash of every wildcard (name, values, weights), for provenance.
 pub fn collection_hash(coll: &Collection) -> String {
     let mut h = fnv1a64(b"wildcards", 0xcbf2_9ce4_8422_2325);
+    let order = coll.value_order();
+    if order != ValueOrder::default() {
+        // A value order other than the default changes prompts too (the default adds
+        // nothing, so hashes of default runs are those of earlier versions).
+        h = fnv1a64(&[u8::from(order.sort), u8::from(order.dedup)], h);
+    }
     for name in coll.names() {
         h = fnv1a64(name.as_bytes(), h);
         h = fnv1a64(&[0], h);
-        for id in coll.resolve(name).ids {
+        for &id in coll
+            .ids_of(name)
+            .iter()
+            .filter(|id| !coll.get(**id).is_empty())
+        {
             let w = coll.get(id);
             for i in 0..w.len() {
                 h = fnv1a64(w.value(i).as_bytes(), h);

@@ -10,7 +10,7 @@ use anyhow::{Result, bail};
 use clap::Args;
 use rayon::prelude::*;
 
-use promptloom::dynamic::{Collection, ExpandOptions, Expander, Sampler, Template};
+use promptloom::dynamic::{Collection, ExpandOptions, Expander, Sampler, Template, ValueOrder};
 
 use super::fresh_seed;
 
@@ -67,6 +67,38 @@ pub struct ExpandArgs {
     /// Separator for multi-selects without their own (`{2$$a|b|c}`)
     #[arg(long, default_value = ",", value_name = "SEP")]
     pub separator: String,
+    #[command(flatten)]
+    pub order: OrderArgs,
+    /// How many times a chain may re-enter wildcards it is already expanding before it takes
+    /// the shortest way out (recursive wildcards)
+    #[arg(long, value_name = "N", default_value_t = promptloom::dynamic::DEFAULT_MAX_RECURSION)]
+    pub max_recursion: u32,
+}
+
+/// The order of wildcard values: dynamicprompts' defaults (sorted, no duplicates) unless asked.
+#[derive(Args, Debug, Clone)]
+pub struct OrderArgs {
+    /// Sort each wildcard's values by text (the default, as dynamicprompts 0.31 does)
+    #[arg(long, overrides_with = "no_sort")]
+    pub sort: bool,
+    /// Keep values in file order
+    #[arg(long, overrides_with = "sort")]
+    pub no_sort: bool,
+    /// Drop repeated values of a wildcard (the default, as dynamicprompts 0.31 does)
+    #[arg(long, overrides_with = "no_dedup")]
+    pub dedup: bool,
+    /// Keep repeated values (a value written twice is twice as likely)
+    #[arg(long, overrides_with = "dedup")]
+    pub no_dedup: bool,
+}
+
+impl OrderArgs {
+    pub fn order(&self) -> ValueOrder {
+        ValueOrder {
+            sort: !self.no_sort,
+            dedup: !self.no_dedup,
+        }
+    }
 }
 
 const CHUNK: u64 = 4096;
@@ -93,7 +125,7 @@ pub fn expand_cmd(a: ExpandArgs) -> Result<()> {
     let coll = if a.wildcards.is_empty() {
         Collection::empty()
     } else {
-        Collection::load(&a.wildcards)?
+        Collection::load_with(&a.wildcards, a.order.order())?
     };
     let mode = if a.combinatorial {
         Sampler::Combinatorial
@@ -107,6 +139,7 @@ pub fn expand_cmd(a: ExpandArgs) -> Result<()> {
             mode,
             separator: a.separator.clone(),
             lenient: a.lenient,
+            max_recursion: a.max_recursion,
             ..ExpandOptions::default()
         },
     );
@@ -114,10 +147,18 @@ pub fn expand_cmd(a: ExpandArgs) -> Result<()> {
         ex.validate()?;
     }
     if a.count {
-        let n = ex.count()?;
+        let (n, bounded) = ex.count_bounded()?;
         let mut out = promptloom::output::Out::stdout();
         writeln!(out, "{n}")?;
         out.finish()?;
+        if bounded {
+            eprintln!(
+                "note: wildcards recurse; this counts the space with recursion cut after {} \
+                 re-entries (--max-recursion)",
+                a.max_recursion
+            );
+        }
+        report_warnings(&ex.warnings(), &a.wildcards);
         return Ok(());
     }
     let jsonl = a.format == "jsonl";
@@ -130,26 +171,7 @@ pub fn expand_cmd(a: ExpandArgs) -> Result<()> {
             s
         }
     };
-    let count = if a.combinatorial {
-        let total = ex.combinations()?;
-        let left = total.saturating_sub(u128::from(a.index));
-        let mut n = left.min(u128::from(u64::MAX)) as u64;
-        if let Some(l) = a.limit {
-            n = n.min(l);
-        }
-        if let Some(l) = a.num {
-            n = n.min(l);
-        }
-        if left == 0 {
-            eprintln!(
-                "note: --index {} is past the last of the {total} combinations",
-                a.index
-            );
-        }
-        n
-    } else {
-        a.num.unwrap_or(1)
-    };
+    let count = how_many(&a, &ex)?;
     if a.num == Some(0) || a.limit == Some(0) {
         bail!("-n/--limit must be at least 1 (gen and batch refuse 0 too)");
     }
@@ -226,9 +248,54 @@ pub fn expand_cmd(a: ExpandArgs) -> Result<()> {
         out.finish()?;
         Ok(())
     })();
-    for w in ex.warnings() {
-        eprintln!("warning: {w}");
-    }
+    report_warnings(&ex.warnings(), &a.wildcards);
     result?;
     Ok(())
+}
+
+/// How many prompts to write: `-n` (default 1) at random; in combinatorial mode what is left
+/// of the space after `--index`, at most `-n` and `--limit`.
+fn how_many(a: &ExpandArgs, ex: &Expander<'_>) -> Result<u64> {
+    Ok(if a.combinatorial {
+        let total = ex.combinations()?;
+        let left = total.saturating_sub(u128::from(a.index));
+        let mut n = left.min(u128::from(u64::MAX)) as u64;
+        if let Some(l) = a.limit {
+            n = n.min(l);
+        }
+        if let Some(l) = a.num {
+            n = n.min(l);
+        }
+        if left == 0 {
+            eprintln!(
+                "note: --index {} is past the last of the {total} combinations",
+                a.index
+            );
+        }
+        n
+    } else {
+        a.num.unwrap_or(1)
+    })
+}
+
+/// Each `--lenient` warning once, then how many there were and where to see them all.
+fn report_warnings(warnings: &[String], roots: &[PathBuf]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+    if warnings.is_empty() {
+        return;
+    }
+    let dirs: Vec<String> = roots.iter().map(|r| r.display().to_string()).collect();
+    eprintln!(
+        "warning: {} problem{} kept as text or left out (--lenient); `promptloom wildcards \
+         check {}` lists every one in the collection",
+        warnings.len(),
+        if warnings.len() == 1 { "" } else { "s" },
+        if dirs.is_empty() {
+            "DIR".to_string()
+        } else {
+            dirs.join(" ")
+        }
+    );
 }

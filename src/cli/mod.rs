@@ -7,6 +7,7 @@ mod generate;
 mod list;
 mod replay;
 mod space;
+mod wildcards;
 
 use std::path::PathBuf;
 
@@ -115,6 +116,9 @@ dialect has them.")]
     /// Regenerate every record of a JSONL set and report each one that differs
     #[command(after_help = replay::AFTER_HELP)]
     Replay(replay::ReplayArgs),
+    /// Look into a wildcard collection: list its names, check it, show one wildcard's values
+    #[command(after_help = wildcards::AFTER_HELP)]
+    Wildcards(wildcards::WildcardsArgs),
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -229,6 +233,7 @@ const SUBCOMMANDS: &[&str] = &[
     "batch",
     "space",
     "replay",
+    "wildcards",
     "help",
 ];
 
@@ -290,5 +295,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Batch(a) => batch::batch_cmd(a),
         Command::Space(a) => space::space_cmd(a),
         Command::Replay(a) => replay::replay_cmd(a),
+        Command::Wildcards(a) => wildcards::wildcards_cmd(a),
     }
 }

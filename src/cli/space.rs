@@ -147,8 +147,16 @@ fn expand_space(text: String, a: &SpaceArgs) -> Result<()> {
     if !a.lenient {
         ex.validate()?;
     }
+    let (n, bounded) = ex.count_bounded()?;
     let mut out = promptloom::output::Out::stdout();
-    writeln!(out, "combinations: {}", ex.count()?)?;
+    writeln!(out, "combinations: {n}")?;
+    if bounded {
+        writeln!(
+            out,
+            "bounded: wildcards recurse; counted with recursion cut after {} re-entries",
+            ex.options().max_recursion
+        )?;
+    }
     out.finish()?;
     Ok(())
 }

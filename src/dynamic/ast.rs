@@ -126,7 +126,7 @@ pub struct WildcardRef {
     pub name: WildcardName,
     pub params: Vec<(Box<str>, Node)>,
     /// Resolution against one collection, cached by collection id.
-    pub(crate) cache: OnceLock<(u64, Arc<super::wildcards::Resolution>)>,
+    pub(crate) cache: OnceLock<(u64, Arc<super::resolve::Resolution>)>,
 }
 
 #[derive(Debug)]

@@ -12,14 +12,19 @@
 use num_bigint::BigUint;
 use num_traits::{One, Zero};
 
+use std::sync::Arc;
+
 use super::Template;
-use super::ast::{Node, Sampler, WildcardName};
+use super::ast::{Node, Sampler, Span, WildcardName};
 use super::error::Diagnostic;
+use super::recursion::Recursion;
+use super::resolve::Resolution;
 use super::wildcards::Collection;
 
 /// Numbers that can count combinations.
 pub(crate) trait Card: Clone + PartialEq {
     fn from_u64(n: u64) -> Self;
+    fn from_u128(n: u128) -> Self;
     fn add(&self, o: &Self) -> Self;
     fn mul(&self, o: &Self) -> Self;
     fn one() -> Self {
@@ -28,26 +33,33 @@ pub(crate) trait Card: Clone + PartialEq {
     fn zero() -> Self {
         Self::from_u64(0)
     }
-    /// A wildcard's size computed before, if kept.
-    fn recall(sizer: &Sizer<'_>, id: u32, memo: bool) -> Option<Result<Self, Diagnostic>>;
-    /// Keeps a wildcard's size: each wildcard is sized once, so a chain of wildcards that
-    /// each use the next several times (`d2 = {__d1__|__d1__}`) is counted in linear time.
-    fn keep(sizer: &mut Sizer<'_>, id: u32, memo: bool, size: &Result<Self, Diagnostic>);
+    /// The size of a resolved wildcard name: each value's size, with its wildcard on the
+    /// stack. `u128` keeps the per-value prefix sums on the resolution (shared by every
+    /// expander of the collection), `BigUint` keeps the total for one count.
+    fn of_name(
+        sizer: &mut Sizer<'_>,
+        t: &Template,
+        span: Span,
+        name: &str,
+        res: &Resolution,
+    ) -> Result<Self, Diagnostic>;
 }
 
 impl Card for u128 {
-    /// Saturated sizes are kept on the wildcard itself (shared by every expander of it).
-    fn recall(sizer: &Sizer<'_>, id: u32, memo: bool) -> Option<Result<Self, Diagnostic>> {
-        memo.then(|| sizer.coll.get(id).comb_size.get().cloned())
-            .flatten()
-    }
-    fn keep(sizer: &mut Sizer<'_>, id: u32, memo: bool, size: &Result<Self, Diagnostic>) {
-        if memo {
-            let _ = sizer.coll.get(id).comb_size.set(size.clone());
-        }
+    fn of_name(
+        sizer: &mut Sizer<'_>,
+        t: &Template,
+        span: Span,
+        _: &str,
+        res: &Resolution,
+    ) -> Result<Self, Diagnostic> {
+        Ok(sizer.value_sizes(t, span, res)?.total())
     }
     fn from_u64(n: u64) -> Self {
         u128::from(n)
+    }
+    fn from_u128(n: u128) -> Self {
+        n
     }
     fn add(&self, o: &Self) -> Self {
         self.saturating_add(*o)
@@ -58,16 +70,40 @@ impl Card for u128 {
 }
 
 impl Card for BigUint {
-    /// Exact sizes are kept for one count (by the sizer).
-    fn recall(sizer: &Sizer<'_>, id: u32, _: bool) -> Option<Result<Self, Diagnostic>> {
-        sizer.big.get(&id).cloned().map(Ok)
-    }
-    fn keep(sizer: &mut Sizer<'_>, id: u32, _: bool, size: &Result<Self, Diagnostic>) {
-        if let Ok(v) = size {
-            sizer.big.insert(id, v.clone());
+    fn of_name(
+        sizer: &mut Sizer<'_>,
+        t: &Template,
+        span: Span,
+        name: &str,
+        res: &Resolution,
+    ) -> Result<Self, Diagnostic> {
+        if let Some(v) = sizer.big.get(name) {
+            return Ok(v.clone());
         }
+        let saved = std::mem::replace(&mut sizer.reentered, false);
+        let mut total = <BigUint as Zero>::zero();
+        let mut r = Ok(());
+        for &(id, vi) in &res.values {
+            match sizer.value_size::<BigUint>(t, span, id, vi as usize) {
+                Ok(s) => total += s,
+                Err(d) => {
+                    r = Err(d);
+                    break;
+                }
+            }
+        }
+        let depends = std::mem::replace(&mut sizer.reentered, saved);
+        sizer.reentered |= depends;
+        r?;
+        if !depends {
+            sizer.big.insert(name.into(), total.clone());
+        }
+        Ok(total)
     }
     fn from_u64(n: u64) -> Self {
+        BigUint::from(n)
+    }
+    fn from_u128(n: u128) -> Self {
         BigUint::from(n)
     }
     fn add(&self, o: &Self) -> Self {
@@ -123,7 +159,7 @@ pub(crate) fn bounds(min: u32, max: Option<u32>, n: usize) -> (usize, usize) {
     (min.min(hi) as usize, hi as usize)
 }
 
-/// Counts combinations. `stack` holds the wildcards being sized, to stop cycles.
+/// Counts combinations. `stack` holds the wildcards being sized (to count recursion).
 pub(crate) struct Sizer<'c> {
     pub coll: &'c Collection,
     pub stack: Vec<u32>,
@@ -132,19 +168,43 @@ pub(crate) struct Sizer<'c> {
     /// Current nesting of constructs, all wildcard levels together (bounded by
     /// [`super::ast::MAX_DEPTH`], as in the sampler).
     pub nest: u32,
-    /// Exact sizes of the wildcards sized so far (a lookup cache, never iterated).
-    pub big: std::collections::BTreeMap<u32, BigUint>,
+    /// Exact sizes of the names sized so far (a lookup cache, never iterated).
+    pub big: std::collections::BTreeMap<Box<str>, BigUint>,
+    /// Recursion state, the same as the sampler's (see [`super::recursion`]).
+    pub rec: Recursion,
+    /// Set when a size met a wildcard already on the stack or used a variable: it depends on
+    /// where it was reached from, so it is not kept.
+    pub reentered: bool,
+    /// Variables in scope, innermost last: lazy ones (and wildcard parameters) with their
+    /// value, which a use enumerates as dynamicprompts does; immediate ones as `None`.
+    pub vars: Vec<(&'c str, Option<(&'c Template, &'c Node)>)>,
+    /// Variables whose value is being sized (a variable that uses itself counts as one).
+    sizing: Vec<&'c str>,
 }
 
 impl<'c> Sizer<'c> {
+    pub fn new(coll: &'c Collection, lenient: bool, max_recursion: u32) -> Self {
+        Sizer {
+            coll,
+            stack: Vec::new(),
+            lenient,
+            nest: 0,
+            big: Default::default(),
+            rec: Recursion::new(max_recursion),
+            reentered: false,
+            vars: Vec::new(),
+            sizing: Vec::new(),
+        }
+    }
+
     pub fn size<C: Card>(
         &mut self,
-        t: &Template,
-        node: &Node,
+        t: &'c Template,
+        node: &'c Node,
         mode: Sampler,
         memo: bool,
     ) -> Result<C, Diagnostic> {
-        if matches!(node, Node::Text(_) | Node::GetVar(_)) {
+        if matches!(node, Node::Text(_)) {
             return Ok(C::one());
         }
         if self.nest >= super::ast::MAX_DEPTH {
@@ -158,18 +218,30 @@ impl<'c> Sizer<'c> {
 
     fn size_inner<C: Card>(
         &mut self,
-        t: &Template,
-        node: &Node,
+        t: &'c Template,
+        node: &'c Node,
         mode: Sampler,
         memo: bool,
     ) -> Result<C, Diagnostic> {
         Ok(match node {
-            Node::Text(_) | Node::GetVar(_) => C::one(),
+            Node::Text(_) => C::one(),
+            Node::GetVar(g) => self.var_size(t, g, mode, memo)?,
             Node::Seq(v) => {
+                let mark = self.vars.len();
                 let mut p = C::one();
+                let mut r = Ok(());
                 for n in v {
-                    p = p.mul(&self.size::<C>(t, n, mode, memo)?);
+                    match self.size::<C>(t, n, mode, memo) {
+                        Ok(s) => p = p.mul(&s),
+                        Err(d) => {
+                            r = Err(d);
+                            break;
+                        }
+                    }
+                    self.declare(t, n);
                 }
+                self.vars.truncate(mark);
+                r?;
                 p
             }
             Node::SetVar(s) => {
@@ -184,246 +256,291 @@ impl<'c> Sizer<'c> {
                 .mul(&self.size::<C>(t, &w.inner, mode, memo)?),
             Node::Variant(v) => {
                 let eff = v.sampler.unwrap_or(mode);
-                if eff != Sampler::Combinatorial {
+                if eff != Sampler::Combinatorial || self.rec.exit {
                     return Ok(C::one());
                 }
-                let mut sizes = Vec::with_capacity(v.options.len());
-                for o in &v.options {
-                    sizes.push(self.size::<C>(t, o, eff, memo)?);
-                }
-                match &v.select {
-                    None => sizes.iter().fold(C::zero(), |a, s| a.add(s)),
-                    Some(sel) => {
-                        if let Some((pool, n, plain)) = self.pool(t, node, memo)? {
-                            let (lo, hi) = bounds(sel.min, sel.max, n as usize);
-                            let mut total = C::zero();
-                            for k in lo..=hi {
-                                total = total.add(&if plain {
-                                    falling::<C>(n, k as u64)
-                                } else {
-                                    tuples(&pool, k)
-                                });
-                            }
-                            return Ok(total);
-                        }
-                        let (lo, hi) = bounds(sel.min, sel.max, sizes.len());
-                        let all_one = sizes.iter().all(|s| *s == C::one());
-                        let mut total = C::zero();
-                        for k in lo..=hi {
-                            total = total.add(&if all_one {
-                                falling::<C>(sizes.len() as u64, k as u64)
-                            } else {
-                                tuples(&sizes, k)
-                            });
-                        }
-                        total
-                    }
-                }
+                self.variant_size(t, node, v, eff, memo)?
             }
             Node::Wildcard(w) => {
                 let eff = w.sampler.unwrap_or(mode);
-                if eff != Sampler::Combinatorial {
+                if eff != Sampler::Combinatorial || self.rec.exit {
                     return Ok(C::one());
                 }
                 let WildcardName::Static(name) = &w.name else {
                     return Ok(C::one()); // dynamic names are sampled, not enumerated
                 };
                 let res = self.coll.resolve(name);
-                if res.ids.is_empty() {
+                if res.ids.is_empty() || (!res.broken.is_empty() && !self.lenient) {
                     if self.lenient {
                         return Ok(C::one());
                     }
                     return Err(super::sampler::missing(t, w, name, &res, self.coll));
                 }
-                let mut total = C::zero();
-                for id in &res.ids {
-                    total = total.add(&self.wildcard_size::<C>(t, w.span, *id, memo)?);
+                if self.cut_here(t, w.span, &res)? {
+                    return Ok(C::one());
                 }
-                total
+                // Parameters are lazy variables of the values (enumerated, as dynamicprompts).
+                let mark = self.vars.len();
+                for (p, v) in &w.params {
+                    self.vars.push((p, Some((t, v))));
+                }
+                let r = C::of_name(self, t, w.span, name, &res);
+                self.vars.truncate(mark);
+                r?
             }
         })
     }
 
-    /// Combinations of all values of one wildcard, enumerated.
-    pub fn wildcard_size<C: Card>(
+    /// Records a variable a sequence's child sets, for the children after it (as the sampler
+    /// does when it evaluates them in order).
+    pub fn declare(&mut self, t: &'c Template, n: &'c Node) {
+        if let Node::SetVar(s) = n {
+            if s.keep_existing && self.vars.iter().any(|(v, _)| *v == &*s.name) {
+                return;
+            }
+            let val = (!s.immediate).then_some((t, &*s.value));
+            self.vars.push((&s.name, val));
+        }
+    }
+
+    /// A variable use: a lazy variable (or a parameter, or a default) enumerates its value,
+    /// sized with the variables set before it.
+    fn var_size<C: Card>(
         &mut self,
-        t: &Template,
-        span: super::ast::Span,
-        id: u32,
+        t: &'c Template,
+        g: &'c super::ast::GetVar,
+        mode: Sampler,
         memo: bool,
     ) -> Result<C, Diagnostic> {
-        if let Some(pos) = self.stack.iter().position(|s| *s == id) {
-            return Err(cycle_error(self.coll, t, span, &self.stack[pos..], id));
+        self.reentered = true;
+        let _ = memo;
+        if mode != Sampler::Combinatorial || self.rec.exit {
+            return Ok(C::one());
         }
+        if self.sizing.contains(&&*g.name) {
+            return Ok(C::one()); // a variable that uses itself: the sampler reports it
+        }
+        let found = self.vars.iter().rev().find(|(n, _)| *n == &*g.name);
+        let (t2, node) = match found {
+            Some((_, Some((t2, n2)))) => (*t2, *n2),
+            Some((_, None)) => return Ok(C::one()),
+            None => match &g.default {
+                Some(d) => (t, &**d),
+                None => return Ok(C::one()),
+            },
+        };
+        self.sizing.push(&g.name);
+        let r = self.size::<C>(t2, node, mode, memo);
+        self.sizing.pop();
+        r
+    }
+
+    fn variant_size<C: Card>(
+        &mut self,
+        t: &'c Template,
+        node: &'c Node,
+        v: &'c super::ast::Variant,
+        eff: Sampler,
+        memo: bool,
+    ) -> Result<C, Diagnostic> {
+        if let Some(sel) = &v.select
+            && let Some((res, _)) = super::sampler::pool_of(self.coll, node)
+            && !res.ids.is_empty()
+        {
+            if self.cut_here(t, v.span, &res)? {
+                return Ok(C::one());
+            }
+            let n = res.total_count();
+            let (lo, hi) = pool_bounds(sel, n as usize);
+            let sizes = self.value_sizes(t, v.span, &res)?;
+            let mut total = C::zero();
+            if sizes.all_one() {
+                for k in lo..=hi {
+                    total = total.add(&falling::<C>(n, k as u64));
+                }
+            } else {
+                let each: Vec<C> = (0..sizes.len())
+                    .map(|i| C::from_u128(sizes.size(i)))
+                    .collect();
+                for k in lo..=hi {
+                    total = total.add(&tuples(&each, k));
+                }
+            }
+            return Ok(total);
+        }
+        let mut sizes = Vec::with_capacity(v.options.len());
+        for o in &v.options {
+            sizes.push(self.size::<C>(t, o, eff, memo)?);
+        }
+        let Some(sel) = &v.select else {
+            return Ok(sizes.iter().fold(C::zero(), |a, s| a.add(s)));
+        };
+        let (lo, hi) = bounds(sel.min, sel.max, sizes.len());
+        let all_one = sizes.iter().all(|s| *s == C::one());
+        let mut total = C::zero();
+        for k in lo..=hi {
+            total = total.add(&if all_one {
+                falling::<C>(sizes.len() as u64, k as u64)
+            } else {
+                tuples(&sizes, k)
+            });
+        }
+        Ok(total)
+    }
+
+    /// True when a reference to `res` is past the recursion bound: it then counts as one (its
+    /// way out, see [`super::recursion`]). An error when no value leads out.
+    pub fn cut_here(
+        &mut self,
+        t: &Template,
+        span: Span,
+        res: &Resolution,
+    ) -> Result<bool, Diagnostic> {
+        if !self.rec.reenters(&self.stack, res) {
+            return Ok(false);
+        }
+        self.reentered = true;
+        if super::recursion::exit_height(self.coll, res).is_none() {
+            // No way out: an error, or with --lenient the reference's own text.
+            if self.lenient {
+                return Ok(true);
+            }
+            return Err(super::recursion::no_way_out(
+                self.coll,
+                t,
+                span,
+                &self.stack,
+                res,
+            ));
+        }
+        if !self.rec.past_bound(&self.stack) {
+            return Ok(false);
+        }
+        self.rec.cut = true;
+        Ok(true)
+    }
+
+    /// The combinatorial size of value `vi` of wildcard `id`, with the wildcard on the stack.
+    pub fn value_size<C: Card>(
+        &mut self,
+        t: &Template,
+        span: Span,
+        id: u32,
+        vi: usize,
+    ) -> Result<C, Diagnostic> {
+        let tpl = match self.coll.get(id).template(vi) {
+            Ok(None) => return Ok(C::one()),
+            Ok(Some(tpl)) => tpl,
+            Err(_) if self.lenient => return Ok(C::one()),
+            Err(d) => return Err(super::sampler::in_collection(d)),
+        };
         if self.stack.len() >= 64 {
             return Err(t
                 .source()
                 .diagnostic(span, "wildcards nest deeper than 64 levels"));
         }
-        let wc = self.coll.get(id);
-        if let Some(done) = C::recall(self, id, memo) {
-            return done;
-        }
-        self.stack.push(id);
-        let result = (|| {
-            let mut total = C::zero();
-            let mut plain = 0u64;
-            for i in 0..wc.len() {
-                match wc.template(i)? {
-                    Some(tpl) => {
-                        total = total.add(&self.size::<C>(
-                            tpl,
-                            tpl.root(),
-                            Sampler::Combinatorial,
-                            memo,
-                        )?)
-                    }
-                    None => plain += 1,
-                }
-            }
-            Ok(total.add(&C::from_u64(plain)))
-        })();
-        self.stack.pop();
-        // A depth error depends on where the wildcard was reached from: not kept.
-        if !result
-            .as_ref()
-            .is_err_and(|d: &Diagnostic| d.to_string().contains(super::ast::TOO_DEEP))
-        {
-            C::keep(self, id, memo, &result);
-        }
-        result
+        let again = self.rec.push(&mut self.stack, id);
+        self.reentered |= again;
+        let r = self.size::<C>(tpl, tpl.root(), Sampler::Combinatorial, true);
+        self.rec.pop(&mut self.stack, again);
+        r
     }
 
-    /// For `{k$$__name__}`: the value pool of the wildcard (following wildcards that are only a
-    /// reference to another one), as (sizes of each value, count, all plain).
-    pub fn pool<C: Card>(
+    /// The sizes of every value of a resolved name, as prefix sums; kept on the resolution
+    /// when they do not depend on where the name was reached from.
+    pub fn value_sizes(
         &mut self,
         t: &Template,
-        node: &Node,
-        memo: bool,
-    ) -> Result<Option<(Vec<C>, u64, bool)>, Diagnostic> {
-        let Some((res, _)) = super::sampler::pool_of(self.coll, node) else {
-            return Ok(None);
-        };
-        let n = res.total_count();
-        let mut plain = true;
-        let mut sizes = Vec::new();
-        for id in &res.ids {
-            let wc = self.coll.get(*id);
-            let s: u128 = self.wildcard_size(t, span_of(node), *id, memo)?;
-            if s != wc.len() as u128 {
-                plain = false;
-            }
+        span: Span,
+        res: &Resolution,
+    ) -> Result<Arc<ValueSizes>, Diagnostic> {
+        if let Some(s) = res.sizes.get() {
+            return Ok(s.clone());
         }
-        if !plain {
-            for id in &res.ids {
-                let wc = self.coll.get(*id);
-                for i in 0..wc.len() {
-                    sizes.push(match wc.template(i)? {
-                        Some(tpl) => {
-                            self.stack.push(*id);
-                            let s = self.size::<C>(tpl, tpl.root(), Sampler::Combinatorial, memo);
-                            self.stack.pop();
-                            s?
-                        }
-                        None => C::one(),
-                    });
+        let saved = std::mem::replace(&mut self.reentered, false);
+        let mut prefix = Vec::new();
+        let mut all_one = true;
+        let mut acc = 0u128;
+        let mut r = Ok(());
+        for (k, &(id, vi)) in res.values.iter().enumerate() {
+            match self.value_size::<u128>(t, span, id, vi as usize) {
+                Ok(s) => {
+                    if s != 1 && all_one {
+                        all_one = false;
+                        prefix = (1..=k as u128).collect();
+                    }
+                    acc = acc.saturating_add(s);
+                    if !all_one {
+                        prefix.push(acc);
+                    }
                 }
-            }
-        }
-        Ok(Some((sizes, n, plain)))
-    }
-}
-
-fn span_of(node: &Node) -> super::ast::Span {
-    match node {
-        Node::Variant(v) => v.span,
-        Node::Wildcard(w) => w.span,
-        _ => super::ast::Span::default(),
-    }
-}
-
-/// "wildcard cycle: a → b → a".
-pub(crate) fn cycle_error(
-    coll: &Collection,
-    t: &Template,
-    span: super::ast::Span,
-    chain: &[u32],
-    back_to: u32,
-) -> Diagnostic {
-    let mut names: Vec<&str> = chain.iter().map(|id| coll.get(*id).name.as_str()).collect();
-    names.push(&coll.get(back_to).name);
-    t.source()
-        .diagnostic(span, format!("wildcard cycle: {}", names.join(" → ")))
-        .with_help("a wildcard's values must not lead back to the wildcard itself")
-}
-
-/// Unranks a multi-select: which options (positions) and each one's own sub-rank, for rank `r`
-/// in the order described in the module docs. `sizes` empty means every option has size 1.
-pub(crate) fn unrank_multi(
-    n: usize,
-    sizes: &[u128],
-    lo: usize,
-    hi: usize,
-    mut r: u128,
-) -> Vec<(usize, u128)> {
-    let plain = sizes.is_empty();
-    let mut k = lo;
-    while k <= hi {
-        let block: u128 = if plain {
-            falling(n as u64, k as u64)
-        } else {
-            tuples(sizes, k)
-        };
-        if r < block || k == hi {
-            break;
-        }
-        r -= block;
-        k += 1;
-    }
-    let mut chosen: Vec<(usize, u128)> = Vec::with_capacity(k);
-    let mut used = vec![false; if plain { 0 } else { n }];
-    for p in 0..k {
-        let m = k - p - 1;
-        if plain {
-            let rest: u128 = falling((n - p - 1) as u64, m as u64);
-            let j = (r / rest.max(1)) as usize;
-            r %= rest.max(1);
-            // The j-th position not yet chosen.
-            let mut sorted: Vec<usize> = chosen.iter().map(|c| c.0).collect();
-            sorted.sort_unstable();
-            let mut idx = j;
-            for s in sorted {
-                if s <= idx {
-                    idx += 1;
-                }
-            }
-            chosen.push((idx.min(n.saturating_sub(1)), 0));
-        } else {
-            let mut picked = None;
-            for i in 0..n {
-                if used[i] {
-                    continue;
-                }
-                let others: Vec<u128> = (0..n)
-                    .filter(|j| !used[*j] && *j != i)
-                    .map(|j| sizes[j])
-                    .collect();
-                let rest: u128 = tuples(&others, m).max(1);
-                let block = sizes[i].saturating_mul(rest);
-                if r < block {
-                    picked = Some((i, r / rest));
-                    r %= rest;
+                Err(d) => {
+                    r = Err(d);
                     break;
                 }
-                r -= block;
             }
-            let (i, sub) = picked.unwrap_or((0, 0));
-            used[i] = true;
-            chosen.push((i, sub));
         }
+        let depends = std::mem::replace(&mut self.reentered, saved);
+        self.reentered |= depends;
+        r?;
+        let sizes = Arc::new(ValueSizes {
+            prefix,
+            n: res.values.len() as u64,
+        });
+        if !depends {
+            let _ = res.sizes.set(sizes.clone());
+        }
+        Ok(sizes)
     }
-    chosen
+}
+
+/// The combinatorial sizes of a name's values, as prefix sums (empty when every value has
+/// one combination, so a plain million-line file costs nothing here).
+#[derive(Debug)]
+pub(crate) struct ValueSizes {
+    prefix: Vec<u128>,
+    n: u64,
+}
+
+impl ValueSizes {
+    pub fn all_one(&self) -> bool {
+        self.prefix.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.n as usize
+    }
+
+    pub fn total(&self) -> u128 {
+        self.prefix.last().copied().unwrap_or(u128::from(self.n))
+    }
+
+    /// The size of value `i`.
+    pub fn size(&self, i: usize) -> u128 {
+        if self.prefix.is_empty() {
+            return 1;
+        }
+        self.prefix[i] - if i == 0 { 0 } else { self.prefix[i - 1] }
+    }
+
+    /// Rank `r` (below the total) → (value position, rank inside that value).
+    pub fn locate(&self, r: u128) -> (u64, u128) {
+        if self.prefix.is_empty() {
+            return (r as u64, 0);
+        }
+        let i = self.prefix.partition_point(|p| *p <= r);
+        let before = if i == 0 { 0 } else { self.prefix[i - 1] };
+        (i as u64, r - before)
+    }
+}
+
+/// The (min, max) pick counts of a multi-select over one wildcard (`{2$$__x__}`), as
+/// dynamicprompts reads them: an open upper bound (`{1-$$__x__}`) is the number of options
+/// written, which is one, and bounds are put in order (`{2-$$__x__}` is `1-2`).
+pub(crate) fn pool_bounds(sel: &super::ast::Select, n: usize) -> (usize, usize) {
+    let hi = sel.max.unwrap_or(1);
+    let (lo, hi) = (sel.min.min(hi), sel.min.max(hi));
+    bounds(lo, Some(hi), n)
 }
 
 #[cfg(test)]
@@ -441,31 +558,5 @@ mod tests {
             tuples::<BigUint>(&[BigUint::from(2u8), BigUint::from(1u8)], 2),
             BigUint::from(4u8)
         );
-    }
-
-    #[test]
-    fn unrank_plain_pairs_in_lexicographic_order() {
-        let got: Vec<Vec<usize>> = (0..6)
-            .map(|r| unrank_multi(3, &[], 2, 2, r).iter().map(|c| c.0).collect())
-            .collect();
-        assert_eq!(got, [[0, 1], [0, 2], [1, 0], [1, 2], [2, 0], [2, 1]]);
-    }
-
-    #[test]
-    fn unrank_sized_matches_plain_when_sizes_are_one() {
-        for r in 0..6 {
-            assert_eq!(
-                unrank_multi(3, &[1, 1, 1], 2, 2, r),
-                unrank_multi(3, &[], 2, 2, r)
-            );
-        }
-    }
-
-    #[test]
-    fn unrank_walks_ranges_low_to_high() {
-        let got: Vec<usize> = (0..5)
-            .map(|r| unrank_multi(2, &[], 1, 2, r).len())
-            .collect();
-        assert_eq!(got, [1, 1, 2, 2, 2]);
     }
 }

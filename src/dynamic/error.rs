@@ -13,6 +13,8 @@ pub struct Source {
     pub name: Arc<str>,
     pub text: Arc<str>,
     pub first_line: u32,
+    /// True for a value of a wildcard file (its errors say that `--lenient` goes on).
+    pub(crate) in_collection: bool,
 }
 
 impl Source {
@@ -21,6 +23,7 @@ impl Source {
             name: name.into(),
             text: text.into(),
             first_line: 1,
+            in_collection: false,
         }
     }
 

@@ -27,19 +27,30 @@
 //!   [`Template::parse`] and keep an `Expander::new(&t, empty_collection(), ..).with_path(p)`.
 
 pub mod ast;
+pub mod check;
 pub mod count;
+mod draw;
 pub mod error;
+pub mod glob;
 pub mod inline;
+mod load;
 pub mod parser;
+mod pick;
+pub(crate) mod recursion;
+pub mod resolve;
 pub mod sampler;
+mod unrank;
+mod validate;
 pub mod wildcards;
 
 use std::sync::{Arc, OnceLock};
 
 pub use ast::Sampler;
 pub use error::{Diagnostic, Source};
+pub use recursion::DEFAULT_MAX_RECURSION;
+pub use resolve::Resolution;
 pub use sampler::{ExpandOptions, Expander};
-pub use wildcards::{Collection, Wildcard};
+pub use wildcards::{Collection, Defect, ValueOrder, Wildcard};
 
 use crate::error::Result;
 
