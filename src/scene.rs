@@ -1176,6 +1176,14 @@ pub fn build_with(
         if pinned_spans.iter().any(|p| p.0 == si) || (tags.is_empty() && blocks.is_empty()) {
             continue;
         }
+        // A phrase inside a longer one that pins the world says no more than it ("morning" in
+        // "four in the morning" is no daytime).
+        let sp = &plan.spans[si];
+        if plan.world_pins.iter().any(|p| {
+            p.first <= sp.first && sp.last <= p.last && p.last - p.first > sp.last - sp.first
+        }) {
+            continue;
+        }
         state.add(tags, blocks);
         if explain {
             notes.push(format!(
