@@ -370,39 +370,13 @@ pub fn with_article_into(phrase: &str, out: &mut String) {
 }
 
 /// Words that open an adverbial phrase or clause, never a noun phrase ("in the early morning,
-/// …", "while the kettle boils").
+/// …", "while the kettle boils"): the prepositions that place or time a scene (not "of",
+/// "by", "for" or a participle, which can follow a noun inside one).
 fn opens_clause(w: &str) -> bool {
-    matches!(
-        w,
-        "in" | "on"
-            | "at"
-            | "under"
-            | "near"
-            | "over"
-            | "above"
-            | "below"
-            | "beside"
-            | "behind"
-            | "across"
-            | "through"
-            | "into"
-            | "onto"
-            | "from"
-            | "among"
-            | "between"
-            | "along"
-            | "around"
-            | "during"
-            | "inside"
-            | "outside"
-            | "beneath"
-            | "underneath"
-            | "before"
-            | "after"
-            | "while"
-            | "when"
-            | "with"
-    )
+    matches!(w, "before" | "after" | "while" | "when" | "during")
+        || (is_preposition(w)
+            && !w.ends_with("ing")
+            && !matches!(w, "of" | "by" | "for" | "and" | "against"))
 }
 
 /// [`with_article`] for any text: Unicode case and white space.
