@@ -127,11 +127,12 @@ impl Plan {
                 .collect();
             (c, "empty description: any template, by weight".to_string())
         } else {
-            let said = [names_motion(&ws), names_setting.is_some()];
+            // Which description tags hold, for templates that avoid them.
+            let holds = [names_motion(&ws), names_setting.is_some()];
             let avoided = |t: &crate::library::SceneTemplate| {
                 DESCRIPTION_TAGS
                     .iter()
-                    .zip(said)
+                    .zip(holds)
                     .any(|(tag, s)| s && t.avoid.iter().any(|a| a == tag))
                     && !ws.iter().any(|w| w.folded == t.name)
             };
