@@ -232,6 +232,14 @@ impl Plan {
         (s.setting && self.names_setting.is_some())
             || (s.action && self.names_action.is_some())
             || (s.guarded && self.said.contains(&s.category))
+            || s.scenery.is_some_and(|a| self.unnamed_kind(a))
+    }
+
+    /// Whether the description names a place but no value of the kind axis `axis` ("in an
+    /// indoor arena" names no kind of `room`): the place is one the library does not know,
+    /// so nothing of a kind it knows is invented for it.
+    fn unnamed_kind(&self, axis: usize) -> bool {
+        self.names_setting.is_some() && !self.world_pins.iter().any(|p| p.axis == axis)
     }
 
     pub fn spans(&self) -> &[Span] {
@@ -1163,6 +1171,16 @@ pub fn build_with(
     let mut state = State::default();
     state.add(&t.tags, &t.blocks);
     state.add(&plan.word_tags.0, &plan.word_tags.1);
+    // A place of a kind the library does not know has none of the kinds it knows: no slot
+    // brings in a chapel's light or a kitchen's window to an arena.
+    for s in &t.slots {
+        if let Some(a) = s.scenery
+            && plan.unnamed_kind(a)
+        {
+            state.blocks.union_with(&lib.world.axes[a].mask);
+            state.blocks.remove(lib.world.axes[a].none);
+        }
+    }
     for (c, e) in &displaced {
         let en = &lib.categories[*c].entries[*e];
         state.add(&en.tags, &en.blocks);
@@ -1382,6 +1400,16 @@ pub fn build_with(
         notes.push(format!(
             "the description names its place (\"{place}\"): `setting` slots are left to it"
         ));
+        for s in &t.slots {
+            if let Some(a) = s.scenery
+                && plan.unnamed_kind(a)
+            {
+                notes.push(format!(
+                    "no word of it names a `{}`: scenery slot `{}` is left empty",
+                    lib.world.axes[a].name, s.name
+                ));
+            }
+        }
     }
     if explain && !world.is_empty() {
         let (pins, conflicts) = plan.world_pin_notes(lib);

@@ -355,6 +355,10 @@ pub struct RawSlot {
     /// description names a place of its own ("in a library", "on a ridge").
     #[serde(default)]
     pub role: Option<String>,
+    /// An axis name (`room`): the slot furnishes a place of the kind that axis names, and is
+    /// left empty when the description names a place the axis has no value for.
+    #[serde(default)]
+    pub scenery: Option<String>,
 }
 
 fn yaml_error(file: &str, e: &serde_yaml::Error) -> Error {

@@ -173,6 +173,10 @@ pub struct Slot {
     /// The slot says what the subject does (`role: action`): an action the user names
     /// ("a cat reading a newspaper") replaces it.
     pub action: bool,
+    /// The slot furnishes a place of the kind this world axis names (`scenery: room`): when
+    /// the description names a place but no value of the axis ("in an indoor arena"), the
+    /// slot stays empty rather than furnish some other kind of place.
+    pub scenery: Option<usize>,
     /// Every body writes the slot only under `{% if NAME %}`, so it may stay empty when the
     /// user's words already say what it would (computed once the bodies are read).
     pub guarded: bool,
@@ -1181,6 +1185,22 @@ fn compile_template(
                 ));
             }
         };
+        let scenery = match s.scenery.as_deref() {
+            None => None,
+            Some(axis) => match world.axes.iter().position(|a| a.name == axis) {
+                Some(a) => Some(a),
+                None => {
+                    let names: Vec<&str> = world.axes.iter().map(|a| a.name.as_str()).collect();
+                    return Err(invalid(
+                        loc.next(axis),
+                        format!(
+                            "slot `{name}`: `scenery: {axis}` names no world axis (the axes are {})",
+                            names.join(", ")
+                        ),
+                    ));
+                }
+            },
+        };
         let base = &pool_state;
         // One pass fills both pools: the relaxed one drops only `require`.
         let entries = &categories[category].entries;
@@ -1216,6 +1236,7 @@ fn compile_template(
             priority: priority as u32,
             setting,
             action,
+            scenery,
             guarded: false,
             pool: pool.clone(),
             relaxed_pool: relaxed_pool.clone(),
@@ -1286,6 +1307,22 @@ fn compile_template(
     }
     for s in &mut slots {
         s.guarded = raw.bodies.iter().all(|b| tests_slot(b, &s.name));
+        // A scenery slot may be left empty by the description, so every body must say what
+        // it writes without it.
+        if s.scenery.is_some()
+            && let Some(b) = raw.bodies.iter().position(|b| !tests_slot(b, &s.name))
+        {
+            return Err(invalid(
+                body_locations[b].clone(),
+                format!(
+                    "body {} writes scenery slot `{}` without `{{% if {} %}}`: the slot is left \
+                     empty when the description names a place of another kind",
+                    b + 1,
+                    s.name,
+                    s.name
+                ),
+            ));
+        }
     }
     Ok(SceneTemplate {
         name: raw.name,
