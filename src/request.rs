@@ -92,7 +92,7 @@ pub(crate) fn idea(description: &str) -> &str {
             break;
         }
     }
-    let rest = strip_purpose_tail(rest);
+    let rest = strip_purpose_tail(strip_comma_purpose(strip_sign_off(rest)));
     if rest.chars().any(char::is_alphanumeric) {
         rest
     } else {
@@ -135,6 +135,97 @@ fn skip_purpose_lead(text: &str) -> &str {
         }
     }
     text
+}
+
+/// Words that only close a message ("… lol", "… pls"): not part of the picture.
+const SIGN_OFFS: &[&str] = &[
+    "lol", "lmao", "haha", "pls", "plz", "please", "thanks", "thx", "ty",
+];
+
+/// "cat sleeping on a keyboard lol" → "cat sleeping on a keyboard".
+fn strip_sign_off(text: &str) -> &str {
+    let mut rest = text.trim_end();
+    loop {
+        let trimmed = rest.trim_end_matches(['!', '.', ' ', ',']);
+        let Some(at) = trimmed.rfind(' ') else {
+            return rest;
+        };
+        if !SIGN_OFFS
+            .iter()
+            .any(|w| trimmed[at + 1..].eq_ignore_ascii_case(w))
+        {
+            return rest;
+        }
+        rest = trimmed[..at].trim_end_matches([' ', ',']);
+    }
+}
+
+/// What a picture is for, named after a comma ("…, travel blog header"): where it goes, not
+/// what it shows. Media and formats that describe the picture ("…, movie poster", "…, book
+/// cover") stay.
+const PLACEMENTS: &[&str] = &[
+    "header",
+    "banner",
+    "thumbnail",
+    "wallpaper",
+    "website",
+    "newsletter",
+    "slide",
+    "deck",
+    "blog",
+    "post",
+    "ad",
+    "campaign",
+    "flyer",
+    "presentation",
+];
+
+/// "… reflecting pool, travel blog header" → "… reflecting pool".
+fn strip_comma_purpose(text: &str) -> &str {
+    let Some(at) = text.rfind(',') else {
+        return text;
+    };
+    let tail: Vec<String> = text[at + 1..]
+        .split_whitespace()
+        .map(|w| {
+            w.trim_end_matches(|c: char| !c.is_alphanumeric())
+                .to_ascii_lowercase()
+        })
+        .collect();
+    let placement = tail
+        .last()
+        .is_some_and(|w| PLACEMENTS.contains(&w.as_str()));
+    if placement && tail.len() <= 4 && !tail.iter().any(|w| w == "of" || w == "with") {
+        text[..at].trim_end()
+    } else {
+        text
+    }
+}
+
+/// Chat shorthand spelled out, word by word: "w/" and a lone "w" between words are "with",
+/// "&" is "and", "bf" and "gf" are "boyfriend" and "girlfriend".
+pub(crate) fn spelled_out(text: &str) -> std::borrow::Cow<'_, str> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let long = |i: usize, w: &str| -> Option<&'static str> {
+        let inner = i > 0 && i + 1 < words.len();
+        match w.to_ascii_lowercase().as_str() {
+            "w/" => Some("with"),
+            "w" if inner => Some("with"),
+            "&" if inner => Some("and"),
+            "bf" => Some("boyfriend"),
+            "gf" => Some("girlfriend"),
+            _ => None,
+        }
+    };
+    if !words.iter().enumerate().any(|(i, w)| long(i, w).is_some()) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let out: Vec<&str> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| long(i, w).unwrap_or(w))
+        .collect();
+    std::borrow::Cow::Owned(out.join(" "))
 }
 
 /// "… on a desk for a blog header" → "… on a desk".
@@ -185,9 +276,31 @@ mod tests {
                 "a photo of a laptop on a desk",
             ),
             ("I want an image of a castle", "a castle"),
+            (
+                "cat sleeping on a keyboard lol",
+                "cat sleeping on a keyboard",
+            ),
+            (
+                "sunrise over angkor wat, travel blog header",
+                "sunrise over angkor wat",
+            ),
         ] {
             assert_eq!(idea(typed), meant, "{typed}");
         }
+    }
+
+    #[test]
+    fn chat_shorthand_is_spelled_out() {
+        use super::spelled_out;
+        assert_eq!(
+            spelled_out("me and my bf on a ferris wheel w city lights"),
+            "me and my boyfriend on a ferris wheel with city lights"
+        );
+        assert_eq!(
+            spelled_out("salt & pepper w/ lemon"),
+            "salt and pepper with lemon"
+        );
+        assert_eq!(spelled_out("letter w"), "letter w");
     }
 
     #[test]
@@ -204,6 +317,8 @@ mod tests {
             "prompter on a stage",
             "a scene",
             "for sale sign on a lawn",
+            "a rock band on stage, movie poster",
+            "lol",
         ] {
             assert_eq!(idea(typed), typed.trim(), "{typed}");
         }

@@ -98,7 +98,9 @@ impl Plan {
     /// Analyses `description` and picks the candidate templates, or uses `template` if given.
     pub fn new(lib: &Library, description: &str, template: Option<&str>) -> Result<Plan> {
         // The idea, without the request around it ("give me a prompt for …").
-        let description = text::normalize_space(crate::request::idea(description));
+        let description = text::normalize_space(&crate::request::spelled_out(
+            crate::request::idea(description),
+        ));
         let ws = words(&description);
         let (spans, nested) = lib.matcher.analyse_nested(&description);
         // Entries of a restated axis (a light, a palette, a medium) that the user's words name

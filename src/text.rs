@@ -60,6 +60,17 @@ fn is_determiner(w: &str) -> bool {
             | "thousands"
             | "pair"
             | "couple"
+            // Pronouns open a noun phrase of their own ("me and my dog").
+            | "i"
+            | "me"
+            | "we"
+            | "us"
+            | "you"
+            | "he"
+            | "him"
+            | "she"
+            | "they"
+            | "them"
     )
 }
 
@@ -94,6 +105,13 @@ fn is_preposition(w: &str) -> bool {
             | "outside"
             | "beneath"
             | "underneath"
+            | "after"
+            | "before"
+            | "beyond"
+            | "without"
+            | "within"
+            | "toward"
+            | "towards"
             | "for"
             | "and"
             | "while"
