@@ -58,6 +58,9 @@ pub struct Plan {
     /// that every body can leave out stays empty.
     said: Vec<usize>,
     pin_conflicts: Vec<(crate::world::Pin, crate::world::Pin)>,
+    /// Axes the description names a value of: by an alias (a pin) or through an entry its
+    /// words name that carries one ("natural history museum" is a kind of hall).
+    named_axes: Vec<usize>,
     /// The description's part of every random key: FNV-1a of its normalised, lowercased text,
     /// as 16 hex digits. Different descriptions with the same seed draw independently.
     key: [u8; 16],
@@ -207,6 +210,14 @@ impl Plan {
             .collect();
         said.sort_unstable();
         said.dedup();
+        let named_axes: Vec<usize> = (0..lib.world.axes.len())
+            .filter(|&a| {
+                // An entry that needs a value of the axis blocks its `none`.
+                let none = lib.world.axes[a].none;
+                world_pins.iter().any(|p| p.axis == a)
+                    || implied.iter().any(|(_, blocks)| blocks.contains(none))
+            })
+            .collect();
         let key = description_key(&description);
         Ok(Plan {
             key,
@@ -214,6 +225,7 @@ impl Plan {
             names_action,
             restated,
             said,
+            named_axes,
             word_tags,
             world_pins,
             pin_conflicts,
@@ -237,11 +249,12 @@ impl Plan {
             || s.scenery.is_some_and(|a| self.unnamed_kind(a))
     }
 
-    /// Whether the description names a place but no value of the kind axis `axis` ("in an
-    /// indoor arena" names no kind of `room`): the place is one the library does not know,
-    /// so nothing of a kind it knows is invented for it.
+    /// Whether the description says something but names no value of the kind axis `axis`
+    /// ("a basketball player in an indoor arena" names no kind of `room`): the place is one
+    /// the library does not know, or one the user left open, so nothing of a kind the library
+    /// knows is invented for it. An empty description leaves everything to the library.
     fn unnamed_kind(&self, axis: usize) -> bool {
-        self.names_setting.is_some() && !self.world_pins.iter().any(|p| p.axis == axis)
+        !self.words.is_empty() && !self.named_axes.contains(&axis)
     }
 
     pub fn spans(&self) -> &[Span] {
@@ -1173,16 +1186,6 @@ pub fn build_with(
     let mut state = State::default();
     state.add(&t.tags, &t.blocks);
     state.add(&plan.word_tags.0, &plan.word_tags.1);
-    // A place of a kind the library does not know has none of the kinds it knows: no slot
-    // brings in a chapel's light or a kitchen's window to an arena.
-    for s in &t.slots {
-        if let Some(a) = s.scenery
-            && plan.unnamed_kind(a)
-        {
-            state.blocks.union_with(&lib.world.axes[a].mask);
-            state.blocks.remove(lib.world.axes[a].none);
-        }
-    }
     for (c, e) in &displaced {
         let en = &lib.categories[*c].entries[*e];
         state.add(&en.tags, &en.blocks);
@@ -1229,6 +1232,18 @@ pub fn build_with(
         }
     }
 
+    // A place of a kind the library does not know has none of the kinds it knows: no slot
+    // brings in a chapel's light or a kitchen's window to an arena.
+    for s in &t.slots {
+        // (Unless an entry the user's words pinned needs one: it decides the kind.)
+        if let Some(a) = s.scenery
+            && plan.unnamed_kind(a)
+            && !state.blocks.contains(lib.world.axes[a].none)
+        {
+            state.blocks.union_with(&lib.world.axes[a].mask);
+            state.blocks.remove(lib.world.axes[a].none);
+        }
+    }
     // 5. The world: the user's pins over the template's, then one value per axis.
     // The user's words win: on an axis they pin, their values replace whatever the template,
     // pinned entries or implied tags asked of it.
@@ -1402,12 +1417,14 @@ pub fn build_with(
         notes.push(format!(
             "the description names its place (\"{place}\"): `setting` slots are left to it"
         ));
+    }
+    if explain {
         for s in &t.slots {
             if let Some(a) = s.scenery
                 && plan.unnamed_kind(a)
             {
                 notes.push(format!(
-                    "no word of it names a `{}`: scenery slot `{}` is left empty",
+                    "no word of the description names a `{}`: scenery slot `{}` is left empty",
                     lib.world.axes[a].name, s.name
                 ));
             }

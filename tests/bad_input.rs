@@ -108,3 +108,19 @@ fn bad_arguments() {
     let err = fails(&["vocab", "lightin"]);
     assert!(err.contains("unknown category `lightin`"), "{err}");
 }
+
+#[test]
+fn a_scenery_slot_must_be_guarded_and_name_an_axis() {
+    let err = check_bad("scenery");
+    assert!(err.contains("t.yaml:7:6"), "{err}");
+    assert!(
+        err.contains("body 2 writes scenery slot `kind` without `{% if kind %}`: the slot is left empty when the description names no `room`"),
+        "{err}"
+    );
+    let err = check_bad("scenery-axis");
+    assert!(
+        err.contains("`scenery: rom` names no world axis (the axes are room)"),
+        "{err}"
+    );
+    assert!(err.contains("t.yaml:4:"), "{err}");
+}

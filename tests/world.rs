@@ -159,6 +159,8 @@ fn colours_the_user_names_say_the_palette_and_hints_say_nothing() {
     assert!(!s.contains(&"energy".to_string()), "{s:?}");
     // A light the user names is said: its slots stay empty where the bodies allow.
     assert!(said(&lib, "a potter under a single bare light bulb").contains(&"light".to_string()));
+    // "lit by …" says the light even where no alias names its kind.
+    assert!(said(&lib, "a hall lit by a row of paper globes").contains(&"light".to_string()));
 }
 
 #[test]
@@ -210,5 +212,74 @@ fn pairwise_rows_fit_a_world() {
             "template {name}: only {made} of {} rows fit a world",
             cover.rows.len()
         );
+    }
+}
+
+#[test]
+fn a_place_of_no_kind_the_library_knows_gets_no_furniture_of_another() {
+    let lib = Library::builtin().unwrap();
+    let room = lib
+        .world
+        .axes
+        .iter()
+        .position(|a| a.name == "room")
+        .unwrap();
+    let t = lib
+        .templates
+        .iter()
+        .position(|t| t.name == "interior")
+        .unwrap();
+    let scenery: Vec<usize> = lib.templates[t]
+        .slots
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.scenery == Some(room))
+        .map(|(i, _)| i)
+        .collect();
+    assert!(scenery.len() >= 2, "the interior furnishes rooms of a kind");
+    for (d, kind) in [
+        ("a basketball player dunking in an indoor arena", None),
+        ("a cozy reading nook with rain on the window", None),
+        ("a nurse resting in a hospital corridor", None),
+        // An entry the words name can say the kind: a natural history museum is a hall.
+        (
+            "children looking at a whale skeleton in a natural history museum",
+            Some("room-hall"),
+        ),
+        (
+            "a mother and daughter baking cookies in the kitchen",
+            Some("room-kitchen"),
+        ),
+        ("a quiet evening in the library", Some("room-library")),
+    ] {
+        let plan = Plan::new(&lib, d, Some("interior")).unwrap();
+        let mut furnished = 0;
+        for seed in 0..300u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            let w = scene.world[room];
+            match kind {
+                None => {
+                    assert_eq!(w, NONE, "{d} seed {seed}: a room of a known kind was drawn");
+                    for &i in &scenery {
+                        assert!(
+                            scene.slots[i].picks.is_empty(),
+                            "{d} seed {seed}: scenery slot `{}` was furnished",
+                            lib.templates[t].slots[i].name
+                        );
+                    }
+                }
+                Some(k) => {
+                    assert_eq!(lib.world.axes[room].values[w as usize].name, k, "{d}");
+                    furnished +=
+                        usize::from(scenery.iter().any(|&i| !scene.slots[i].picks.is_empty()));
+                }
+            }
+        }
+        if kind.is_some() {
+            assert!(
+                furnished > 250,
+                "{d}: a named room is furnished ({furnished}/300)"
+            );
+        }
     }
 }

@@ -1309,17 +1309,18 @@ fn compile_template(
         s.guarded = raw.bodies.iter().all(|b| tests_slot(b, &s.name));
         // A scenery slot may be left empty by the description, so every body must say what
         // it writes without it.
-        if s.scenery.is_some()
+        if let Some(axis) = s.scenery
             && let Some(b) = raw.bodies.iter().position(|b| !tests_slot(b, &s.name))
         {
             return Err(invalid(
                 body_locations[b].clone(),
                 format!(
                     "body {} writes scenery slot `{}` without `{{% if {} %}}`: the slot is left \
-                     empty when the description names a place of another kind",
+                     empty when the description names no `{}`",
                     b + 1,
                     s.name,
-                    s.name
+                    s.name,
+                    world.axes[axis].name
                 ),
             ));
         }
