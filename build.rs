@@ -149,7 +149,7 @@ fn pack_vocab(v: &Value) -> Option<Packer> {
     Some(w)
 }
 
-/// Axis: description, flags (bit 0 `restate`, bit 1 `hints`), categories, `said_by` phrases,
+/// Axis: description, flags (bit 0 `restate`, bit 1 `hints`, bit 2 `from_action`), categories, `said_by` phrases,
 /// values (name, weight, aliases).
 fn pack_axis(w: &mut Packer, a: &Value) -> Option<()> {
     let a = a.as_object()?;
@@ -158,6 +158,7 @@ fn pack_axis(w: &mut Packer, a: &Value) -> Option<()> {
             "description",
             "restate",
             "hints",
+            "from_action",
             "said_by",
             "categories",
             "values",
@@ -175,7 +176,11 @@ fn pack_axis(w: &mut Packer, a: &Value) -> Option<()> {
         Some(Value::Bool(b)) => Some(*b),
         Some(_) => None,
     };
-    w.push(u8::from(flag("restate")?) | (u8::from(flag("hints")?) << 1));
+    w.push(
+        u8::from(flag("restate")?)
+            | (u8::from(flag("hints")?) << 1)
+            | (u8::from(flag("from_action")?) << 2),
+    );
     for key in ["categories", "said_by"] {
         match a.get(key) {
             None => put_u32(w, 0),

@@ -206,6 +206,20 @@ impl Plan {
             .world
             .said(&ws, &world_pins)
             .into_iter()
+            // An action whose feeling no word pins ("a blacksmith hammering"): the slots that
+            // would say how it feels are not guessed.
+            .chain((0..lib.world.axes.len()).filter(|&a| {
+                lib.world.axes[a].from_action
+                    && names_action.is_some()
+                    && !world_pins.iter().any(|p| p.axis == a)
+            }))
+            // Clues that disagree ("a busy emergency room": lively or tense?) say nothing sure.
+            .chain(
+                pin_conflicts
+                    .iter()
+                    .map(|(_, lost)| lost.axis)
+                    .filter(|&a| lib.world.axes[a].hints),
+            )
             .flat_map(|a| lib.world.axes[a].categories.iter().copied())
             .collect();
         said.sort_unstable();

@@ -36,6 +36,9 @@ pub struct Axis {
     /// The aliases hint at a value without saying it: a pin by them does not count as the
     /// user having said what the axis's slots would write.
     pub hints: bool,
+    /// The axis says how an action feels: an action the description names without pinning
+    /// a value leaves its slots empty (see `RawAxis::from_action`).
+    pub from_action: bool,
     pub location: Location,
 }
 

@@ -102,6 +102,12 @@ pub struct RawAxis {
     /// categories to be written as usual.
     #[serde(default)]
     pub hints: bool,
+    /// The axis says how an action feels (how lively a scene is): when the description says
+    /// what happens but none of its words pins a value, the slots of its categories stay
+    /// empty (where every body can leave them out) rather than guess ("peaceful" for a forge
+    /// with sparks flying).
+    #[serde(default)]
+    pub from_action: bool,
     /// Words that say what the slots of the axis's categories would write without naming a
     /// value ("red" in "a red tractor" says the colours): where the description has one,
     /// those slots, when every body can leave them out, stay empty.
@@ -504,7 +510,7 @@ impl Packed<'_> {
             let name = self.string()?;
             let description = self.string()?;
             let flags = self.take(1)?[0];
-            let (restate, hints) = (flags & 1 != 0, flags & 2 != 0);
+            let (restate, hints, from_action) = (flags & 1 != 0, flags & 2 != 0, flags & 4 != 0);
             let categories = self.strings()?;
             let said_by = self.strings()?;
             let m = self.count()?;
@@ -521,6 +527,7 @@ impl Packed<'_> {
                     description,
                     restate,
                     hints,
+                    from_action,
                     said_by,
                     categories,
                     values: OrderedMap(values),

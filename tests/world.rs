@@ -283,3 +283,39 @@ fn a_place_of_no_kind_the_library_knows_gets_no_furniture_of_another() {
         }
     }
 }
+
+/// How many of `n` scenes of `description` write a mood.
+fn moods_written(lib: &Library, description: &str, n: u64) -> u64 {
+    let mood = lib
+        .categories
+        .iter()
+        .position(|c| c.name == "mood")
+        .unwrap();
+    let plan = Plan::new(lib, description, None).unwrap();
+    (0..n)
+        .filter(|&seed| {
+            let scene = build(lib, &plan, seed, 0, false);
+            let t = &lib.templates[scene.template];
+            t.slots
+                .iter()
+                .zip(&scene.slots)
+                .any(|(s, f)| s.category == mood && !f.picks.is_empty())
+        })
+        .count() as u64
+}
+
+#[test]
+fn an_action_whose_feeling_no_word_says_gets_no_guessed_mood() {
+    let lib = Library::builtin().unwrap();
+    // "hammering" pins no energy: no mood is guessed for it.
+    assert_eq!(
+        moods_written(&lib, "a blacksmith hammering a horseshoe", 100),
+        0
+    );
+    // Clues that disagree say nothing sure either.
+    assert_eq!(moods_written(&lib, "a busy emergency room", 100), 0);
+    // "sleeping" says how the scene feels: the mood is written to match.
+    assert!(moods_written(&lib, "a fox sleeping in the snow", 100) > 50);
+    // No action at all: the library chooses a mood.
+    assert!(moods_written(&lib, "a lighthouse on a cliff", 100) > 50);
+}

@@ -886,6 +886,7 @@ fn compile_axes(
                     categories: Vec::new(),
                     restate: false,
                     hints: false,
+                    from_action: false,
                     location: loc.clone(),
                 });
                 axis_categories.push(Vec::new());
@@ -897,6 +898,7 @@ fn compile_axes(
         }
         axes[ai].restate |= raw.restate;
         axes[ai].hints |= raw.hints;
+        axes[ai].from_action |= raw.from_action;
         for phrase in raw.said_by {
             said_by.push((normalized_lowercase(phrase), ai));
         }
