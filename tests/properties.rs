@@ -53,9 +53,29 @@ fn missing_words(desc: &str, prompt: &str) -> Vec<String> {
     let have_stems: Vec<&str> = have.iter().map(|w| stem(w)).collect();
     // A word an entry shows comes out in the library's spelling ("harbour" → "harbor").
     let have_folded: Vec<String> = have.iter().map(|w| promptloom::matching::fold(w)).collect();
-    words(desc)
-        .into_iter()
+    // Chat shorthand is written out ("w" → "with"), and a last word that only signs off a
+    // message ("… lol") is no part of the picture.
+    let spelled = |w: &str| match w {
+        "w" => Some("with"),
+        "bf" => Some("boyfriend"),
+        "gf" => Some("girlfriend"),
+        _ => None,
+    };
+    let all = words(desc);
+    let sign_off = |i: usize, w: &str| {
+        i > 0
+            && all[i..].iter().all(|x| {
+                ["lol", "lmao", "haha", "pls", "plz", "please", "thanks", "thx", "ty"]
+                    .contains(&x.as_str())
+            })
+            && !w.is_empty()
+    };
+    all.iter()
+        .enumerate()
+        .filter(|&(i, w)| !sign_off(i, w))
+        .map(|(_, w)| w.clone())
         .filter(|w| !STOP.contains(&w.as_str()))
+        .filter(|w| spelled(w).is_none_or(|long| !have.iter().any(|h| h == long)))
         .filter(|w| {
             !have.contains(w)
                 && !have_stems.contains(&stem(w))
