@@ -228,8 +228,17 @@ impl Plan {
             .filter(|&a| {
                 // An entry that needs a value of the axis blocks its `none`.
                 let none = lib.world.axes[a].none;
+                let axis = &lib.world.axes[a];
                 world_pins.iter().any(|p| p.axis == a)
                     || implied.iter().any(|(_, blocks)| blocks.contains(none))
+                    // An entry of the categories that write the kind ("by the fireplace" is a
+                    // living room's sofa), whatever else the words name.
+                    || spans.iter().any(|sp| {
+                        sp.entries.iter().any(|&(c, e)| {
+                            axis.categories.contains(&c)
+                                && lib.categories[c].entries[e].blocks.contains(none)
+                        })
+                    })
             })
             .collect();
         let key = description_key(&description);

@@ -65,8 +65,10 @@ fn missing_words(desc: &str, prompt: &str) -> Vec<String> {
     let sign_off = |i: usize, w: &str| {
         i > 0
             && all[i..].iter().all(|x| {
-                ["lol", "lmao", "haha", "pls", "plz", "please", "thanks", "thx", "ty"]
-                    .contains(&x.as_str())
+                [
+                    "lol", "lmao", "haha", "pls", "plz", "please", "thanks", "thx", "ty",
+                ]
+                .contains(&x.as_str())
             })
             && !w.is_empty()
     };
