@@ -137,6 +137,68 @@ fn skip_purpose_lead(text: &str) -> &str {
     text
 }
 
+/// Tags that rate a picture rather than show anything ("masterpiece, best quality, 8k"), as
+/// Stable Diffusion users type them. Lower case.
+const QUALITY_TAGS: &[&str] = &[
+    "masterpiece",
+    "best quality",
+    "high quality",
+    "highest quality",
+    "top quality",
+    "amazing quality",
+    "very aesthetic",
+    "absurdres",
+    "highres",
+    "high res",
+    "ultra detailed",
+    "ultra-detailed",
+    "highly detailed",
+    "extremely detailed",
+    "very detailed",
+    "intricate details",
+    "4k",
+    "8k",
+    "16k",
+    "uhd",
+    "hd",
+    "hdr",
+    "high resolution",
+    "ultra high res",
+    "ultra high resolution",
+    "sharp focus",
+    "award winning",
+    "award-winning",
+    "trending on artstation",
+    "official art",
+    "score_9",
+    "score_8_up",
+    "score_7_up",
+];
+
+/// A tag list as Stable Diffusion users type it ("1girl, solo, silver hair, masterpiece, best
+/// quality"), split into what it shows and the tags that only rate it. `None` unless the
+/// description is a list of at least three short comma-separated tags with at least one rating
+/// tag and something else.
+pub(crate) fn split_quality_tags(text: &str) -> Option<(String, String)> {
+    let tags: Vec<&str> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect();
+    if tags.len() < 3
+        || tags.iter().any(|t| t.split_whitespace().count() > 6)
+        || text.trim_end().ends_with('.')
+    {
+        return None;
+    }
+    let rating = |t: &str| QUALITY_TAGS.iter().any(|q| t.eq_ignore_ascii_case(q));
+    let (quality, content): (Vec<&str>, Vec<&str>) = tags.iter().partition(|t| rating(t));
+    if quality.is_empty() || content.is_empty() {
+        return None;
+    }
+    Some((content.join(", "), quality.join(", ")))
+}
+
 /// Words that only close a message ("… lol", "… pls"): not part of the picture.
 const SIGN_OFFS: &[&str] = &[
     "lol", "lmao", "haha", "pls", "plz", "please", "thanks", "thx", "ty",
@@ -286,6 +348,34 @@ mod tests {
             ),
         ] {
             assert_eq!(idea(typed), meant, "{typed}");
+        }
+    }
+
+    #[test]
+    fn rating_tags_are_told_from_what_a_tag_list_shows() {
+        use super::split_quality_tags;
+        assert_eq!(
+            split_quality_tags("1girl, solo, long silver hair, masterpiece, best quality"),
+            Some((
+                "1girl, solo, long silver hair".to_string(),
+                "masterpiece, best quality".to_string()
+            ))
+        );
+        assert_eq!(
+            split_quality_tags("landscape, mountains, lake, highly detailed, 8K"),
+            Some((
+                "landscape, mountains, lake".to_string(),
+                "highly detailed, 8K".to_string()
+            ))
+        );
+        // Prose, a list with nothing to rate, and ratings alone are left as typed.
+        for typed in [
+            "a masterpiece of a cake, tall and white, with roses.",
+            "red fox, snowy forest, dawn",
+            "masterpiece, best quality, 8k",
+            "an old barn, highly detailed",
+        ] {
+            assert_eq!(split_quality_tags(typed), None, "{typed}");
         }
     }
 

@@ -61,6 +61,9 @@ pub struct Plan {
     /// Axes the description names a value of: by an alias (a pin) or through an entry its
     /// words name that carries one ("natural history museum" is a kind of hall).
     named_axes: Vec<usize>,
+    /// The rating tags of a tag-list description ("masterpiece, best quality"), written after
+    /// the scene.
+    quality: Option<std::sync::Arc<str>>,
     /// The description's part of every random key: FNV-1a of its normalised, lowercased text,
     /// as 16 hex digits. Different descriptions with the same seed draw independently.
     key: [u8; 16],
@@ -104,6 +107,12 @@ impl Plan {
         let description = text::normalize_space(&crate::request::spelled_out(
             crate::request::idea(description),
         ));
+        // A tag list's rating tags ("masterpiece, best quality") show nothing: they are kept
+        // aside and written at the end, and only what the tags show is matched.
+        let (description, quality) = match crate::request::split_quality_tags(&description) {
+            Some((content, quality)) => (content, Some(std::sync::Arc::from(quality))),
+            None => (description, None),
+        };
         let ws = words(&description);
         let (spans, nested) = lib.matcher.analyse_nested(&description);
         // Entries of a restated axis (a light, a palette, a medium) that the user's words name
@@ -141,7 +150,7 @@ impl Plan {
                     .any(|(tag, s)| s && t.avoid.iter().any(|a| a == tag))
                     && !ws.iter().any(|w| w.folded == t.name)
             };
-            let (mut c, reason) = score_templates(lib, &spans, &ws, &avoided);
+            let (mut c, reason) = score_templates(lib, &spans, &description, &ws, &avoided);
             // Of templates that tie, those whose own world the user's words contradict give
             // way ("a cozy coffee shop" is a room, not a street).
             if c.len() > 1 {
@@ -244,6 +253,7 @@ impl Plan {
         let key = description_key(&description);
         Ok(Plan {
             key,
+            quality,
             names_setting,
             names_action,
             restated,
@@ -591,18 +601,20 @@ fn named_setting(
 fn score_templates(
     lib: &Library,
     spans: &[Span],
+    description: &str,
     ws: &[Word],
     avoided: &dyn Fn(&crate::library::SceneTemplate) -> bool,
 ) -> (Vec<(usize, u64)>, String) {
-    // The head of the description (up to its first preposition or verb) names the subject: a
-    // keyword there counts three times. "A young woman … holding a paper cup of tea" is a portrait,
-    // not a cup of tea.
+    // The head of the description (up to its first preposition, verb or comma) names the
+    // subject: a keyword there counts three times. "A young woman … holding a paper cup of tea"
+    // is a portrait, not a cup of tea; "1girl, silver hair, cherry blossoms" is a portrait.
     let head_end = ws
         .iter()
         .enumerate()
         .skip(1)
-        .find(|(_, w)| {
-            PLACE_PREPOSITIONS.contains(&w.folded.as_str())
+        .find(|&(i, w)| {
+            description[ws[i - 1].end..w.start].contains(',')
+                || PLACE_PREPOSITIONS.contains(&w.folded.as_str())
                 || w.folded == "with"
                 || w.folded == "of"
                 || named_action(std::slice::from_ref(w)).is_some()
@@ -752,6 +764,9 @@ pub struct Scene {
     pub dynamic: Dynamic,
     /// The scene's world: per axis of the library, the value drawn (see [`crate::world`]).
     pub world: crate::world::Drawn,
+    /// Rating tags the user typed ("masterpiece, best quality"): every dialect writes them
+    /// after the scene.
+    pub quality: Option<std::sync::Arc<str>>,
 }
 
 /// The dynamic syntax of a scene, expanded: what dialects write instead of the source text.
@@ -1478,6 +1493,7 @@ pub fn build_with(
         notes,
         dynamic,
         world,
+        quality: plan.quality.clone(),
     }
 }
 
@@ -1954,6 +1970,7 @@ pub fn build_from_choices(
         notes: Vec::new(),
         dynamic,
         world,
+        quality: None,
     })
 }
 

@@ -1135,15 +1135,16 @@ fn space_and_punctuate(raw: &str, b: &mut String) {
     b.push_str(&raw[run..]);
 }
 
-/// Writes `w` with its first letter (after any opening quote or bracket) upper-cased.
+/// Writes `w` with its first letter (after any opening quote or bracket) upper-cased; a word
+/// that opens with a digit ("1girl", "3am") stays as typed.
 fn capitalize_word_into(w: &str, out: &mut String) {
-    match w.char_indices().find(|(_, c)| c.is_alphabetic()) {
-        Some((i, c)) => {
+    match w.char_indices().find(|(_, c)| c.is_alphanumeric()) {
+        Some((i, c)) if c.is_alphabetic() => {
             out.push_str(&w[..i]);
             out.extend(c.to_uppercase());
             out.push_str(&w[i + c.len_utf8()..]);
         }
-        None => out.push_str(w),
+        _ => out.push_str(w),
     }
 }
 
@@ -1152,6 +1153,9 @@ fn needs_capital(w: &[u8]) -> bool {
     for &c in w {
         if c.is_ascii_alphabetic() {
             return c.is_ascii_lowercase();
+        }
+        if c.is_ascii_digit() {
+            return false;
         }
         if c >= 0x80 {
             return true;
@@ -1348,13 +1352,14 @@ mod reference {
                 });
             } else if sentence_start {
                 // Capitalise the first letter, after any opening quote or bracket.
-                match w.char_indices().find(|(_, c)| c.is_alphabetic()) {
-                    Some((i, c)) => {
+                // ("1girl" stays as typed.)
+                match w.char_indices().find(|(_, c)| c.is_alphanumeric()) {
+                    Some((i, c)) if c.is_alphabetic() => {
                         out.push_str(&w[..i]);
                         out.extend(c.to_uppercase());
                         out.push_str(&w[i + c.len_utf8()..]);
                     }
-                    None => out.push_str(w),
+                    _ => out.push_str(w),
                 }
             } else {
                 out.push_str(w);

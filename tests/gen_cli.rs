@@ -266,3 +266,28 @@ fn user_library_layers_over_builtin() {
         "{out}"
     );
 }
+
+#[test]
+fn a_tag_list_keeps_its_rating_tags_at_the_end_and_its_first_tag_as_subject() {
+    let tags = "1girl, solo, long silver hair, school uniform, masterpiece, best quality";
+    for seed in ["1", "2", "3"] {
+        let plain = ok(&["gen", tags, "--seed", seed]);
+        assert!(
+            plain.trim_end().ends_with("Masterpiece, best quality."),
+            "{plain}"
+        );
+        assert_eq!(
+            plain.matches("masterpiece").count() + plain.matches("Masterpiece").count(),
+            1,
+            "{plain}"
+        );
+        let (_, _, explain) = run(&["gen", tags, "--seed", seed, "--explain"]);
+        assert!(explain.contains("template `portrait`"), "{explain}");
+        // sd: the rating tags stay tags, right after the subject's.
+        let sd = ok(&["gen", tags, "--seed", seed, "-d", "sd"]);
+        assert!(
+            sd.contains("(school uniform:1.2), masterpiece, best quality,"),
+            "{sd}"
+        );
+    }
+}

@@ -199,6 +199,12 @@ impl Dialect for Plain {
             raw.clear();
             Plain::render_raw_into(lib, scene, raw, buffers)?;
             text::tidy_prose_into(raw, out);
+            // The user's rating tags, as typed, after the scene.
+            if let Some(q) = &scene.quality {
+                out.push(' ');
+                text::capitalize_into(q, out);
+                out.push('.');
+            }
             Ok(())
         })
     }

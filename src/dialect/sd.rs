@@ -313,6 +313,24 @@ impl Sd {
                 });
             }
         }
+        // The user's rating tags ("masterpiece, best quality") come right after the subject,
+        // so they are the last thing a tight budget drops.
+        if let Some(q) = &scene.quality {
+            let tags = Tags::new(self.counter, q, user_tags(q), self.comma);
+            if !tags.tags.is_empty() {
+                let cost = tags.plain;
+                out.insert(
+                    out.len().min(1),
+                    Fragment {
+                        raw: q,
+                        tags,
+                        emphasis: None,
+                        cost,
+                        asked: true,
+                    },
+                );
+            }
+        }
         out
     }
 
