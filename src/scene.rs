@@ -215,7 +215,7 @@ impl Plan {
             .world
             .said(&ws, &world_pins)
             .into_iter()
-            // An action whose feeling no word pins ("a blacksmith hammering"): the slots that
+            // An action whose feeling no word pins ("a clerk stapling receipts"): the slots that
             // would say how it feels are not guessed.
             .chain((0..lib.world.axes.len()).filter(|&a| {
                 lib.world.axes[a].from_action
@@ -235,9 +235,9 @@ impl Plan {
         said.dedup();
         let named_axes: Vec<usize> = (0..lib.world.axes.len())
             .filter(|&a| {
-                // An entry that needs a value of the axis blocks its `none`.
-                let none = lib.world.axes[a].none;
                 let axis = &lib.world.axes[a];
+                // An entry that needs a value of the axis blocks its `none`.
+                let none = axis.none;
                 world_pins.iter().any(|p| p.axis == a)
                     || implied.iter().any(|(_, blocks)| blocks.contains(none))
                     // An entry of the categories that write the kind ("by the fireplace" is a

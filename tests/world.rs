@@ -308,10 +308,7 @@ fn moods_written(lib: &Library, description: &str, n: u64) -> u64 {
 fn an_action_whose_feeling_no_word_says_gets_no_guessed_mood() {
     let lib = Library::builtin().unwrap();
     // "stapling" pins no energy: no mood is guessed for it.
-    assert_eq!(
-        moods_written(&lib, "a clerk stapling receipts", 100),
-        0
-    );
+    assert_eq!(moods_written(&lib, "a clerk stapling receipts", 100), 0);
     // Clues that disagree say nothing sure either.
     assert_eq!(moods_written(&lib, "a busy emergency room", 100), 0);
     // "sleeping" says how the scene feels: the mood is written to match.
