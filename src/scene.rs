@@ -222,7 +222,7 @@ impl Plan {
                     && names_action.is_some()
                     && !world_pins.iter().any(|p| p.axis == a)
             }))
-            // Clues that disagree ("a busy emergency room": lively or tense?) say nothing sure.
+            // Clues that disagree ("a crowd fleeing the flood, cheering": tense or lively?) say nothing sure.
             .chain(
                 pin_conflicts
                     .iter()
@@ -554,7 +554,7 @@ fn verb_at(ws: &[Word], i: usize) -> bool {
 
 /// Axes whose aliases name places ("ridge" pins place=outdoor and settlement=wild, "kitchen"
 /// room=room-kitchen): a word they pin is still a place word.
-const PLACE_AXES: [&str; 3] = ["place", "settlement", "room"];
+const PLACE_AXES: [&str; 5] = ["place", "settlement", "room", "building", "cityplace"];
 
 /// The place phrase of a description, if it names one: a preposition followed by words that
 /// no time, light, weather, medium or mood phrase accounts for ("on a ridge in thick fog" names

@@ -222,7 +222,14 @@ pub fn scene_incoherence(lib: &Library, scene: &crate::scene::Scene) -> Vec<Stri
         }
     }
     for (s, f) in t.slots.iter().zip(&scene.slots) {
-        if f.picks.is_empty() && !f.pinned && s.chance >= 100 && s.min > 0 && !s.negative {
+        // A slot every body guards reads well empty: a gap there is no hole in a sentence.
+        if f.picks.is_empty()
+            && !f.pinned
+            && s.chance >= 100
+            && s.min > 0
+            && !s.negative
+            && !s.guarded
+        {
             out.push(format!("slot `{}` that must be filled is empty", s.name));
         }
     }
