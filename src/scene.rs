@@ -691,12 +691,15 @@ fn score_templates(
     }
     // A close-up scene gives way when the description names something its frame cannot hold
     // ("a cherry blossom tree beside a stone bridge" is no macro shot), unless the description
-    // names the template itself ("macro").
+    // names the template itself ("macro", but not "food" in "a street food cart").
     for (ti, t) in lib.templates.iter().enumerate() {
-        if scores[ti] > 0
-            && !ws.iter().any(|w| w.folded == t.name)
-            && ws.iter().any(|w| t.gives_way_to.contains(&w.folded))
-        {
+        let named = (0..ws.len()).any(|i| {
+            ws[i].folded == t.name
+                && !ws
+                    .get(i + 1)
+                    .is_some_and(|n| t.gives_way_to.contains(&n.folded))
+        });
+        if scores[ti] > 0 && !named && ws.iter().any(|w| t.gives_way_to.contains(&w.folded)) {
             scores[ti] = 0;
             place_scores[ti] = 0;
         }
