@@ -357,6 +357,7 @@ fn spans(ws: &[Word], entries: &Index<(u32, u32)>, keywords: &Index<u32>) -> Vec
             // A keyword inside the phrase still names its template ("bedroom" in "attic
             // bedroom", which an entry matched whole).
             let mut templates: Vec<usize> = templates.iter().map(|&t| t as usize).collect();
+            let whole = templates.len();
             for a in i..i + len {
                 for b in a + 1..=i + len {
                     if b - a == len {
@@ -378,6 +379,7 @@ fn spans(ws: &[Word], entries: &Index<(u32, u32)>, keywords: &Index<u32>) -> Vec
                     .map(|&(c, e)| (c as usize, e as usize))
                     .collect(),
                 templates,
+                whole,
             });
             i += len;
             matched = true;
@@ -530,8 +532,11 @@ pub struct Span {
     pub folded: Vec<String>,
     /// Entries the phrase names, in library order.
     pub entries: Vec<(usize, usize)>,
-    /// Templates whose keywords include the phrase.
+    /// Templates whose keywords include the phrase: first those whose keyword is the whole
+    /// phrase, then (from `whole`) those named only by a keyword inside it.
     pub templates: Vec<usize>,
+    /// How many of `templates` name the whole phrase.
+    pub whole: usize,
 }
 
 /// Whether every word of `folded` appears (folded) in `text`: then an entry showing `text` keeps

@@ -656,9 +656,14 @@ fn score_templates(
     let mut keyed = vec![false; n];
     for (ti, t) in lib.templates.iter().enumerate() {
         for sp in spans {
-            if sp.templates.contains(&ti) {
+            if let Some(at) = sp.templates.iter().position(|&x| x == ti) {
                 let head = if sp.first < head_end { 3 } else { 1 };
                 scores[ti] += 3 * head * sp.folded.len() as u64;
+                // A keyword that is the whole phrase ("ramen stall") outranks one inside it
+                // ("ramen"): the stall is the scene, not a bowl on a table.
+                if at >= sp.whole {
+                    scores[ti] -= 1;
+                }
                 if sp.first >= place_start && sp.last < place_end {
                     place_scores[ti] += 3 * sp.folded.len() as u64;
                 }
@@ -682,6 +687,21 @@ fn score_templates(
     for (score, keyed) in scores.iter_mut().zip(keyed) {
         if !keyed {
             *score = 0;
+        }
+    }
+    // A close-up scene gives way when the description names something its frame cannot hold
+    // ("a cherry blossom tree beside a stone bridge" is no macro shot), unless the description
+    // names the template itself ("macro", but not "food" in "a street food cart").
+    for (ti, t) in lib.templates.iter().enumerate() {
+        let named = (0..ws.len()).any(|i| {
+            ws[i].folded == t.name
+                && !ws
+                    .get(i + 1)
+                    .is_some_and(|n| t.gives_way_to.contains(&n.folded))
+        });
+        if scores[ti] > 0 && !named && ws.iter().any(|w| t.gives_way_to.contains(&w.folded)) {
+            scores[ti] = 0;
+            place_scores[ti] = 0;
         }
     }
     // A template the description's kind passes over ("a child flying a kite" is no posed

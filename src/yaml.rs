@@ -317,6 +317,10 @@ pub struct RawTemplate {
     /// fly a kite.
     #[serde(default)]
     pub avoid: Vec<String>,
+    /// Things too large for the template's frame ("tree", "bridge" for a macro scene): a
+    /// description that names one is given to another template unless it names this one.
+    #[serde(default)]
+    pub gives_way_to: Vec<String>,
     #[serde(default = "default_aspect")]
     pub aspect: String,
     /// Default negative-prompt terms.

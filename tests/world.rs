@@ -319,3 +319,177 @@ fn an_action_whose_feeling_no_word_says_gets_no_guessed_mood() {
     // No action at all: the library chooses a mood.
     assert!(moods_written(&lib, "a lighthouse on a cliff", 100) > 50);
 }
+
+/// The name of the template a description goes to, for each of `seeds` (ties are drawn by seed).
+fn templates_chosen(lib: &Library, description: &str, seeds: u64) -> Vec<String> {
+    let plan = Plan::new(lib, description, None).unwrap();
+    (0..seeds)
+        .map(|seed| {
+            let scene = build(lib, &plan, seed, 0, false);
+            lib.templates[scene.template].name.clone()
+        })
+        .collect()
+}
+
+#[test]
+fn a_scene_goes_to_a_template_whose_frame_holds_what_it_names() {
+    let lib = Library::builtin().unwrap();
+    for (d, not) in [
+        // A tree, a bridge or a pond is too large for a macro frame.
+        (
+            "a cherry blossom tree in spring drizzle beside a stone bridge",
+            "macro",
+        ),
+        ("moonlit cherry blossoms over a quiet pond", "macro"),
+        // A temple is no open country.
+        (
+            "a monk meditating in a mountain temple at sunrise",
+            "landscape",
+        ),
+        // A stall or a cart is a street with food in it, not a dish on a table.
+        ("neon-lit ramen stall in the rain at midnight", "food"),
+        ("a street food cart selling tacos at night", "food"),
+        // A car parked outside a diner stands in the street, not in the room.
+        (
+            "a blue vintage car parked outside a pink diner in the afternoon",
+            "interior",
+        ),
+    ] {
+        for t in templates_chosen(&lib, d, 20) {
+            assert_ne!(t, not, "{d}");
+        }
+    }
+    // Small things stay close up, and a description that asks for the close-up keeps it.
+    for (d, is) in [
+        ("a ladybug on a leaf in the garden", "macro"),
+        ("macro photo of a dewdrop on a leaf of an old tree", "macro"),
+        ("a neon-lit ramen stall in the rain", "city"),
+    ] {
+        for t in templates_chosen(&lib, d, 20) {
+            assert_eq!(t, is, "{d}");
+        }
+    }
+}
+
+/// The `scale` values (close, mid, wide) an entry carries.
+fn scales(lib: &Library, c: usize, e: usize) -> Vec<&str> {
+    let en = &lib.categories[c].entries[e];
+    en.tag_names
+        .iter()
+        .map(String::as_str)
+        .filter(|t| ["close", "mid", "wide"].contains(t))
+        .collect()
+}
+
+#[test]
+fn a_close_detail_and_a_wide_framing_never_meet() {
+    let lib = Library::builtin().unwrap();
+    for d in [
+        "a polar bear on drifting ice under the midnight sun",
+        "an owl on a branch",
+        "a red fox in a snowy meadow at dusk",
+        "a heron standing in a misty marsh",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..300u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            let picks: Vec<(usize, usize)> = scene
+                .slots
+                .iter()
+                .flat_map(|f| f.picks.iter())
+                .filter_map(|p| match p {
+                    promptloom::scene::Pick::Entry(c, e) => Some((*c, *e)),
+                    promptloom::scene::Pick::User(_) => None,
+                })
+                .collect();
+            let only = |s: &str| {
+                picks.iter().find(|&&(c, e)| {
+                    let sc = scales(&lib, c, e);
+                    sc.contains(&s) && sc.len() == 1
+                })
+            };
+            let close = picks.iter().find(|&&(c, e)| {
+                let sc = scales(&lib, c, e);
+                sc.contains(&"close") && !sc.contains(&"wide")
+            });
+            if let (Some(&(c1, e1)), Some(&(c2, e2))) = (close, only("wide")) {
+                panic!(
+                    "{d} seed {seed}: \"{}\" beside \"{}\"",
+                    lib.categories[c1].entries[e1].text, lib.categories[c2].entries[e2].text
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn framings_fit_the_medium_and_the_place() {
+    let lib = Library::builtin().unwrap();
+    let text_of = |scene: &Scene| -> Vec<String> {
+        scene
+            .slots
+            .iter()
+            .flat_map(|f| f.picks.iter())
+            .filter_map(|p| match p {
+                promptloom::scene::Pick::Entry(c, e) => {
+                    Some(lib.categories[*c].entries[*e].text.clone())
+                }
+                promptloom::scene::Pick::User(_) => None,
+            })
+            .collect()
+    };
+    for (d, never) in [
+        // An isometric view has no camera angle, lens or vanishing point.
+        (
+            "isometric pixel art of a tiny island village",
+            &[
+                "low-angle",
+                "frame within a frame",
+                "telephoto",
+                "vanishing point",
+            ][..],
+        ),
+        // A drawing has no telephoto lens; a village is no single building.
+        (
+            "a colored pencil drawing of a village in the alps in winter",
+            &["telephoto", "the building"][..],
+        ),
+        // Food in a named place is never framed so close that the place is lost, and a
+        // bakery window has no plates and cutlery.
+        (
+            "a bakery window at dawn with fresh bread",
+            &[
+                "close-up",
+                "macro shot",
+                "flat lay",
+                "plate",
+                "fork",
+                "table height",
+            ][..],
+        ),
+        (
+            "a candlelit dinner for two on a rooftop",
+            &["tight close-up", "macro shot", "flat lay"][..],
+        ),
+        // A spacious, empty scene is never packed with detail.
+        (
+            "a sailboat on a calm sea, serene and spacious",
+            &["tightly packed"][..],
+        ),
+        // An underground platform has no upstairs window.
+        (
+            "a crowded tokyo subway platform at rush hour",
+            &["upstairs window"][..],
+        ),
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..300u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            for t in text_of(&scene) {
+                for n in never {
+                    assert!(!t.contains(n), "{d} seed {seed}: \"{t}\"");
+                }
+            }
+        }
+    }
+}

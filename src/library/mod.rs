@@ -199,6 +199,8 @@ pub struct SceneTemplate {
     pub fallback: bool,
     /// Description tags under which the template is passed over (see `RawTemplate::avoid`).
     pub avoid: Vec<String>,
+    /// Things too large for the template's frame, folded (see `RawTemplate::gives_way_to`).
+    pub gives_way_to: Vec<String>,
     /// The template's tags, without world-axis values (as for entries).
     pub tags: TagSet,
     /// What the template's tags conflict with, by declaration.
@@ -1334,6 +1336,11 @@ fn compile_template(
         weight: weight as u32,
         fallback: raw.fallback,
         avoid: raw.avoid,
+        gives_way_to: raw
+            .gives_way_to
+            .iter()
+            .map(|w| crate::matching::fold(&normalized_lowercase(w.clone())))
+            .collect(),
         tags: tset,
         blocks: bset,
         world_blocks,
