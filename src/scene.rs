@@ -123,7 +123,8 @@ impl Plan {
             .flat_map(|(_, _, list)| list)
             .filter(|&(c, _)| lib.world.restates(c))
             .collect();
-        let (world_pins, pin_conflicts) = lib.world.pins(&ws);
+        let (mut world_pins, pin_conflicts) = lib.world.pins(&ws);
+        lib.world.pin_only_light(&ws, &mut world_pins);
         let names_setting = named_setting(lib, &description, &ws, &world_pins);
         let names_action = named_action(&ws);
         let (candidates, reason) = if let Some(name) = template {
@@ -1244,6 +1245,18 @@ pub fn build_with(
         if plan.world_pins.iter().any(|p| {
             p.first <= sp.first && sp.last <= p.last && p.last - p.first > sp.last - sp.first
         }) {
+            continue;
+        }
+        // Nor against what the user's words pin: a word that only hints ("umbrella": a beach's
+        // sun) never overrules one that says ("rainy").
+        if !lib.world.pins_admit(&plan.world_pins, tags, blocks) {
+            if explain {
+                notes.push(format!(
+                    "\"{}\" would imply tags [{}], against the description's own words: ignored",
+                    span_text(plan, sp),
+                    lib.tags.names(tags).join(", ")
+                ));
+            }
             continue;
         }
         state.add(tags, blocks);
