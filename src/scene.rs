@@ -1998,6 +1998,10 @@ fn span_of_description(plan: &Plan, range: Option<(usize, usize)>) -> String {
         .unwrap_or_default()
 }
 
+/// Words that lead into a light phrase ("lit only by", "illuminated by", "bathed in"): a
+/// subject never ends on one.
+const LIGHT_LEADS: &[&str] = &["lit", "only", "solely", "illuminated", "bathed", "lighted"];
+
 /// Where the subject stands in the description: the description without the phrases that
 /// pinned entries show, trimmed of stop words left dangling at either end, as a byte range
 /// (`None` when no word is left). Phrases in the middle stay, so the subject reads as written.
@@ -2074,6 +2078,11 @@ fn subject_range(
         } else {
             break;
         }
+    }
+    // A light phrase taken off the end must not leave its verb hanging ("a field lit only by
+    // the setting sun" is not "a field lit only"): the whole phrase stays in the subject.
+    if hi < n && hi > lo && LIGHT_LEADS.contains(&plan.words[hi - 1].folded.as_str()) {
+        hi = n;
     }
     if lo >= hi {
         return None;
