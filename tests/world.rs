@@ -355,14 +355,22 @@ fn a_sealed_place_gets_no_sky_no_weather_and_no_sunlight() {
         for seed in 0..300u64 {
             let scene = build(&lib, &plan, seed, 0, false);
             let world = lib.world.describe(&scene.world);
-            assert_eq!(value_of(&lib, &scene, "skyview"), "no-sky", "{d} {seed}: {world:?}");
+            assert_eq!(
+                value_of(&lib, &scene, "skyview"),
+                "no-sky",
+                "{d} {seed}: {world:?}"
+            );
             let light = value_of(&lib, &scene, "light");
             assert!(
                 !["sunlight", "daylight", "twilight", "moonlight", "starlight"]
                     .contains(&light.as_str()),
                 "{d} seed {seed}: the sky lights a sealed place: {world:?}"
             );
-            assert_eq!(value_of(&lib, &scene, "weather"), "none", "{d} {seed}: {world:?}");
+            assert_eq!(
+                value_of(&lib, &scene, "weather"),
+                "none",
+                "{d} {seed}: {world:?}"
+            );
         }
     }
 }
@@ -375,15 +383,24 @@ fn named_times_pin_the_time_and_a_crowd_never_meets_an_empty_hour() {
             "an elderly clockmaker in his workshop late on christmas eve",
             &["night"][..],
         ),
-        ("a crowded tokyo subway platform at rush hour", &["morning", "sunset"]),
+        (
+            "a crowded tokyo subway platform at rush hour",
+            &["morning", "sunset"],
+        ),
         ("a couple walking home after dark", &["night"]),
-        ("a chef flipping pancakes in a busy diner kitchen at dawn", &["dawn"]),
+        (
+            "a chef flipping pancakes in a busy diner kitchen at dawn",
+            &["dawn"],
+        ),
     ] {
         let plan = Plan::new(&lib, d, None).unwrap();
         for seed in 0..300u64 {
             let scene = build(&lib, &plan, seed, 0, false);
             let time = value_of(&lib, &scene, "time");
-            assert!(times.contains(&time.as_str()), "{d} seed {seed}: time {time}");
+            assert!(
+                times.contains(&time.as_str()),
+                "{d} seed {seed}: time {time}"
+            );
             for t in entry_texts(&lib, &scene) {
                 assert!(
                     !t.contains("before anyone is stirring"),
@@ -398,7 +415,10 @@ fn named_times_pin_the_time_and_a_crowd_never_meets_an_empty_hour() {
 fn lit_only_by_a_lamp_is_night_but_lit_only_by_the_setting_sun_is_not() {
     let lib = Library::builtin().unwrap();
     for (d, time) in [
-        ("a street lit only by sodium-vapor streetlights after rain", "night"),
+        (
+            "a street lit only by sodium-vapor streetlights after rain",
+            "night",
+        ),
         ("a bedroom lit only by the glow of a phone", "night"),
         ("a field lit only by the setting sun", "sunset"),
     ] {
@@ -420,7 +440,11 @@ fn a_word_that_only_implies_the_weather_never_overrules_one_that_names_it() {
     for seed in 0..300u64 {
         let scene = build(&lib, &plan, seed, 0, false);
         assert_eq!(value_of(&lib, &scene, "weather"), "rain", "{d} seed {seed}");
-        assert_ne!(value_of(&lib, &scene, "light"), "sunlight", "{d} seed {seed}");
+        assert_ne!(
+            value_of(&lib, &scene, "light"),
+            "sunlight",
+            "{d} seed {seed}"
+        );
     }
 }
 
@@ -435,7 +459,11 @@ fn daylight_is_never_the_light_of_dawn_or_dusk_and_a_silhouette_is_never_blended
         let plan = Plan::new(&lib, d, None).unwrap();
         for seed in 0..300u64 {
             let scene = build(&lib, &plan, seed, 0, false);
-            assert_ne!(value_of(&lib, &scene, "light"), "daylight", "{d} seed {seed}");
+            assert_ne!(
+                value_of(&lib, &scene, "light"),
+                "daylight",
+                "{d} seed {seed}"
+            );
         }
     }
     let d = "a silhouette of a tiger in the jungle, hdr photo";
