@@ -123,13 +123,23 @@ fn the_longer_of_two_contradicting_pins_holds_the_world() {
         .unwrap();
     let (pins, lost) = lib
         .world
-        .pins(&words("an astronaut floating inside the space station"));
+        .pins(&words("an astronaut floating inside, on the space station"));
     let held = pins.iter().find(|p| p.axis == place).unwrap();
     assert_eq!(
         lib.world.axes[place].values[held.values[0] as usize].name,
         "space"
     );
     assert_eq!(lost.len(), 1, "{lost:?}");
+    // "inside the space station" is one phrase: in space, sealed in, and no contradiction.
+    let (pins, lost) = lib
+        .world
+        .pins(&words("an astronaut floating inside the space station"));
+    let held = pins.iter().find(|p| p.axis == place).unwrap();
+    assert_eq!(
+        lib.world.axes[place].values[held.values[0] as usize].name,
+        "space"
+    );
+    assert!(lost.is_empty(), "{lost:?}");
 }
 
 /// The axes a description already says, by name.
