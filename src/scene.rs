@@ -123,7 +123,8 @@ impl Plan {
             .flat_map(|(_, _, list)| list)
             .filter(|&(c, _)| lib.world.restates(c))
             .collect();
-        let (world_pins, pin_conflicts) = lib.world.pins(&ws);
+        let (mut world_pins, pin_conflicts) = lib.world.pins(&ws);
+        lib.world.pin_only_light(&ws, &mut world_pins);
         let names_setting = named_setting(lib, &description, &ws, &world_pins);
         let names_action = named_action(&ws);
         let (candidates, reason) = if let Some(name) = template {
@@ -1266,6 +1267,18 @@ pub fn build_with(
         }) {
             continue;
         }
+        // Nor against what the user's words pin: a word that only hints ("umbrella": a beach's
+        // sun) never overrules one that says ("rainy").
+        if !lib.world.pins_admit(&plan.world_pins, tags, blocks) {
+            if explain {
+                notes.push(format!(
+                    "\"{}\" would imply tags [{}], against the description's own words: ignored",
+                    span_text(plan, sp),
+                    lib.tags.names(tags).join(", ")
+                ));
+            }
+            continue;
+        }
         state.add(tags, blocks);
         if explain {
             notes.push(format!(
@@ -2005,6 +2018,10 @@ fn span_of_description(plan: &Plan, range: Option<(usize, usize)>) -> String {
         .unwrap_or_default()
 }
 
+/// Words that lead into a light phrase ("lit only by", "illuminated by", "bathed in"): a
+/// subject never ends on one.
+const LIGHT_LEADS: &[&str] = &["lit", "only", "solely", "illuminated", "bathed", "lighted"];
+
 /// Where the subject stands in the description: the description without the phrases that
 /// pinned entries show, trimmed of stop words left dangling at either end, as a byte range
 /// (`None` when no word is left). Phrases in the middle stay, so the subject reads as written.
@@ -2081,6 +2098,11 @@ fn subject_range(
         } else {
             break;
         }
+    }
+    // A light phrase taken off the end must not leave its verb hanging ("a field lit only by
+    // the setting sun" is not "a field lit only"): the whole phrase stays in the subject.
+    if hi < n && hi > lo && LIGHT_LEADS.contains(&plan.words[hi - 1].folded.as_str()) {
+        hi = n;
     }
     if lo >= hi {
         return None;

@@ -213,6 +213,67 @@ impl World {
         b
     }
 
+    /// "Lit only by …": the light the user names is the scene's only light, so the sky lights
+    /// nothing and the time is the night (the value named `night`, on the axis that has one).
+    /// Not when the words pin the time themselves, nor when they pin a value that is never at
+    /// night ("lit only by the setting sun"). Adds that pin to `pins`, in phrase order.
+    pub fn pin_only_light(&self, ws: &[Word], pins: &mut Vec<Pin>) {
+        const ONLY: [[&str; 3]; 4] = [
+            ["lit", "only", "by"],
+            ["only", "lit", "by"],
+            ["lit", "solely", "by"],
+            ["lit", "just", "by"],
+        ];
+        let Some(at) = (0..ws.len()).find(|&i| {
+            ONLY.iter().any(|p| {
+                p.len() <= ws.len() - i && p.iter().zip(&ws[i..]).all(|(a, w)| *a == w.folded)
+            })
+        }) else {
+            return;
+        };
+        let Some((axis, night)) = self.axes.iter().enumerate().find_map(|(ai, a)| {
+            a.values
+                .iter()
+                .position(|v| v.name == "night")
+                .map(|vi| (ai, vi))
+        }) else {
+            return;
+        };
+        if pins.iter().any(|p| p.axis == axis) {
+            return;
+        }
+        let n = &self.axes[axis].values[night];
+        let never_at_night = |p: &Pin| {
+            p.values.iter().all(|&v| {
+                let val = &self.axes[p.axis].values[v as usize];
+                val.blocks.contains(n.tag) || n.blocks.contains(val.tag)
+            })
+        };
+        if pins.iter().any(never_at_night) {
+            return;
+        }
+        let pin = Pin {
+            axis,
+            values: vec![night as u8],
+            first: at,
+            last: at + 2,
+        };
+        let pos = pins.iter().position(|p| p.first > at).unwrap_or(pins.len());
+        pins.insert(pos, pin);
+    }
+
+    /// Whether tags a phrase only implies (and their blocks) leave every axis the user's words
+    /// pin one of its pinned values: "umbrella" may bring a beach's sunshine, but not to "a
+    /// gray rainy street", where the user's own word wins.
+    pub fn pins_admit(&self, pins: &[Pin], tags: &TagSet, blocks: &TagSet) -> bool {
+        pins.iter().all(|p| {
+            p.values.iter().any(|&v| {
+                let val = &self.axes[p.axis].values[v as usize];
+                !blocks.contains(val.tag) && !tags.intersects(&val.blocks)
+            })
+        })
+    }
+
     /// The axes the user's words pin, in the order the phrases stand, longest phrase first at
     /// each word. Two pins of one axis that share no value: the first stands, and the second is
     /// returned in the list of conflicts.

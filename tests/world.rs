@@ -123,13 +123,23 @@ fn the_longer_of_two_contradicting_pins_holds_the_world() {
         .unwrap();
     let (pins, lost) = lib
         .world
-        .pins(&words("an astronaut floating inside the space station"));
+        .pins(&words("an astronaut floating inside, on the space station"));
     let held = pins.iter().find(|p| p.axis == place).unwrap();
     assert_eq!(
         lib.world.axes[place].values[held.values[0] as usize].name,
         "space"
     );
     assert_eq!(lost.len(), 1, "{lost:?}");
+    // "inside the space station" is one phrase: in space, sealed in, and no contradiction.
+    let (pins, lost) = lib
+        .world
+        .pins(&words("an astronaut floating inside the space station"));
+    let held = pins.iter().find(|p| p.axis == place).unwrap();
+    assert_eq!(
+        lib.world.axes[place].values[held.values[0] as usize].name,
+        "space"
+    );
+    assert!(lost.is_empty(), "{lost:?}");
 }
 
 /// The axes a description already says, by name.
@@ -491,5 +501,164 @@ fn framings_fit_the_medium_and_the_place() {
                 }
             }
         }
+    }
+}
+
+/// The name of the value an axis holds in a scene's world ("none" or "open" when unset).
+fn value_of(lib: &Library, scene: &Scene, axis: &str) -> String {
+    let a = lib.world.axes.iter().position(|a| a.name == axis).unwrap();
+    lib.world.describe(&scene.world)[a].1.clone()
+}
+
+/// The texts of the entries a scene drew.
+fn entry_texts(lib: &Library, scene: &Scene) -> Vec<String> {
+    scene
+        .slots
+        .iter()
+        .flat_map(|f| &f.picks)
+        .filter_map(|p| match p {
+            promptloom::scene::Pick::Entry(c, e) => {
+                Some(lib.categories[*c].entries[*e].text.to_string())
+            }
+            promptloom::scene::Pick::User(_) => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_sealed_place_gets_no_sky_no_weather_and_no_sunlight() {
+    let lib = Library::builtin().unwrap();
+    for d in [
+        "a crowded tokyo subway platform at rush hour",
+        "an astronaut floating inside the space station",
+        "a jazz band in a basement club",
+        "a mechanic working in an underground parking garage",
+        "a sommelier tasting wine in a candlelit wine cellar",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..300u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            let world = lib.world.describe(&scene.world);
+            assert_eq!(
+                value_of(&lib, &scene, "skyview"),
+                "no-sky",
+                "{d} {seed}: {world:?}"
+            );
+            let light = value_of(&lib, &scene, "light");
+            assert!(
+                !["sunlight", "daylight", "twilight", "moonlight", "starlight"]
+                    .contains(&light.as_str()),
+                "{d} seed {seed}: the sky lights a sealed place: {world:?}"
+            );
+            assert_eq!(
+                value_of(&lib, &scene, "weather"),
+                "none",
+                "{d} {seed}: {world:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn named_times_pin_the_time_and_a_crowd_never_meets_an_empty_hour() {
+    let lib = Library::builtin().unwrap();
+    for (d, times) in [
+        (
+            "an elderly clockmaker in his workshop late on christmas eve",
+            &["night"][..],
+        ),
+        (
+            "a crowded tokyo subway platform at rush hour",
+            &["morning", "sunset"],
+        ),
+        ("a couple walking home after dark", &["night"]),
+        (
+            "a chef flipping pancakes in a busy diner kitchen at dawn",
+            &["dawn"],
+        ),
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..300u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            let time = value_of(&lib, &scene, "time");
+            assert!(
+                times.contains(&time.as_str()),
+                "{d} seed {seed}: time {time}"
+            );
+            for t in entry_texts(&lib, &scene) {
+                assert!(
+                    !t.contains("before anyone is stirring"),
+                    "{d} seed {seed}: {t}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn lit_only_by_a_lamp_is_night_but_lit_only_by_the_setting_sun_is_not() {
+    let lib = Library::builtin().unwrap();
+    for (d, time) in [
+        (
+            "a street lit only by sodium-vapor streetlights after rain",
+            "night",
+        ),
+        ("a bedroom lit only by the glow of a phone", "night"),
+        ("a field lit only by the setting sun", "sunset"),
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..200u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            assert_eq!(value_of(&lib, &scene, "time"), time, "{d} seed {seed}");
+        }
+    }
+}
+
+#[test]
+fn a_word_that_only_implies_the_weather_never_overrules_one_that_names_it() {
+    // "umbrella" names only a beach's sunny umbrellas: it implied sun, which left the
+    // weather of a rainy street undecided and let warm sunlight in.
+    let lib = Library::builtin().unwrap();
+    let d = "a red umbrella on a gray rainy street";
+    let plan = Plan::new(&lib, d, None).unwrap();
+    for seed in 0..300u64 {
+        let scene = build(&lib, &plan, seed, 0, false);
+        assert_eq!(value_of(&lib, &scene, "weather"), "rain", "{d} seed {seed}");
+        assert_ne!(
+            value_of(&lib, &scene, "light"),
+            "sunlight",
+            "{d} seed {seed}"
+        );
+    }
+}
+
+#[test]
+fn daylight_is_never_the_light_of_dawn_or_dusk_and_a_silhouette_is_never_blended() {
+    let lib = Library::builtin().unwrap();
+    for d in [
+        "a bakery window at dawn with fresh bread",
+        "spaceship landing on an alien planet at dusk",
+        "a cyclist on a country road at first light",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..300u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            assert_ne!(
+                value_of(&lib, &scene, "light"),
+                "daylight",
+                "{d} seed {seed}"
+            );
+        }
+    }
+    let d = "a silhouette of a tiger in the jungle, hdr photo";
+    let plan = Plan::new(&lib, d, None).unwrap();
+    for seed in 0..300u64 {
+        let scene = build(&lib, &plan, seed, 0, false);
+        let texts = entry_texts(&lib, &scene);
+        assert!(
+            !(texts.iter().any(|t| t.contains("silhouette"))
+                && texts.iter().any(|t| t.contains("exposures blended"))),
+            "{d} seed {seed}: {texts:?}"
+        );
     }
 }
