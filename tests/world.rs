@@ -662,3 +662,182 @@ fn daylight_is_never_the_light_of_dawn_or_dusk_and_a_silhouette_is_never_blended
         );
     }
 }
+
+/// The tags (axis values included) of every entry drawn into `scene`, by entry text.
+fn drawn_tags(lib: &Library, scene: &Scene) -> Vec<(String, Vec<String>)> {
+    scene
+        .slots
+        .iter()
+        .flat_map(|f| f.picks.iter())
+        .filter_map(|p| match p {
+            promptloom::scene::Pick::Entry(c, e) => {
+                let en = &lib.categories[*c].entries[*e];
+                Some((en.text.clone(), en.tag_names.clone()))
+            }
+            promptloom::scene::Pick::User(_) => None,
+        })
+        .collect()
+}
+
+#[test]
+fn open_country_and_shores_keep_the_kind_the_user_named() {
+    // A mountain temple gets no red barn or windmill; a breakwater no clifftop turf; a
+    // description that names no kind of land or shore gets no kind's details.
+    let lib = Library::builtin().unwrap();
+    for (d, template, axis, kind) in [
+        (
+            "a monk meditating in a mountain temple at sunrise",
+            "landscape",
+            "land",
+            Some("land-mountain"),
+        ),
+        (
+            "a lone tree in a wheat field",
+            "landscape",
+            "land",
+            Some("land-farm"),
+        ),
+        ("an old shepherd resting at dawn", "landscape", "land", None),
+        (
+            "a striped lighthouse at the end of a breakwater",
+            "coast",
+            "shore",
+            Some("shore-harbour"),
+        ),
+        (
+            "puffins nesting on the sea cliffs",
+            "coast",
+            "shore",
+            Some("shore-cliff"),
+        ),
+        ("a painting of a great storm", "coast", "shore", None),
+    ] {
+        let a = lib.world.axes.iter().position(|x| x.name == axis).unwrap();
+        let t = lib
+            .templates
+            .iter()
+            .position(|x| x.name == template)
+            .unwrap();
+        let plan = Plan::new(&lib, d, Some(template)).unwrap();
+        let scenery: Vec<usize> = lib.templates[t]
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.scenery == Some(a))
+            .map(|(i, _)| i)
+            .collect();
+        assert!(
+            !scenery.is_empty(),
+            "{template} has a `{axis}` scenery slot"
+        );
+        let values: Vec<&str> = lib.world.axes[a]
+            .values
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect();
+        let mut furnished = 0;
+        for seed in 0..200u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            let w = scene.world[a];
+            for (text, tags) in drawn_tags(&lib, &scene) {
+                let kinds: Vec<&String> = tags
+                    .iter()
+                    .filter(|t| values.contains(&t.as_str()))
+                    .collect();
+                if let Some(k) = kind {
+                    assert!(
+                        kinds.is_empty() || kinds.iter().any(|t| *t == k),
+                        "{d} seed {seed}: `{text}` belongs to {kinds:?}, not {k}"
+                    );
+                } else {
+                    assert!(
+                        kinds.is_empty(),
+                        "{d} seed {seed}: `{text}` brings {kinds:?}"
+                    );
+                }
+            }
+            match kind {
+                None => assert_eq!(w, NONE, "{d} seed {seed}: a kind was drawn"),
+                Some(_) => {
+                    furnished +=
+                        usize::from(scenery.iter().any(|&i| !scene.slots[i].picks.is_empty()))
+                }
+            }
+        }
+        if kind.is_some() {
+            assert!(
+                furnished > 150,
+                "{d}: a named kind is furnished ({furnished}/200)"
+            );
+        }
+    }
+    // An empty description still draws every kind of land and shore, and furnishes it.
+    for (template, axis) in [("landscape", "land"), ("coast", "shore")] {
+        let a = lib.world.axes.iter().position(|x| x.name == axis).unwrap();
+        let plan = Plan::new(&lib, "", Some(template)).unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for seed in 0..1000u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            assert_ne!(scene.world[a], NONE, "{template} seed {seed}");
+            seen.insert(scene.world[a]);
+        }
+        assert_eq!(
+            seen.len(),
+            lib.world.axes[a].values.len(),
+            "{template}: every kind of {axis} is drawn"
+        );
+    }
+}
+
+#[test]
+fn climate_region_and_era_keep_their_details() {
+    // No icy chill, newspaper kiosk or church in Marrakech, no tropical air among cherry
+    // blossoms, no dog walker or tram in Victorian London, no stone bridge or moored boat deep
+    // in a rainforest, no named district or working food cart in an abandoned fairground.
+    let lib = Library::builtin().unwrap();
+    for (d, banned) in [
+        (
+            "a market square in marrakech at noon",
+            &[
+                "icy",
+                "biting chill",
+                "newspapers",
+                "basket of bread",
+                "church",
+                "snow",
+            ][..],
+        ),
+        (
+            "moonlit cherry blossoms over a quiet pond",
+            &["tropical"][..],
+        ),
+        (
+            "a horse-drawn carriage on a cobbled street in victorian london",
+            &["dog walker", "jogger", "tonight's gigs", "tram", "bicycle"][..],
+        ),
+        (
+            "waterfall in a tropical rainforest",
+            &[
+                "stone bridge",
+                "wooden boat",
+                "water mill",
+                "paper lanterns",
+            ][..],
+        ),
+        (
+            "an abandoned amusement park overgrown with vines",
+            &["food cart", " district of "][..],
+        ),
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..300u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            for (text, _) in drawn_tags(&lib, &scene) {
+                assert!(
+                    !banned.iter().any(|b| text.contains(b)),
+                    "{d} seed {seed}: `{text}` does not belong here"
+                );
+            }
+        }
+    }
+}
