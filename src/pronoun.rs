@@ -43,88 +43,507 @@ impl Pronoun {
 
 /// Nouns of one woman or girl.
 const FEMALE: &[&str] = &[
-    "woman", "girl", "lady", "mother", "mom", "mum", "grandmother", "grandma", "granny", "queen",
-    "princess", "bride", "ballerina", "geisha", "maiko", "nun", "witch", "sister", "daughter",
-    "wife", "widow", "aunt", "cowgirl", "actress", "waitress", "maiden", "heroine", "sorceress",
-    "empress", "duchess", "seamstress", "schoolgirl", "goddess", "mermaid", "1girl", "housewife",
-    "matriarch", "priestess", "countess", "she", "her", "girlfriend", "niece", "lass",
+    "woman",
+    "girl",
+    "lady",
+    "mother",
+    "mom",
+    "mum",
+    "grandmother",
+    "grandma",
+    "granny",
+    "queen",
+    "princess",
+    "bride",
+    "ballerina",
+    "geisha",
+    "maiko",
+    "nun",
+    "witch",
+    "sister",
+    "daughter",
+    "wife",
+    "widow",
+    "aunt",
+    "cowgirl",
+    "actress",
+    "waitress",
+    "maiden",
+    "heroine",
+    "sorceress",
+    "empress",
+    "duchess",
+    "seamstress",
+    "schoolgirl",
+    "goddess",
+    "mermaid",
+    "1girl",
+    "housewife",
+    "matriarch",
+    "priestess",
+    "countess",
+    "she",
+    "her",
+    "girlfriend",
+    "niece",
+    "lass",
 ];
 
 /// Nouns of one man or boy.
 const MALE: &[&str] = &[
-    "man", "boy", "gentleman", "father", "dad", "grandfather", "grandpa", "king", "prince",
-    "groom", "monk", "brother", "son", "husband", "widower", "uncle", "cowboy", "wizard", "1boy",
-    "sorcerer", "emperor", "duke", "lord", "priest", "schoolboy", "god", "merman", "patriarch",
-    "he", "him", "boyfriend", "nephew", "lad", "viking", "samurai", "knight", "squire", "friar",
+    "man",
+    "boy",
+    "gentleman",
+    "father",
+    "dad",
+    "grandfather",
+    "grandpa",
+    "king",
+    "prince",
+    "groom",
+    "monk",
+    "brother",
+    "son",
+    "husband",
+    "widower",
+    "uncle",
+    "cowboy",
+    "wizard",
+    "1boy",
+    "sorcerer",
+    "emperor",
+    "duke",
+    "lord",
+    "priest",
+    "schoolboy",
+    "god",
+    "merman",
+    "patriarch",
+    "he",
+    "him",
+    "boyfriend",
+    "nephew",
+    "lad",
+    "viking",
+    "samurai",
+    "knight",
+    "squire",
+    "friar",
 ];
 
 /// Nouns of one person whose words do not say whether a woman or a man.
 const PERSON: &[&str] = &[
-    "person", "child", "kid", "toddler", "baby", "infant", "teenager", "teen", "adult",
-    "elder", "grandparent", "parent", "stranger", "traveller", "traveler", "tourist",
-    "violinist", "musician", "guitarist", "cellist", "pianist", "trumpeter", "saxophonist",
-    "singer", "drummer", "busker", "fiddler", "flautist", "harpist", "vocalist", "dj",
-    "warrior", "archer", "soldier", "officer", "captain", "sailor", "fisher", "chef", "cook",
-    "baker", "farmer", "gardener", "blacksmith", "smith", "potter", "painter", "artist",
-    "sculptor", "weaver", "tailor", "watchmaker", "clockmaker", "jeweller", "jeweler",
-    "beekeeper", "shepherd", "herder", "worker", "labourer", "laborer", "builder", "scientist",
-    "chemist", "researcher", "biologist", "astronomer", "writer", "poet", "author", "journalist",
-    "student", "pupil", "librarian", "dancer", "pilot", "aviator", "photographer", "player",
-    "nurse", "doctor", "surgeon", "medic", "paramedic", "physician", "pirate", "firefighter",
-    "mechanic", "boxer", "fighter", "teacher", "professor", "lecturer", "mountaineer",
-    "climber", "hiker", "backpacker", "trekker", "explorer", "clown", "jester", "juggler",
-    "acrobat", "magician", "astronaut", "cosmonaut", "knitter", "runner", "jogger", "cyclist",
-    "skater", "skateboarder", "surfer", "skier", "snowboarder", "swimmer", "diver", "athlete",
-    "climber", "rider", "jockey", "driver", "cowhand", "rancher", "wrangler", "hunter",
-    "ranger", "detective", "spy", "thief", "assassin", "ninja", "knight", "paladin", "mage",
-    "druid", "monarch", "royal", "noble", "peasant", "beggar", "merchant", "vendor",
-    "shopkeeper", "barista", "bartender", "waiter", "florist", "butcher", "carpenter",
-    "mason", "welder", "plumber", "electrician", "miner", "lumberjack", "logger", "courier",
-    "postie", "guard", "sentry", "scout", "nomad", "pilgrim", "refugee", "survivor",
-    "wanderer", "dreamer", "reader", "commuter", "pedestrian", "passenger", "customer",
-    "friend", "neighbour", "neighbor", "lover", "orphan", "newborn", "youth", "scholar",
-    "sage", "hermit", "shaman", "healer", "herbalist", "alchemist", "inventor", "engineer",
-    "programmer", "hacker", "gamer", "streamer", "model", "actor", "performer", "mime",
-    "conductor", "composer", "choreographer", "gymnast", "wrestler", "fencer", "archeologist",
-    "archaeologist", "geologist", "volunteer", "protester", "monk", "veteran", "cadet",
-    "recruit", "gladiator", "centurion", "ronin", "swordsman", "bowman", "apprentice",
-    "blacksmith", "calligrapher", "ceramicist", "glassblower", "cobbler", "chess", "someone",
+    "person",
+    "child",
+    "kid",
+    "toddler",
+    "baby",
+    "infant",
+    "teenager",
+    "teen",
+    "adult",
+    "elder",
+    "grandparent",
+    "parent",
+    "stranger",
+    "traveller",
+    "traveler",
+    "tourist",
+    "violinist",
+    "musician",
+    "guitarist",
+    "cellist",
+    "pianist",
+    "trumpeter",
+    "saxophonist",
+    "singer",
+    "drummer",
+    "busker",
+    "fiddler",
+    "flautist",
+    "harpist",
+    "vocalist",
+    "dj",
+    "warrior",
+    "archer",
+    "soldier",
+    "officer",
+    "captain",
+    "sailor",
+    "fisher",
+    "chef",
+    "cook",
+    "baker",
+    "farmer",
+    "gardener",
+    "blacksmith",
+    "smith",
+    "potter",
+    "painter",
+    "artist",
+    "sculptor",
+    "weaver",
+    "tailor",
+    "watchmaker",
+    "clockmaker",
+    "jeweller",
+    "jeweler",
+    "beekeeper",
+    "shepherd",
+    "herder",
+    "worker",
+    "labourer",
+    "laborer",
+    "builder",
+    "scientist",
+    "chemist",
+    "researcher",
+    "biologist",
+    "astronomer",
+    "writer",
+    "poet",
+    "author",
+    "journalist",
+    "student",
+    "pupil",
+    "librarian",
+    "dancer",
+    "pilot",
+    "aviator",
+    "photographer",
+    "player",
+    "nurse",
+    "doctor",
+    "surgeon",
+    "medic",
+    "paramedic",
+    "physician",
+    "pirate",
+    "firefighter",
+    "mechanic",
+    "boxer",
+    "fighter",
+    "teacher",
+    "professor",
+    "lecturer",
+    "mountaineer",
+    "climber",
+    "hiker",
+    "backpacker",
+    "trekker",
+    "explorer",
+    "clown",
+    "jester",
+    "juggler",
+    "acrobat",
+    "magician",
+    "astronaut",
+    "cosmonaut",
+    "knitter",
+    "runner",
+    "jogger",
+    "cyclist",
+    "skater",
+    "skateboarder",
+    "surfer",
+    "skier",
+    "snowboarder",
+    "swimmer",
+    "diver",
+    "athlete",
+    "climber",
+    "rider",
+    "jockey",
+    "driver",
+    "cowhand",
+    "rancher",
+    "wrangler",
+    "hunter",
+    "ranger",
+    "detective",
+    "spy",
+    "thief",
+    "assassin",
+    "ninja",
+    "knight",
+    "paladin",
+    "mage",
+    "druid",
+    "monarch",
+    "royal",
+    "noble",
+    "peasant",
+    "beggar",
+    "merchant",
+    "vendor",
+    "shopkeeper",
+    "barista",
+    "bartender",
+    "waiter",
+    "florist",
+    "butcher",
+    "carpenter",
+    "mason",
+    "welder",
+    "plumber",
+    "electrician",
+    "miner",
+    "lumberjack",
+    "logger",
+    "courier",
+    "postie",
+    "guard",
+    "sentry",
+    "scout",
+    "nomad",
+    "pilgrim",
+    "refugee",
+    "survivor",
+    "wanderer",
+    "dreamer",
+    "reader",
+    "commuter",
+    "pedestrian",
+    "passenger",
+    "customer",
+    "friend",
+    "neighbour",
+    "neighbor",
+    "lover",
+    "orphan",
+    "newborn",
+    "youth",
+    "scholar",
+    "sage",
+    "hermit",
+    "shaman",
+    "healer",
+    "herbalist",
+    "alchemist",
+    "inventor",
+    "engineer",
+    "programmer",
+    "hacker",
+    "gamer",
+    "streamer",
+    "model",
+    "actor",
+    "performer",
+    "mime",
+    "conductor",
+    "composer",
+    "choreographer",
+    "gymnast",
+    "wrestler",
+    "fencer",
+    "archeologist",
+    "archaeologist",
+    "geologist",
+    "volunteer",
+    "protester",
+    "monk",
+    "veteran",
+    "cadet",
+    "recruit",
+    "gladiator",
+    "centurion",
+    "ronin",
+    "swordsman",
+    "bowman",
+    "apprentice",
+    "blacksmith",
+    "calligrapher",
+    "ceramicist",
+    "glassblower",
+    "cobbler",
+    "chess",
+    "someone",
 ];
 
 /// Nouns of a group, a pair or a crowd: "a flock of flamingos" is they.
 const GROUP: &[&str] = &[
-    "flock", "herd", "pack", "pride", "pod", "school", "swarm", "colony", "troop", "litter",
-    "gaggle", "murder", "parliament", "family", "families", "couple", "pair", "group", "crowd",
-    "team", "band", "choir", "orchestra", "gang", "crew", "party", "troupe", "army", "squad",
-    "twins", "triplets", "siblings", "friends", "people", "children", "kids", "men", "women",
-    "folk", "cattle", "geese", "mice", "oxen", "puppies", "kittens", "cubs", "brothers",
-    "sisters", "both", "duo", "trio", "quartet", "bevy", "convoy", "fleet", "caravan",
-    "procession", "congregation", "audience", "spectators", "villagers", "monks", "nuns",
+    "flock",
+    "herd",
+    "pack",
+    "pride",
+    "pod",
+    "school",
+    "swarm",
+    "colony",
+    "troop",
+    "litter",
+    "gaggle",
+    "murder",
+    "parliament",
+    "family",
+    "families",
+    "couple",
+    "pair",
+    "group",
+    "crowd",
+    "team",
+    "band",
+    "choir",
+    "orchestra",
+    "gang",
+    "crew",
+    "party",
+    "troupe",
+    "army",
+    "squad",
+    "twins",
+    "triplets",
+    "siblings",
+    "friends",
+    "people",
+    "children",
+    "kids",
+    "men",
+    "women",
+    "folk",
+    "cattle",
+    "geese",
+    "mice",
+    "oxen",
+    "puppies",
+    "kittens",
+    "cubs",
+    "brothers",
+    "sisters",
+    "both",
+    "duo",
+    "trio",
+    "quartet",
+    "bevy",
+    "convoy",
+    "fleet",
+    "caravan",
+    "procession",
+    "congregation",
+    "audience",
+    "spectators",
+    "villagers",
+    "monks",
+    "nuns",
 ];
 
 /// Words that open a count: "two brothers", "three cats".
 const COUNTS: &[&str] = &[
-    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "dozen",
-    "several", "many", "some", "few", "both", "countless", "hundreds", "dozens", "thousands",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "twelve",
+    "dozen",
+    "several",
+    "many",
+    "some",
+    "few",
+    "both",
+    "countless",
+    "hundreds",
+    "dozens",
+    "thousands",
 ];
 
 /// Heads that frame the subject rather than name it ("a portrait of a boxer", "a charcoal
 /// drawing of a trumpeter"): the subject is what follows "of".
 const FRAMES: &[&str] = &[
-    "portrait", "photo", "photograph", "picture", "image", "drawing", "sketch", "painting",
-    "watercolor", "watercolour", "illustration", "render", "close-up", "closeup", "shot",
-    "study", "scene", "view", "silhouette", "print", "poster", "still", "headshot", "etching",
-    "engraving", "woodcut", "linocut", "miniature", "bust", "statue", "sculpture", "cartoon",
-    "doodle", "art", "style", "depiction", "snapshot", "selfie",
+    "portrait",
+    "photo",
+    "photograph",
+    "picture",
+    "image",
+    "drawing",
+    "sketch",
+    "painting",
+    "watercolor",
+    "watercolour",
+    "illustration",
+    "render",
+    "close-up",
+    "closeup",
+    "shot",
+    "study",
+    "scene",
+    "view",
+    "silhouette",
+    "print",
+    "poster",
+    "still",
+    "headshot",
+    "etching",
+    "engraving",
+    "woodcut",
+    "linocut",
+    "miniature",
+    "bust",
+    "statue",
+    "sculpture",
+    "cartoon",
+    "doodle",
+    "art",
+    "style",
+    "depiction",
+    "snapshot",
+    "selfie",
 ];
 
 /// Words that end the head of a noun phrase.
 const STOPS: &[&str] = &[
-    "in", "on", "at", "with", "under", "by", "near", "over", "above", "below", "beside",
-    "behind", "across", "through", "into", "onto", "from", "against", "among", "between",
-    "along", "around", "during", "inside", "outside", "beneath", "underneath", "after",
-    "before", "beyond", "without", "within", "toward", "towards", "for", "while", "who",
-    "that", "which", "as", "like", "where", "when", "is", "are", "has", "have", "wearing",
+    "in",
+    "on",
+    "at",
+    "with",
+    "under",
+    "by",
+    "near",
+    "over",
+    "above",
+    "below",
+    "beside",
+    "behind",
+    "across",
+    "through",
+    "into",
+    "onto",
+    "from",
+    "against",
+    "among",
+    "between",
+    "along",
+    "around",
+    "during",
+    "inside",
+    "outside",
+    "beneath",
+    "underneath",
+    "after",
+    "before",
+    "beyond",
+    "without",
+    "within",
+    "toward",
+    "towards",
+    "for",
+    "while",
+    "who",
+    "that",
+    "which",
+    "as",
+    "like",
+    "where",
+    "when",
+    "is",
+    "are",
+    "has",
+    "have",
+    "wearing",
     "holding",
 ];
 
@@ -142,11 +561,40 @@ fn singular_s(w: &str) -> bool {
         || w.ends_with("'s")
         || matches!(
             w,
-            "gas" | "lens" | "chaos" | "canvas" | "cosmos" | "atlas" | "species" | "series"
-                | "news" | "physics" | "mathematics" | "pants" | "jeans" | "glasses" | "dress"
-                | "mattress" | "octopus" | "hippopotamus" | "rhinoceros" | "walrus" | "albatross"
-                | "ibis" | "iris" | "mantis" | "cactus" | "lotus" | "fungus" | "hibiscus"
-                | "crocus" | "narcissus" | "pegasus" | "kraken" | "christmas" | "boots"
+            "gas"
+                | "lens"
+                | "chaos"
+                | "canvas"
+                | "cosmos"
+                | "atlas"
+                | "species"
+                | "series"
+                | "news"
+                | "physics"
+                | "mathematics"
+                | "pants"
+                | "jeans"
+                | "glasses"
+                | "dress"
+                | "mattress"
+                | "octopus"
+                | "hippopotamus"
+                | "rhinoceros"
+                | "walrus"
+                | "albatross"
+                | "ibis"
+                | "iris"
+                | "mantis"
+                | "cactus"
+                | "lotus"
+                | "fungus"
+                | "hibiscus"
+                | "crocus"
+                | "narcissus"
+                | "pegasus"
+                | "kraken"
+                | "christmas"
+                | "boots"
         )
 }
 
@@ -190,7 +638,11 @@ fn head(subject: &str) -> Option<Head> {
             if w == "and" {
                 // "a cat and a dog", "a woman and her dog", "bride and groom": two of them.
                 let next = words.get(end + 1).map(String::as_str);
-                let before = if end > start { words[end - 1].as_str() } else { "" };
+                let before = if end > start {
+                    words[end - 1].as_str()
+                } else {
+                    ""
+                };
                 if next.is_some_and(|n| {
                     DETERMINERS.contains(&n)
                         || COUNTS.contains(&n)
@@ -228,11 +680,38 @@ fn head(subject: &str) -> Option<Head> {
 fn is_ing_noun(w: &str) -> bool {
     matches!(
         w,
-        "building" | "painting" | "drawing" | "evening" | "morning" | "king" | "ring"
-            | "string" | "spring" | "wing" | "swing" | "viking" | "duckling" | "sapling"
-            | "earring" | "ceiling" | "clearing" | "landing" | "sibling" | "offering"
-            | "gosling" | "starling" | "carving" | "etching" | "wedding" | "clothing"
-            | "lightning" | "lighting" | "darling" | "pudding" | "dumpling" | "seedling"
+        "building"
+            | "painting"
+            | "drawing"
+            | "evening"
+            | "morning"
+            | "king"
+            | "ring"
+            | "string"
+            | "spring"
+            | "wing"
+            | "swing"
+            | "viking"
+            | "duckling"
+            | "sapling"
+            | "earring"
+            | "ceiling"
+            | "clearing"
+            | "landing"
+            | "sibling"
+            | "offering"
+            | "gosling"
+            | "starling"
+            | "carving"
+            | "etching"
+            | "wedding"
+            | "clothing"
+            | "lightning"
+            | "lighting"
+            | "darling"
+            | "pudding"
+            | "dumpling"
+            | "seedling"
     )
 }
 
@@ -243,9 +722,27 @@ fn is_living(w: &str) -> bool {
         || PERSON.contains(&w)
         || matches!(
             w,
-            "cat" | "dog" | "puppy" | "kitten" | "horse" | "foal" | "fox" | "owl" | "bird"
-                | "calf" | "cub" | "lamb" | "rabbit" | "deer" | "bear" | "wolf" | "mouse"
-                | "groom" | "partner" | "pet" | "pony"
+            "cat"
+                | "dog"
+                | "puppy"
+                | "kitten"
+                | "horse"
+                | "foal"
+                | "fox"
+                | "owl"
+                | "bird"
+                | "calf"
+                | "cub"
+                | "lamb"
+                | "rabbit"
+                | "deer"
+                | "bear"
+                | "wolf"
+                | "mouse"
+                | "groom"
+                | "partner"
+                | "pet"
+                | "pony"
         )
 }
 
@@ -254,9 +751,31 @@ fn is_living(w: &str) -> bool {
 fn is_adjective_like(w: &str) -> bool {
     matches!(
         w,
-        "black" | "white" | "red" | "blue" | "green" | "gold" | "golden" | "silver" | "grey"
-            | "gray" | "brown" | "orange" | "pink" | "purple" | "yellow" | "salt" | "pepper"
-            | "old" | "young" | "tall" | "short" | "big" | "small" | "bright" | "dark"
+        "black"
+            | "white"
+            | "red"
+            | "blue"
+            | "green"
+            | "gold"
+            | "golden"
+            | "silver"
+            | "grey"
+            | "gray"
+            | "brown"
+            | "orange"
+            | "pink"
+            | "purple"
+            | "yellow"
+            | "salt"
+            | "pepper"
+            | "old"
+            | "young"
+            | "tall"
+            | "short"
+            | "big"
+            | "small"
+            | "bright"
+            | "dark"
     )
 }
 
@@ -298,7 +817,10 @@ mod tests {
             ("an elderly fisherman in a yellow raincoat", Pronoun::He),
             ("jazz trumpeter", Pronoun::They),
             ("a scientist looking into a microscope", Pronoun::They),
-            ("black and white portrait of a boxer after a fight", Pronoun::They),
+            (
+                "black and white portrait of a boxer after a fight",
+                Pronoun::They,
+            ),
             ("a cat and a dog sleeping together on a sofa", Pronoun::They),
             ("a flock of flamingos in a shallow lagoon", Pronoun::They),
             ("two young brothers sharing a secret", Pronoun::They),
@@ -315,7 +837,10 @@ mod tests {
             ("a snowman", Pronoun::It),
             ("a fisherman mending nets", Pronoun::He),
             ("wolves howling", Pronoun::They),
-            ("an elderly couple dancing in their living room", Pronoun::They),
+            (
+                "an elderly couple dancing in their living room",
+                Pronoun::They,
+            ),
             ("a girl and her dog", Pronoun::They),
             ("a cup of coffee", Pronoun::It),
         ] {

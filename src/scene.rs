@@ -442,7 +442,14 @@ pub const DESCRIPTION_TAGS: [&str; 2] = ["user-action", "user-setting"];
 pub const SUBJECT_TAGS: [&str; 2] = ["user-group", "user-busy"];
 
 /// Verbs of looking: "looking into a microscope" holds the eyes, "looking at the camera" does not.
-const GAZE_VERBS: &[&str] = &["looking", "gazing", "staring", "peering", "squinting", "glancing"];
+const GAZE_VERBS: &[&str] = &[
+    "looking",
+    "gazing",
+    "staring",
+    "peering",
+    "squinting",
+    "glancing",
+];
 
 /// Whether the description's subject is busy with what it does: an action beyond a pose
 /// ("reading", "playing the violin", "running"), or a look at something other than the viewer
@@ -1242,9 +1249,9 @@ pub fn build_with(
             // A scenery slot's entry that does not repeat the user's words says what their kind
             // brings ("trumpeter" brings a brass trumpet): it is written.
             let brings = s.scenery.is_some()
-                && fills[slot].picks.iter().any(|p| {
-                    matches!(p, Pick::Entry(c, e) if !plan.showing[si].contains(&(*c, *e)))
-                });
+                && fills[slot].picks.iter().any(
+                    |p| matches!(p, Pick::Entry(c, e) if !plan.showing[si].contains(&(*c, *e))),
+                );
             if start >= rs && end <= re && Some(slot) != subject_slot && !restated && !brings {
                 for p in fills[slot].picks.drain(..) {
                     if let Pick::Entry(c, e) = p {
