@@ -17,6 +17,10 @@ pub enum Var {
     SubjectA,
     /// `aspect`.
     Aspect,
+    /// `it`: the subject's object pronoun ("it", "her", "him", "them").
+    It,
+    /// `its`: the subject's possessive ("its", "her", "his", "their").
+    Its,
     /// `DYN_k`: the body's k-th run of dynamic syntax, expanded for the scene.
     Dyn(usize),
 }
@@ -326,6 +330,8 @@ fn var(name: &str, slots: &[&str]) -> Option<Var> {
     match name {
         "subject_a" => Some(Var::SubjectA),
         "aspect" => Some(Var::Aspect),
+        "it" => Some(Var::It),
+        "its" => Some(Var::Its),
         _ if name.starts_with("DYN_") => name[4..].parse().ok().map(Var::Dyn),
         _ => slots.iter().position(|s| *s == name).map(Var::Slot),
     }
@@ -471,6 +477,8 @@ mod tests {
                 Var::Slot(i) => out.push_str(self.0[i]),
                 Var::SubjectA => out.push_str("a fox"),
                 Var::Aspect => out.push_str("16:9"),
+                Var::It => out.push_str("it"),
+                Var::Its => out.push_str("its"),
                 Var::Dyn(_) => out.push_str("gently"),
             }
         }

@@ -22,6 +22,7 @@ pub mod input;
 pub mod library;
 pub mod matching;
 pub mod output;
+pub mod pronoun;
 pub mod record;
 pub(crate) mod repeats;
 pub(crate) mod request;

@@ -212,6 +212,22 @@ impl Plan {
                 word_tags.0.insert(id);
             }
         }
+        // And entries written for one body, or for a face free to look at the viewer, out of
+        // scenes whose subject is several ("a cat and a dog", "a flock of flamingos": tag
+        // `user-group`) or busy with what it does ("a scientist looking into a microscope",
+        // "a girl reading": tag `user-busy`).
+        for (said, tag) in [
+            crate::pronoun::Pronoun::plural(&description),
+            names_busy(&ws),
+        ]
+        .into_iter()
+        .zip(SUBJECT_TAGS)
+        {
+            if let (true, Some(id)) = (said, lib.tags.get(tag)) {
+                word_tags.0.insert(id);
+                word_tags.1.union_with(&lib.tag_blocks[id as usize]);
+            }
+        }
         let mut said: Vec<usize> = lib
             .world
             .said(&ws, &world_pins)
@@ -421,6 +437,39 @@ const NOT_PLACES: &[&str] = &[
 /// Tags a scene carries when its description says what happens (`user-action`) or where
 /// (`user-setting`): entries may conflict with them (see docs/library.md).
 pub const DESCRIPTION_TAGS: [&str; 2] = ["user-action", "user-setting"];
+
+/// Tags a scene carries when its description's subject is several (`user-group`) or busy with
+/// an action that holds its eyes and face (`user-busy`).
+pub const SUBJECT_TAGS: [&str; 2] = ["user-group", "user-busy"];
+
+/// Verbs of looking: "looking into a microscope" holds the eyes, "looking at the camera" does not.
+const GAZE_VERBS: &[&str] = &[
+    "looking",
+    "gazing",
+    "staring",
+    "peering",
+    "squinting",
+    "glancing",
+];
+
+/// Whether the description's subject is busy with what it does: an action beyond a pose
+/// ("reading", "playing the violin", "running"), or a look at something other than the viewer
+/// ("looking into a microscope", "gazing at the stars").
+fn names_busy(ws: &[Word]) -> bool {
+    (0..ws.len()).any(|i| {
+        let f = ws[i].folded.as_str();
+        verb_at(ws, i)
+            && (!POSE_VERBS.contains(&f)
+                || (GAZE_VERBS.contains(&f)
+                    && ws.get(i + 1).is_some()
+                    && !ws[i + 1..].iter().take(3).any(|w| {
+                        matches!(
+                            w.folded.as_str(),
+                            "camera" | "viewer" | "lens" | "us" | "you" | "me" | "straight"
+                        )
+                    })))
+    }) || names_motion(ws)
+}
 
 /// Words ending in "-ing" that name things or times, not actions.
 const ING_NOUNS: &[&str] = &[
@@ -1218,7 +1267,13 @@ pub fn build_with(
             // "the warm, flickering glow of a fire"), even where it does not repeat the word.
             let restated =
                 s.chance >= 100 && s.min > 0 && !s.guarded && lib.world.restates(s.category);
-            if start >= rs && end <= re && Some(slot) != subject_slot && !restated {
+            // A scenery slot's entry that does not repeat the user's words says what their kind
+            // brings ("trumpeter" brings a brass trumpet): it is written.
+            let brings = s.scenery.is_some()
+                && fills[slot].picks.iter().any(
+                    |p| matches!(p, Pick::Entry(c, e) if !plan.showing[si].contains(&(*c, *e))),
+                );
+            if start >= rs && end <= re && Some(slot) != subject_slot && !restated && !brings {
                 for p in fills[slot].picks.drain(..) {
                     if let Pick::Entry(c, e) = p {
                         displaced.push((c, e));

@@ -841,3 +841,157 @@ fn climate_region_and_era_keep_their_details() {
         }
     }
 }
+
+/// The prompts of `description` over `n` seeds.
+fn prompts(description: &str, n: u64) -> Vec<String> {
+    let engine = promptloom::Engine::builtin().unwrap();
+    (0..n)
+        .map(|seed| engine.generate(description, seed, 0).unwrap().prompt)
+        .collect()
+}
+
+#[test]
+fn a_named_role_brings_its_own_signature_and_no_other_costume() {
+    // Costumes and tools of roles the description does not name.
+    let foreign = [
+        "plate armor",
+        "chef's whites",
+        "white coat",
+        "straw hat",
+        "katana",
+        "stetson",
+        "tricorn",
+        "scrubs",
+        "leotard",
+        "hard hat",
+        "saffron robe",
+    ];
+    for p in prompts("charcoal drawing of a jazz trumpeter", 200) {
+        for f in foreign {
+            assert!(!p.contains(f), "{p}");
+        }
+        assert!(!p.contains("violin"), "{p}");
+    }
+    // The trumpeter's own instrument is written, even in black and white.
+    let with_trumpet = prompts("charcoal drawing of a jazz trumpeter", 200)
+        .iter()
+        .filter(|p| p.contains("brass trumpet"))
+        .count();
+    assert!(with_trumpet > 150, "{with_trumpet}/200");
+    // A person of no role the library knows is given none.
+    for d in [
+        "a violinist on an empty stage under a single spotlight",
+        "portrait of a barista",
+        "a woman with red hair in the rain",
+    ] {
+        for p in prompts(d, 200) {
+            for f in foreign {
+                assert!(!p.contains(f), "{d}: {p}");
+            }
+            assert!(!p.contains("folded newspaper"), "{d}: {p}");
+        }
+    }
+    // An empty description still gets varied people with roles and props.
+    let engine = promptloom::Engine::builtin().unwrap();
+    let plan = engine
+        .plan(&promptloom::Request {
+            description: String::new(),
+            template: Some("portrait".into()),
+        })
+        .unwrap();
+    let lib = Library::builtin().unwrap();
+    let t = lib.template_index("portrait").unwrap();
+    let role = lib.templates[t].slot_index("role").unwrap();
+    let mut roles = std::collections::BTreeSet::new();
+    for seed in 0..400 {
+        let scene = engine.scene(&plan, seed, 0, false);
+        if let Some(promptloom::scene::Pick::Entry(_, e)) = scene.slots[role].picks.first() {
+            roles.insert(*e);
+        }
+    }
+    assert!(roles.len() > 20, "{} roles", roles.len());
+}
+
+#[test]
+fn a_face_busy_with_what_the_person_does_does_not_pose_for_the_viewer() {
+    let posed = [
+        "shy smile half hidden",
+        "faraway look",
+        "unguarded grin",
+        "into the viewer's eyes",
+        "crinkled with laughter",
+        "lifted chin",
+        "listening hard",
+        "All attention goes to",
+    ];
+    for d in [
+        "a scientist looking into a microscope in a modern lab",
+        "portrait of a girl reading a letter",
+        "charcoal drawing of a jazz trumpeter",
+    ] {
+        for p in prompts(d, 200) {
+            for f in posed {
+                if d.contains("trumpeter") && f == "listening hard" {
+                    continue;
+                }
+                assert!(!p.contains(f), "{d}: {p}");
+            }
+        }
+    }
+    // A pose leaves the face free: smiles still come.
+    assert!(
+        prompts("a woman holding a cup of tea, portrait", 200)
+            .iter()
+            .any(|p| p.contains("grin") || p.contains("laughter"))
+    );
+}
+
+#[test]
+fn a_portrait_light_follows_the_sky() {
+    for (d, bad) in [
+        (
+            "a lone hiker on a ridge in thick fog",
+            "clear, even daylight",
+        ),
+        (
+            "a lone hiker on a ridge in thick fog",
+            "leaves deep shadows",
+        ),
+        ("portrait of a girl in a snowstorm", "direct sunlight"),
+        ("portrait of a girl in a snowstorm", "low sun raking"),
+        (
+            "a scientist looking into a microscope in a modern lab",
+            "clear sky",
+        ),
+    ] {
+        for p in prompts(d, 200) {
+            assert!(!p.contains(bad), "{d}: {p}");
+        }
+    }
+    // Rain on the window: no clear daylight on the face.
+    for p in prompts("black and white portrait of a boxer after a fight", 300) {
+        assert!(
+            !(p.contains("steamed-up window") && p.contains("clear, even daylight")),
+            "{p}"
+        );
+    }
+}
+
+#[test]
+fn people_pairs_and_groups_are_not_it() {
+    for (d, bad) in [
+        ("a woman jogging along a river path at dawn", "Around it,"),
+        ("a cat and a dog sleeping together on a sofa", "its fur"),
+        ("a flock of flamingos in a shallow lagoon", "head turned"),
+        ("a pair of sneakers on a concrete plinth", "makes it look"),
+    ] {
+        for p in prompts(d, 300) {
+            assert!(!p.contains(bad), "{d}: {p}");
+        }
+    }
+    assert!(
+        prompts("a woman jogging along a river path at dawn", 300)
+            .iter()
+            .any(|p| p.contains("Around her,"))
+    );
+}

@@ -11,11 +11,15 @@ use crate::text;
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Plain;
 
-/// Variables every body can use besides its slots: `subject_a` (the subject with an article) and
-/// `aspect`.
+/// Variables every body can use besides its slots: `subject_a` (the subject with an article),
+/// `aspect`, and the subject's pronouns `it` ("it", "her", "him", "them") and `its` ("its",
+/// "her", "his", "their").
 pub(crate) fn insert_common(ctx: &mut tera::Context, subject: &str, t: &SceneTemplate) {
     ctx.insert("subject_a", &text::with_article(subject));
     ctx.insert("aspect", t.aspect.as_str());
+    let p = crate::pronoun::of_subject(subject);
+    ctx.insert("it", p.object());
+    ctx.insert("its", p.possessive());
 }
 
 /// A slot's picks written as prose ("a, b and c") straight into `out`.
@@ -62,6 +66,7 @@ struct SceneValues<'a> {
     scene: &'a Scene,
     template: &'a SceneTemplate,
     subject_a: &'a str,
+    pronoun: crate::pronoun::Pronoun,
 }
 
 impl Values for SceneValues<'_> {
@@ -70,6 +75,8 @@ impl Values for SceneValues<'_> {
             Var::Slot(i) => write_slot(self.lib, self.scene, i, out),
             Var::SubjectA => out.push_str(self.subject_a),
             Var::Aspect => out.push_str(&self.template.aspect),
+            Var::It => out.push_str(self.pronoun.object()),
+            Var::Its => out.push_str(self.pronoun.possessive()),
             Var::Dyn(k) => out.push_str(dyn_text(self.scene, k)),
         }
     }
@@ -79,6 +86,8 @@ impl Values for SceneValues<'_> {
             Var::Slot(i) => slot_with_article(self.lib, self.scene, i, out, tmp),
             Var::SubjectA => text::with_article_into(self.subject_a, out),
             Var::Aspect => text::with_article_into(&self.template.aspect, out),
+            Var::It => out.push_str(self.pronoun.object()),
+            Var::Its => out.push_str(self.pronoun.possessive()),
             Var::Dyn(k) => text::with_article_into(dyn_text(self.scene, k), out),
         }
     }
@@ -88,6 +97,7 @@ impl Values for SceneValues<'_> {
             Var::Slot(i) => !self.scene.slots[i].picks.is_empty(),
             Var::SubjectA => !self.subject_a.is_empty(),
             Var::Aspect => !self.template.aspect.is_empty(),
+            Var::It | Var::Its => true,
             Var::Dyn(k) => !dyn_text(self.scene, k).is_empty(),
         }
     }
@@ -149,14 +159,19 @@ impl Plain {
         };
         let Buffers { subject_a, tmp } = buffers;
         subject_a.clear();
+        let mut pronoun = crate::pronoun::Pronoun::It;
         if let Some(si) = t.slot_index("subject") {
             slot_with_article(lib, scene, si, subject_a, &mut tmp.0);
+            tmp.1.clear();
+            write_slot(lib, scene, si, &mut tmp.1);
+            pronoun = crate::pronoun::of_subject(&tmp.1);
         }
         let vals = SceneValues {
             lib,
             scene,
             template: t,
             subject_a,
+            pronoun,
         };
         body.render_with(&vals, out, tmp);
         Ok(())

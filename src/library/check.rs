@@ -269,7 +269,10 @@ fn unknown_tags(lib: &Library, out: &mut Vec<Finding>) {
     // A world axis value is a tag the user's words can pin, even if no entry carries it; so
     // are the tags a description gives a scene.
     carried.union_with(&lib.world.mask);
-    for t in crate::scene::DESCRIPTION_TAGS {
+    for t in crate::scene::DESCRIPTION_TAGS
+        .iter()
+        .chain(&crate::scene::SUBJECT_TAGS)
+    {
         if let Some(id) = lib.tags.get(t) {
             carried.insert(id);
         }
