@@ -42,7 +42,7 @@ impl TagTable {
 /// Most tags a library may use: sets are fixed-size bitsets, so the coherence test is a handful
 /// of word operations with no pointer chasing.
 pub const MAX_TAGS: usize = 64 * WORDS;
-const WORDS: usize = 8;
+const WORDS: usize = 12;
 
 /// A bitset of tag ids (fixed size: [`MAX_TAGS`]).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
