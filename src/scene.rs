@@ -1116,6 +1116,7 @@ pub fn build_with(
     template_state.add(&t.tags, &t.blocks);
     template_state.blocks.union_with(&t.world_blocks);
     apply_user_pins(lib, plan, &mut template_state);
+    let mut pinned_state = template_state.clone();
     for (si, sp) in plan.spans.iter().enumerate() {
         // Entries of categories the template uses that do not contradict the template itself
         // (an outdoor sky pinned into an indoor scene would block everything else).
@@ -1138,6 +1139,21 @@ pub fn build_with(
         if usable.is_empty() {
             continue;
         }
+        // Entries that also fit the phrases pinned before ("a Tuscan farmhouse" is not the
+        // clapboard one), unless none does.
+        let fitting: Vec<(usize, usize)> = usable
+            .iter()
+            .copied()
+            .filter(|(c, e)| {
+                let en = &lib.categories[*c].entries[*e];
+                pinned_state.admits(&en.tags, &en.blocks) && {
+                    let mut st = pinned_state.clone();
+                    st.add(&en.tags, &en.blocks);
+                    lib.world.exists(&st)
+                }
+            })
+            .collect();
+        let usable = if fitting.is_empty() { usable } else { fitting };
         // Prefer entries that show the words the user typed.
         let showing: Vec<(usize, usize)> = usable
             .iter()
@@ -1178,6 +1194,8 @@ pub fn build_with(
         fills[slot].picks.push(Pick::Entry(c, e));
         fills[slot].pinned = true;
         pinned_spans.push((si, slot, !showing.is_empty()));
+        let en = &lib.categories[c].entries[e];
+        pinned_state.add(&en.tags, &en.blocks);
     }
 
     // A light, palette or medium the words name inside a longer phrase fills its slot if
