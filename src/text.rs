@@ -379,12 +379,24 @@ pub fn with_article_into(phrase: &str, out: &mut String) {
     }
     let l = ascii_lower(last, &mut buf).unwrap_or("");
     let l = l.trim_end_matches(|c: char| !c.is_alphanumeric());
-    if (l.ends_with('s') && !singular_s(l) && l.len() > 3) || is_irregular_plural(l) {
+    if (l.ends_with('s') && !singular_s(l) && l.len() > 3)
+        || is_irregular_plural(l)
+        || is_mass_medium(l)
+    {
         out.push_str(p);
         return;
     }
     out.push_str(if wants_an(first) { "an " } else { "a " });
     out.push_str(p);
+}
+
+/// Media that are no countable thing: "isometric pixel art", "street photography", never "an
+/// isometric pixel art".
+fn is_mass_medium(w: &str) -> bool {
+    matches!(
+        w,
+        "art" | "photography" | "calligraphy" | "embroidery" | "graffiti" | "linework"
+    )
 }
 
 /// Words that open an adverbial phrase or clause, never a noun phrase ("in the early morning,
@@ -423,7 +435,10 @@ fn with_article_general(p: &str) -> String {
     if let Some(last) = head.last() {
         let l = last.to_lowercase();
         let l = l.trim_end_matches(|c: char| !c.is_alphanumeric());
-        if (l.ends_with('s') && !singular_s(l) && l.len() > 3) || is_irregular_plural(l) {
+        if (l.ends_with('s') && !singular_s(l) && l.len() > 3)
+            || is_irregular_plural(l)
+            || is_mass_medium(l)
+        {
             return p.to_string();
         }
     }
