@@ -1259,6 +1259,18 @@ pub fn build_with(
     let mut state = State::default();
     state.add(&t.tags, &t.blocks);
     state.add(&plan.word_tags.0, &plan.word_tags.1);
+    // Several subjects ("a cat and a dog", "three crows") are a group: nothing written for one
+    // body ("its fur", "head turned") is said of them.
+    if text::names_several(&remainder)
+        && let Some(id) = lib.tags.get("group")
+    {
+        let mut tags = crate::tags::TagSet::default();
+        tags.insert(id);
+        state.add(&tags, &lib.tag_blocks[id as usize]);
+        if explain {
+            notes.push("the subject names several beings: it is a group".to_string());
+        }
+    }
     for (c, e) in &displaced {
         let en = &lib.categories[*c].entries[*e];
         state.add(&en.tags, &en.blocks);
