@@ -317,37 +317,126 @@ fn strip_purpose_tail(text: &str) -> &str {
 /// mood ("grieving", "joyful"). Lower case.
 const ABSTRACTS: &[(&str, &str)] = &[
     ("joy", "a joyful child laughing with arms flung wide"),
-    ("happiness", "happy friends laughing together on a picnic blanket in the sun"),
-    ("grief", "a grieving woman in black sitting alone beside an empty armchair"),
-    ("sorrow", "a mournful old man standing bareheaded at a graveside"),
-    ("sadness", "a sad child sitting alone on a swing in an empty playground"),
-    ("melancholy", "a melancholy woman gazing out of a rain-streaked window"),
-    ("despair", "a man in despair sitting on a bare floor with his head in his hands"),
-    ("loneliness", "a lonely figure waiting at a bus stop under a streetlight"),
-    ("solitude", "a lone hiker resting in solitude on a mountain ridge above a sea of clouds"),
-    ("nostalgia", "a nostalgic jumble of a child's tin toy, old letters and a pressed flower on a sunny windowsill"),
-    ("hope", "a hopeful green shoot pushing up through cracked dry earth toward the light"),
-    ("love", "an elderly couple in love holding hands on a park bench"),
-    ("fear", "a frightened child peering out from under the blankets at a half-open closet door"),
-    ("anger", "an angry man slamming his fist on a table, papers scattering"),
-    ("peace", "a peaceful lake with a single rowboat moored at a wooden jetty"),
-    ("serenity", "a serene monk sitting cross-legged on a mossy stone beside a quiet stream"),
-    ("tranquility", "a tranquil lagoon with a hammock strung between two palms"),
-    ("freedom", "a carefree girl flinging her arms wide on a windswept clifftop"),
-    ("wonder", "a wide-eyed child staring up in wonder at a vast sky full of stars"),
-    ("awe", "a tiny figure standing in awe at the foot of a towering frozen waterfall"),
-    ("longing", "a woman on a pier gazing with longing after a ship sailing away"),
-    ("anxiety", "an anxious young woman lying awake in the dark, staring at the ceiling"),
-    ("excitement", "excited children running toward a fairground lit up against the sky"),
-    ("gratitude", "a grateful family sharing a harvest meal at a long wooden table"),
-    ("memory", "a box of old keepsakes and letters spilling across a wooden table"),
-    ("childhood", "children building a den of blankets in a sunlit living room"),
+    (
+        "happiness",
+        "happy friends laughing together on a picnic blanket in the sun",
+    ),
+    (
+        "grief",
+        "a grieving woman in black sitting alone beside an empty armchair",
+    ),
+    (
+        "sorrow",
+        "a mournful old man standing bareheaded at a graveside",
+    ),
+    (
+        "sadness",
+        "a sad child sitting alone on a swing in an empty playground",
+    ),
+    (
+        "melancholy",
+        "a melancholy woman gazing out of a rain-streaked window",
+    ),
+    (
+        "despair",
+        "a man in despair sitting on a bare floor with his head in his hands",
+    ),
+    (
+        "loneliness",
+        "a lonely figure waiting at a bus stop under a streetlight",
+    ),
+    (
+        "solitude",
+        "a lone hiker resting in solitude on a mountain ridge above a sea of clouds",
+    ),
+    (
+        "nostalgia",
+        "a nostalgic jumble of a child's tin toy, old letters and a pressed flower on a sunny windowsill",
+    ),
+    (
+        "hope",
+        "a hopeful green shoot pushing up through cracked dry earth toward the light",
+    ),
+    (
+        "love",
+        "an elderly couple in love holding hands on a park bench",
+    ),
+    (
+        "fear",
+        "a frightened child peering out from under the blankets at a half-open closet door",
+    ),
+    (
+        "anger",
+        "an angry man slamming his fist on a table, papers scattering",
+    ),
+    (
+        "peace",
+        "a peaceful lake with a single rowboat moored at a wooden jetty",
+    ),
+    (
+        "serenity",
+        "a serene monk sitting cross-legged on a mossy stone beside a quiet stream",
+    ),
+    (
+        "tranquility",
+        "a tranquil lagoon with a hammock strung between two palms",
+    ),
+    (
+        "freedom",
+        "a carefree girl flinging her arms wide on a windswept clifftop",
+    ),
+    (
+        "wonder",
+        "a wide-eyed child staring up in wonder at a vast sky full of stars",
+    ),
+    (
+        "awe",
+        "a tiny figure standing in awe at the foot of a towering frozen waterfall",
+    ),
+    (
+        "longing",
+        "a woman on a pier gazing with longing after a ship sailing away",
+    ),
+    (
+        "anxiety",
+        "an anxious young woman lying awake in the dark, staring at the ceiling",
+    ),
+    (
+        "excitement",
+        "excited children running toward a fairground lit up against the sky",
+    ),
+    (
+        "gratitude",
+        "a grateful family sharing a harvest meal at a long wooden table",
+    ),
+    (
+        "memory",
+        "a box of old keepsakes and letters spilling across a wooden table",
+    ),
+    (
+        "childhood",
+        "children building a den of blankets in a sunlit living room",
+    ),
 ];
 
 /// Words that may stand before a feeling without making it a scene ("pure joy", "quiet grief").
 const FEELING_ADJECTIVES: &[&str] = &[
-    "the", "pure", "quiet", "deep", "silent", "sheer", "endless", "sudden", "simple", "gentle",
-    "profound", "overwhelming", "bittersweet", "childlike", "raw", "tender",
+    "the",
+    "pure",
+    "quiet",
+    "deep",
+    "silent",
+    "sheer",
+    "endless",
+    "sudden",
+    "simple",
+    "gentle",
+    "profound",
+    "overwhelming",
+    "bittersweet",
+    "childlike",
+    "raw",
+    "tender",
 ];
 
 /// A description that only names a feeling ("grief", "the joy of a first snowfall") with a
@@ -356,9 +445,15 @@ const FEELING_ADJECTIVES: &[&str] = &[
 /// as typed.
 pub(crate) fn shown(text: &str) -> std::borrow::Cow<'_, str> {
     use std::borrow::Cow;
-    let lower = text.trim().trim_end_matches(['.', '!']).to_ascii_lowercase();
+    let lower = text
+        .trim()
+        .trim_end_matches(['.', '!'])
+        .to_ascii_lowercase();
     let words: Vec<&str> = lower.split_whitespace().collect();
-    let Some(at) = words.iter().position(|w| ABSTRACTS.iter().any(|(a, _)| a == w)) else {
+    let Some(at) = words
+        .iter()
+        .position(|w| ABSTRACTS.iter().any(|(a, _)| a == w))
+    else {
         return Cow::Borrowed(text);
     };
     if !words[..at].iter().all(|w| FEELING_ADJECTIVES.contains(w)) {
@@ -384,9 +479,27 @@ pub(crate) fn shown(text: &str) -> std::borrow::Cow<'_, str> {
         let thing = words[at + 2..].join(" ");
         // "the love of a mother" is about a person, whom another scene would replace.
         const PEOPLE: &[&str] = &[
-            "mother", "father", "child", "children", "friend", "friends", "family", "parent",
-            "parents", "lover", "lovers", "couple", "mom", "dad", "son", "daughter", "grandmother",
-            "grandfather", "dog", "cat", "pet",
+            "mother",
+            "father",
+            "child",
+            "children",
+            "friend",
+            "friends",
+            "family",
+            "parent",
+            "parents",
+            "lover",
+            "lovers",
+            "couple",
+            "mom",
+            "dad",
+            "son",
+            "daughter",
+            "grandmother",
+            "grandfather",
+            "dog",
+            "cat",
+            "pet",
         ];
         if words[at + 2..].iter().any(|w| PEOPLE.contains(w)) {
             return Cow::Borrowed(text);
@@ -408,21 +521,66 @@ pub(crate) fn shown(text: &str) -> std::borrow::Cow<'_, str> {
 /// with the form that reads after a noun ("a fisherman standing on a pier"), so every body can
 /// write the subject after "a photo of" or "seen as …:".
 const FINITE_VERBS: &[(&str, &str)] = &[
-    ("stands", "standing"), ("sits", "sitting"), ("holds", "holding"), ("leans", "leaning"), ("waits", "waiting"),
-    ("lies", "lying"), ("sleeps", "sleeping"), ("reads", "reading"),
-    ("dances", "dancing"),     ("swims", "swimming"), ("sings", "singing"), ("smiles", "smiling"), ("gazes", "gazing"),
-    ("stares", "staring"), ("kneels", "kneeling"), ("climbs", "climbing"),
-    ("carries", "carrying"), ("eats", "eating"),     ("writes", "writing"), ("cooks", "cooking"), ("jumps", "jumping"),
-    ("hangs", "hanging"), ("floats", "floating"), ("perches", "perching"), ("crouches", "crouching"),
-    ("wanders", "wandering"), ("strolls", "strolling"), ("hurries", "hurrying"), ("pours", "pouring"),
-    ("mends", "mending"), ("tends", "tending"), ("peers", "peering"), ("reaches", "reaching"),
-    ("hugs", "hugging"), ("laughs", "laughing"), ("cries", "crying"), ("prays", "praying"),
-    ("sweeps", "sweeping"), ("stirs", "stirring"), ("bakes", "baking"), ("wears", "wearing"),
-    ("grazes", "grazing"), ("hunts", "hunting"), ("soars", "soaring"), ("kicks", "kicking"),
-    ("throws", "throwing"), ("chases", "chasing"), ("drives", "driving"), ("pushes", "pushing"), ("pulls", "pulling"),
-    ("fishes", "fishing"), ("listens", "listening"),
-    ("whispers", "whispering"), ("weeps", "weeping"), ("stretches", "stretching"),
-    ("stand", "standing"), ("sit", "sitting"), ("graze", "grazing"), ("gather", "gathering"), ("huddle", "huddling"),
+    ("stands", "standing"),
+    ("sits", "sitting"),
+    ("holds", "holding"),
+    ("leans", "leaning"),
+    ("waits", "waiting"),
+    ("lies", "lying"),
+    ("sleeps", "sleeping"),
+    ("reads", "reading"),
+    ("dances", "dancing"),
+    ("swims", "swimming"),
+    ("sings", "singing"),
+    ("smiles", "smiling"),
+    ("gazes", "gazing"),
+    ("stares", "staring"),
+    ("kneels", "kneeling"),
+    ("climbs", "climbing"),
+    ("carries", "carrying"),
+    ("eats", "eating"),
+    ("writes", "writing"),
+    ("cooks", "cooking"),
+    ("jumps", "jumping"),
+    ("hangs", "hanging"),
+    ("floats", "floating"),
+    ("perches", "perching"),
+    ("crouches", "crouching"),
+    ("wanders", "wandering"),
+    ("strolls", "strolling"),
+    ("hurries", "hurrying"),
+    ("pours", "pouring"),
+    ("mends", "mending"),
+    ("tends", "tending"),
+    ("peers", "peering"),
+    ("reaches", "reaching"),
+    ("hugs", "hugging"),
+    ("laughs", "laughing"),
+    ("cries", "crying"),
+    ("prays", "praying"),
+    ("sweeps", "sweeping"),
+    ("stirs", "stirring"),
+    ("bakes", "baking"),
+    ("wears", "wearing"),
+    ("grazes", "grazing"),
+    ("hunts", "hunting"),
+    ("soars", "soaring"),
+    ("kicks", "kicking"),
+    ("throws", "throwing"),
+    ("chases", "chasing"),
+    ("drives", "driving"),
+    ("pushes", "pushing"),
+    ("pulls", "pulling"),
+    ("fishes", "fishing"),
+    ("listens", "listening"),
+    ("whispers", "whispering"),
+    ("weeps", "weeping"),
+    ("stretches", "stretching"),
+    ("stand", "standing"),
+    ("sit", "sitting"),
+    ("graze", "grazing"),
+    ("gather", "gathering"),
+    ("huddle", "huddling"),
 ];
 
 /// Words after which a bare verb form ("stand", "walks") is no verb of the subject: a noun
@@ -469,8 +627,17 @@ pub(crate) fn as_phrase(text: &str) -> std::borrow::Cow<'_, str> {
         let subject_plural = (prev.ends_with('s') && !prev.ends_with("ss"))
             || matches!(
                 prev.as_str(),
-                "men" | "women" | "children" | "people" | "geese" | "mice" | "sheep" | "deer"
-                    | "cattle" | "folk" | "kids"
+                "men"
+                    | "women"
+                    | "children"
+                    | "people"
+                    | "geese"
+                    | "mice"
+                    | "sheep"
+                    | "deer"
+                    | "cattle"
+                    | "folk"
+                    | "kids"
             );
         if (lower == "is" || lower == "are")
             && words
@@ -511,12 +678,52 @@ pub(crate) fn as_phrase(text: &str) -> std::borrow::Cow<'_, str> {
 /// Nouns that name a picture's medium or form: "a black and white portrait of …", "isometric
 /// pixel art of …", "a pencil sketch of …". Lower case.
 const MEDIUM_NOUNS: &[&str] = &[
-    "portrait", "photo", "photograph", "photography", "snapshot", "polaroid", "painting",
-    "sketch", "drawing", "illustration", "art", "artwork", "render", "rendering", "watercolor",
-    "watercolour", "print", "etching", "engraving", "woodcut", "linocut", "lithograph", "poster",
-    "mural", "collage", "cartoon", "comic", "mosaic", "tapestry", "diorama", "doodle", "study",
-    "still life", "picture", "image", "illustrations", "concept art", "matte painting", "fresco",
-    "gouache", "pastel", "miniature", "infographic", "screenprint", "vignette", "scene",
+    "portrait",
+    "photo",
+    "photograph",
+    "photography",
+    "snapshot",
+    "polaroid",
+    "painting",
+    "sketch",
+    "drawing",
+    "illustration",
+    "art",
+    "artwork",
+    "render",
+    "rendering",
+    "watercolor",
+    "watercolour",
+    "print",
+    "etching",
+    "engraving",
+    "woodcut",
+    "linocut",
+    "lithograph",
+    "poster",
+    "mural",
+    "collage",
+    "cartoon",
+    "comic",
+    "mosaic",
+    "tapestry",
+    "diorama",
+    "doodle",
+    "study",
+    "still life",
+    "picture",
+    "image",
+    "illustrations",
+    "concept art",
+    "matte painting",
+    "fresco",
+    "gouache",
+    "pastel",
+    "miniature",
+    "infographic",
+    "screenprint",
+    "vignette",
+    "scene",
 ];
 
 /// The medium a subject opens with, as the user wrote it, and the subject that follows it:
@@ -535,14 +742,19 @@ pub(crate) fn split_named_medium(subject: &str) -> Option<(&str, &str)> {
         return None;
     }
     let last = head.split_whitespace().last()?;
-    if !MEDIUM_NOUNS.iter().any(|m| *m == last || head.ends_with(*m)) || last == "scene" && n == 1 {
+    if !MEDIUM_NOUNS
+        .iter()
+        .any(|m| *m == last || head.ends_with(*m))
+        || last == "scene" && n == 1
+    {
         return None;
     }
     let rest = subject[of + 4..].trim();
     if !rest.chars().any(char::is_alphanumeric) {
         return None;
     }
-    let start = subject.len() - subject.trim_start().len() + (lower[..of].trim().len() - head.len());
+    let start =
+        subject.len() - subject.trim_start().len() + (lower[..of].trim().len() - head.len());
     Some((subject[start..of].trim(), rest))
 }
 
@@ -564,8 +776,16 @@ pub(crate) fn without_dangling_style(subject: &str) -> &str {
         if s.len() > tail.len() && s.to_ascii_lowercase().ends_with(tail) {
             s = s[..s.len() - tail.len()].trim_end_matches([' ', ',']);
             for verb in [
-                " painted", " drawn", " rendered", " done", " made", " shot", " illustrated",
-                " photographed", " sketched", " created",
+                " painted",
+                " drawn",
+                " rendered",
+                " done",
+                " made",
+                " shot",
+                " illustrated",
+                " photographed",
+                " sketched",
+                " created",
             ] {
                 if s.len() > verb.len() && s.to_ascii_lowercase().ends_with(verb) {
                     s = s[..s.len() - verb.len()].trim_end_matches([' ', ',']);
@@ -575,7 +795,11 @@ pub(crate) fn without_dangling_style(subject: &str) -> &str {
             break;
         }
     }
-    if s.chars().any(char::is_alphanumeric) { s } else { subject }
+    if s.chars().any(char::is_alphanumeric) {
+        s
+    } else {
+        subject
+    }
 }
 
 #[cfg(test)]
@@ -693,9 +917,17 @@ mod tests {
                 "isometric pixel art",
                 "a tiny island village",
             ),
-            ("a pencil sketch of a sleeping dog", "pencil sketch", "a sleeping dog"),
+            (
+                "a pencil sketch of a sleeping dog",
+                "pencil sketch",
+                "a sleeping dog",
+            ),
             ("An oil painting of the sea", "oil painting", "the sea"),
-            ("vintage travel poster of Lisbon", "vintage travel poster", "Lisbon"),
+            (
+                "vintage travel poster of Lisbon",
+                "vintage travel poster",
+                "Lisbon",
+            ),
         ] {
             assert_eq!(split_named_medium(typed), Some((medium, rest)), "{typed}");
         }
@@ -735,9 +967,18 @@ mod tests {
                 "an elderly fisherman in a yellow raincoat stands on a weathered wooden pier, holding a mug, while seagulls circle above",
                 "an elderly fisherman in a yellow raincoat standing on a weathered wooden pier, holding a mug, while seagulls circle above",
             ),
-            ("a dog is sleeping on the porch", "a dog sleeping on the porch"),
-            ("two old men sit on a bench", "two old men sitting on a bench"),
-            ("a heron stands, perfectly still", "a heron standing, perfectly still"),
+            (
+                "a dog is sleeping on the porch",
+                "a dog sleeping on the porch",
+            ),
+            (
+                "two old men sit on a bench",
+                "two old men sitting on a bench",
+            ),
+            (
+                "a heron stands, perfectly still",
+                "a heron standing, perfectly still",
+            ),
             ("a girl holds a red balloon", "a girl holding a red balloon"),
         ] {
             assert_eq!(as_phrase(typed), meant, "{typed}");
@@ -769,7 +1010,9 @@ mod tests {
         let s = shown("the joy of a first snowfall");
         assert!(s.ends_with(" in a first snowfall"), "{s}");
         assert!(s.contains("joyful"), "{s}");
-        assert!(shown("the peace of a quiet sunday morning").ends_with(" on a quiet sunday morning"));
+        assert!(
+            shown("the peace of a quiet sunday morning").ends_with(" on a quiet sunday morning")
+        );
         for typed in [
             "a grieving widow at a grave",
             "the love of a mother",

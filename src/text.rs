@@ -403,8 +403,26 @@ pub fn names_several(subject: &str) -> bool {
         return false;
     };
     const MANY: &[&str] = &[
-        "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "several", "many",
-        "some", "these", "those", "both", "dozens", "hundreds", "countless", "twin", "twins",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "several",
+        "many",
+        "some",
+        "these",
+        "those",
+        "both",
+        "dozens",
+        "hundreds",
+        "countless",
+        "twin",
+        "twins",
     ];
     const GROUPS: &[&str] = &[
         "pair", "couple", "group", "flock", "herd", "pack", "family", "pride", "pod", "swarm",
@@ -443,8 +461,18 @@ pub fn names_several(subject: &str) -> bool {
 fn is_ing_head(w: &str) -> bool {
     matches!(
         w,
-        "painting" | "drawing" | "etching" | "engraving" | "rendering" | "carving" | "building"
-            | "clearing" | "ceiling" | "wedding" | "setting" | "recording"
+        "painting"
+            | "drawing"
+            | "etching"
+            | "engraving"
+            | "rendering"
+            | "carving"
+            | "building"
+            | "clearing"
+            | "ceiling"
+            | "wedding"
+            | "setting"
+            | "recording"
     )
 }
 
@@ -1490,8 +1518,14 @@ mod tests {
 
     #[test]
     fn a_mass_medium_takes_no_article() {
-        assert_eq!(super::with_article("isometric pixel art"), "isometric pixel art");
-        assert_eq!(super::with_article("street photography"), "street photography");
+        assert_eq!(
+            super::with_article("isometric pixel art"),
+            "isometric pixel art"
+        );
+        assert_eq!(
+            super::with_article("street photography"),
+            "street photography"
+        );
         assert_eq!(super::with_article("pencil sketch"), "a pencil sketch");
         assert_eq!(super::with_article("art deco poster"), "an art deco poster");
         assert_eq!(

@@ -355,8 +355,16 @@ fn a_medium_the_user_names_is_the_scenes_medium_and_never_wrapped_by_another() {
             if scene.template(&lib).slot_index("medium").is_none() {
                 continue;
             }
-            assert_eq!(slot_text(&lib, &scene, "medium").as_deref(), Some(medium), "{d} {seed}");
-            assert_eq!(slot_text(&lib, &scene, "subject").as_deref(), Some(subject), "{d} {seed}");
+            assert_eq!(
+                slot_text(&lib, &scene, "medium").as_deref(),
+                Some(medium),
+                "{d} {seed}"
+            );
+            assert_eq!(
+                slot_text(&lib, &scene, "subject").as_deref(),
+                Some(subject),
+                "{d} {seed}"
+            );
         }
     }
 }
@@ -376,7 +384,10 @@ fn a_style_phrase_is_never_cut_short_and_a_sentence_reads_as_a_phrase() {
     for seed in 0..20 {
         let scene = build(&lib, &plan, seed, 0, false);
         let subject = slot_text(&lib, &scene, "subject").unwrap_or_default();
-        assert!(subject.contains("fisherman standing on"), "{seed}: {subject}");
+        assert!(
+            subject.contains("fisherman standing on"),
+            "{seed}: {subject}"
+        );
     }
 }
 
@@ -387,6 +398,9 @@ fn several_animals_never_get_what_is_written_for_one_body() {
     for seed in 0..200 {
         let scene = build(&lib, &plan, seed, 0, false);
         for (name, text) in scene.slot_texts(&lib) {
+            if name != "detail" && name != "action" {
+                continue;
+            }
             assert!(
                 !text.contains(" its ") && !text.starts_with("its "),
                 "{seed}: slot {name}: {text}"
