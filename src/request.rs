@@ -709,7 +709,6 @@ const MEDIUM_NOUNS: &[&str] = &[
     "tapestry",
     "diorama",
     "doodle",
-    "study",
     "still life",
     "picture",
     "image",
@@ -723,7 +722,6 @@ const MEDIUM_NOUNS: &[&str] = &[
     "infographic",
     "screenprint",
     "vignette",
-    "scene",
 ];
 
 /// The medium a subject opens with, as the user wrote it, and the subject that follows it:
@@ -738,14 +736,14 @@ pub(crate) fn split_named_medium(subject: &str) -> Option<(&str, &str)> {
         .or_else(|| head.strip_prefix("an "))
         .unwrap_or(head);
     let n = head.split_whitespace().count();
-    if n == 0 || n > 6 || head.contains(',') {
+    // "the art of war" names an idea, not the picture's medium.
+    if n == 0 || n > 6 || head.contains(',') || head.starts_with("the ") {
         return None;
     }
     let last = head.split_whitespace().last()?;
     if !MEDIUM_NOUNS
         .iter()
         .any(|m| *m == last || head.ends_with(*m))
-        || last == "scene" && n == 1
     {
         return None;
     }
@@ -938,7 +936,10 @@ mod tests {
             "a portrait of",
             "a boxer after a fight",
             "a scene of a market",
+            "a winter scene of a village",
+            "a study of hands",
             "portrait, of a kind, of a man",
+            "the art of war",
         ] {
             assert_eq!(split_named_medium(typed), None, "{typed}");
         }
