@@ -312,6 +312,494 @@ fn strip_purpose_tail(text: &str) -> &str {
     }
 }
 
+/// Feelings and ideas that show nothing by themselves ("grief", "nostalgia"), each with a
+/// scene that shows it: who is there and what they do, said with a word that still sets the
+/// mood ("grieving", "joyful"). Lower case.
+const ABSTRACTS: &[(&str, &str)] = &[
+    ("joy", "a joyful child laughing with arms flung wide"),
+    (
+        "happiness",
+        "happy friends laughing together on a picnic blanket in the sun",
+    ),
+    (
+        "grief",
+        "a grieving woman in black sitting alone beside an empty armchair",
+    ),
+    (
+        "sorrow",
+        "a mournful old man standing bareheaded at a graveside",
+    ),
+    (
+        "sadness",
+        "a sad child sitting alone on a swing in an empty playground",
+    ),
+    (
+        "melancholy",
+        "a melancholy woman gazing out of a rain-streaked window",
+    ),
+    (
+        "despair",
+        "a man in despair sitting on a bare floor with his head in his hands",
+    ),
+    (
+        "loneliness",
+        "a lonely figure waiting at a bus stop under a streetlight",
+    ),
+    (
+        "solitude",
+        "a lone hiker resting in solitude on a mountain ridge above a sea of clouds",
+    ),
+    (
+        "nostalgia",
+        "a nostalgic jumble of a child's tin toy, old letters and a pressed flower on a sunny windowsill",
+    ),
+    (
+        "hope",
+        "a hopeful green shoot pushing up through cracked dry earth toward the light",
+    ),
+    (
+        "love",
+        "an elderly couple in love holding hands on a park bench",
+    ),
+    (
+        "fear",
+        "a frightened child peering out from under the blankets at a half-open closet door",
+    ),
+    (
+        "anger",
+        "an angry man slamming his fist on a table, papers scattering",
+    ),
+    (
+        "peace",
+        "a peaceful lake with a single rowboat moored at a wooden jetty",
+    ),
+    (
+        "serenity",
+        "a serene monk sitting cross-legged on a mossy stone beside a quiet stream",
+    ),
+    (
+        "tranquility",
+        "a tranquil lagoon with a hammock strung between two palms",
+    ),
+    (
+        "freedom",
+        "a carefree girl flinging her arms wide on a windswept clifftop",
+    ),
+    (
+        "wonder",
+        "a wide-eyed child staring up in wonder at a vast sky full of stars",
+    ),
+    (
+        "awe",
+        "a tiny figure standing in awe at the foot of a towering frozen waterfall",
+    ),
+    (
+        "longing",
+        "a woman on a pier gazing with longing after a ship sailing away",
+    ),
+    (
+        "anxiety",
+        "an anxious young woman lying awake in the dark, staring at the ceiling",
+    ),
+    (
+        "excitement",
+        "excited children running toward a fairground lit up against the sky",
+    ),
+    (
+        "gratitude",
+        "a grateful family sharing a harvest meal at a long wooden table",
+    ),
+    (
+        "memory",
+        "a box of old keepsakes and letters spilling across a wooden table",
+    ),
+    (
+        "childhood",
+        "children building a den of blankets in a sunlit living room",
+    ),
+];
+
+/// Words that may stand before a feeling without making it a scene ("pure joy", "quiet grief").
+const FEELING_ADJECTIVES: &[&str] = &[
+    "the",
+    "pure",
+    "quiet",
+    "deep",
+    "silent",
+    "sheer",
+    "endless",
+    "sudden",
+    "simple",
+    "gentle",
+    "profound",
+    "overwhelming",
+    "bittersweet",
+    "childlike",
+    "raw",
+    "tender",
+];
+
+/// A description that only names a feeling ("grief", "the joy of a first snowfall") with a
+/// scene that shows it: the feeling alone becomes a person or a place that shows it; "the
+/// feeling of something" keeps the something and puts who feels it there. Anything else is returned
+/// as typed.
+pub(crate) fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    let lower = text
+        .trim()
+        .trim_end_matches(['.', '!'])
+        .to_ascii_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let Some(at) = words
+        .iter()
+        .position(|w| ABSTRACTS.iter().any(|(a, _)| a == w))
+    else {
+        return Cow::Borrowed(text);
+    };
+    if !words[..at].iter().all(|w| FEELING_ADJECTIVES.contains(w)) {
+        return Cow::Borrowed(text);
+    }
+    let scene = ABSTRACTS
+        .iter()
+        .find(|(a, _)| *a == words[at])
+        .map(|(_, s)| *s)
+        .unwrap_or_default();
+    if at + 1 == words.len() {
+        return Cow::Owned(scene.to_string());
+    }
+    // "the joy of a first snowfall": the thing that is felt is the scene, and someone in it
+    // shows the feeling.
+    if words[at + 1] == "of"
+        && words.len() > at + 2
+        && matches!(
+            words[at + 2],
+            "a" | "an" | "the" | "my" | "our" | "his" | "her" | "their" | "first" | "new"
+        )
+    {
+        let thing = words[at + 2..].join(" ");
+        // "the love of a mother" is about a person, whom another scene would replace.
+        const PEOPLE: &[&str] = &[
+            "mother",
+            "father",
+            "child",
+            "children",
+            "friend",
+            "friends",
+            "family",
+            "parent",
+            "parents",
+            "lover",
+            "lovers",
+            "couple",
+            "mom",
+            "dad",
+            "son",
+            "daughter",
+            "grandmother",
+            "grandfather",
+            "dog",
+            "cat",
+            "pet",
+        ];
+        if words[at + 2..].iter().any(|w| PEOPLE.contains(w)) {
+            return Cow::Borrowed(text);
+        }
+        // A day is lived on ("on a quiet sunday morning"), a place or an event in.
+        let on = words.last().is_some_and(|w| {
+            w.ends_with("day")
+                || matches!(
+                    *w,
+                    "morning" | "afternoon" | "evening" | "night" | "weekend" | "eve" | "holiday"
+                )
+        });
+        return Cow::Owned(format!("{scene} {} {thing}", if on { "on" } else { "in" }));
+    }
+    Cow::Borrowed(text)
+}
+
+/// Finite verbs a description may put after its subject ("a fisherman stands on a pier"), each
+/// with the form that reads after a noun ("a fisherman standing on a pier"), so every body can
+/// write the subject after "a photo of" or "seen as …:".
+const FINITE_VERBS: &[(&str, &str)] = &[
+    ("stands", "standing"),
+    ("sits", "sitting"),
+    ("holds", "holding"),
+    ("leans", "leaning"),
+    ("waits", "waiting"),
+    ("lies", "lying"),
+    ("sleeps", "sleeping"),
+    ("reads", "reading"),
+    ("dances", "dancing"),
+    ("swims", "swimming"),
+    ("sings", "singing"),
+    ("smiles", "smiling"),
+    ("gazes", "gazing"),
+    ("stares", "staring"),
+    ("kneels", "kneeling"),
+    ("climbs", "climbing"),
+    ("carries", "carrying"),
+    ("eats", "eating"),
+    ("writes", "writing"),
+    ("cooks", "cooking"),
+    ("jumps", "jumping"),
+    ("hangs", "hanging"),
+    ("floats", "floating"),
+    ("perches", "perching"),
+    ("crouches", "crouching"),
+    ("wanders", "wandering"),
+    ("strolls", "strolling"),
+    ("hurries", "hurrying"),
+    ("pours", "pouring"),
+    ("mends", "mending"),
+    ("tends", "tending"),
+    ("peers", "peering"),
+    ("reaches", "reaching"),
+    ("hugs", "hugging"),
+    ("laughs", "laughing"),
+    ("cries", "crying"),
+    ("prays", "praying"),
+    ("sweeps", "sweeping"),
+    ("stirs", "stirring"),
+    ("bakes", "baking"),
+    ("wears", "wearing"),
+    ("grazes", "grazing"),
+    ("hunts", "hunting"),
+    ("soars", "soaring"),
+    ("kicks", "kicking"),
+    ("throws", "throwing"),
+    ("chases", "chasing"),
+    ("drives", "driving"),
+    ("pushes", "pushing"),
+    ("pulls", "pulling"),
+    ("fishes", "fishing"),
+    ("listens", "listening"),
+    ("whispers", "whispering"),
+    ("weeps", "weeping"),
+    ("stretches", "stretching"),
+    ("stand", "standing"),
+    ("sit", "sitting"),
+    ("graze", "grazing"),
+    ("gather", "gathering"),
+    ("huddle", "huddling"),
+];
+
+/// Words after which a bare verb form ("stand", "walks") is no verb of the subject: a noun
+/// ("a hot dog stand", "the walks") or a clause of its own ("while seagulls circle").
+const BEFORE_NO_VERB: &[&str] = &[
+    "a", "an", "the", "of", "to", "and", "or", "while", "as", "when", "where", "that", "which",
+    "who", "his", "her", "its", "their", "my", "our", "your", "night", "long", "evening",
+    "morning", "he", "she", "it", "they", "i", "we", "you",
+];
+
+/// Words that may follow a subject's verb: where it happens or what it acts on.
+const VERB_OBJECTS: &[&str] = &[
+    "on", "in", "at", "by", "beside", "near", "under", "over", "along", "across", "through",
+    "against", "inside", "outside", "alone", "quietly", "a", "an", "the", "his", "her", "their",
+    "its", "up", "down", "out", "into", "onto", "toward", "towards", "behind", "above", "below",
+    "around", "with", "among", "together", "there", "high", "low", "still", "silently", "two",
+    "some", "over", "past", "beneath", "atop", "upon", "amid", "within",
+];
+
+/// A description written as a sentence, its subject's verb made a participle: "an old fisherman
+/// stands on a pier, holding a mug" → "an old fisherman standing on a pier, holding a mug", so
+/// it reads after "a photo of". "is"/"are" before an -ing word go ("a dog is sleeping" → "a dog
+/// sleeping"). Only the first verb of the subject changes; a clause of its own after "while",
+/// "as" or "and" keeps its verb ("while seagulls circle above"). Anything else is returned as
+/// typed.
+pub(crate) fn as_phrase(text: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    let words: Vec<&str> = text.split(' ').collect();
+    for (i, w) in words.iter().enumerate() {
+        let bare = w.trim_end_matches([',', '.', ';', ':', '!']);
+        let lower = bare.to_ascii_lowercase();
+        if i == 0 {
+            continue;
+        }
+        let prev = words[i - 1].to_ascii_lowercase();
+        if prev.ends_with([',', ';', ':', '.']) || BEFORE_NO_VERB.contains(&prev.as_str()) {
+            // A clause after a comma or a conjunction is the user's own; stop at the first.
+            if matches!(prev.as_str(), "while" | "as" | "when" | "where" | "and") {
+                break;
+            }
+            continue;
+        }
+        let plural_verb = !lower.ends_with('s');
+        let subject_plural = (prev.ends_with('s') && !prev.ends_with("ss"))
+            || matches!(
+                prev.as_str(),
+                "men"
+                    | "women"
+                    | "children"
+                    | "people"
+                    | "geese"
+                    | "mice"
+                    | "sheep"
+                    | "deer"
+                    | "cattle"
+                    | "folk"
+                    | "kids"
+            );
+        if (lower == "is" || lower == "are")
+            && words
+                .get(i + 1)
+                .is_some_and(|n| n.to_ascii_lowercase().ends_with("ing") && n.len() > 4)
+        {
+            let mut out: Vec<&str> = words.clone();
+            out.remove(i);
+            return Cow::Owned(out.join(" "));
+        }
+        // A verb goes on to where or what: "stands on a pier", "holds a mug", "smiles,".
+        let goes_on = bare.len() < w.len()
+            || words.get(i + 1).is_none_or(|n| {
+                VERB_OBJECTS.contains(&n.trim_end_matches([',', '.']).to_ascii_lowercase().as_str())
+            });
+        if !goes_on {
+            continue;
+        }
+        if let Some((_, ing)) = FINITE_VERBS.iter().find(|(v, _)| *v == lower) {
+            // "two dogs run" but not "a dog run"; "a dog runs" but not "the dogs runs".
+            if plural_verb != subject_plural {
+                continue;
+            }
+            let tail = &w[bare.len()..];
+            let ing = if bare.starts_with(char::is_uppercase) {
+                crate::text::capitalize(ing)
+            } else {
+                (*ing).to_string()
+            };
+            let mut out: Vec<String> = words.iter().map(|w| (*w).to_string()).collect();
+            out[i] = format!("{ing}{tail}");
+            return Cow::Owned(out.join(" "));
+        }
+    }
+    Cow::Borrowed(text)
+}
+
+/// Nouns that name a picture's medium or form: "a black and white portrait of …", "isometric
+/// pixel art of …", "a pencil sketch of …". Lower case.
+const MEDIUM_NOUNS: &[&str] = &[
+    "portrait",
+    "photo",
+    "photograph",
+    "photography",
+    "snapshot",
+    "polaroid",
+    "painting",
+    "sketch",
+    "drawing",
+    "illustration",
+    "art",
+    "artwork",
+    "render",
+    "rendering",
+    "watercolor",
+    "watercolour",
+    "print",
+    "etching",
+    "engraving",
+    "woodcut",
+    "linocut",
+    "lithograph",
+    "poster",
+    "mural",
+    "collage",
+    "cartoon",
+    "comic",
+    "mosaic",
+    "tapestry",
+    "diorama",
+    "doodle",
+    "still life",
+    "picture",
+    "image",
+    "illustrations",
+    "concept art",
+    "matte painting",
+    "fresco",
+    "gouache",
+    "pastel",
+    "miniature",
+    "infographic",
+    "screenprint",
+    "vignette",
+];
+
+/// The medium a subject opens with, as the user wrote it, and the subject that follows it:
+/// "black and white portrait of a boxer" → ("black and white portrait", "a boxer"). `None` when
+/// the words before "of" name no medium ("a bowl of soup") or nothing follows.
+pub(crate) fn split_named_medium(subject: &str) -> Option<(&str, &str)> {
+    let lower = subject.to_ascii_lowercase();
+    let of = lower.find(" of ")?;
+    let head = lower[..of].trim();
+    let head = head
+        .strip_prefix("a ")
+        .or_else(|| head.strip_prefix("an "))
+        .unwrap_or(head);
+    let n = head.split_whitespace().count();
+    // "the art of war" names an idea, not the picture's medium.
+    if n == 0 || n > 6 || head.contains(',') || head.starts_with("the ") {
+        return None;
+    }
+    let last = head.split_whitespace().last()?;
+    if !MEDIUM_NOUNS
+        .iter()
+        .any(|m| *m == last || head.ends_with(*m))
+    {
+        return None;
+    }
+    let rest = subject[of + 4..].trim();
+    if !rest.chars().any(char::is_alphanumeric) {
+        return None;
+    }
+    let start =
+        subject.len() - subject.trim_start().len() + (lower[..of].trim().len() - head.len());
+    Some((subject[start..of].trim(), rest))
+}
+
+/// A subject whose last words are a style phrase cut short once the style itself went to its
+/// slot ("a clockmaker, painted in the style" of a Dutch golden age oil painting): those words
+/// say nothing any more, and go.
+pub(crate) fn without_dangling_style(subject: &str) -> &str {
+    let mut s = subject.trim_end_matches([' ', ',', '.', ';', ':']);
+    for tail in [
+        " in the style of",
+        " in the style",
+        " in a style",
+        " in the manner of",
+        " in the manner",
+        " style of",
+        " inspired by",
+        " after the style of",
+    ] {
+        if s.len() > tail.len() && s.to_ascii_lowercase().ends_with(tail) {
+            s = s[..s.len() - tail.len()].trim_end_matches([' ', ',']);
+            for verb in [
+                " painted",
+                " drawn",
+                " rendered",
+                " done",
+                " made",
+                " shot",
+                " illustrated",
+                " photographed",
+                " sketched",
+                " created",
+            ] {
+                if s.len() > verb.len() && s.to_ascii_lowercase().ends_with(verb) {
+                    s = s[..s.len() - verb.len()].trim_end_matches([' ', ',']);
+                    break;
+                }
+            }
+            break;
+        }
+    }
+    if s.chars().any(char::is_alphanumeric) {
+        s
+    } else {
+        subject
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::idea;
@@ -411,6 +899,129 @@ mod tests {
             "lol",
         ] {
             assert_eq!(idea(typed), typed.trim(), "{typed}");
+        }
+    }
+    #[test]
+    fn a_medium_the_user_names_is_told_from_what_it_shows() {
+        use super::split_named_medium;
+        for (typed, medium, rest) in [
+            (
+                "black and white portrait of a boxer after a fight",
+                "black and white portrait",
+                "a boxer after a fight",
+            ),
+            (
+                "isometric pixel art of a tiny island village",
+                "isometric pixel art",
+                "a tiny island village",
+            ),
+            (
+                "a pencil sketch of a sleeping dog",
+                "pencil sketch",
+                "a sleeping dog",
+            ),
+            ("An oil painting of the sea", "oil painting", "the sea"),
+            (
+                "vintage travel poster of Lisbon",
+                "vintage travel poster",
+                "Lisbon",
+            ),
+        ] {
+            assert_eq!(split_named_medium(typed), Some((medium, rest)), "{typed}");
+        }
+        for typed in [
+            "a bowl of soup",
+            "a cup of coffee on a desk",
+            "the edge of a forest",
+            "a portrait of",
+            "a boxer after a fight",
+            "a scene of a market",
+            "a winter scene of a village",
+            "a study of hands",
+            "portrait, of a kind, of a man",
+            "the art of war",
+        ] {
+            assert_eq!(split_named_medium(typed), None, "{typed}");
+        }
+    }
+
+    #[test]
+    fn a_style_phrase_cut_short_goes() {
+        use super::without_dangling_style;
+        assert_eq!(
+            without_dangling_style("a clockmaker late on christmas eve, painted in the style"),
+            "a clockmaker late on christmas eve"
+        );
+        assert_eq!(
+            without_dangling_style("a harbour at dusk in the style of"),
+            "a harbour at dusk"
+        );
+        assert_eq!(without_dangling_style("a stylish café"), "a stylish café");
+        assert_eq!(without_dangling_style("in the style"), "in the style");
+    }
+
+    #[test]
+    fn a_sentence_reads_as_a_phrase() {
+        use super::as_phrase;
+        for (typed, meant) in [
+            (
+                "an elderly fisherman in a yellow raincoat stands on a weathered wooden pier, holding a mug, while seagulls circle above",
+                "an elderly fisherman in a yellow raincoat standing on a weathered wooden pier, holding a mug, while seagulls circle above",
+            ),
+            (
+                "a dog is sleeping on the porch",
+                "a dog sleeping on the porch",
+            ),
+            (
+                "two old men sit on a bench",
+                "two old men sitting on a bench",
+            ),
+            (
+                "a heron stands, perfectly still",
+                "a heron standing, perfectly still",
+            ),
+            ("a girl holds a red balloon", "a girl holding a red balloon"),
+        ] {
+            assert_eq!(as_phrase(typed), meant, "{typed}");
+        }
+        // Nouns that look like verbs, and clauses of their own, stay.
+        for typed in [
+            "a hot dog stand on the corner",
+            "a market stand in the rain",
+            "she stands on a hill",
+            "ocean waves crash on the rocks",
+            "fruit flies on a banana",
+            "seagulls circle above the water",
+            "a lighthouse on a cliff",
+            "the sky is pink",
+            "a fox while the snow falls",
+        ] {
+            assert_eq!(as_phrase(typed), typed, "{typed}");
+        }
+    }
+
+    #[test]
+    fn a_feeling_alone_gets_a_scene_that_shows_it() {
+        use super::shown;
+        for typed in ["grief", "nostalgia", "pure joy", "loneliness", "hope."] {
+            let s = shown(typed);
+            assert_ne!(s, typed, "{typed}");
+            assert!(s.split_whitespace().count() >= 6, "{typed} -> {s}");
+        }
+        let s = shown("the joy of a first snowfall");
+        assert!(s.ends_with(" in a first snowfall"), "{s}");
+        assert!(s.contains("joyful"), "{s}");
+        assert!(
+            shown("the peace of a quiet sunday morning").ends_with(" on a quiet sunday morning")
+        );
+        for typed in [
+            "a grieving widow at a grave",
+            "the love of a mother",
+            "joyful kids at a fair",
+            "hope street at night",
+            "a red fox",
+        ] {
+            assert_eq!(shown(typed), typed, "{typed}");
         }
     }
 }

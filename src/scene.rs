@@ -104,9 +104,12 @@ impl Plan {
     /// Analyses `description` and picks the candidate templates, or uses `template` if given.
     pub fn new(lib: &Library, description: &str, template: Option<&str>) -> Result<Plan> {
         // The idea, without the request around it ("give me a prompt for …").
-        let description = text::normalize_space(&crate::request::spelled_out(
-            crate::request::idea(description),
-        ));
+        // A feeling alone gets a scene that shows it ("grief"), and a sentence reads as a
+        // phrase ("a fisherman stands on a pier" → "a fisherman standing on a pier").
+        let description =
+            text::normalize_space(&crate::request::as_phrase(&crate::request::shown(
+                &crate::request::spelled_out(crate::request::idea(description)),
+            )));
         // A tag list's rating tags ("masterpiece, best quality") show nothing: they are kept
         // aside and written at the end, and only what the tags show is matched.
         let (description, quality) = match crate::request::split_quality_tags(&description) {
@@ -1261,6 +1264,26 @@ pub fn build_with(
         range = subject_range(plan, &pinned_spans, &kept_removable);
         remainder = span_of_description(plan, range);
     }
+    let mut user_medium: Option<(usize, String)> = None;
+    // A style phrase whose style went to its slot leaves no "painted in the style" behind.
+    let trimmed = crate::request::without_dangling_style(&remainder);
+    if trimmed.len() < remainder.len() {
+        remainder = trimmed.to_string();
+    }
+    // A medium the user names at the head of the subject ("black and white portrait of a
+    // boxer", "isometric pixel art of a village") is the scene's medium, as written: the medium
+    // slot says it, and the subject is what it shows. No other medium wraps it.
+    if let Some(ms) = t.slot_index("medium")
+        && Some(ms) != subject_slot
+        && let Some((medium, rest)) = crate::request::split_named_medium(&remainder)
+    {
+        let (medium, rest) = (medium.to_string(), rest.to_string());
+        if explain {
+            notes.push(format!("\"{medium}\" is the medium the description names"));
+        }
+        user_medium = Some((ms, medium));
+        remainder = rest;
+    }
     if !remainder.is_empty() {
         if let Some(ss) = subject_slot {
             fills[ss].picks = vec![Pick::User(remainder.clone())];
@@ -1314,10 +1337,33 @@ pub fn build_with(
         }
     }
 
+    // The medium the user named is written as named, whatever its words pinned.
+    if let Some((ms, medium)) = user_medium {
+        for p in fills[ms].picks.drain(..) {
+            if let Pick::Entry(c, e) = p {
+                displaced.push((c, e));
+            }
+        }
+        fills[ms].picks = vec![Pick::User(medium)];
+        fills[ms].pinned = true;
+    }
+
     // 4. State from the template, the pins, and what unpinned phrases imply.
     let mut state = State::default();
     state.add(&t.tags, &t.blocks);
     state.add(&plan.word_tags.0, &plan.word_tags.1);
+    // Several subjects ("a cat and a dog", "three crows") are a group: nothing written for one
+    // body ("its fur", "head turned") is said of them.
+    if text::names_several(&remainder)
+        && let Some(id) = lib.tags.get("group")
+    {
+        let mut tags = crate::tags::TagSet::default();
+        tags.insert(id);
+        state.add(&tags, &lib.tag_blocks[id as usize]);
+        if explain {
+            notes.push("the subject names several beings: it is a group".to_string());
+        }
+    }
     for (c, e) in &displaced {
         let en = &lib.categories[*c].entries[*e];
         state.add(&en.tags, &en.blocks);

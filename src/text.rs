@@ -372,19 +372,117 @@ pub fn with_article_into(phrase: &str, out: &mut String) {
     let mut last = first;
     for (i, w) in p.split_ascii_whitespace().enumerate() {
         let l = ascii_lower(w, &mut buf).unwrap_or("");
-        if is_preposition(l) || (i > 0 && l.ends_with("ing") && l.len() > 5) {
+        if is_preposition(l) || (i > 0 && l.ends_with("ing") && l.len() > 5 && !is_ing_head(l)) {
             break;
         }
         last = w;
     }
     let l = ascii_lower(last, &mut buf).unwrap_or("");
     let l = l.trim_end_matches(|c: char| !c.is_alphanumeric());
-    if (l.ends_with('s') && !singular_s(l) && l.len() > 3) || is_irregular_plural(l) {
+    if (l.ends_with('s') && !singular_s(l) && l.len() > 3)
+        || is_irregular_plural(l)
+        || is_mass_medium(l)
+    {
         out.push_str(p);
         return;
     }
     out.push_str(if wants_an(first) { "an " } else { "a " });
     out.push_str(p);
+}
+
+/// Whether a subject as the user wrote it names more than one being: "a cat and a dog", "three
+/// crows", "a pair of swans", "kids on a beach". A phrase whose head is one thing ("a bowl of
+/// cherries", "a man with two dogs") names one.
+pub fn names_several(subject: &str) -> bool {
+    let lower = subject.trim().to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .collect();
+    let Some(first) = words.first() else {
+        return false;
+    };
+    const MANY: &[&str] = &[
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "several",
+        "many",
+        "some",
+        "these",
+        "those",
+        "both",
+        "dozens",
+        "hundreds",
+        "countless",
+        "twin",
+        "twins",
+    ];
+    const GROUPS: &[&str] = &[
+        "pair", "couple", "group", "flock", "herd", "pack", "family", "pride", "pod", "swarm",
+        "colony", "litter", "troop", "gaggle", "school", "crowd", "band",
+    ];
+    if MANY.contains(first) {
+        return true;
+    }
+    // "a pair of swans", "a flock of geese".
+    if matches!(*first, "a" | "an" | "the")
+        && words.get(1).is_some_and(|w| GROUPS.contains(w))
+        && words.get(2) == Some(&"of")
+    {
+        return true;
+    }
+    // "a cat and a dog": two noun phrases joined before any preposition or verb.
+    for (i, w) in words.iter().enumerate() {
+        if *w == "and" {
+            if words
+                .get(i + 1)
+                .is_some_and(|n| matches!(*n, "a" | "an" | "the" | "her" | "his" | "their" | "my"))
+            {
+                return true;
+            }
+            continue;
+        }
+        if is_preposition(w) || (i > 0 && w.ends_with("ing") && w.len() > 5) {
+            break;
+        }
+    }
+    false
+}
+
+/// Nouns in -ing that head a phrase rather than follow it as a verb: "a concept art painting",
+/// "a charcoal drawing" (but "rain falling", "crystals feathering").
+fn is_ing_head(w: &str) -> bool {
+    matches!(
+        w,
+        "painting"
+            | "drawing"
+            | "etching"
+            | "engraving"
+            | "rendering"
+            | "carving"
+            | "building"
+            | "clearing"
+            | "ceiling"
+            | "wedding"
+            | "setting"
+            | "recording"
+    )
+}
+
+/// Media that are no countable thing: "isometric pixel art", "street photography", never "an
+/// isometric pixel art".
+fn is_mass_medium(w: &str) -> bool {
+    matches!(
+        w,
+        "art" | "photography" | "calligraphy" | "embroidery" | "graffiti" | "linework"
+    )
 }
 
 /// Words that open an adverbial phrase or clause, never a noun phrase ("in the early morning,
@@ -416,14 +514,18 @@ fn with_article_general(p: &str) -> String {
         .enumerate()
         .take_while(|(i, w)| {
             let l = w.to_lowercase();
-            !is_preposition(l.as_str()) && (*i == 0 || !(l.ends_with("ing") && l.len() > 5))
+            !is_preposition(l.as_str())
+                && (*i == 0 || !(l.ends_with("ing") && l.len() > 5 && !is_ing_head(l.as_str())))
         })
         .map(|(_, w)| w)
         .collect();
     if let Some(last) = head.last() {
         let l = last.to_lowercase();
         let l = l.trim_end_matches(|c: char| !c.is_alphanumeric());
-        if (l.ends_with('s') && !singular_s(l) && l.len() > 3) || is_irregular_plural(l) {
+        if (l.ends_with('s') && !singular_s(l) && l.len() > 3)
+            || is_irregular_plural(l)
+            || is_mass_medium(l)
+        {
             return p.to_string();
         }
     }
@@ -1391,6 +1493,47 @@ mod reference {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn several_subjects_are_told_from_one() {
+        use super::names_several;
+        for typed in [
+            "a cat and a dog sleeping together on a sofa",
+            "three crows on a wire",
+            "a flock of flamingos in a lagoon",
+            "two old men playing chess",
+        ] {
+            assert!(names_several(typed), "{typed}");
+        }
+        for typed in [
+            "a man with two dogs",
+            "a bowl of cherries",
+            "a fox in the snow",
+            "a cat sleeping on a rug and a blanket",
+            "salt and pepper",
+            "",
+        ] {
+            assert!(!names_several(typed), "{typed}");
+        }
+    }
+
+    #[test]
+    fn a_mass_medium_takes_no_article() {
+        assert_eq!(
+            super::with_article("isometric pixel art"),
+            "isometric pixel art"
+        );
+        assert_eq!(
+            super::with_article("street photography"),
+            "street photography"
+        );
+        assert_eq!(super::with_article("pencil sketch"), "a pencil sketch");
+        assert_eq!(super::with_article("art deco poster"), "an art deco poster");
+        assert_eq!(
+            super::with_article("concept art painting in a loose manner"),
+            "a concept art painting in a loose manner"
+        );
+    }
+
     use super::*;
 
     #[test]

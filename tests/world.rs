@@ -995,3 +995,92 @@ fn people_pairs_and_groups_are_not_it() {
             .any(|p| p.contains("Around her,"))
     );
 }
+
+/// The slot texts of a scene, by slot name.
+fn slot_text(lib: &Library, scene: &Scene, name: &str) -> Option<String> {
+    scene
+        .slot_texts(lib)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t)
+}
+
+#[test]
+fn a_medium_the_user_names_is_the_scenes_medium_and_never_wrapped_by_another() {
+    let lib = Library::builtin().unwrap();
+    for (d, medium, subject) in [
+        (
+            "black and white portrait of a boxer after a fight",
+            "black and white portrait",
+            "a boxer after a fight",
+        ),
+        (
+            "isometric pixel art of a tiny island village",
+            "isometric pixel art",
+            "a tiny island village",
+        ),
+        (
+            "a vintage travel poster of a seaside town",
+            "vintage travel poster",
+            "a seaside town",
+        ),
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..40 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            if scene.template(&lib).slot_index("medium").is_none() {
+                continue;
+            }
+            // The user's words, or the library's entry that says them.
+            let m = slot_text(&lib, &scene, "medium").unwrap_or_default();
+            assert!(m.contains(medium), "{d} {seed}: {m}");
+            // The subject is what the medium shows (its article is the body's to write).
+            let s = slot_text(&lib, &scene, "subject").unwrap_or_default();
+            assert_eq!(
+                s.trim_start_matches("a "),
+                subject.trim_start_matches("a "),
+                "{d} {seed}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_style_phrase_is_never_cut_short_and_a_sentence_reads_as_a_phrase() {
+    let lib = Library::builtin().unwrap();
+    let d = "an elderly clockmaker in a cluttered workshop, late on christmas eve, painted in the style of a dutch golden age oil painting";
+    let plan = Plan::new(&lib, d, None).unwrap();
+    for seed in 0..40 {
+        let scene = build(&lib, &plan, seed, 0, false);
+        let subject = slot_text(&lib, &scene, "subject").unwrap_or_default();
+        assert!(!subject.contains("in the style"), "{seed}: {subject}");
+    }
+    let d = "an old fisherman stands on a wooden pier, holding a tin mug";
+    let plan = Plan::new(&lib, d, None).unwrap();
+    for seed in 0..20 {
+        let scene = build(&lib, &plan, seed, 0, false);
+        let subject = slot_text(&lib, &scene, "subject").unwrap_or_default();
+        assert!(
+            subject.contains("fisherman standing on"),
+            "{seed}: {subject}"
+        );
+    }
+}
+
+#[test]
+fn several_animals_never_get_what_is_written_for_one_body() {
+    let lib = Library::builtin().unwrap();
+    let plan = Plan::new(&lib, "a cat and a dog sleeping together on a sofa", None).unwrap();
+    for seed in 0..200 {
+        let scene = build(&lib, &plan, seed, 0, false);
+        for (name, text) in scene.slot_texts(&lib) {
+            if name != "detail" && name != "action" {
+                continue;
+            }
+            assert!(
+                !text.contains(" its ") && !text.starts_with("its "),
+                "{seed}: slot {name}: {text}"
+            );
+        }
+    }
+}
