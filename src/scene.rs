@@ -1679,7 +1679,7 @@ fn apply_user_pins(lib: &Library, plan: &Plan, state: &mut State) {
 const FEASIBLE_CACHE: usize = 16;
 
 /// How many worlds are drawn, at most, before a slot that must be filled is left empty.
-const WORLD_TRIES: u32 = 12;
+const WORLD_TRIES: u32 = 24;
 /// From this try on, a slot that must be filled may take any entry of its category that fits.
 const WIDE_AFTER: u32 = 2;
 
