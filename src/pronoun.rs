@@ -847,4 +847,26 @@ mod tests {
             assert_eq!(of_subject(s), p, "{s}");
         }
     }
+
+    #[test]
+    fn several_beings_are_plural() {
+        for typed in [
+            "a cat and a dog sleeping together on a sofa",
+            "three crows on a wire",
+            "a flock of flamingos in a lagoon",
+            "two old men playing chess",
+        ] {
+            assert!(Pronoun::plural(typed), "{typed}");
+        }
+        for typed in [
+            "a man with two dogs",
+            "a bowl of cherries",
+            "a fox in the snow",
+            "a cat sleeping on a rug and a blanket",
+            "salt and pepper",
+            "",
+        ] {
+            assert!(!Pronoun::plural(typed), "{typed}");
+        }
+    }
 }

@@ -1354,7 +1354,7 @@ pub fn build_with(
     state.add(&plan.word_tags.0, &plan.word_tags.1);
     // Several subjects ("a cat and a dog", "three crows") are a group: nothing written for one
     // body ("its fur", "head turned") is said of them.
-    if text::names_several(&remainder)
+    if crate::pronoun::Pronoun::plural(&remainder)
         && let Some(id) = lib.tags.get("group")
     {
         let mut tags = crate::tags::TagSet::default();

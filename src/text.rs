@@ -390,72 +390,6 @@ pub fn with_article_into(phrase: &str, out: &mut String) {
     out.push_str(p);
 }
 
-/// Whether a subject as the user wrote it names more than one being: "a cat and a dog", "three
-/// crows", "a pair of swans", "kids on a beach". A phrase whose head is one thing ("a bowl of
-/// cherries", "a man with two dogs") names one.
-pub fn names_several(subject: &str) -> bool {
-    let lower = subject.trim().to_ascii_lowercase();
-    let words: Vec<&str> = lower
-        .split_whitespace()
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-        .collect();
-    let Some(first) = words.first() else {
-        return false;
-    };
-    const MANY: &[&str] = &[
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "several",
-        "many",
-        "some",
-        "these",
-        "those",
-        "both",
-        "dozens",
-        "hundreds",
-        "countless",
-        "twin",
-        "twins",
-    ];
-    const GROUPS: &[&str] = &[
-        "pair", "couple", "group", "flock", "herd", "pack", "family", "pride", "pod", "swarm",
-        "colony", "litter", "troop", "gaggle", "school", "crowd", "band",
-    ];
-    if MANY.contains(first) {
-        return true;
-    }
-    // "a pair of swans", "a flock of geese".
-    if matches!(*first, "a" | "an" | "the")
-        && words.get(1).is_some_and(|w| GROUPS.contains(w))
-        && words.get(2) == Some(&"of")
-    {
-        return true;
-    }
-    // "a cat and a dog": two noun phrases joined before any preposition or verb.
-    for (i, w) in words.iter().enumerate() {
-        if *w == "and" {
-            if words
-                .get(i + 1)
-                .is_some_and(|n| matches!(*n, "a" | "an" | "the" | "her" | "his" | "their" | "my"))
-            {
-                return true;
-            }
-            continue;
-        }
-        if is_preposition(w) || (i > 0 && w.ends_with("ing") && w.len() > 5) {
-            break;
-        }
-    }
-    false
-}
-
 /// Nouns in -ing that head a phrase rather than follow it as a verb: "a concept art painting",
 /// "a charcoal drawing" (but "rain falling", "crystals feathering").
 fn is_ing_head(w: &str) -> bool {
@@ -1493,29 +1427,6 @@ mod reference {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn several_subjects_are_told_from_one() {
-        use super::names_several;
-        for typed in [
-            "a cat and a dog sleeping together on a sofa",
-            "three crows on a wire",
-            "a flock of flamingos in a lagoon",
-            "two old men playing chess",
-        ] {
-            assert!(names_several(typed), "{typed}");
-        }
-        for typed in [
-            "a man with two dogs",
-            "a bowl of cherries",
-            "a fox in the snow",
-            "a cat sleeping on a rug and a blanket",
-            "salt and pepper",
-            "",
-        ] {
-            assert!(!names_several(typed), "{typed}");
-        }
-    }
-
     #[test]
     fn a_mass_medium_takes_no_article() {
         assert_eq!(
