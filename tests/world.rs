@@ -381,6 +381,19 @@ fn a_scene_goes_to_a_template_whose_frame_holds_what_it_names() {
     }
 }
 
+/// The entries a scene drew, as (category, entry) indices.
+fn drawn(scene: &Scene) -> Vec<(usize, usize)> {
+    scene
+        .slots
+        .iter()
+        .flat_map(|f| f.picks.iter())
+        .filter_map(|p| match p {
+            promptloom::scene::Pick::Entry(c, e) => Some((*c, *e)),
+            promptloom::scene::Pick::User(_) => None,
+        })
+        .collect()
+}
+
 /// The `scale` values (close, mid, wide) an entry carries.
 fn scales(lib: &Library, c: usize, e: usize) -> Vec<&str> {
     let en = &lib.categories[c].entries[e];
@@ -403,15 +416,7 @@ fn a_close_detail_and_a_wide_framing_never_meet() {
         let plan = Plan::new(&lib, d, None).unwrap();
         for seed in 0..300u64 {
             let scene = build(&lib, &plan, seed, 0, false);
-            let picks: Vec<(usize, usize)> = scene
-                .slots
-                .iter()
-                .flat_map(|f| f.picks.iter())
-                .filter_map(|p| match p {
-                    promptloom::scene::Pick::Entry(c, e) => Some((*c, *e)),
-                    promptloom::scene::Pick::User(_) => None,
-                })
-                .collect();
+            let picks = drawn(&scene);
             let only = |s: &str| {
                 picks.iter().find(|&&(c, e)| {
                     let sc = scales(&lib, c, e);
@@ -435,19 +440,7 @@ fn a_close_detail_and_a_wide_framing_never_meet() {
 #[test]
 fn framings_fit_the_medium_and_the_place() {
     let lib = Library::builtin().unwrap();
-    let text_of = |scene: &Scene| -> Vec<String> {
-        scene
-            .slots
-            .iter()
-            .flat_map(|f| f.picks.iter())
-            .filter_map(|p| match p {
-                promptloom::scene::Pick::Entry(c, e) => {
-                    Some(lib.categories[*c].entries[*e].text.clone())
-                }
-                promptloom::scene::Pick::User(_) => None,
-            })
-            .collect()
-    };
+    let text_of = |scene: &Scene| entry_texts(&lib, scene);
     for (d, never) in [
         // An isometric view has no camera angle, lens or vanishing point.
         (
@@ -512,16 +505,9 @@ fn value_of(lib: &Library, scene: &Scene, axis: &str) -> String {
 
 /// The texts of the entries a scene drew.
 fn entry_texts(lib: &Library, scene: &Scene) -> Vec<String> {
-    scene
-        .slots
-        .iter()
-        .flat_map(|f| &f.picks)
-        .filter_map(|p| match p {
-            promptloom::scene::Pick::Entry(c, e) => {
-                Some(lib.categories[*c].entries[*e].text.to_string())
-            }
-            promptloom::scene::Pick::User(_) => None,
-        })
+    drawn(scene)
+        .into_iter()
+        .map(|(c, e)| lib.categories[c].entries[e].text.to_string())
         .collect()
 }
 
@@ -665,16 +651,11 @@ fn daylight_is_never_the_light_of_dawn_or_dusk_and_a_silhouette_is_never_blended
 
 /// The tags (axis values included) of every entry drawn into `scene`, by entry text.
 fn drawn_tags(lib: &Library, scene: &Scene) -> Vec<(String, Vec<String>)> {
-    scene
-        .slots
-        .iter()
-        .flat_map(|f| f.picks.iter())
-        .filter_map(|p| match p {
-            promptloom::scene::Pick::Entry(c, e) => {
-                let en = &lib.categories[*c].entries[*e];
-                Some((en.text.clone(), en.tag_names.clone()))
-            }
-            promptloom::scene::Pick::User(_) => None,
+    drawn(scene)
+        .into_iter()
+        .map(|(c, e)| {
+            let en = &lib.categories[c].entries[e];
+            (en.text.clone(), en.tag_names.clone())
         })
         .collect()
 }
