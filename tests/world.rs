@@ -730,7 +730,12 @@ fn open_country_and_shores_keep_the_kind_the_user_named() {
             "woods",
             Some("woods-conifer"),
         ),
-        ("a lantern glowing in a dark forest", "forest", "woods", None),
+        (
+            "a lantern glowing in a dark forest",
+            "forest",
+            "woods",
+            None,
+        ),
         (
             "a slice of lemon tart on a blue plate",
             "food",
@@ -743,7 +748,12 @@ fn open_country_and_shores_keep_the_kind_the_user_named() {
             "dish",
             Some("dish-noodle"),
         ),
-        ("a candlelit dinner for two on a rooftop", "food", "dish", None),
+        (
+            "a candlelit dinner for two on a rooftop",
+            "food",
+            "dish",
+            None,
+        ),
     ] {
         let a = lib.world.axes.iter().position(|x| x.name == axis).unwrap();
         let t = lib
