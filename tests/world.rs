@@ -662,8 +662,9 @@ fn drawn_tags(lib: &Library, scene: &Scene) -> Vec<(String, Vec<String>)> {
 
 #[test]
 fn open_country_and_shores_keep_the_kind_the_user_named() {
-    // A mountain temple gets no red barn or windmill; a breakwater no clifftop turf; a
-    // description that names no kind of land or shore gets no kind's details.
+    // A mountain temple gets no red barn or windmill; a breakwater no clifftop turf; a bamboo
+    // grove no beeches and bluebells; a tart no chives and a bowl of pho no powdered sugar; a
+    // description that names no kind of land, shore, forest or dish gets no kind's details.
     let lib = Library::builtin().unwrap();
     for (d, template, axis, kind) in [
         (
@@ -692,6 +693,48 @@ fn open_country_and_shores_keep_the_kind_the_user_named() {
             Some("shore-cliff"),
         ),
         ("a painting of a great storm", "coast", "shore", None),
+        (
+            "a samurai standing in a bamboo forest at dawn",
+            "forest",
+            "woods",
+            Some("woods-bamboo"),
+        ),
+        (
+            "a jaguar on a branch deep in the rainforest",
+            "forest",
+            "woods",
+            Some("woods-tropical"),
+        ),
+        (
+            "a cabin among snowy pines",
+            "forest",
+            "woods",
+            Some("woods-conifer"),
+        ),
+        (
+            "a lantern glowing in a dark forest",
+            "forest",
+            "woods",
+            None,
+        ),
+        (
+            "a slice of lemon tart on a blue plate",
+            "food",
+            "dish",
+            Some("dish-pastry"),
+        ),
+        (
+            "a steaming bowl of pho at a street stall",
+            "food",
+            "dish",
+            Some("dish-noodle"),
+        ),
+        (
+            "a candlelit dinner for two on a rooftop",
+            "food",
+            "dish",
+            None,
+        ),
     ] {
         let a = lib.world.axes.iter().position(|x| x.name == axis).unwrap();
         let t = lib
@@ -747,13 +790,19 @@ fn open_country_and_shores_keep_the_kind_the_user_named() {
         }
         if kind.is_some() {
             assert!(
-                furnished > 150,
+                // (a dish's side slot has a chance of 70)
+                furnished > 120,
                 "{d}: a named kind is furnished ({furnished}/200)"
             );
         }
     }
-    // An empty description still draws every kind of land and shore, and furnishes it.
-    for (template, axis) in [("landscape", "land"), ("coast", "shore")] {
+    // An empty description still draws every kind of land, shore, forest and dish.
+    for (template, axis) in [
+        ("landscape", "land"),
+        ("coast", "shore"),
+        ("forest", "woods"),
+        ("food", "dish"),
+    ] {
         let a = lib.world.axes.iter().position(|x| x.name == axis).unwrap();
         let plan = Plan::new(&lib, "", Some(template)).unwrap();
         let mut seen = std::collections::BTreeSet::new();
