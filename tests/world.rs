@@ -1114,3 +1114,78 @@ fn several_animals_never_get_what_is_written_for_one_body() {
         }
     }
 }
+
+/// The sd and midjourney dialects over many seeds: a monochrome medium puts colour in the
+/// negative, framing words choose the aspect, no negative term is said twice in other words,
+/// no smell is a tag, and emphasis never goes to a long library phrase.
+#[test]
+fn dialects_weight_exclude_and_frame_what_the_scene_asks_for() {
+    use promptloom::dialect::{Options, by_name};
+    let lib = Library::builtin().unwrap();
+    let sd = by_name("sd", &lib, &Options::default()).unwrap();
+    let mj = by_name("midjourney", &lib, &Options::default()).unwrap();
+    let cases: &[(&str, Option<&[&str]>, bool)] = &[
+        ("a black and white photo of a lighthouse", None, true),
+        ("a monochrome portrait of a sailor", None, true),
+        ("a pencil sketch of an owl", None, true),
+        (
+            "a harbour at night, widescreen",
+            Some(&["16:9", "21:9"]),
+            false,
+        ),
+        (
+            "a panoramic view of a desert canyon",
+            Some(&["21:9"]),
+            false,
+        ),
+        (
+            "a vertical composition of a clock tower",
+            Some(&["2:3"]),
+            false,
+        ),
+        ("a full-length portrait of a knight", Some(&["2:3"]), false),
+        ("a space station orbiting a moon", None, false),
+        ("a living room with a fireplace in the evening", None, false),
+        ("a violinist on a rooftop in the rain", None, false),
+    ];
+    for &(desc, aspects, mono) in cases {
+        let plan = Plan::new(&lib, desc, None).unwrap();
+        for i in 0..30 {
+            let scene = build(&lib, &plan, 9, i, false);
+            let s = sd.write(&lib, &scene).unwrap();
+            let m = mj.write(&lib, &scene).unwrap();
+            let neg: Vec<&str> = s.negative.split(", ").collect();
+            if mono {
+                assert!(neg.contains(&"color"), "{desc}: {}", s.negative);
+            }
+            assert!(
+                !(neg.contains(&"distorted perspective") && neg.contains(&"warped perspective")),
+                "{desc}: {}",
+                s.negative
+            );
+            assert!(!m.prompt.contains("medieval"), "{desc}: {}", m.prompt);
+            assert!(!s.prompt.contains("smell of"), "{desc}: {}", s.prompt);
+            if let Some(aspects) = aspects {
+                assert!(
+                    aspects
+                        .iter()
+                        .any(|a| m.prompt.contains(&format!("--ar {a} "))
+                            || m.prompt.ends_with(&format!("--ar {a}"))),
+                    "{desc}: {}",
+                    m.prompt
+                );
+            }
+            // Emphasis is on short key phrases, never on a whole library sentence.
+            for weighted in s.prompt.split('(').skip(1) {
+                let inner = weighted.split(':').next().unwrap_or("");
+                if !desc.contains(inner.trim_start_matches("a ").trim_start_matches("an ")) {
+                    assert!(
+                        inner.split_whitespace().count() <= 6,
+                        "{desc}: {}",
+                        s.prompt
+                    );
+                }
+            }
+        }
+    }
+}

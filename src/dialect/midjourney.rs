@@ -2,7 +2,7 @@
 //!
 //! Parameters go last and start with `--`, so `--` and the multi-prompt separator `::` are
 //! broken up in the text, and trailing punctuation is dropped before the parameters. `--ar`
-//! comes from the template's aspect, `--no` from the negative terms; the rest is set with
+//! comes from the scene's framing words ([`super::scene_aspect`]) or else the template's aspect, `--no` from the negative terms; the rest is set with
 //! `--mj key=value` and validated here against Midjourney's ranges.
 //!
 //! # What goes into `--no`
@@ -285,6 +285,7 @@ impl Dialect for Midjourney {
             .params
             .ar
             .clone()
+            .or_else(|| super::scene_aspect(lib, scene).map(str::to_string))
             .unwrap_or_else(|| scene.template(lib).aspect.clone());
         let (prompt_rows, asked_rows) = self.rows.scene_rows(lib, scene);
         let no: Vec<String> = fitting_negative(lib, scene, &[&text], prompt_rows, asked_rows)

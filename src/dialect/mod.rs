@@ -130,11 +130,207 @@ pub fn fitting_negative<'l>(
     prompt_rows: negative::Rows,
     asked_rows: negative::Rows,
 ) -> Vec<Cow<'l, str>> {
-    let mut out = exclude_shown(negative_pieces(lib, scene), positive);
+    let mut pieces = negative_pieces(lib, scene);
+    if shows_monochrome(positive) {
+        for c in COLOR_NEGATIVES {
+            if !pieces.iter().any(|p| p.eq_ignore_ascii_case(c)) {
+                pieces.push(Cow::Borrowed(c));
+            }
+        }
+    }
+    let mut out = without_twins(exclude_shown(pieces, positive));
     if (prompt_rows | asked_rows) != 0 {
         out.retain(|n| !negative::cancelled(n, prompt_rows, asked_rows));
     }
     out
+}
+
+/// Phrases that name a monochrome medium: a scene that shows one (as whole words) gets
+/// [`COLOR_NEGATIVES`] in its negative prompt, unless the positive asks for colour.
+pub const MONOCHROME: &[&str] = &[
+    "black and white",
+    "black-and-white",
+    "b&w",
+    "monochrome",
+    "monochromatic",
+    "grayscale",
+    "greyscale",
+    "sepia",
+    "charcoal drawing",
+    "charcoal sketch",
+    "charcoal study",
+    "in charcoal",
+    "pencil sketch",
+    "pencil drawing",
+    "graphite",
+    "ink drawing",
+    "ink sketch",
+    "pen and ink",
+    "pen-and-ink",
+    "ink wash",
+    "sumi-e",
+];
+
+/// What a monochrome medium excludes.
+pub const COLOR_NEGATIVES: &[&str] = &["color", "colorful"];
+
+/// Words that ask for some colour even beside a monochrome word ("a colored pencil drawing",
+/// "a hand-tinted sepia print"): then no colour term goes into the negative.
+const SOME_COLOR: &[&str] = &[
+    "color",
+    "colour",
+    "colors",
+    "colours",
+    "colored",
+    "coloured",
+    "colorful",
+    "colourful",
+    "tinted",
+    "hand-tinted",
+    "watercolor",
+    "watercolour",
+    "pastel",
+];
+
+/// Whether any of `texts` names a monochrome medium ([`MONOCHROME`]) and none asks for colour.
+pub fn shows_monochrome(texts: &[&str]) -> bool {
+    texts
+        .iter()
+        .any(|t| MONOCHROME.iter().any(|m| contains_phrase(t, m)))
+        && !texts
+            .iter()
+            .any(|t| SOME_COLOR.iter().any(|c| contains_phrase(t, c)))
+}
+
+/// The key two negative terms share when one says what the other does: lower-cased words,
+/// British spellings and plurals folded, synonyms of distortion made one word, sorted
+/// (`distorted perspective`, `warped perspective` and `perspective distortion` share one).
+pub fn negative_key(term: &str) -> String {
+    let mut words: Vec<String> =
+        term.split(|c: char| c.is_whitespace() || c == '-' || c == ',')
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                let w = w.to_ascii_lowercase();
+                let w = match w.as_str() {
+                    "distorted" | "distortion" | "distortions" | "warped" | "warping"
+                    | "skewed" => "distort".to_string(),
+                    "colour" | "colours" | "colors" => "color".to_string(),
+                    "colourful" => "colorful".to_string(),
+                    "grey" => "gray".to_string(),
+                    "greyscale" => "grayscale".to_string(),
+                    _ => w,
+                };
+                match w.strip_suffix('s') {
+                    Some(stem) if stem.len() > 3 && !stem.ends_with('s') => stem.to_string(),
+                    _ => w,
+                }
+            })
+            .filter(|w| !matches!(w.as_str(), "a" | "an" | "the"))
+            .collect();
+    words.sort();
+    words.dedup();
+    words.join(" ")
+}
+
+/// `terms` without near-twins: a term whose [`negative_key`] an earlier term has goes.
+pub fn without_twins<T: AsRef<str>>(terms: Vec<T>) -> Vec<T> {
+    let mut seen: Vec<String> = Vec::new();
+    terms
+        .into_iter()
+        .filter(|t| {
+            let k = negative_key(t.as_ref());
+            if seen.contains(&k) {
+                false
+            } else {
+                seen.push(k);
+                true
+            }
+        })
+        .collect()
+}
+
+/// The aspect (`W:H`) a scene asks for by its framing words, or `None` to keep the template's.
+/// The pinned slots (what the user asked for) decide first, then every positive text: wide
+/// words (widescreen, panoramic, cinematic) give a wide frame, tall ones (vertical, portrait
+/// orientation, full-length) a tall frame, a square format 1:1. Words of two kinds at the same
+/// level decide nothing there.
+pub fn scene_aspect(lib: &Library, scene: &Scene) -> Option<&'static str> {
+    let t = scene.template(lib);
+    let mut asked: Vec<&str> = Vec::new();
+    let mut all: Vec<&str> = Vec::new();
+    for (si, (s, f)) in t.slots.iter().zip(&scene.slots).enumerate() {
+        if s.negative {
+            continue;
+        }
+        for k in 0..f.picks.len() {
+            let text = scene.text(lib, si, k);
+            all.push(text);
+            if f.pinned {
+                asked.push(text);
+            }
+        }
+    }
+    framing_aspect(&asked).or_else(|| framing_aspect(&all))
+}
+
+/// Framing phrases and the aspect each asks for; see [`scene_aspect`].
+const FRAMING: &[(&str, &str)] = &[
+    ("panoramic", "21:9"),
+    ("panorama", "21:9"),
+    ("letterbox", "21:9"),
+    ("letterboxed", "21:9"),
+    ("widescreen", "16:9"),
+    ("wide-screen", "16:9"),
+    ("cinematic shot", "16:9"),
+    ("cinematic composition", "16:9"),
+    ("cinematic widescreen", "16:9"),
+    ("cinematic frame", "16:9"),
+    ("cinematic still", "16:9"),
+    ("cinematic scene", "16:9"),
+    ("film still", "16:9"),
+    ("landscape orientation", "3:2"),
+    ("landscape format", "3:2"),
+    ("vertical composition", "2:3"),
+    ("vertical frame", "2:3"),
+    ("vertical format", "2:3"),
+    ("vertical shot", "2:3"),
+    ("portrait orientation", "2:3"),
+    ("portrait format", "2:3"),
+    ("tall frame", "2:3"),
+    ("tall composition", "2:3"),
+    ("full-length", "2:3"),
+    ("full length", "2:3"),
+    ("full-body", "2:3"),
+    ("full body", "2:3"),
+    ("full figure", "2:3"),
+    ("square format", "1:1"),
+    ("square frame", "1:1"),
+    ("square composition", "1:1"),
+    ("square, balanced composition", "1:1"),
+    ("square crop", "1:1"),
+];
+
+fn framing_aspect(texts: &[&str]) -> Option<&'static str> {
+    let mut found: Option<&'static str> = None;
+    let kind = |a: &str| match a {
+        "1:1" => 0,
+        "2:3" => 1,
+        _ => 2,
+    };
+    for text in texts {
+        for &(phrase, aspect) in FRAMING {
+            if contains_phrase(text, phrase) {
+                match found {
+                    None => found = Some(aspect),
+                    Some(f) if kind(f) != kind(aspect) => return None,
+                    // The widest of one kind: "a cinematic panorama" is 21:9.
+                    Some(f) if f == "16:9" && aspect == "21:9" => found = Some(aspect),
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    found
 }
 
 /// Per library entry, the rows of [`negative::CANCELS`] its text shows, counted once when a
@@ -305,6 +501,72 @@ mod tests {
                 assert_eq!(full.tokens, short.tokens, "{name} {i}");
             }
         }
+    }
+
+    #[test]
+    fn framing_words_choose_the_aspect() {
+        assert_eq!(
+            framing_aspect(&["a cinematic widescreen composition"]),
+            Some("16:9")
+        );
+        assert_eq!(framing_aspect(&["a sweeping panoramic view"]), Some("21:9"));
+        assert_eq!(
+            framing_aspect(&["a vertical composition that emphasises height"]),
+            Some("2:3")
+        );
+        assert_eq!(
+            framing_aspect(&["a full-length portrait taking in the whole figure"]),
+            Some("2:3")
+        );
+        assert_eq!(
+            framing_aspect(&["a square, balanced composition"]),
+            Some("1:1")
+        );
+        // A town square is no square format; cinematic light is no widescreen frame.
+        assert_eq!(framing_aspect(&["the town square at noon"]), None);
+        assert_eq!(framing_aspect(&["moody cinematic lighting"]), None);
+        // Two kinds at once decide nothing.
+        assert_eq!(
+            framing_aspect(&["a vertical composition", "a widescreen film still"]),
+            None
+        );
+    }
+
+    #[test]
+    fn near_twin_negatives_are_one() {
+        assert_eq!(
+            negative_key("distorted perspective"),
+            negative_key("warped perspective")
+        );
+        assert_eq!(
+            negative_key("perspective distortion"),
+            negative_key("distorted perspective")
+        );
+        assert_eq!(negative_key("colours"), negative_key("color"));
+        assert_ne!(
+            negative_key("warped walls"),
+            negative_key("distorted perspective")
+        );
+        assert_eq!(
+            without_twins(vec![
+                "blurry",
+                "distorted perspective",
+                "text",
+                "warped perspective",
+                "warped walls",
+            ]),
+            vec!["blurry", "distorted perspective", "text", "warped walls"]
+        );
+    }
+
+    #[test]
+    fn monochrome_media_are_seen() {
+        assert!(shows_monochrome(&["(black and white portrait:1.2)"]));
+        assert!(shows_monochrome(&["a B&W street photo"]));
+        assert!(shows_monochrome(&["a soft pencil sketch"]));
+        assert!(shows_monochrome(&["sepia-toned"]));
+        assert!(!shows_monochrome(&["a charcoal grey coat", "whiteboard"]));
+        assert!(!shows_monochrome(&["a colored pencil drawing"]));
     }
 
     #[test]

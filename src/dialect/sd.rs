@@ -14,7 +14,10 @@
 //! Emphasis goes to what the user asked for. When the description pinned any slot (the user's
 //! own subject words, or an entry a phrase of the description named), every pinned pick is
 //! written with at least [`ASKED_EMPHASIS`] and nothing else is raised: drawn filler keeps only
-//! a library de-emphasis (below 1). Without a description, the library's `emphasis` is written
+//! a library de-emphasis (below 1). Of a pinned entry only the key is raised: its first tag,
+//! cut to its key phrase when long ([`super::tag_text::key_phrase`]: `(a deep sofa:1.2),
+//! heaped with cushions`), never a time phrase's tail; a scenery slot's pick (a detail the
+//! named place brings) is not raised at all. Without a description, the library's `emphasis` is written
 //! as authored.
 //!
 //! The negative prompt holds the scene's negative terms as tags, without any that the kept
@@ -26,7 +29,7 @@ use serde_json::json;
 use std::borrow::Cow;
 
 use super::negative::{Rows, rows_shown};
-use super::tag_text::{entry_tags, user_tags};
+use super::tag_text::{entry_tags, key_phrase, user_tags};
 use super::{Dialect, Options, Written, fitting_negative, importance_order};
 use crate::error::{Error, Result};
 use crate::library::Library;
@@ -267,6 +270,10 @@ impl Sd {
                 continue;
             }
             let pinned = scene.slots[si].pinned;
+            // A scenery slot furnishes the place the user named ("a city street" brings
+            // "traffic lights changing over an empty crossing"): a detail, never weighted like
+            // the subject, even when the user's word pinned it.
+            let weighted = pinned && slot.scenery.is_none();
             for (k, p) in scene.slots[si].picks.iter().enumerate() {
                 let raw = scene.text(lib, si, k);
                 if raw.is_empty() || out.iter().any(|f| f.raw.eq_ignore_ascii_case(raw)) {
@@ -291,9 +298,40 @@ impl Sd {
                 if tags.tags.is_empty() {
                     continue;
                 }
+                // An entry the user pinned: emphasis goes to its key phrase alone, not to a
+                // time phrase's tail ("as the day draws to a close") or the long rest of a
+                // detail ("heaped with cushions in front of the fireplace").
+                if asked_any && weighted && matches!(p, Pick::Entry(..)) {
+                    let (key, rest) = key_and_rest(&tags.tags);
+                    if !rest.is_empty() {
+                        let head = Tags::new(self.counter, raw, vec![key], self.comma);
+                        let weight = library.unwrap_or(100).max(ASKED_EMPHASIS);
+                        out.push(Fragment {
+                            raw,
+                            cost: head.emphasised,
+                            tags: head,
+                            emphasis: Some(weight),
+                            asked: true,
+                        });
+                        let tail = Tags::new(self.counter, raw, rest, self.comma);
+                        let emphasis = library.filter(|&w| w < 100);
+                        out.push(Fragment {
+                            raw,
+                            cost: if emphasis.is_some() {
+                                tail.emphasised
+                            } else {
+                                tail.plain
+                            },
+                            tags: tail,
+                            emphasis,
+                            asked: true,
+                        });
+                        continue;
+                    }
+                }
                 let emphasis = if !asked_any {
                     library
-                } else if pinned {
+                } else if weighted {
                     Some(library.unwrap_or(100).max(ASKED_EMPHASIS))
                 } else {
                     library.filter(|&w| w < 100)
@@ -346,7 +384,9 @@ impl Sd {
     }
 
     fn size(&self, lib: &Library, scene: &Scene) -> (u32, u32) {
-        if self.lib_hash == lib.hash() {
+        if let Some(aspect) = super::scene_aspect(lib, scene) {
+            family_size(self.family, aspect)
+        } else if self.lib_hash == lib.hash() {
             self.sizes[scene.template]
         } else {
             family_size(self.family, &scene.template(lib).aspect)
@@ -440,6 +480,34 @@ impl Dialect for Sd {
             })),
         })
     }
+}
+
+/// The key phrase of a pick's tags ([`key_phrase`] of its first tag, or the whole first tag)
+/// and the tags after it, unescaped.
+fn key_and_rest<'a>(tags: &[Cow<'_, str>]) -> (Cow<'a, str>, Vec<Cow<'a, str>>) {
+    let unescape = |t: &str| {
+        let mut out = String::with_capacity(t.len());
+        let mut chars = t.chars();
+        while let Some(c) = chars.next() {
+            out.push(if c == '\\' {
+                chars.next().unwrap_or(c)
+            } else {
+                c
+            });
+        }
+        out
+    };
+    let first = unescape(&tags[0]);
+    let mut rest: Vec<Cow<'a, str>> = Vec::new();
+    let key = match key_phrase(&first) {
+        Some((k, r)) => {
+            rest.push(Cow::Owned(r.to_string()));
+            k.to_string()
+        }
+        None => first.clone(),
+    };
+    rest.extend(tags[1..].iter().map(|t| Cow::Owned(unescape(t))));
+    (Cow::Owned(key), rest)
 }
 
 /// Writes emphasis from integer hundredths: 115 → `1.15`, 120 → `1.2`, 200 → `2`.

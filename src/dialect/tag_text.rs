@@ -79,10 +79,119 @@ fn separates(left: &str, right: &str) -> bool {
     }
 }
 
-/// The tags of a library entry's text, by the rule in the module doc. Text without a comma is
-/// one tag, borrowed.
+/// The tags of a library entry's text, by the rule in the module doc, without those that name
+/// something no image shows ([`non_visual`]: "the smell of grilled corn"). Text without a comma
+/// is one tag, borrowed.
 pub fn entry_tags(text: &str) -> Vec<Cow<'_, str>> {
-    split_tags(text, true)
+    let mut tags = split_tags(text, true);
+    tags.retain(|t| !non_visual(t));
+    tags
+}
+
+/// A tag cut into its key phrase and the rest, when it is longer than three words and the key
+/// is shorter: the leading function words and the content words up to the next function word
+/// (but `and`, `or`, `of`) or a participle that opens a clause (`a deep sofa` + `heaped with cushions
+/// in front of the fireplace`, `traffic lights` + `changing over an empty crossing`). Emphasis
+/// goes to the key alone.
+pub fn key_phrase(tag: &str) -> Option<(&str, &str)> {
+    let words: Vec<(usize, &str)> = tag
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - tag.as_ptr() as usize, w))
+        .collect();
+    if words.len() <= 3 {
+        return None;
+    }
+    let mut i = 0;
+    while i < words.len() && is_function_word(words[i].1) {
+        i += 1;
+    }
+    let first_content = i;
+    while i < words.len() {
+        let w = words[i].1;
+        let b = bare(w);
+        if i > first_content {
+            let after_of = bare(words[i - 1].1) == "of" && matches!(b.as_str(), "a" | "an" | "the");
+            if is_function_word(w) && !matches!(b.as_str(), "and" | "or" | "of") && !after_of {
+                break;
+            }
+            let next_opens = words.get(i + 1).is_some_and(|n| {
+                is_function_word(n.1) && !matches!(bare(n.1).as_str(), "and" | "or" | "of")
+            });
+            if participle(w) && next_opens {
+                break;
+            }
+        }
+        i += 1;
+        if w.ends_with(|c: char| c.is_ascii_punctuation() && c != '-') {
+            break;
+        }
+    }
+    // No content word, or the key would be the whole tag.
+    if i == first_content || i >= words.len() {
+        return None;
+    }
+    // "and", "or" and "of" never end the key.
+    while i > first_content + 1 && matches!(bare(words[i - 1].1).as_str(), "and" | "or" | "of") {
+        i -= 1;
+    }
+    let (start, _) = words[i];
+    Some((tag[..start].trim_end(), tag[start..].trim()))
+}
+
+/// Nouns of the senses other than sight: a tag whose head is one of them followed by `of`
+/// ("the smell of woodsmoke", "with the distant sound of bells") names nothing visible.
+const SENSES: &[&str] = &[
+    "aroma",
+    "aromas",
+    "chatter",
+    "echo",
+    "echoes",
+    "fragrance",
+    "hum",
+    "murmur",
+    "noise",
+    "odor",
+    "odour",
+    "perfume",
+    "scent",
+    "scents",
+    "smell",
+    "smells",
+    "sound",
+    "sounds",
+    "stink",
+    "taste",
+    "whiff",
+];
+
+/// Adjectives that may stand between the function words and a sense noun ("the faint smell").
+const SENSE_MODIFIERS: &[&str] = &[
+    "distant",
+    "faint",
+    "far-off",
+    "heady",
+    "lingering",
+    "low",
+    "rich",
+    "soft",
+    "steady",
+    "sweet",
+    "warm",
+];
+
+/// Whether a tag names a smell, a sound or a taste rather than something seen: its first
+/// content word (past function words and a few mild adjectives) is a sense noun followed by
+/// `of`.
+pub fn non_visual(tag: &str) -> bool {
+    let mut words = tag
+        .split_whitespace()
+        .map(bare)
+        .skip_while(|w| FUNCTION_WORDS.binary_search(&w.as_str()).is_ok())
+        .skip_while(|w| SENSE_MODIFIERS.contains(&w.as_str()));
+    match (words.next(), words.next()) {
+        (Some(head), Some(next)) => SENSES.contains(&head.as_str()) && next == "of",
+        _ => false,
+    }
 }
 
 /// The tags of the user's own words: split at every comma, never joined.
@@ -150,6 +259,61 @@ mod tests {
 
     fn tags(text: &str) -> Vec<String> {
         entry_tags(text).into_iter().map(Cow::into_owned).collect()
+    }
+
+    #[test]
+    fn long_tags_have_a_key_phrase() {
+        let k = |t| key_phrase(t);
+        assert_eq!(
+            k("a deep sofa heaped with cushions in front of the fireplace"),
+            Some((
+                "a deep sofa",
+                "heaped with cushions in front of the fireplace"
+            ))
+        );
+        assert_eq!(
+            k("traffic lights changing over an empty crossing"),
+            Some(("traffic lights", "changing over an empty crossing"))
+        );
+        assert_eq!(
+            k("shopfronts with hand-painted signs and awnings rolled halfway down"),
+            Some((
+                "shopfronts",
+                "with hand-painted signs and awnings rolled halfway down"
+            ))
+        );
+        assert_eq!(
+            k("rosin dust on the strings"),
+            Some(("rosin dust", "on the strings"))
+        );
+        assert_eq!(
+            k("the rings of a gas giant glowing in the dark"),
+            Some(("the rings of a gas giant", "glowing in the dark"))
+        );
+        assert_eq!(k("with cinematic framing and careful color grading"), None);
+        assert_eq!(k("a black and white portrait of a fisherman"), None);
+        assert_eq!(k("in the evening"), None);
+        assert_eq!(k("an old weathered fisherman mending nets"), None);
+        assert_eq!(k("a dramatic weathered stone lighthouse"), None);
+    }
+
+    #[test]
+    fn smells_and_sounds_are_not_tags() {
+        assert!(non_visual("the smell of grilled corn"));
+        assert!(non_visual("with the faint scent of pine"));
+        assert!(non_visual("the distant sound of bells"));
+        assert!(non_visual("sound of water"));
+        assert!(!non_visual("Puget Sound at dawn"));
+        assert!(!non_visual("smoke rising from the chimney"));
+        assert_eq!(
+            tags("a night market, the smell of grilled corn in the air"),
+            vec!["a night market"]
+        );
+        assert_eq!(
+            tags("woodsmoke, the sound of rain on the roof"),
+            vec!["woodsmoke"]
+        );
+        assert!(entry_tags("the aroma of fresh bread").is_empty());
     }
 
     #[test]
