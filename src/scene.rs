@@ -671,6 +671,8 @@ const PLACE_VERBS: &[&str] = &[
 const INDOOR_ACTIVITIES: &[&str] = &[
     "baking",
     "knitting",
+    "reading",
+    "studying",
     "sewing",
     "quilting",
     "crocheting",
@@ -936,8 +938,9 @@ fn score_templates(
                 .iter()
                 .filter(|sp| sp.templates.contains(&ti))
                 .all(|sp| {
-                    !(sp.first < head_end && head_is_place)
-                        && !(sp.first >= pf && sp.last <= pl)
+                    let names_itself = sp.first < head_end && head_is_place;
+                    let in_place = sp.first >= pf && sp.last <= pl;
+                    !(names_itself || in_place)
                 });
             if elsewhere {
                 passed_over |= scores[ti] == top;
