@@ -1198,7 +1198,11 @@ fn indoor_activities_are_indoors_and_room_lights_stay_inside() {
                     if let promptloom::scene::Pick::Entry(c, e) = p {
                         let en = &lib.categories[*c].entries[*e];
                         let w = scene.world[place];
-                        if w != NONE && lib.world.axes[place].values[w as usize].name == "outdoor" {
+                        if lib.world.axes[place]
+                            .values
+                            .get(w as usize)
+                            .is_some_and(|v| v.name == "outdoor")
+                        {
                             assert!(!en.tags.contains(indoor), "{d} seed {seed}: {}", en.text);
                         }
                     }
