@@ -129,6 +129,9 @@ impl Plan {
         let (mut world_pins, pin_conflicts) = lib.world.pins(&ws);
         lib.world.pin_only_light(&ws, &mut world_pins);
         let names_setting = named_setting(lib, &description, &ws, &world_pins);
+        if names_setting.is_none() {
+            pin_indoor_activity(lib, &ws, &mut world_pins);
+        }
         let names_action = named_action(&ws);
         let (candidates, reason) = if let Some(name) = template {
             (
@@ -154,7 +157,18 @@ impl Plan {
                     .any(|(tag, s)| s && t.avoid.iter().any(|a| a == tag))
                     && !ws.iter().any(|w| w.folded == t.name)
             };
-            let (mut c, reason) = score_templates(lib, &spans, &description, &ws, &avoided);
+            let user_place = named_setting_span(lib, &ws, &world_pins)
+                .filter(|&(_, _, known)| known)
+                .map(|(first, last, _)| (first, last));
+            let places = place_words(lib, &world_pins, ws.len());
+            let (mut c, reason) = score_templates(
+                lib,
+                &spans,
+                &description,
+                &ws,
+                &avoided,
+                user_place.map(|(first, last)| (first, last, places.as_slice())),
+            );
             // Of templates that tie, those whose own world the user's words contradict give
             // way ("a cozy coffee shop" is a room, not a street).
             if c.len() > 1 {
@@ -606,8 +620,70 @@ fn verb_at(ws: &[Word], i: usize) -> bool {
 }
 
 /// Axes whose aliases name places ("ridge" pins place=outdoor and settlement=wild, "kitchen"
-/// room=room-kitchen): a word they pin is still a place word.
-const PLACE_AXES: [&str; 5] = ["place", "settlement", "room", "building", "cityplace"];
+/// room=room-kitchen, "frozen lake" land=land-lake, "in Kyoto" region=region-asia): a word they
+/// pin is still a place word, even where another axis reads something into it too ("frozen
+/// lake" also pins winter).
+const PLACE_AXES: [&str; 9] = [
+    "place",
+    "skyview",
+    "settlement",
+    "region",
+    "room",
+    "building",
+    "cityplace",
+    "land",
+    "shore",
+];
+
+/// Verbs whose object is a place ("crossing a river", "climbing the mountains", "roaming the
+/// savanna"): followed by a place word the library knows, they name the scene's place as a
+/// preposition does.
+const PLACE_VERBS: &[&str] = &[
+    "crossing",
+    "climbing",
+    "descending",
+    "roaming",
+    "wandering",
+    "exploring",
+    "traversing",
+    "fording",
+    "hiking",
+    "trekking",
+    "sailing",
+    "navigating",
+    "patrolling",
+    "entering",
+    "leaving",
+    "approaching",
+    "circling",
+    "scaling",
+    "skiing",
+    "surfing",
+    "riding",
+    "walking",
+    "running",
+    "swimming",
+];
+
+/// Activities done indoors ("a grandmother baking cookies", "an old man knitting by the
+/// fire"): when the description names no place of its own and no other words pin the
+/// `place` axis, the scene is indoors, so no sun or season light falls on it.
+const INDOOR_ACTIVITIES: &[&str] = &[
+    "baking",
+    "knitting",
+    "reading",
+    "studying",
+    "sewing",
+    "quilting",
+    "crocheting",
+    "embroidering",
+    "cooking",
+    "ironing",
+    "typing",
+    "vacuuming",
+    "bathing",
+    "showering",
+];
 
 /// The place phrase of a description, if it names one: a preposition followed by words that
 /// no time, light, weather, medium or mood phrase accounts for ("on a ridge in thick fog" names
@@ -619,36 +695,110 @@ fn named_setting(
     ws: &[Word],
     pins: &[crate::world::Pin],
 ) -> Option<String> {
+    named_setting_span(lib, ws, pins)
+        .map(|(first, last, _)| description[ws[first].start..ws[last].end].to_string())
+}
+
+/// The place phrase's first and last words (see [`named_setting`]), and whether it holds a
+/// word a place axis knows ("on a country road": yes; "on a velvet cushion": no).
+fn named_setting_span(
+    lib: &Library,
+    ws: &[Word],
+    pins: &[crate::world::Pin],
+) -> Option<(usize, usize, bool)> {
     let is_place_axis = |axis: usize| PLACE_AXES.contains(&lib.world.axes[axis].name.as_str());
+    let places = place_words(lib, pins, ws.len());
+    let place_word = |i: usize| places[i];
     let covered = |i: usize| {
-        pins.iter()
-            .any(|p| !is_place_axis(p.axis) && p.first <= i && i <= p.last)
+        !place_word(i)
+            && pins
+                .iter()
+                .any(|p| !is_place_axis(p.axis) && p.first <= i && i <= p.last)
     };
     let is_prep = |w: &Word| PLACE_PREPOSITIONS.contains(&w.folded.as_str());
+    let is_verb = |w: &Word| PLACE_VERBS.contains(&w.folded.as_str());
     let mut i = 1;
     while i < ws.len() {
-        if !is_prep(&ws[i]) || covered(i) {
+        let verb = is_verb(&ws[i]);
+        if !(is_prep(&ws[i]) || verb) || covered(i) {
             i += 1;
             continue;
         }
         let mut j = i + 1;
-        while j < ws.len() && !is_prep(&ws[j]) {
+        while j < ws.len() && !is_prep(&ws[j]) && !(verb && verb_at(ws, j)) {
             j += 1;
         }
         let content: Vec<usize> = (i + 1..j)
             .filter(|&k| !STOP_WORDS.contains(&ws[k].folded.as_str()))
             .collect();
+        // After a verb only a place word the library knows says where ("crossing a river",
+        // not "riding a bicycle").
         let names_place = !content.is_empty()
             && !content
                 .iter()
                 .any(|&k| NOT_PLACES.contains(&ws[k].folded.as_str()))
-            && content.iter().any(|&k| !covered(k));
+            && if verb {
+                content.iter().any(|&k| place_word(k))
+            } else {
+                content.iter().any(|&k| !covered(k))
+            };
         if names_place {
-            return Some(description[ws[i].start..ws[j - 1].end].to_string());
+            return Some((i, j - 1, content.iter().any(|&k| place_word(k))));
         }
         i = j;
     }
     None
+}
+
+/// Which words a place axis pins: a place word, unless a longer phrase of another axis holds
+/// it ("japanese" in "japanese ink" is a medium).
+fn place_words(lib: &Library, pins: &[crate::world::Pin], n: usize) -> Vec<bool> {
+    let is_place_axis = |axis: usize| PLACE_AXES.contains(&lib.world.axes[axis].name.as_str());
+    (0..n)
+        .map(|i| {
+            pins.iter().any(|p| {
+                is_place_axis(p.axis)
+                    && p.first <= i
+                    && i <= p.last
+                    && !pins.iter().any(|q| {
+                        !is_place_axis(q.axis)
+                            && q.first <= p.first
+                            && p.last <= q.last
+                            && q.last - q.first > p.last - p.first
+                    })
+            })
+        })
+        .collect()
+}
+
+/// An activity done indoors ("a grandmother baking cookies") pins `place=indoor` when nothing
+/// in the description says where the scene is: no place phrase (the caller checks) and no word
+/// of any place axis ("a lighthouse keeper knitting" stays by the lighthouse).
+fn pin_indoor_activity(lib: &Library, ws: &[Word], pins: &mut Vec<crate::world::Pin>) {
+    let is_place_axis = |axis: usize| PLACE_AXES.contains(&lib.world.axes[axis].name.as_str());
+    if pins.iter().any(|p| is_place_axis(p.axis)) {
+        return;
+    }
+    let Some(at) = ws
+        .iter()
+        .position(|w| INDOOR_ACTIVITIES.contains(&w.folded.as_str()))
+    else {
+        return;
+    };
+    let Some((axis, indoor)) = lib.world.axes.iter().enumerate().find_map(|(ai, a)| {
+        (a.name == "place")
+            .then(|| a.values.iter().position(|v| v.name == "indoor"))
+            .flatten()
+            .map(|vi| (ai, vi))
+    }) else {
+        return;
+    };
+    pins.push(crate::world::Pin {
+        axis,
+        values: vec![indoor as u8],
+        first: at,
+        last: at,
+    });
 }
 
 fn score_templates(
@@ -657,6 +807,7 @@ fn score_templates(
     description: &str,
     ws: &[Word],
     avoided: &dyn Fn(&crate::library::SceneTemplate) -> bool,
+    user_place: Option<(usize, usize, &[bool])>,
 ) -> (Vec<(usize, u64)>, String) {
     // The head of the description (up to its first preposition, verb or comma) names the
     // subject: a keyword there counts three times. "A young woman … holding a paper cup of tea"
@@ -769,6 +920,33 @@ fn score_templates(
             passed_over |= scores[ti] == top;
             scores[ti] = 0;
             place_scores[ti] = 0;
+        }
+    }
+    // A template that writes a place of its own (no `setting` slot: the woods, the coast)
+    // gives way when the user names another place and the template's words are not that
+    // place, nor a subject that is itself a place: "a cyclist racing through autumn leaves on
+    // a country road" is no forest scene, "a boat on a calm lake" no coast; "an autumn forest
+    // in the mountains" is still a forest.
+    if let Some((pf, pl, places)) = user_place {
+        let top = scores.iter().copied().max().unwrap_or(0);
+        let head_is_place = places.iter().take(head_end).any(|&p| p);
+        for (ti, t) in lib.templates.iter().enumerate() {
+            if scores[ti] == 0 || t.fallback || t.slots.iter().any(|s| s.setting) {
+                continue;
+            }
+            let elsewhere = spans
+                .iter()
+                .filter(|sp| sp.templates.contains(&ti))
+                .all(|sp| {
+                    let names_itself = sp.first < head_end && head_is_place;
+                    let in_place = sp.first >= pf && sp.last <= pl;
+                    !(names_itself || in_place)
+                });
+            if elsewhere {
+                passed_over |= scores[ti] == top;
+                scores[ti] = 0;
+                place_scores[ti] = 0;
+            }
         }
     }
     if passed_over {
@@ -1196,7 +1374,11 @@ pub fn build_with(
         };
         fills[slot].picks.push(Pick::Entry(c, e));
         fills[slot].pinned = true;
-        pinned_spans.push((si, slot, !showing.is_empty()));
+        // Where the user names the place, a setting entry never rewrites it ("crossing a
+        // river" is not "crossing by the river, among smooth stones"): the words stay in the
+        // subject, and the entry only lends the scene its tags.
+        let keeps_words = t.slots[slot].setting && plan.names_setting.is_some();
+        pinned_spans.push((si, slot, !showing.is_empty() && !keeps_words));
         let en = &lib.categories[c].entries[e];
         pinned_state.add(&en.tags, &en.blocks);
     }

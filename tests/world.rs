@@ -1189,3 +1189,130 @@ fn dialects_weight_exclude_and_frame_what_the_scene_asks_for() {
         }
     }
 }
+
+/// A place the user names (a place word after a preposition, or the place a motion verb
+/// crosses) is the scene's only place: no `setting` slot adds a second one, the user's words
+/// are kept as written, and a template that writes a place of its own gives way to it.
+#[test]
+fn the_users_own_place_is_never_doubled_or_rewritten() {
+    let engine = promptloom::engine::Engine::builtin().unwrap();
+    let lib = Library::builtin().unwrap();
+    for (d, kept) in [
+        (
+            "two wolves running across a frozen lake",
+            "across a frozen lake",
+        ),
+        (
+            "a cozy cabin in the mountains during a snowstorm",
+            "in the mountains",
+        ),
+        (
+            "a herd of elephants crossing a river at dusk",
+            "crossing a river",
+        ),
+        ("a camel caravan crossing the sahara", "crossing the sahara"),
+        (
+            "a golden retriever catching a frisbee in a park",
+            "in a park",
+        ),
+        (
+            "a snow leopard on a rocky ledge in the himalayas",
+            "on a rocky ledge",
+        ),
+        ("a stag standing on a ridge", "on a ridge"),
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..40u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            let t = scene.template(&lib);
+            for (s, f) in t.slots.iter().zip(&scene.slots) {
+                assert!(
+                    !s.setting || f.picks.is_empty(),
+                    "{d} seed {seed}: setting slot `{}` of `{}` adds a place",
+                    s.name,
+                    t.name
+                );
+            }
+            let prompt = engine.generate(d, seed, 0).unwrap().prompt;
+            assert!(
+                prompt.to_lowercase().contains(kept),
+                "{d} seed {seed}: the user's words are rewritten: {prompt}"
+            );
+        }
+    }
+    // The woods are not a country road.
+    let plan = Plan::new(
+        &lib,
+        "a cyclist racing through autumn leaves on a country road",
+        None,
+    )
+    .unwrap();
+    for seed in 0..20u64 {
+        let scene = build(&lib, &plan, seed, 0, false);
+        assert_ne!(scene.template(&lib).name, "forest", "seed {seed}");
+    }
+}
+
+/// An activity done indoors, with no place named, is indoors: no sun or season light from an
+/// open sky falls on it; and a light that needs a room never lights an outdoor scene.
+#[test]
+fn indoor_activities_are_indoors_and_room_lights_stay_inside() {
+    let lib = Library::builtin().unwrap();
+    let place = lib
+        .world
+        .axes
+        .iter()
+        .position(|a| a.name == "place")
+        .unwrap();
+    let outdoor = lib.tags.get("outdoor").unwrap();
+    let indoor = lib.tags.get("indoor").unwrap();
+    for d in [
+        "a grandmother baking cookies with her grandson",
+        "an old man knitting a scarf",
+        "a girl sewing a quilt by candlelight",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..100u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            let w = scene.world[place];
+            assert_eq!(
+                lib.world.axes[place].values[w as usize].name, "indoor",
+                "{d} seed {seed}"
+            );
+            for f in &scene.slots {
+                for p in &f.picks {
+                    if let promptloom::scene::Pick::Entry(c, e) = p {
+                        let en = &lib.categories[*c].entries[*e];
+                        assert!(!en.tags.contains(outdoor), "{d} seed {seed}: {}", en.text);
+                    }
+                }
+            }
+        }
+    }
+    // Outdoors (a named outdoor place), no entry that needs a room.
+    for d in [
+        "a knitting circle in a meadow",
+        "an old lighthouse keeper reading by lamplight",
+        "a picnic by the lake at sunset",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..100u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            for f in &scene.slots {
+                for p in &f.picks {
+                    if let promptloom::scene::Pick::Entry(c, e) = p {
+                        let en = &lib.categories[*c].entries[*e];
+                        let w = scene.world[place];
+                        if lib.world.axes[place]
+                            .values
+                            .get(w as usize)
+                            .is_some_and(|v| v.name == "outdoor")
+                        {
+                            assert!(!en.tags.contains(indoor), "{d} seed {seed}: {}", en.text);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
