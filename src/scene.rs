@@ -224,8 +224,8 @@ impl Plan {
         // wool coats", "smiles shared between them") stay out of it.
         let plural = crate::pronoun::Pronoun::plural(&description);
         for (said, tag) in [plural, names_busy(&ws), !plural]
-        .into_iter()
-        .zip(SUBJECT_TAGS)
+            .into_iter()
+            .zip(SUBJECT_TAGS)
         {
             if let (true, Some(id)) = (said, lib.tags.get(tag)) {
                 word_tags.0.insert(id);
@@ -609,8 +609,15 @@ fn verb_at(ws: &[Word], i: usize) -> bool {
 }
 
 /// Axes whose aliases name places ("ridge" pins place=outdoor and settlement=wild, "kitchen"
-/// room=room-kitchen): a word they pin is still a place word.
-const PLACE_AXES: [&str; 5] = ["place", "settlement", "room", "building", "cityplace"];
+/// room=room-kitchen; "nightclub" skyview=no-sky): a word they pin is still a place word.
+const PLACE_AXES: [&str; 6] = [
+    "place",
+    "settlement",
+    "room",
+    "building",
+    "cityplace",
+    "skyview",
+];
 
 /// The place phrase of a description, if it names one: a preposition followed by words that
 /// no time, light, weather, medium or mood phrase accounts for ("on a ridge in thick fog" names
