@@ -609,15 +609,8 @@ fn verb_at(ws: &[Word], i: usize) -> bool {
 }
 
 /// Axes whose aliases name places ("ridge" pins place=outdoor and settlement=wild, "kitchen"
-/// room=room-kitchen; "nightclub" skyview=no-sky): a word they pin is still a place word.
-const PLACE_AXES: [&str; 6] = [
-    "place",
-    "settlement",
-    "room",
-    "building",
-    "cityplace",
-    "skyview",
-];
+/// room=room-kitchen): a word they pin is still a place word.
+const PLACE_AXES: [&str; 5] = ["place", "settlement", "room", "building", "cityplace"];
 
 /// The place phrase of a description, if it names one: a preposition followed by words that
 /// no time, light, weather, medium or mood phrase accounts for ("on a ridge in thick fog" names
