@@ -233,12 +233,13 @@ impl Plan {
         // scenes whose subject is several ("a cat and a dog", "a flock of flamingos": tag
         // `user-group`) or busy with what it does ("a scientist looking into a microscope",
         // "a girl reading": tag `user-busy`).
-        for (said, tag) in [
-            crate::pronoun::Pronoun::plural(&description),
-            names_busy(&ws),
-        ]
-        .into_iter()
-        .zip(SUBJECT_TAGS)
+        // A subject of one (every scene whose description is not of several, a random one
+        // included) carries `user-one`, so entries written for a pair or a group ("matching
+        // wool coats", "smiles shared between them") stay out of it.
+        let plural = crate::pronoun::Pronoun::plural(&description);
+        for (said, tag) in [plural, names_busy(&ws), !plural]
+            .into_iter()
+            .zip(SUBJECT_TAGS)
         {
             if let (true, Some(id)) = (said, lib.tags.get(tag)) {
                 word_tags.0.insert(id);
@@ -457,7 +458,9 @@ pub const DESCRIPTION_TAGS: [&str; 2] = ["user-action", "user-setting"];
 
 /// Tags a scene carries when its description's subject is several (`user-group`) or busy with
 /// an action that holds its eyes and face (`user-busy`).
-pub const SUBJECT_TAGS: [&str; 2] = ["user-group", "user-busy"];
+///
+/// A scene of one subject carries `user-one`, so entries written for several stay out.
+pub const SUBJECT_TAGS: [&str; 3] = ["user-group", "user-busy", "user-one"];
 
 /// Verbs of looking: "looking into a microscope" holds the eyes, "looking at the camera" does not.
 const GAZE_VERBS: &[&str] = &[

@@ -1316,3 +1316,129 @@ fn indoor_activities_are_indoors_and_room_lights_stay_inside() {
         }
     }
 }
+
+#[test]
+fn a_backdrop_of_one_kind_of_place_or_work_comes_only_with_it() {
+    // Backdrops that belong to one place or one role.
+    let placed = [
+        "chess tables",
+        "wooden barre",
+        "music stands",
+        "scarred workbench",
+        "velvet curtains",
+        "lobster pots",
+        "torn banners",
+        "battlements",
+        "stone lanterns",
+        "red barn",
+        "tiled wall",
+        "boxing ring",
+        "glowing forge",
+    ];
+    for d in [
+        "black and white portrait of a boxer after a fight",
+        "portrait of a barista",
+        "an old man with a white beard",
+        "a nurse after a long shift",
+        "a young woman with freckles, portrait",
+    ] {
+        for p in prompts(d, 200) {
+            for f in placed {
+                if d.contains("boxer") && f == "boxing ring" {
+                    continue;
+                }
+                assert!(!p.contains(f), "{d}: {p}");
+            }
+        }
+    }
+    // A role with a place of its own still gets it, and a role-less person gets a backdrop.
+    assert!(
+        prompts("portrait of a ballerina", 200)
+            .iter()
+            .any(|p| p.contains("wooden barre"))
+    );
+    let with_backdrop = prompts("an old man with a white beard", 100)
+        .iter()
+        .filter(|p| {
+            [
+                "Behind,",
+                "background is",
+                "Set against",
+                "backdrop is",
+                "In the background",
+            ]
+            .iter()
+            .any(|w| p.contains(w))
+        })
+        .count();
+    assert!(with_backdrop > 50, "{with_backdrop}/100");
+}
+
+#[test]
+fn a_portrait_of_several_is_not_dressed_or_posed_as_one() {
+    let one = [
+        "threadbare waistcoat",
+        "a faint, knowing smile",
+        "a proud, level gaze",
+        "a bright floral dress",
+        "the face turned side-on",
+    ];
+    let several = [
+        "matching wool coats",
+        "between them",
+        "one another",
+        "every face",
+        "each other",
+        "group portrait",
+        "side by side",
+    ];
+    for d in [
+        "an elderly couple on a park bench",
+        "two friends, portrait",
+        "portrait of me and my boyfriend",
+    ] {
+        for p in prompts(d, 200) {
+            for f in one {
+                assert!(!p.contains(f), "{d}: {p}");
+            }
+        }
+    }
+    assert!(
+        prompts("an elderly couple on a park bench", 200)
+            .iter()
+            .any(|p| several.iter().any(|s| p.contains(s)))
+    );
+    for d in ["an old man with a white beard", ""] {
+        for p in prompts(d, 200) {
+            for f in several {
+                assert!(!p.contains(f), "{d}: {p}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_named_indoor_place_keeps_the_portrait_indoors() {
+    for d in [
+        "a boxer in a dim gym",
+        "a singer in a smoky nightclub",
+        "a bartender in a smoky bar, portrait",
+        "a dancer backstage",
+    ] {
+        for p in prompts(d, 200) {
+            for bad in [
+                "parka",
+                "open shade",
+                "overcast sky",
+                "evening sun",
+                "direct sunlight",
+            ] {
+                assert!(!p.contains(bad), "{d}: {p}");
+            }
+        }
+    }
+    // The place is the user's own: no backdrop replaces it.
+    for p in prompts("a singer in a smoky nightclub", 200) {
+        assert!(!p.contains("velvet curtains"), "{p}");
+    }
+}
