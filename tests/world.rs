@@ -1442,3 +1442,39 @@ fn a_named_indoor_place_keeps_the_portrait_indoors() {
         assert!(!p.contains("velvet curtains"), "{p}");
     }
 }
+
+/// The value a description pins on an axis, by name.
+fn pinned(lib: &Library, description: &str, axis: &str) -> Option<String> {
+    let a = lib.world.axes.iter().position(|x| x.name == axis).unwrap();
+    let (pins, _) = lib.world.pins(&words(description));
+    pins.iter()
+        .find(|p| p.axis == a)
+        .map(|p| lib.world.axes[a].values[p.values[0] as usize].name.clone())
+}
+
+#[test]
+fn quiet_games_are_calm_and_empty_small_hours_are_sombre() {
+    let lib = Library::builtin().unwrap();
+    // "playing" alone is lively; a game sat over in silence is not (the reviewers found two old
+    // men at dominoes "dynamic, with a real sense of momentum").
+    for d in [
+        "two old men playing dominoes on a sidewalk in havana",
+        "grandmothers playing mahjong in a courtyard",
+        "a boy playing backgammon with his grandfather",
+    ] {
+        assert_eq!(pinned(&lib, d, "energy").as_deref(), Some("calm"), "{d}");
+    }
+    assert_eq!(
+        pinned(&lib, "a fox bounding through fresh snow", "energy").as_deref(),
+        Some("lively")
+    );
+    // An empty station at 3 am was found "hopeful and uplifting".
+    assert_eq!(
+        pinned(&lib, "an empty train station at 3 am", "tone").as_deref(),
+        Some("sombre")
+    );
+    assert_eq!(
+        pinned(&lib, "a soldier writing a letter in a trench", "tone").as_deref(),
+        Some("sombre")
+    );
+}
