@@ -1572,17 +1572,41 @@ pub fn build_with(
             continue;
         }
         // Nor against what the user's words pin: a word that only hints ("umbrella": a beach's
-        // sun) never overrules one that says ("rainy").
-        if !lib.world.pins_admit(&plan.world_pins, tags, blocks) {
+        // sun) never overrules one that says ("rainy"). Only the hinted tags that disagree go:
+        // a polar bear under the midnight sun is no longer cold, but still arctic.
+        let (tags, blocks) = if lib.world.pins_admit(&plan.world_pins, tags, blocks) {
+            (*tags, *blocks)
+        } else {
+            let none = TagSet::default();
+            let mut kept = (*tags, *blocks);
+            for id in tags.iter() {
+                let mut one = TagSet::default();
+                one.insert(id);
+                if !lib.world.pins_admit(&plan.world_pins, &one, &none) {
+                    kept.0.remove(id);
+                }
+            }
+            for id in blocks.iter() {
+                let mut one = TagSet::default();
+                one.insert(id);
+                if !lib.world.pins_admit(&plan.world_pins, &none, &one) {
+                    kept.1.remove(id);
+                }
+            }
             if explain {
                 notes.push(format!(
-                    "\"{}\" would imply tags [{}], against the description's own words: ignored",
+                    "\"{}\" would imply tags [{}], against the description's own words: only [{}] kept",
                     span_text(plan, sp),
-                    lib.tags.names(tags).join(", ")
+                    lib.tags.names(tags).join(", "),
+                    lib.tags.names(&kept.0).join(", ")
                 ));
             }
-            continue;
-        }
+            if !lib.world.pins_admit(&plan.world_pins, &kept.0, &kept.1) {
+                continue;
+            }
+            kept
+        };
+        let (tags, blocks) = (&tags, &blocks);
         state.add(tags, blocks);
         if explain {
             notes.push(format!(
