@@ -2427,9 +2427,14 @@ fn subject_range(
             break;
         }
     }
-    // A light phrase taken off the end must not leave its verb hanging ("a field lit only by
-    // the setting sun" is not "a field lit only"): the whole phrase stays in the subject.
-    if hi < n && hi > lo && LIGHT_LEADS.contains(&plan.words[hi - 1].folded.as_str()) {
+    // A phrase taken off the end must not leave its verb or preposition hanging ("a field lit
+    // only by the setting sun" is not "a field lit only", "three friends laughing around a
+    // campfire" not "three friends laughing around"): the whole phrase stays in the subject.
+    if hi < n
+        && hi > lo
+        && (LIGHT_LEADS.contains(&plan.words[hi - 1].folded.as_str())
+            || text::is_preposition(&plan.words[hi - 1].folded))
+    {
         hi = n;
     }
     if lo >= hi {

@@ -75,7 +75,7 @@ fn is_determiner(w: &str) -> bool {
 }
 
 /// Words that end a noun phrase's head: prepositions and participles (lower case).
-fn is_preposition(w: &str) -> bool {
+pub(crate) fn is_preposition(w: &str) -> bool {
     matches!(
         w,
         "in" | "on"

@@ -1095,6 +1095,14 @@ fn a_style_phrase_is_never_cut_short_and_a_sentence_reads_as_a_phrase() {
             "{seed}: {subject}"
         );
     }
+    // A phrase that pins a slot never leaves its preposition hanging in the subject.
+    let d = "three friends laughing around a campfire";
+    let plan = Plan::new(&lib, d, None).unwrap();
+    for seed in 0..20 {
+        let scene = build(&lib, &plan, seed, 0, false);
+        let subject = slot_text(&lib, &scene, "subject").unwrap_or_default();
+        assert!(!subject.ends_with("around"), "{seed}: {subject}");
+    }
 }
 
 #[test]
