@@ -155,6 +155,7 @@ pub const MONOCHROME: &[&str] = &[
     "monochromatic",
     "grayscale",
     "greyscale",
+    "noir",
     "sepia",
     "charcoal drawing",
     "charcoal sketch",

@@ -86,17 +86,8 @@ const REALISTIC: &[&str] = &[
     "film still",
     "polaroid",
 ];
-const MONO: &[&str] = &[
-    "black and white",
-    "black-and-white",
-    "b&w",
-    "monochrome",
-    "monochromatic",
-    "grayscale",
-    "greyscale",
-    "noir",
-    "sepia",
-];
+/// A picture said to be monochrome: one list with the media that put colour in the negative.
+const MONO: &[&str] = super::MONOCHROME;
 const COLOR: &[&str] = &[
     "color",
     "colour",
