@@ -129,9 +129,13 @@ impl Plan {
         let (mut world_pins, pin_conflicts) = lib.world.pins(&ws);
         lib.world.pin_only_light(&ws, &mut world_pins);
         let names_setting = named_setting(lib, &description, &ws, &world_pins);
-        if names_setting.is_none() {
-            pin_indoor_activity(lib, &ws, &mut world_pins);
-        }
+        // (A place the words name may be out of doors, "reading under a tree", unless it is a
+        // building: "knitting in the lighthouse".)
+        let names_building = world_pins
+            .iter()
+            .any(|p| lib.world.axes[p.axis].name == "building");
+        let indoor_activity = (names_setting.is_none() || names_building)
+            && pin_indoor_activity(lib, &ws, &mut world_pins);
         let names_action = named_action(&ws);
         let (candidates, reason) = if let Some(name) = template {
             (
@@ -161,7 +165,7 @@ impl Plan {
                 .filter(|&(_, _, known)| known)
                 .map(|(first, last, _)| (first, last));
             let places = place_words(lib, &world_pins, ws.len());
-            let (mut c, reason) = score_templates(
+            let (mut c, mut reason) = score_templates(
                 lib,
                 &spans,
                 &description,
@@ -169,6 +173,29 @@ impl Plan {
                 &avoided,
                 user_place.map(|(first, last)| (first, last, places.as_slice())),
             );
+            // An indoor activity in a building the words name ("the lighthouse keeper's
+            // daughter reading by candlelight") is inside it: a template of the open air gives
+            // way to one of rooms.
+            if indoor_activity && !c.iter().any(|&(ti, _)| template_fits_pins(lib, ti, &world_pins))
+            {
+                let rooms: Vec<(usize, u64)> = lib
+                    .templates
+                    .iter()
+                    .enumerate()
+                    .filter(|&(ti, t)| {
+                        t.tag_names.iter().any(|n| n == "indoor")
+                            && template_fits_pins(lib, ti, &world_pins)
+                    })
+                    .map(|(ti, _)| (ti, 1))
+                    .collect();
+                if !rooms.is_empty() {
+                    c = rooms;
+                    reason = format!(
+                        "an indoor activity in a place of the open air's template ({reason}): \
+                         the scene is indoors"
+                    );
+                }
+            }
             // Of templates that tie, those whose own world the user's words contradict give
             // way ("a cozy coffee shop" is a room, not a street).
             if c.len() > 1 {
@@ -626,6 +653,10 @@ fn verb_at(ws: &[Word], i: usize) -> bool {
 /// room=room-kitchen, "frozen lake" land=land-lake, "in Kyoto" region=region-asia): a word they
 /// pin is still a place word, even where another axis reads something into it too ("frozen
 /// lake" also pins winter).
+/// Place axes whose values have an inside: a building, a town, a region. An indoor activity
+/// there ("reading in the lighthouse") is still indoors.
+const HAVE_INSIDES: [&str; 3] = ["building", "settlement", "region"];
+
 const PLACE_AXES: [&str; 9] = [
     "place",
     "skyview",
@@ -777,16 +808,21 @@ fn place_words(lib: &Library, pins: &[crate::world::Pin], n: usize) -> Vec<bool>
 /// An activity done indoors ("a grandmother baking cookies") pins `place=indoor` when nothing
 /// in the description says where the scene is: no place phrase (the caller checks) and no word
 /// of any place axis ("a lighthouse keeper knitting" stays by the lighthouse).
-fn pin_indoor_activity(lib: &Library, ws: &[Word], pins: &mut Vec<crate::world::Pin>) {
-    let is_place_axis = |axis: usize| PLACE_AXES.contains(&lib.world.axes[axis].name.as_str());
+fn pin_indoor_activity(lib: &Library, ws: &[Word], pins: &mut Vec<crate::world::Pin>) -> bool {
+    // A building, a town or a region the words name has an inside: "knitting in the
+    // farmhouse", "reading in the lighthouse" are indoors. A place of the open air is not.
+    let is_place_axis = |axis: usize| {
+        let name = lib.world.axes[axis].name.as_str();
+        PLACE_AXES.contains(&name) && !HAVE_INSIDES.contains(&name)
+    };
     if pins.iter().any(|p| is_place_axis(p.axis)) {
-        return;
+        return false;
     }
     let Some(at) = ws
         .iter()
         .position(|w| INDOOR_ACTIVITIES.contains(&w.folded.as_str()))
     else {
-        return;
+        return false;
     };
     let Some((axis, indoor)) = lib.world.axes.iter().enumerate().find_map(|(ai, a)| {
         (a.name == "place")
@@ -794,7 +830,7 @@ fn pin_indoor_activity(lib: &Library, ws: &[Word], pins: &mut Vec<crate::world::
             .flatten()
             .map(|vi| (ai, vi))
     }) else {
-        return;
+        return false;
     };
     pins.push(crate::world::Pin {
         axis,
@@ -802,6 +838,7 @@ fn pin_indoor_activity(lib: &Library, ws: &[Word], pins: &mut Vec<crate::world::
         first: at,
         last: at,
     });
+    true
 }
 
 fn score_templates(

@@ -1486,3 +1486,144 @@ fn quiet_games_are_calm_and_empty_small_hours_are_sombre() {
         Some("sombre")
     );
 }
+
+/// The texts of every entry a scene drew, lower-cased.
+fn drawn_texts(lib: &Library, scene: &Scene) -> Vec<String> {
+    drawn(scene)
+        .into_iter()
+        .map(|(c, e)| lib.categories[c].entries[e].text.to_lowercase())
+        .collect()
+}
+
+/// The `company` axis: who else is about. A scene the words make empty ("abandoned", "lone",
+/// "deserted") never gets other people or a working city; a busy one never an empty place.
+#[test]
+fn an_empty_place_gets_no_passers_by_and_a_busy_one_no_empty_crossing() {
+    let lib = Library::builtin().unwrap();
+    let people = |t: &str| {
+        [
+            "passers-by", "hiker", "figures", "commuters", "crowd", "tourists", "cranes",
+            "walker", "shoppers", "couple", "vendors",
+        ]
+        .iter()
+        .any(|w| t.contains(w))
+    };
+    for d in [
+        "an abandoned amusement park overgrown with vines",
+        "a deserted street at night",
+        "a lone astronaut on a dusty red plain",
+        "mountain lake at dawn, before anyone is stirring",
+        "an empty beach in winter",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..60u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            for t in drawn_texts(&lib, &scene) {
+                assert!(!people(&t), "{d} seed {seed}: `{t}` puts people in an empty place");
+            }
+        }
+    }
+    for d in ["a bustling market street", "a busy city street at rush hour"] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..60u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            for t in drawn_texts(&lib, &scene) {
+                assert!(
+                    !t.contains("empty") && !t.contains("before anyone"),
+                    "{d} seed {seed}: `{t}` empties a busy place"
+                );
+            }
+        }
+    }
+}
+
+/// A restaurant's kitchen is not a farmhouse's: no wood stove, kettle on an enamel range,
+/// jars of preserves or hearth fire.
+#[test]
+fn a_busy_restaurant_kitchen_is_no_farmhouse_kitchen() {
+    let lib = Library::builtin().unwrap();
+    for d in [
+        "a chef flipping pancakes in a busy diner kitchen at noon",
+        "a cook plating desserts in a restaurant kitchen",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..60u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            for t in drawn_texts(&lib, &scene) {
+                for w in ["wood stove", "enamel range", "preserves", "crackling fire", "sleeping cat"]
+                {
+                    assert!(!t.contains(w), "{d} seed {seed}: `{t}` in a working kitchen");
+                }
+            }
+        }
+    }
+}
+
+/// Animals: a bird in a place the words name is there, not flying over it; nothing in the air
+/// leaves tracks; several animals never get a detail of "its" one body.
+#[test]
+fn animal_details_fit_where_the_animal_is_and_how_many() {
+    let lib = Library::builtin().unwrap();
+    for (d, bad) in [
+        ("a flock of flamingos in a shallow lagoon", &["gliding", "soaring", "in flight", "flying"][..]),
+        ("an owl on a branch", &["gliding", "soaring", "in flight", "flying"][..]),
+        ("a hummingbird hovering at a red flower", &["from its feet", "tracks"][..]),
+        ("a red fox and a crow arguing over bread in a snowy field", &["its body", "its eyes", "its coat", "its fur"][..]),
+        ("two cats sleeping on a windowsill", &["tracks", "ground"][..]),
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..60u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            for t in drawn_texts(&lib, &scene) {
+                for w in bad {
+                    assert!(!t.contains(w), "{d} seed {seed}: `{t}`");
+                }
+            }
+        }
+    }
+}
+
+/// Depth under water: the deep sea keeps its dark (no green northern sea, no diver's torch at a
+/// vent), and a station's inside gets no dust-scarred hull or figures for scale.
+#[test]
+fn the_deep_sea_and_a_station_interior_keep_their_kind() {
+    let lib = Library::builtin().unwrap();
+    for (d, bad) in [
+        ("a jellyfish glowing in the deep dark ocean", &["northern sea", "diver", "shafts of light", "coral"][..]),
+        ("an anglerfish by a hydrothermal vent", &["diver", "turquoise", "kelp"][..]),
+        ("an astronaut floating inside the space station", &["dust", "tiny figures", "crystals"][..]),
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..60u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            for t in drawn_texts(&lib, &scene) {
+                for w in bad {
+                    assert!(!t.contains(w), "{d} seed {seed}: `{t}`");
+                }
+            }
+        }
+    }
+}
+
+/// An indoor activity in a building the words name is inside it: the lighthouse keeper's
+/// daughter reading by candlelight is not out on the pier.
+#[test]
+fn an_indoor_activity_in_a_named_building_is_indoors() {
+    let lib = Library::builtin().unwrap();
+    for d in [
+        "the lighthouse keeper's daughter reading by candlelight",
+        "an old man knitting in the lighthouse",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..20u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            assert_eq!(scene.template(&lib).name, "interior", "{d} seed {seed}");
+        }
+    }
+    // Outdoors stays outdoors when the words name an open-air place.
+    let plan = Plan::new(&lib, "a girl reading on the beach", None).unwrap();
+    for seed in 0..20u64 {
+        let scene = build(&lib, &plan, seed, 0, false);
+        assert_ne!(scene.template(&lib).name, "interior", "seed {seed}");
+    }
+}
