@@ -61,6 +61,10 @@ pub struct Plan {
     /// Axes the description names a value of: by an alias (a pin) or through an entry its
     /// words name that carries one ("natural history museum" is a kind of hall).
     named_axes: Vec<usize>,
+    /// Whether the description says only what the world is ("storm", "at night, in the fog"):
+    /// it names no subject or place of its own, so the kinds of place are the library's to
+    /// draw, as for an empty description.
+    only_world: bool,
     /// The rating tags of a tag-list description ("masterpiece, best quality"), written after
     /// the scene.
     quality: Option<std::sync::Arc<str>>,
@@ -176,7 +180,10 @@ impl Plan {
             // An indoor activity in a building the words name ("the lighthouse keeper's
             // daughter reading by candlelight") is inside it: a template of the open air gives
             // way to one of rooms.
-            if indoor_activity && !c.iter().any(|&(ti, _)| template_fits_pins(lib, ti, &world_pins))
+            if indoor_activity
+                && !c
+                    .iter()
+                    .any(|&(ti, _)| template_fits_pins(lib, ti, &world_pins))
             {
                 let rooms: Vec<(usize, u64)> = lib
                     .templates
@@ -312,8 +319,14 @@ impl Plan {
                     })
             })
             .collect();
+        let only_world = !ws.is_empty()
+            && ws.iter().enumerate().all(|(i, w)| {
+                world_pins.iter().any(|p| p.first <= i && i <= p.last)
+                    || WORLD_ONLY_GLUE.contains(&w.folded.as_str())
+            });
         let key = description_key(&description);
         Ok(Plan {
+            only_world,
             key,
             quality,
             names_setting,
@@ -349,7 +362,7 @@ impl Plan {
     /// the library does not know, or one the user left open, so nothing of a kind the library
     /// knows is invented for it. An empty description leaves everything to the library.
     fn unnamed_kind(&self, axis: usize) -> bool {
-        !self.words.is_empty() && !self.named_axes.contains(&axis)
+        !self.words.is_empty() && !self.only_world && !self.named_axes.contains(&axis)
     }
 
     pub fn spans(&self) -> &[Span] {
@@ -653,6 +666,12 @@ fn verb_at(ws: &[Word], i: usize) -> bool {
 /// room=room-kitchen, "frozen lake" land=land-lake, "in Kyoto" region=region-asia): a word they
 /// pin is still a place word, even where another axis reads something into it too ("frozen
 /// lake" also pins winter).
+/// Words that join world phrases without naming anything ("a storm at night", "fog and rain").
+const WORLD_ONLY_GLUE: &[&str] = &[
+    "a", "an", "the", "at", "in", "on", "of", "and", "with", "during", "under", "by", "after",
+    "before", "some", "heavy", "light", "thick",
+];
+
 /// Place axes whose values have an inside: a building, a town, a region. An indoor activity
 /// there ("reading in the lighthouse") is still indoors.
 const HAVE_INSIDES: [&str; 3] = ["building", "settlement", "region"];

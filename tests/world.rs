@@ -1502,8 +1502,17 @@ fn an_empty_place_gets_no_passers_by_and_a_busy_one_no_empty_crossing() {
     let lib = Library::builtin().unwrap();
     let people = |t: &str| {
         [
-            "passers-by", "hiker", "figures", "commuters", "crowd", "tourists", "cranes",
-            "walker", "shoppers", "couple", "vendors",
+            "passers-by",
+            "hiker",
+            "figures",
+            "commuters",
+            "crowd",
+            "tourists",
+            "cranes",
+            "walker",
+            "shoppers",
+            "couple",
+            "vendors",
         ]
         .iter()
         .any(|w| t.contains(w))
@@ -1519,11 +1528,17 @@ fn an_empty_place_gets_no_passers_by_and_a_busy_one_no_empty_crossing() {
         for seed in 0..60u64 {
             let scene = build(&lib, &plan, seed, 0, false);
             for t in drawn_texts(&lib, &scene) {
-                assert!(!people(&t), "{d} seed {seed}: `{t}` puts people in an empty place");
+                assert!(
+                    !people(&t),
+                    "{d} seed {seed}: `{t}` puts people in an empty place"
+                );
             }
         }
     }
-    for d in ["a bustling market street", "a busy city street at rush hour"] {
+    for d in [
+        "a bustling market street",
+        "a busy city street at rush hour",
+    ] {
         let plan = Plan::new(&lib, d, None).unwrap();
         for seed in 0..60u64 {
             let scene = build(&lib, &plan, seed, 0, false);
@@ -1550,9 +1565,17 @@ fn a_busy_restaurant_kitchen_is_no_farmhouse_kitchen() {
         for seed in 0..60u64 {
             let scene = build(&lib, &plan, seed, 0, false);
             for t in drawn_texts(&lib, &scene) {
-                for w in ["wood stove", "enamel range", "preserves", "crackling fire", "sleeping cat"]
-                {
-                    assert!(!t.contains(w), "{d} seed {seed}: `{t}` in a working kitchen");
+                for w in [
+                    "wood stove",
+                    "enamel range",
+                    "preserves",
+                    "crackling fire",
+                    "sleeping cat",
+                ] {
+                    assert!(
+                        !t.contains(w),
+                        "{d} seed {seed}: `{t}` in a working kitchen"
+                    );
                 }
             }
         }
@@ -1565,11 +1588,26 @@ fn a_busy_restaurant_kitchen_is_no_farmhouse_kitchen() {
 fn animal_details_fit_where_the_animal_is_and_how_many() {
     let lib = Library::builtin().unwrap();
     for (d, bad) in [
-        ("a flock of flamingos in a shallow lagoon", &["gliding", "soaring", "in flight", "flying"][..]),
-        ("an owl on a branch", &["gliding", "soaring", "in flight", "flying"][..]),
-        ("a hummingbird hovering at a red flower", &["from its feet", "tracks"][..]),
-        ("a red fox and a crow arguing over bread in a snowy field", &["its body", "its eyes", "its coat", "its fur"][..]),
-        ("two cats sleeping on a windowsill", &["tracks", "ground"][..]),
+        (
+            "a flock of flamingos in a shallow lagoon",
+            &["gliding", "soaring", "in flight", "flying"][..],
+        ),
+        (
+            "an owl on a branch",
+            &["gliding", "soaring", "in flight", "flying"][..],
+        ),
+        (
+            "a hummingbird hovering at a red flower",
+            &["from its feet", "tracks"][..],
+        ),
+        (
+            "a red fox and a crow arguing over bread in a snowy field",
+            &["its body", "its eyes", "its coat", "its fur"][..],
+        ),
+        (
+            "two cats sleeping on a windowsill",
+            &["tracks", "ground"][..],
+        ),
     ] {
         let plan = Plan::new(&lib, d, None).unwrap();
         for seed in 0..60u64 {
@@ -1589,9 +1627,18 @@ fn animal_details_fit_where_the_animal_is_and_how_many() {
 fn the_deep_sea_and_a_station_interior_keep_their_kind() {
     let lib = Library::builtin().unwrap();
     for (d, bad) in [
-        ("a jellyfish glowing in the deep dark ocean", &["northern sea", "diver", "shafts of light", "coral"][..]),
-        ("an anglerfish by a hydrothermal vent", &["diver", "turquoise", "kelp"][..]),
-        ("an astronaut floating inside the space station", &["dust", "tiny figures", "crystals"][..]),
+        (
+            "a jellyfish glowing in the deep dark ocean",
+            &["northern sea", "diver", "shafts of light", "coral"][..],
+        ),
+        (
+            "an anglerfish by a hydrothermal vent",
+            &["diver", "turquoise", "kelp"][..],
+        ),
+        (
+            "an astronaut floating inside the space station",
+            &["dust", "tiny figures", "crystals"][..],
+        ),
     ] {
         let plan = Plan::new(&lib, d, None).unwrap();
         for seed in 0..60u64 {
