@@ -178,9 +178,18 @@ impl Plan {
                 user_place.map(|(first, last)| (first, last, places.as_slice())),
             );
             // An indoor activity in a building the words name ("the lighthouse keeper's
-            // daughter reading by candlelight") is inside it: a template of the open air gives
-            // way to one of rooms.
-            if indoor_activity
+            // daughter reading by candlelight"), or words that say indoors ("mending nets inside
+            // the lighthouse"), put the scene inside: a template of the open air gives way to
+            // one of rooms.
+            let indoors = indoor_activity
+                || world_pins.iter().any(|p| {
+                    let a = &lib.world.axes[p.axis];
+                    a.name == "place"
+                        && p.values
+                            .iter()
+                            .all(|&v| a.values[v as usize].name == "indoor")
+                });
+            if indoors
                 && !c
                     .iter()
                     .any(|&(ti, _)| template_fits_pins(lib, ti, &world_pins))
@@ -198,8 +207,7 @@ impl Plan {
                 if !rooms.is_empty() {
                     c = rooms;
                     reason = format!(
-                        "an indoor activity in a place of the open air's template ({reason}): \
-                         the scene is indoors"
+                        "the scene is indoors: the open air's template gives way ({reason})"
                     );
                 }
             }

@@ -1660,6 +1660,7 @@ fn an_indoor_activity_in_a_named_building_is_indoors() {
     for d in [
         "the lighthouse keeper's daughter reading by candlelight",
         "an old man knitting in the lighthouse",
+        "a lighthouse keeper mending nets inside the lighthouse",
     ] {
         let plan = Plan::new(&lib, d, None).unwrap();
         for seed in 0..20u64 {
