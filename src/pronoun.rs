@@ -665,6 +665,16 @@ fn head(subject: &str) -> Option<Head> {
             start = end + 1;
             continue;
         }
+        // "a family portrait", "a group photo": a frame of a group is of several.
+        if FRAMES.contains(&noun.as_str())
+            && end >= start + 2
+            && GROUP.contains(&words[end - 2].as_str())
+        {
+            return Some(Head {
+                noun: words[end - 2].clone(),
+                plural: true,
+            });
+        }
         // "a flock of flamingos", "a pair of swans".
         let n = noun.as_str();
         plural |= GROUP.contains(&n)
@@ -855,6 +865,7 @@ mod tests {
             "three crows on a wire",
             "a flock of flamingos in a lagoon",
             "two old men playing chess",
+            "a family portrait in the garden",
         ] {
             assert!(Pronoun::plural(typed), "{typed}");
         }
