@@ -924,13 +924,16 @@ fn compile_axes(
                 continue;
             }
             let w = v.weight.unwrap_or(1);
-            if !(0..=MAX_WEIGHT).contains(&w) {
-                return Err(invalid(
-                    loc,
-                    format!(
-                        "axis `{name}`, value `{vname}`: weight {w} must be a whole number from 0 to {MAX_WEIGHT}"
-                    ),
-                ));
+            let dw = v.described.unwrap_or(w);
+            for w in [w, dw] {
+                if !(0..=MAX_WEIGHT).contains(&w) {
+                    return Err(invalid(
+                        loc,
+                        format!(
+                            "axis `{name}`, value `{vname}`: weight {w} must be a whole number from 0 to {MAX_WEIGHT}"
+                        ),
+                    ));
+                }
             }
             if axes[ai].values.len() >= usize::from(crate::world::OPEN) {
                 return Err(invalid(loc, format!("axis `{name}` has too many values")));
@@ -956,6 +959,7 @@ fn compile_axes(
                 name: vname,
                 tag,
                 weight: w as u32,
+                described: dw as u32,
                 blocks,
             });
         }
