@@ -1526,6 +1526,32 @@ mod tests {
     }
 
     #[test]
+    fn an_axis_value_may_weigh_differently_in_described_scenes() {
+        let text = "axes:\n  warmth:\n    values:\n      mild: { weight: 3, described: 1 }\n      \
+                    hot: { weight: 2, described: 0 }\n      cold: {}\n";
+        let mut sources = builtin::sources();
+        sources.push(SourceFile {
+            name: "user/vocab/warmth.yaml".to_string(),
+            rel: "vocab/warmth.yaml".to_string(),
+            kind: SourceKind::Vocab,
+            text: Cow::Borrowed(text),
+            json: None,
+            packed: None,
+        });
+        let lib = Library::from_sources(sources).unwrap();
+        let a = lib.world.axes.iter().find(|a| a.name == "warmth").unwrap();
+        let w: Vec<(u32, u32)> = a.values.iter().map(|v| (v.weight, v.described)).collect();
+        assert_eq!(w, vec![(3, 1), (2, 0), (1, 1)]);
+        // The built-in climate: a described scene is temperate unless its words say otherwise.
+        let c = lib.world.axes.iter().find(|a| a.name == "climate").unwrap();
+        assert!(
+            c.values
+                .iter()
+                .all(|v| (v.name == "temperate") == (v.described > 0))
+        );
+    }
+
+    #[test]
     fn normalizing_keeps_what_is_normal() {
         for s in [
             "", " ", "a", " a", "a ", "a  b", "a b", "a\tb", "a\u{a0}b", "é b", "A B", "\n",
