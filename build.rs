@@ -197,7 +197,9 @@ fn pack_axis(w: &mut Packer, a: &Value) -> Option<()> {
             Value::Object(m) => m,
             _ => return None,
         };
-        if v.keys().any(|k| k != "weight" && k != "described" && k != "aliases") {
+        if v.keys()
+            .any(|k| k != "weight" && k != "described" && k != "aliases")
+        {
             return None;
         }
         put_opt_int(w, opt_int(v.get("weight"))?);

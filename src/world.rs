@@ -383,11 +383,7 @@ impl World {
                         {
                             candidates.push(vi as u8);
                             // A value of weight 0 is drawn only when nothing else is left.
-                            weights.push(u64::from(if described {
-                                v.described
-                            } else {
-                                v.weight
-                            }));
+                            weights.push(u64::from(if described { v.described } else { v.weight }));
                         }
                     }
                     if !candidates.is_empty() {

@@ -1491,7 +1491,10 @@ fn quiet_games_are_calm_and_empty_small_hours_are_sombre() {
 fn the_subjects_own_nature_sets_the_climate_and_the_season() {
     let lib = Library::builtin().unwrap();
     for (d, climate) in [
-        ("a polar bear on drifting ice under the midnight sun", "polar"),
+        (
+            "a polar bear on drifting ice under the midnight sun",
+            "polar",
+        ),
         ("penguins huddled together", "polar"),
         ("a camel resting by an oasis", "arid"),
         ("a toucan in the rainforest canopy", "tropical"),
@@ -1540,7 +1543,10 @@ fn a_described_scene_is_temperate_unless_its_words_say_otherwise() {
             }
         }
     }
-    assert!(other > 30, "only {other} of 600 random scenes left the temperate lands");
+    assert!(
+        other > 30,
+        "only {other} of 600 random scenes left the temperate lands"
+    );
 }
 
 #[test]
@@ -1548,7 +1554,14 @@ fn weather_and_season_never_fight_the_climate_or_each_other() {
     let cases: [(&str, &[&str]); 6] = [
         (
             "a polar bear on drifting ice under the midnight sun",
-            &["humid", "heat", "tropical", "foliage", "sun-warmed", "swelter"],
+            &[
+                "humid",
+                "heat",
+                "tropical",
+                "foliage",
+                "sun-warmed",
+                "swelter",
+            ],
         ),
         (
             "an old man playing chess in a park",
@@ -1561,7 +1574,9 @@ fn weather_and_season_never_fight_the_climate_or_each_other() {
         ),
         (
             "a lone astronaut on a dusty red martian plain",
-            &["winter", "summer", "autumn", "spring", "snow", "rain", "earth"],
+            &[
+                "winter", "summer", "autumn", "spring", "snow", "rain", "earth",
+            ],
         ),
         (
             "a frozen waterfall in the mountains",
@@ -1576,7 +1591,11 @@ fn weather_and_season_never_fight_the_climate_or_each_other() {
                 " {} ",
                 lower
                     .chars()
-                    .map(|c| if c.is_alphanumeric() || c == '-' { c } else { ' ' })
+                    .map(|c| if c.is_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        ' '
+                    })
                     .collect::<String>()
             );
             for b in bad {
@@ -1617,7 +1636,11 @@ fn palettes_and_faces_agree_with_the_light_the_mode_and_the_feeling() {
     }
     // The fight is over: no breathless urgency.
     for p in prompts("a boxer after a fight", 200) {
-        for b in ["breathless urgency", "fierce and urgent", "restless and dramatic"] {
+        for b in [
+            "breathless urgency",
+            "fierce and urgent",
+            "restless and dramatic",
+        ] {
             assert!(!p.contains(b), "{b}: {p}");
         }
     }
