@@ -150,7 +150,7 @@ fn pack_vocab(v: &Value) -> Option<Packer> {
 }
 
 /// Axis: description, flags (bit 0 `restate`, bit 1 `hints`, bit 2 `from_action`), categories, `said_by` phrases,
-/// values (name, weight, aliases).
+/// values (name, weight, described weight, aliases).
 fn pack_axis(w: &mut Packer, a: &Value) -> Option<()> {
     let a = a.as_object()?;
     if a.keys().any(|k| {
@@ -197,10 +197,13 @@ fn pack_axis(w: &mut Packer, a: &Value) -> Option<()> {
             Value::Object(m) => m,
             _ => return None,
         };
-        if v.keys().any(|k| k != "weight" && k != "aliases") {
+        if v.keys()
+            .any(|k| k != "weight" && k != "described" && k != "aliases")
+        {
             return None;
         }
         put_opt_int(w, opt_int(v.get("weight"))?);
+        put_opt_int(w, opt_int(v.get("described"))?);
         match v.get("aliases") {
             None => put_u32(w, 0),
             Some(x) => put_list(w, &one_or_many(x)?),

@@ -1776,6 +1776,7 @@ pub fn build_with(
         if let Some(rng) = world_rng.as_mut() {
             let mut wc = std::mem::take(&mut scratch.world_candidates);
             let (drawn, settled) = lib.world.draw(
+                !plan.words.is_empty(),
                 &mut state,
                 &scratch.feasible,
                 rng,

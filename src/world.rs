@@ -49,6 +49,9 @@ pub struct Value {
     pub tag: u32,
     /// Relative chance of being drawn (0: only when pinned).
     pub weight: u32,
+    /// Relative chance of being drawn when the description is not empty (`described:`,
+    /// else `weight`).
+    pub described: u32,
     /// The tags this value conflicts with (its declared tag conflicts).
     pub blocks: TagSet,
 }
@@ -346,9 +349,12 @@ impl World {
     /// declaration order) and whether every axis was settled.
     ///
     /// `feasible` holds the values the caller knows leave the scene's slots something to hold;
-    /// others are drawn only when no feasible value is admitted.
+    /// others are drawn only when no feasible value is admitted. `described`: the description
+    /// is not empty, so each value weighs its `described` weight.
+    #[allow(clippy::too_many_arguments)]
     pub fn draw(
         &self,
+        described: bool,
         state: &mut State,
         feasible: &TagSet,
         rng: &mut crate::rng::Stream,
@@ -377,7 +383,7 @@ impl World {
                         {
                             candidates.push(vi as u8);
                             // A value of weight 0 is drawn only when nothing else is left.
-                            weights.push(u64::from(v.weight));
+                            weights.push(u64::from(if described { v.described } else { v.weight }));
                         }
                     }
                     if !candidates.is_empty() {

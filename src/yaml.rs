@@ -125,6 +125,11 @@ pub struct RawAxis {
 pub struct RawAxisValue {
     #[serde(default, deserialize_with = "weight")]
     pub weight: Option<i64>,
+    /// The weight when the description says something (is not empty); `weight` otherwise.
+    /// A described scene takes the ordinary value of an axis unless its words ask for
+    /// another ("a polar bear" is in a polar climate), while a random scene may be anywhere.
+    #[serde(default, deserialize_with = "weight")]
+    pub described: Option<i64>,
     #[serde(default)]
     pub aliases: OneOrMany,
 }
@@ -522,8 +527,16 @@ impl Packed<'_> {
             for _ in 0..m {
                 let vname = self.string()?;
                 let weight = self.opt_int()?;
+                let described = self.opt_int()?;
                 let aliases = OneOrMany(self.strings()?);
-                values.push((vname, RawAxisValue { weight, aliases }));
+                values.push((
+                    vname,
+                    RawAxisValue {
+                        weight,
+                        described,
+                        aliases,
+                    },
+                ));
             }
             axes.push((
                 name,

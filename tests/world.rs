@@ -1694,3 +1694,169 @@ fn an_indoor_activity_in_a_named_building_is_indoors() {
         assert_ne!(scene.template(&lib).name, "interior", "seed {seed}");
     }
 }
+
+#[test]
+fn the_subjects_own_nature_sets_the_climate_and_the_season() {
+    let lib = Library::builtin().unwrap();
+    for (d, climate) in [
+        (
+            "a polar bear on drifting ice under the midnight sun",
+            "polar",
+        ),
+        ("penguins huddled together", "polar"),
+        ("a camel resting by an oasis", "arid"),
+        ("a toucan in the rainforest canopy", "tropical"),
+        ("a lone astronaut on a dusty red martian plain", "offworld"),
+        ("a wizard's tower in a sandstorm", "arid"),
+    ] {
+        assert_eq!(pinned(&lib, d, "climate").as_deref(), Some(climate), "{d}");
+    }
+    for (d, season) in [
+        ("snow falling on a late december evening", "winter"),
+        ("a family picnic in july", "summer"),
+        ("trick or treaters on a street in october", "autumn"),
+        ("an easter egg hunt in the garden", "spring"),
+        ("a frozen waterfall in the mountains", "winter"),
+    ] {
+        assert_eq!(pinned(&lib, d, "season").as_deref(), Some(season), "{d}");
+    }
+    // "may" and "march" are everyday words: only "in May" names the month.
+    assert_eq!(pinned(&lib, "a dog that may bark", "season"), None);
+}
+
+#[test]
+fn a_described_scene_is_temperate_unless_its_words_say_otherwise() {
+    let lib = Library::builtin().unwrap();
+    // A scene the words place nowhere in particular takes the ordinary climate (the axis's
+    // `described` weights): no tropical humidity in a park, no dry season in a forest.
+    for d in [
+        "an old man playing chess in a park",
+        "bioluminescent mushrooms in a dark forest",
+        "a dog asleep on a porch",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..200 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            assert_eq!(value_of(&lib, &scene, "climate"), "temperate", "{d} {seed}");
+        }
+    }
+    // A random scene may be anywhere.
+    let mut other = 0;
+    for t in ["landscape", "animal", "coast"] {
+        let plan = Plan::new(&lib, "", Some(t)).unwrap();
+        for seed in 0..200 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            if value_of(&lib, &scene, "climate") != "temperate" {
+                other += 1;
+            }
+        }
+    }
+    assert!(
+        other > 30,
+        "only {other} of 600 random scenes left the temperate lands"
+    );
+}
+
+#[test]
+fn weather_and_season_never_fight_the_climate_or_each_other() {
+    let cases: [(&str, &[&str]); 6] = [
+        (
+            "a polar bear on drifting ice under the midnight sun",
+            &[
+                "humid",
+                "heat",
+                "tropical",
+                "foliage",
+                "sun-warmed",
+                "swelter",
+            ],
+        ),
+        (
+            "an old man playing chess in a park",
+            &["tropical humidity", "dry season", "wet season"],
+        ),
+        ("bioluminescent mushrooms in a dark forest", &["dry season"]),
+        (
+            "a grandmother baking cookies in a small kitchen on a late december evening",
+            &["autumn", "summer", "spring", "leaves blowing"],
+        ),
+        (
+            "a lone astronaut on a dusty red martian plain",
+            &[
+                "winter", "summer", "autumn", "spring", "snow", "rain", "earth",
+            ],
+        ),
+        (
+            "a frozen waterfall in the mountains",
+            &["spray", "foam", "ripples", "moving water", "slack water"],
+        ),
+    ];
+    for (d, bad) in cases {
+        for p in prompts(d, 200) {
+            let lower = p.to_lowercase();
+            // Whole words and phrases: "strange" holds no rain.
+            let padded = format!(
+                " {} ",
+                lower
+                    .chars()
+                    .map(|c| if c.is_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        ' '
+                    })
+                    .collect::<String>()
+            );
+            for b in bad {
+                assert!(!padded.contains(&format!(" {b} ")), "{d}: {b}: {p}");
+            }
+        }
+    }
+    // Frost and rain never meet; falling snow has no sun's warm palette.
+    for p in prompts("mountain lake at dawn", 300) {
+        assert!(!(p.contains("frost") && p.contains("rain")), "{p}");
+    }
+    for p in prompts("a cyclist racing through a snowstorm", 200) {
+        for b in ["soft gold", "warm oranges", "honeyed golds", "apricot"] {
+            assert!(!p.contains(b), "{b}: {p}");
+        }
+    }
+}
+
+#[test]
+fn palettes_and_faces_agree_with_the_light_the_mode_and_the_feeling() {
+    // No colour in any slot of a black-and-white scene.
+    for p in prompts("black and white portrait of a boxer after a fight", 200) {
+        for b in ["sage green", "warm bokeh", "wash of greens", "blue hills"] {
+            assert!(!p.contains(b), "{b}: {p}");
+        }
+    }
+    // Grief never smiles, looks serene or has the whole day ahead.
+    for p in prompts("grief", 200) {
+        for b in [
+            "knowing smile",
+            "serene, faraway",
+            "whole day ahead",
+            "lazy afternoon",
+            "grin",
+        ] {
+            assert!(!p.contains(b), "{b}: {p}");
+        }
+    }
+    // The fight is over: no breathless urgency.
+    for p in prompts("a boxer after a fight", 200) {
+        for b in [
+            "breathless urgency",
+            "fierce and urgent",
+            "restless and dramatic",
+        ] {
+            assert!(!p.contains(b), "{b}: {p}");
+        }
+    }
+    // Warm lamp colours never sit under cold overhead glare.
+    for p in prompts("two boxers sparring in a basement gym", 200) {
+        assert!(
+            !(p.contains("glare of overhead lights") && p.contains("lamplit creams")),
+            "{p}"
+        );
+    }
+}

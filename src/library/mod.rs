@@ -924,13 +924,16 @@ fn compile_axes(
                 continue;
             }
             let w = v.weight.unwrap_or(1);
-            if !(0..=MAX_WEIGHT).contains(&w) {
-                return Err(invalid(
-                    loc,
-                    format!(
-                        "axis `{name}`, value `{vname}`: weight {w} must be a whole number from 0 to {MAX_WEIGHT}"
-                    ),
-                ));
+            let dw = v.described.unwrap_or(w);
+            for w in [w, dw] {
+                if !(0..=MAX_WEIGHT).contains(&w) {
+                    return Err(invalid(
+                        loc,
+                        format!(
+                            "axis `{name}`, value `{vname}`: weight {w} must be a whole number from 0 to {MAX_WEIGHT}"
+                        ),
+                    ));
+                }
             }
             if axes[ai].values.len() >= usize::from(crate::world::OPEN) {
                 return Err(invalid(loc, format!("axis `{name}` has too many values")));
@@ -956,6 +959,7 @@ fn compile_axes(
                 name: vname,
                 tag,
                 weight: w as u32,
+                described: dw as u32,
                 blocks,
             });
         }
@@ -1519,6 +1523,32 @@ mod tests {
             "light"
         ));
         assert!(!tests_slot("{{ light }} {# if light #}", "light"));
+    }
+
+    #[test]
+    fn an_axis_value_may_weigh_differently_in_described_scenes() {
+        let text = "axes:\n  warmth:\n    values:\n      mild: { weight: 3, described: 1 }\n      \
+                    hot: { weight: 2, described: 0 }\n      cold: {}\n";
+        let mut sources = builtin::sources();
+        sources.push(SourceFile {
+            name: "user/vocab/warmth.yaml".to_string(),
+            rel: "vocab/warmth.yaml".to_string(),
+            kind: SourceKind::Vocab,
+            text: Cow::Borrowed(text),
+            json: None,
+            packed: None,
+        });
+        let lib = Library::from_sources(sources).unwrap();
+        let a = lib.world.axes.iter().find(|a| a.name == "warmth").unwrap();
+        let w: Vec<(u32, u32)> = a.values.iter().map(|v| (v.weight, v.described)).collect();
+        assert_eq!(w, vec![(3, 1), (2, 0), (1, 1)]);
+        // The built-in climate: a described scene is temperate unless its words say otherwise.
+        let c = lib.world.axes.iter().find(|a| a.name == "climate").unwrap();
+        assert!(
+            c.values
+                .iter()
+                .all(|v| (v.name == "temperate") == (v.described > 0))
+        );
     }
 
     #[test]
