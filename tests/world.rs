@@ -521,6 +521,11 @@ fn framings_suit_the_subject_and_a_prompt_has_one_look() {
             &["ground-level"][..],
         ),
         ("beach sunset", &["tightly packed"][..]),
+        // "portrait" picks a crop that leaves the farmer's boots in frame.
+        (
+            "a portrait of an old farmer",
+            &["head-and-shoulders", "half-length", "close-up portrait"][..],
+        ),
         // One look: an instant photo is never cinematic or polished, an analogue photograph
         // never a nature documentary, a drawing has no lens blur, concept art no second
         // painter's manner, and a description that names its style gets no other.
