@@ -1365,25 +1365,32 @@ pub fn build_with(
     template_state.blocks.union_with(&t.world_blocks);
     apply_user_pins(lib, plan, &mut template_state);
     let mut pinned_state = template_state.clone();
+    // Entries of categories the template uses that do not contradict the template itself
+    // (an outdoor sky pinned into an indoor scene would block everything else).
+    let usables: Vec<Vec<(usize, usize)>> = plan
+        .spans
+        .iter()
+        .map(|sp| {
+            sp.entries
+                .iter()
+                .copied()
+                .filter(|(c, e)| {
+                    let en = &lib.categories[*c].entries[*e];
+                    t.slots.iter().any(|s| lib.world.fills(s.category, *c))
+                        && template_state.admits(&en.tags, &en.blocks)
+                        && {
+                            // Some world must hold the entry with the template and the user's
+                            // pins.
+                            let mut st = template_state.clone();
+                            st.add(&en.tags, &en.blocks);
+                            lib.world.exists(&st)
+                        }
+                })
+                .collect()
+        })
+        .collect();
     for (si, sp) in plan.spans.iter().enumerate() {
-        // Entries of categories the template uses that do not contradict the template itself
-        // (an outdoor sky pinned into an indoor scene would block everything else).
-        let usable: Vec<(usize, usize)> = sp
-            .entries
-            .iter()
-            .copied()
-            .filter(|(c, e)| {
-                let en = &lib.categories[*c].entries[*e];
-                t.slots.iter().any(|s| lib.world.fills(s.category, *c))
-                    && template_state.admits(&en.tags, &en.blocks)
-                    && {
-                        // Some world must hold the entry with the template and the user's pins.
-                        let mut st = template_state.clone();
-                        st.add(&en.tags, &en.blocks);
-                        lib.world.exists(&st)
-                    }
-            })
-            .collect();
+        let usable = usables[si].clone();
         if usable.is_empty() {
             continue;
         }
@@ -1402,6 +1409,26 @@ pub fn build_with(
             })
             .collect();
         let usable = if fitting.is_empty() { usable } else { fitting };
+        // Entries that leave every later phrase something to name: "portrait" in "a portrait
+        // of an old farmer" never picks a head-and-shoulders crop that hides the farmer's
+        // boots, unless every reading of it would.
+        let leaving: Vec<(usize, usize)> = usable
+            .iter()
+            .copied()
+            .filter(|(c, e)| {
+                let en = &lib.categories[*c].entries[*e];
+                let mut st = pinned_state.clone();
+                st.add(&en.tags, &en.blocks);
+                usables[si + 1..].iter().all(|later| {
+                    later.is_empty()
+                        || later.iter().any(|(c2, e2)| {
+                            let o = &lib.categories[*c2].entries[*e2];
+                            st.admits(&o.tags, &o.blocks)
+                        })
+                })
+            })
+            .collect();
+        let usable = if leaving.is_empty() { usable } else { leaving };
         // Prefer entries that show the words the user typed.
         let showing: Vec<(usize, usize)> = usable
             .iter()

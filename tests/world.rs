@@ -497,6 +497,82 @@ fn framings_fit_the_medium_and_the_place() {
     }
 }
 
+/// Framings suit the kind of subject (the `frame` axis), and medium, style, camera and framing
+/// share one look (the `look` axis): "never" lists words no entry drawn for the description may
+/// hold over 300 seeds.
+#[test]
+fn framings_suit_the_subject_and_a_prompt_has_one_look() {
+    let lib = Library::builtin().unwrap();
+    let text_of = |scene: &Scene| entry_texts(&lib, scene);
+    for (d, never) in [
+        // A flat lay is for a thing on a surface, a horizon line for an open view.
+        (
+            "two cats sleeping on a windowsill on a rainy afternoon",
+            &["horizon", "flat-lay", "flat lay"][..],
+        ),
+        (
+            "a photographer kneeling in tall grass at twilight photographing a deer",
+            &["flat-lay", "flat lay"][..],
+        ),
+        ("storm", &["flat-lay", "flat lay", "ground-level"][..]),
+        // No ground-level shot on the open sea, no packed composition on an open beach.
+        (
+            "a surfer riding a huge wave at sunrise",
+            &["ground-level"][..],
+        ),
+        ("beach sunset", &["tightly packed"][..]),
+        // "portrait" picks a crop that leaves the farmer's boots in frame.
+        (
+            "a portrait of an old farmer",
+            &["head-and-shoulders", "half-length", "close-up portrait"][..],
+        ),
+        // One look: an instant photo is never cinematic or polished, an analogue photograph
+        // never a nature documentary, a drawing has no lens blur, concept art no second
+        // painter's manner, and a description that names its style gets no other.
+        (
+            "an instant photo of a surfer riding a huge wave",
+            &["cinematic", "commercial", "magazine", "classic photography"][..],
+        ),
+        (
+            "an analogue film photograph of a bus stop at night",
+            &["nature documentary", "hyperrealistic", "cinematic"][..],
+        ),
+        (
+            "a storybook illustration of bioluminescent mushrooms in a dark forest",
+            &[
+                "razor-thin focus",
+                "bokeh",
+                "out-of-focus",
+                "depth of field",
+            ][..],
+        ),
+        (
+            "concept art of a knight fighting a dragon",
+            &["impressionis", "Renaissance", "old masters", "Dutch"][..],
+        ),
+        (
+            "a lone astronaut on a red martian plain, painted in a retro science fiction poster style",
+            &[
+                "impressionis",
+                "brushwork",
+                "in the manner",
+                "in a loose",
+                "washes",
+            ][..],
+        ),
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..300u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            for t in text_of(&scene) {
+                for n in never {
+                    assert!(!t.contains(n), "{d} seed {seed}: \"{t}\"");
+                }
+            }
+        }
+    }
+}
+
 /// The name of the value an axis holds in a scene's world ("none" or "open" when unset).
 fn value_of(lib: &Library, scene: &Scene, axis: &str) -> String {
     let a = lib.world.axes.iter().position(|a| a.name == axis).unwrap();

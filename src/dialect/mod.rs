@@ -305,6 +305,9 @@ const FRAMING: &[(&str, &str)] = &[
     ("full body", "2:3"),
     ("full figure", "2:3"),
     ("square format", "1:1"),
+    ("square portrait", "1:1"),
+    ("square, centred", "1:1"),
+    ("square, centered", "1:1"),
     ("square frame", "1:1"),
     ("square composition", "1:1"),
     ("square, balanced composition", "1:1"),
@@ -521,6 +524,11 @@ mod tests {
         );
         assert_eq!(
             framing_aspect(&["a square, balanced composition"]),
+            Some("1:1")
+        );
+        // A square portrait asks for a square frame, never the template's 4:5.
+        assert_eq!(
+            framing_aspect(&["a square, centred portrait with direct eye contact"]),
             Some("1:1")
         );
         // A town square is no square format; cinematic light is no widescreen frame.
