@@ -255,8 +255,17 @@ impl Plan {
         // user names is the light's, so a studio's softbox never lights "a bakery at dawn".
         if !ws.is_empty() {
             let told = lib.world.said(&ws, &world_pins);
+            // An entry of the axis's categories that the words name says it too ("gaming"
+            // names the glow of a screen).
+            let named = |a: usize| {
+                spans.iter().any(|sp| {
+                    sp.entries
+                        .iter()
+                        .any(|(c, _)| lib.world.axes[a].categories.contains(c))
+                })
+            };
             for (a, axis) in lib.world.axes.iter().enumerate() {
-                let tag = if told.contains(&a) {
+                let tag = if told.contains(&a) || named(a) {
                     said_tag(&axis.name)
                 } else {
                     unsaid_tag(&axis.name)
