@@ -1512,10 +1512,18 @@ fn scene_words(lib: &Library, scene: &Scene) -> (Vec<String>, Vec<String>) {
 fn the_light_fits_what_the_user_said_of_the_place_the_hour_and_the_activity() {
     let lib = Library::builtin().unwrap();
     // (description, tags no picked entry may carry, world values the scene may not have)
-    let cases: [(&str, &[&str], &[&str]); 9] = [
+    let cases: [(&str, &[&str], &[&str]); 10] = [
         // A fire glow needs a fire the user named: a hiker on a foggy ridge has none.
-        ("a lone hiker on a ridge in thick fog", &["light-source"], &[]),
-        ("a chef flipping a pancake in a busy kitchen", &["light-source"], &[]),
+        (
+            "a lone hiker on a ridge in thick fog",
+            &["light-source"],
+            &[],
+        ),
+        (
+            "a chef flipping a pancake in a busy kitchen",
+            &["light-source"],
+            &[],
+        ),
         ("portrait of a young violinist", &["light-source"], &[]),
         // Nobody powers an abandoned place.
         (
@@ -1529,7 +1537,11 @@ fn the_light_fits_what_the_user_said_of_the_place_the_hour_and_the_activity() {
             &["well-lit"],
             &["studio"],
         ),
-        ("two boxers sparring in a dim basement gym", &["well-lit"], &["studio"]),
+        (
+            "two boxers sparring in a dim basement gym",
+            &["well-lit"],
+            &["studio"],
+        ),
         // What needs daylight happens by day.
         (
             "a golden retriever catching a frisbee in a park",
@@ -1543,6 +1555,11 @@ fn the_light_fits_what_the_user_said_of_the_place_the_hour_and_the_activity() {
         ),
         // A time of day the user names is the light's: no studio softbox at dawn.
         ("a bakery window at dawn with fresh bread", &[], &["studio"]),
+        (
+            "a bee on a lavender flower",
+            &[],
+            &["night", "blue-hour", "moonlight", "starlight"],
+        ),
     ];
     for (d, no_tags, no_values) in cases {
         let plan = Plan::new(&lib, d, None).unwrap();
@@ -1590,6 +1607,15 @@ fn the_light_fits_what_the_user_said_of_the_place_the_hour_and_the_activity() {
             })
             .count()
     };
+    // A hint gives way to plain words: "a picnic under a full moon" is lit by the moon.
+    let plan = Plan::new(&lib, "a picnic under a full moon", None).unwrap();
+    for seed in 0..50u64 {
+        let (_, world) = scene_words(&lib, &build(&lib, &plan, seed, 0, false));
+        assert!(
+            world.iter().any(|v| v == "moonlight"),
+            "a picnic under a full moon, seed {seed}: {world:?}"
+        );
+    }
     assert!(sources("an old sailor warming his hands by the fire", None) > 0);
     // A random portrait may still invent its candle.
     assert!(sources("", Some("portrait")) > 0);
