@@ -1616,7 +1616,15 @@ fn the_light_fits_what_the_user_said_of_the_place_the_hour_and_the_activity() {
             "a picnic under a full moon, seed {seed}: {world:?}"
         );
     }
-    assert!(sources("an old sailor warming his hands by the fire", None) > 0);
+    // Words that name a flame pin the firelight.
+    let plan = Plan::new(&lib, "an old sailor warming his hands by the fire", None).unwrap();
+    for seed in 0..50u64 {
+        let (_, world) = scene_words(&lib, &build(&lib, &plan, seed, 0, false));
+        assert!(
+            world.iter().any(|v| v == "firelight"),
+            "seed {seed}: {world:?}"
+        );
+    }
     // A random portrait may still invent its candle.
     assert!(sources("", Some("portrait")) > 0);
 }
