@@ -288,6 +288,36 @@ impl Plan {
                 word_tags.1.union_with(&lib.tag_blocks[id as usize]);
             }
         }
+        // An axis the user's words leave open ("a hiker on a ridge" says nothing of the light)
+        // gives the scene the tag `<axis>-unsaid` when the library declares it (`light-unsaid`),
+        // so entries that would bring in a thing of their own to explain themselves (the glow
+        // of a nearby fire, strings of fairy lights) can stay out of a scene the user described.
+        // A random scene (no words) carries none of them: it may invent its fire.
+        // And one the words do say gives it `<axis>-said` (`time-said`): a time of day the
+        // user names is the light's, so a studio's softbox never lights "a bakery at dawn".
+        if !ws.is_empty() {
+            let told = lib.world.said(&ws, &world_pins);
+            // An entry of the axis's categories that the words name says it too ("gaming"
+            // names the glow of a screen).
+            let named = |a: usize| {
+                spans.iter().any(|sp| {
+                    sp.entries
+                        .iter()
+                        .any(|(c, _)| lib.world.axes[a].categories.contains(c))
+                })
+            };
+            for (a, axis) in lib.world.axes.iter().enumerate() {
+                let tag = if told.contains(&a) || named(a) {
+                    said_tag(&axis.name)
+                } else {
+                    unsaid_tag(&axis.name)
+                };
+                if let Some(id) = lib.tags.get(&tag) {
+                    word_tags.0.insert(id);
+                    word_tags.1.union_with(&lib.tag_blocks[id as usize]);
+                }
+            }
+        }
         let mut said: Vec<usize> = lib
             .world
             .said(&ws, &world_pins)
@@ -503,6 +533,18 @@ const NOT_PLACES: &[&str] = &[
 /// Tags a scene carries when its description says what happens (`user-action`) or where
 /// (`user-setting`): entries may conflict with them (see docs/library.md).
 pub const DESCRIPTION_TAGS: [&str; 2] = ["user-action", "user-setting"];
+
+/// The tag a scene carries when its description is not empty and says nothing of `axis`
+/// (no word pins it and no `said_by` phrase says it): `light-unsaid`.
+pub fn unsaid_tag(axis: &str) -> String {
+    format!("{axis}-unsaid")
+}
+
+/// The tag a scene carries when its description says `axis` (a word pins it or a `said_by`
+/// phrase says it): `time-said`.
+pub fn said_tag(axis: &str) -> String {
+    format!("{axis}-said")
+}
 
 /// Tags a scene carries when its description's subject is several (`user-group`) or busy with
 /// an action that holds its eyes and face (`user-busy`).

@@ -333,6 +333,31 @@ impl World {
             }
             i = last + 1;
         }
+        // A hint gives way to plain words it cannot live with: "a picnic" needs daylight, but
+        // "a picnic under a full moon" is lit by the moon. The hint's pin is dropped (the last
+        // first) and reported as a conflict the plain words won.
+        let holds = |pins: &[Pin]| {
+            let mut st = State::default();
+            for p in pins {
+                st.blocks.union_with(&self.pin_blocks(p.axis, &p.values));
+            }
+            self.exists(&st)
+        };
+        while pins.iter().any(|p| self.axes[p.axis].hints) && !holds(&pins) {
+            let plain: Vec<Pin> = pins
+                .iter()
+                .filter(|p| !self.axes[p.axis].hints)
+                .cloned()
+                .collect();
+            if !holds(&plain) {
+                break;
+            }
+            let Some(k) = pins.iter().rposition(|p| self.axes[p.axis].hints) else {
+                break;
+            };
+            let lost = pins.remove(k);
+            conflicts.push((plain[0].clone(), lost));
+        }
         (pins, conflicts)
     }
 

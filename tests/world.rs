@@ -1936,3 +1936,145 @@ fn palettes_and_faces_agree_with_the_light_the_mode_and_the_feeling() {
         );
     }
 }
+
+/// The tag names of every entry a scene picked, and the names of its world's values.
+fn scene_words(lib: &Library, scene: &Scene) -> (Vec<String>, Vec<String>) {
+    let mut tags = Vec::new();
+    for fill in &scene.slots {
+        for p in &fill.picks {
+            if let promptloom::scene::Pick::Entry(c, e) = p {
+                tags.extend(lib.categories[*c].entries[*e].tag_names.iter().cloned());
+            }
+        }
+    }
+    let world = lib
+        .world
+        .axes
+        .iter()
+        .zip(&scene.world)
+        .filter(|(_, v)| **v != NONE && **v != OPEN)
+        .map(|(a, v)| a.values[*v as usize].name.clone())
+        .collect();
+    (tags, world)
+}
+
+#[test]
+fn the_light_fits_what_the_user_said_of_the_place_the_hour_and_the_activity() {
+    let lib = Library::builtin().unwrap();
+    // (description, tags no picked entry may carry, world values the scene may not have)
+    let cases: [(&str, &[&str], &[&str]); 10] = [
+        // A fire glow needs a fire the user named: a hiker on a foggy ridge has none.
+        (
+            "a lone hiker on a ridge in thick fog",
+            &["light-source"],
+            &[],
+        ),
+        (
+            "a chef flipping a pancake in a busy kitchen",
+            &["light-source"],
+            &[],
+        ),
+        ("portrait of a young violinist", &["light-source"], &[]),
+        // Nobody powers an abandoned place.
+        (
+            "an abandoned amusement park overgrown with vines",
+            &[],
+            &["lamplight", "neon", "screenlight", "spotlight", "studio"],
+        ),
+        // A dim or smoky room is never under a white glare.
+        (
+            "a jazz saxophonist playing in a smoky basement club",
+            &["well-lit"],
+            &["studio"],
+        ),
+        (
+            "two boxers sparring in a dim basement gym",
+            &["well-lit"],
+            &["studio"],
+        ),
+        // What needs daylight happens by day.
+        (
+            "a golden retriever catching a frisbee in a park",
+            &[],
+            &["night", "blue-hour", "moonlight", "starlight"],
+        ),
+        (
+            "a girl flying a kite on a windy beach",
+            &[],
+            &["night", "blue-hour", "moonlight", "starlight"],
+        ),
+        // A time of day the user names is the light's: no studio softbox at dawn.
+        ("a bakery window at dawn with fresh bread", &[], &["studio"]),
+        (
+            "a bee on a lavender flower",
+            &[],
+            &["night", "blue-hour", "moonlight", "starlight"],
+        ),
+    ];
+    for (d, no_tags, no_values) in cases {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..200u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            let (tags, world) = scene_words(&lib, &scene);
+            for t in no_tags {
+                assert!(
+                    !tags.iter().any(|x| x == t),
+                    "{d} seed {seed}: an entry tagged `{t}`"
+                );
+            }
+            for v in no_values {
+                assert!(
+                    !world.iter().any(|x| x == v),
+                    "{d} seed {seed}: world has `{v}`"
+                );
+            }
+        }
+    }
+    // A flame lights a scene only when daylight has gone, and a light the user names brings
+    // its own source: "by the fire" may get the glow of a nearby fire.
+    for d in [
+        "a mother reading to her daughter by candlelight",
+        "an old fisherman mending nets by lantern light",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..200u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            let (_, world) = scene_words(&lib, &scene);
+            for v in ["morning", "midday", "afternoon", "golden-hour"] {
+                assert!(
+                    !world.iter().any(|x| x == v),
+                    "{d} seed {seed}: firelight at `{v}`"
+                );
+            }
+        }
+    }
+    let sources = |d: &str, template: Option<&str>| {
+        let plan = Plan::new(&lib, d, template).unwrap();
+        (0..300u64)
+            .filter(|&seed| {
+                let (tags, _) = scene_words(&lib, &build(&lib, &plan, seed, 0, false));
+                tags.iter().any(|t| t == "light-source")
+            })
+            .count()
+    };
+    // A hint gives way to plain words: "a picnic under a full moon" is lit by the moon.
+    let plan = Plan::new(&lib, "a picnic under a full moon", None).unwrap();
+    for seed in 0..50u64 {
+        let (_, world) = scene_words(&lib, &build(&lib, &plan, seed, 0, false));
+        assert!(
+            world.iter().any(|v| v == "moonlight"),
+            "a picnic under a full moon, seed {seed}: {world:?}"
+        );
+    }
+    // Words that name a flame pin the firelight.
+    let plan = Plan::new(&lib, "an old sailor warming his hands by the fire", None).unwrap();
+    for seed in 0..50u64 {
+        let (_, world) = scene_words(&lib, &build(&lib, &plan, seed, 0, false));
+        assert!(
+            world.iter().any(|v| v == "firelight"),
+            "seed {seed}: {world:?}"
+        );
+    }
+    // A random portrait may still invent its candle.
+    assert!(sources("", Some("portrait")) > 0);
+}

@@ -277,6 +277,16 @@ fn unknown_tags(lib: &Library, out: &mut Vec<Finding>) {
             carried.insert(id);
         }
     }
+    for axis in &lib.world.axes {
+        for tag in [
+            crate::scene::unsaid_tag(&axis.name),
+            crate::scene::said_tag(&axis.name),
+        ] {
+            if let Some(id) = lib.tags.get(&tag) {
+                carried.insert(id);
+            }
+        }
+    }
     let names: Vec<&str> = carried.iter().map(|i| lib.tags.name(i)).collect();
     let report = |tag: &str, location: &Location, what: &str, out: &mut Vec<Finding>| {
         if let Some(id) = lib.tags.get(tag)
