@@ -1137,6 +1137,9 @@ pub struct Scratch {
     /// Content words already in the scene being filled: a slot prefers entries that repeat
     /// none of them.
     used_words: crate::repeats::Said,
+    /// The strict topics of the body's words around the slot being filled ("The light is"):
+    /// the slot prefers entries that say none of them (see [`crate::topics`]).
+    frame: Vec<u32>,
 }
 
 /// What the hashed stream paths in a [`Scratch`] were computed for.
@@ -1301,6 +1304,10 @@ pub fn build_with(
     template_state.blocks.union_with(&t.world_blocks);
     apply_user_pins(lib, plan, &mut template_state);
     let mut pinned_state = template_state.clone();
+    // The words of the entries pinned so far: a phrase that names several entries prefers
+    // one that says none of them again ("among Tuscan vines" is not followed by the
+    // farmhouse "among its barns").
+    let mut pinned_words = crate::repeats::Said::default();
     for (si, sp) in plan.spans.iter().enumerate() {
         // Entries of categories the template uses that do not contradict the template itself
         // (an outdoor sky pinned into an indoor scene would block everything else).
@@ -1349,6 +1356,8 @@ pub fn build_with(
         } else {
             &showing
         };
+        let fresh = crate::topics::unsaid(lib, pool, &pinned_words);
+        let pool = fresh.as_ref().unwrap_or(pool);
         let (c, e) = if pool.len() == 1 {
             pool[0]
         } else {
@@ -1384,6 +1393,7 @@ pub fn build_with(
         pinned_spans.push((si, slot, !showing.is_empty() && !keeps_words));
         let en = &lib.categories[c].entries[e];
         pinned_state.add(&en.tags, &en.blocks);
+        pinned_words.extend(en.words());
     }
 
     // A light, palette or medium the words name inside a longer phrase fills its slot if
@@ -1688,6 +1698,27 @@ pub fn build_with(
         streams.push(k.stream(index));
     }
     crate::rng::prefill(&mut streams);
+    // The body variant, from its own stream (so drawing it before the slots changes nothing
+    // else): one whose own words repeat none of the user's, where one does; its words then
+    // join what the scene has said (see [`crate::topics`]).
+    let body = match streams.get_mut(unpinned) {
+        Some(rng) if t.bodies.len() > 1 => {
+            let drawn = rng.below(t.bodies.len() as u32) as usize;
+            let b = crate::topics::body_for_user(&t.body_topics, drawn, &scratch.user_words);
+            if explain && b != drawn {
+                notes.push(format!(
+                    "body {} repeats the description's words: body {} instead",
+                    drawn + 1,
+                    b + 1
+                ));
+            }
+            b
+        }
+        _ => 0,
+    };
+    if let Some(bt) = t.body_topics.get(body) {
+        scratch.base_words.extend(&bt.words);
+    }
     if lib.world.axes.is_empty() {
         world_rng = None;
     } else {
@@ -1755,6 +1786,7 @@ pub fn build_with(
             &mut fills,
             &mut streams[..unpinned],
             FillCtx {
+                body: t.body_topics.get(body),
                 explain: explain && last,
                 last,
                 plan,
@@ -1835,13 +1867,7 @@ pub fn build_with(
         notes.extend(conflicts);
         notes.push(format!("world: {}", world_line(lib, &world)));
     }
-    let mut next_stream = streams.iter_mut().skip(unpinned);
-
-    // 7. Body variant.
-    let body = match next_stream.next() {
-        Some(rng) if t.bodies.len() > 1 => rng.below(t.bodies.len() as u32) as usize,
-        _ => 0,
-    };
+    // 7. Body variant: drawn before the slots.
     scratch.streams = streams;
 
     let dynamic = expand_dynamic(lib, t, &fills, body, &plan.key, seed, index);
@@ -1894,6 +1920,8 @@ const WIDE_AFTER: u32 = 2;
 
 /// What [`fill_slots`] needs to know about the scene being built.
 struct FillCtx<'a> {
+    /// What the scene's body says in its own words.
+    body: Option<&'a crate::topics::BodyTopics>,
     explain: bool,
     /// The last try: fill what fits and report what does not.
     last: bool,
@@ -1948,6 +1976,10 @@ fn fill_slots(
         };
         let cat = &lib.categories[s.category];
         note_taken_and_boosted(lib, fills, s.category, scratch);
+        scratch.frame.clear();
+        if let Some(b) = ctx.body {
+            scratch.frame.extend_from_slice(b.frame(i));
+        }
         for k in 0..n {
             if let Some(e) = quick_pick(lib, state, s, rng, scratch) {
                 let en = &cat.entries[e];
@@ -2100,6 +2132,7 @@ fn quick_pick(
         if state.admits(&en.tags, &en.blocks)
             && !scratch.taken.contains(&e)
             && !scratch.used_words.repeats(en.words())
+            && !crate::topics::meets(&scratch.frame, en.topics())
         {
             return Some(e);
         }
@@ -2180,7 +2213,10 @@ fn gather(
             if !state.admits(&en.tags, &en.blocks) || scratch.taken.contains(&ei) {
                 continue;
             }
-            if avoid_repeats && scratch.used_words.repeats(en.words()) {
+            if avoid_repeats
+                && (scratch.used_words.repeats(en.words())
+                    || crate::topics::meets(&scratch.frame, en.topics()))
+            {
                 repeating = true;
                 continue;
             }
@@ -2194,7 +2230,9 @@ fn gather(
             scratch.candidates.push(ei);
             scratch.weights.push(w);
         }
-        if !scratch.candidates.is_empty() || !repeating {
+        // A slot that may be skipped says nothing rather than say something again ("under a
+        // starry sky" is not followed by "Above, a huge, empty sky").
+        if !scratch.candidates.is_empty() || !repeating || slot.chance < 100 {
             break;
         }
     }
