@@ -9,13 +9,13 @@
 /// Words that may repeat: function words and the vocabulary of light and colour that the
 /// light, time and palette each use in their own sense.
 const MAY_REPEAT: &[&str] = &[
-    "about", "above", "across", "after", "against", "along", "around", "away", "before",
-    "behind", "below", "beside", "between", "beyond", "color", "colors", "colour",
-    "colours", "down", "each", "every", "from", "full", "into", "just", "light", "like", "lit",
-    "more", "most", "much", "near", "only", "onto", "over", "scene", "some", "such", "than",
-    "that", "their", "them", "then", "there", "these", "they", "this", "those", "through", "tone",
-    "tones", "toward", "towards", "under", "until", "upon", "very", "what", "when", "where",
-    "which", "while", "whose", "with", "within", "without", "your",
+    "about", "above", "across", "after", "against", "along", "around", "away", "before", "behind",
+    "below", "beside", "between", "beyond", "color", "colors", "colour", "colours", "down", "each",
+    "every", "from", "full", "into", "just", "light", "like", "lit", "more", "most", "much",
+    "near", "only", "onto", "over", "scene", "some", "such", "than", "that", "their", "them",
+    "then", "there", "these", "they", "this", "those", "through", "tone", "tones", "toward",
+    "towards", "under", "until", "upon", "very", "what", "when", "where", "which", "while",
+    "whose", "with", "within", "without", "your",
 ];
 
 /// Of [`MAY_REPEAT`], the words that name something: a frame around a slot ("The light is

@@ -1140,6 +1140,9 @@ pub struct Scratch {
     /// The strict topics of the body's words around the slot being filled ("The light is"):
     /// the slot prefers entries that say none of them (see [`crate::topics`]).
     frame: Vec<u32>,
+    /// Every topic of the user's own words, none exempt: a slot that may be skipped says none
+    /// of them ("by lantern light" is not followed by "picked out by the light").
+    user_topics: Vec<u32>,
 }
 
 /// What the hashed stream paths in a [`Scratch`] were computed for.
@@ -1495,6 +1498,8 @@ pub fn build_with(
         // that no body can leave out: it is said again rather than swapped for another of its
         // kind (its axis says `restate`).
         let (rs, re) = range.unwrap_or((0, 0));
+        let mut subject_words = Vec::new();
+        crate::repeats::content_words(&remainder, &mut subject_words);
         for &(si, slot, _) in &pinned_spans {
             let sp = &plan.spans[si];
             let (start, end) = (plan.words[sp.first].start, plan.words[sp.last].end);
@@ -1504,11 +1509,16 @@ pub fn build_with(
             let restated =
                 s.chance >= 100 && s.min > 0 && !s.guarded && lib.world.restates(s.category);
             // A scenery slot's entry that does not repeat the user's words says what their kind
-            // brings ("trumpeter" brings a brass trumpet): it is written.
+            // brings ("trumpeter" brings a brass trumpet): it is written, unless it says a
+            // topic of the subject again ("steaming food stalls" and "rows of food stalls").
             let brings = s.scenery.is_some()
-                && fills[slot].picks.iter().any(
-                    |p| matches!(p, Pick::Entry(c, e) if !plan.showing[si].contains(&(*c, *e))),
-                );
+                && fills[slot].picks.iter().any(|p| {
+                    matches!(p, Pick::Entry(c, e) if !plan.showing[si].contains(&(*c, *e))
+                    && !crate::topics::shares(
+                        lib.categories[*c].entries[*e].words(),
+                        &subject_words,
+                    ))
+                });
             if start >= rs && end <= re && Some(slot) != subject_slot && !restated && !brings {
                 for p in fills[slot].picks.drain(..) {
                     if let Pick::Entry(c, e) = p {
@@ -1662,6 +1672,7 @@ pub fn build_with(
     // What the scene already says: the user's subject and the pinned entries.
     scratch.base_words.clear();
     scratch.user_words.clear();
+    scratch.user_topics.clear();
     for f in &fills {
         for p in &f.picks {
             match p {
@@ -1673,6 +1684,7 @@ pub fn build_with(
                     crate::repeats::content_words(text, &mut ws);
                     scratch.base_words.extend(&ws);
                     scratch.user_words.extend(&ws);
+                    crate::topics::strict_topics(text, &mut scratch.user_topics);
                 }
             }
         }
@@ -2133,6 +2145,7 @@ fn quick_pick(
             && !scratch.taken.contains(&e)
             && !scratch.used_words.repeats(en.words())
             && !crate::topics::meets(&scratch.frame, en.topics())
+            && !(slot.chance < 100 && crate::topics::meets(&scratch.user_topics, en.topics()))
         {
             return Some(e);
         }
@@ -2220,7 +2233,9 @@ fn gather(
                 repeating = true;
                 continue;
             }
-            if may_stay_empty && scratch.user_words.repeats(en.words()) {
+            if may_stay_empty && scratch.user_words.repeats(en.words())
+                || slot.chance < 100 && crate::topics::meets(&scratch.user_topics, en.topics())
+            {
                 continue;
             }
             let mut w = u64::from(en.weight);

@@ -29,8 +29,7 @@ fn keeps_double(c: u8) -> bool {
 fn undouble(w: &str) -> &str {
     let b = w.as_bytes();
     let n = b.len();
-    if n >= 4 && b[n - 1] == b[n - 2] && !keeps_double(b[n - 1]) && !b"aeiou".contains(&b[n - 1])
-    {
+    if n >= 4 && b[n - 1] == b[n - 2] && !keeps_double(b[n - 1]) && !b"aeiou".contains(&b[n - 1]) {
         &w[..n - 1]
     } else {
         w
@@ -83,6 +82,11 @@ pub fn stem(lower: &str) -> Option<String> {
     }
     if n >= 8 && w.ends_with("ic") {
         return Some(w[..n - 2].to_string());
+    }
+    // A silent final e, so that "frame" meets "framed" and "framing" (whose -ed and -ing took
+    // it with them).
+    if n >= 5 && w.ends_with('e') && !w.ends_with("ee") {
+        return Some(w[..n - 1].to_string());
     }
     Some(w)
 }
@@ -246,6 +250,11 @@ pub fn unsaid(
     (!fresh.is_empty() && fresh.len() < pool.len()).then_some(fresh)
 }
 
+/// Whether two lists of hashed topics share one.
+pub fn shares(a: &[u32], b: &[u32]) -> bool {
+    a.iter().any(|t| b.contains(t))
+}
+
 /// Whether `topics` (an entry's strict topics) says any topic of `frame`.
 pub fn meets(frame: &[u32], topics: &[u32]) -> bool {
     !frame.is_empty() && topics.iter().any(|t| frame.contains(t))
@@ -270,6 +279,8 @@ mod tests {
         assert_eq!(st("photographic"), st("photograph"));
         assert_eq!(st("tones"), st("tone"));
         assert_eq!(st("glossy"), st("gloss"));
+        assert_eq!(st("framed"), st("frame"));
+        assert_eq!(st("framing"), st("frames"));
         // Words that only look like it keep their own stem.
         assert_ne!(st("grass"), st("gras"));
         assert_eq!(st("moss").as_deref(), Some("moss"));
@@ -296,7 +307,10 @@ mod tests {
             v
         };
         assert!(meets(b.frame(1), &t("light from a tall north window")));
-        assert!(!meets(b.frame(1), &t("the warm flicker of a single candle")));
+        assert!(!meets(
+            b.frame(1),
+            &t("the warm flicker of a single candle")
+        ));
         assert!(meets(b.frame(2), &t("earthy tones of umber and clay")));
         assert!(meets(b.frame(3), &t("a glass at the edge of the frame")));
         assert!(b.frame(0).is_empty());
