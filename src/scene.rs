@@ -2145,7 +2145,7 @@ fn quick_pick(
             && !scratch.taken.contains(&e)
             && !scratch.used_words.repeats(en.words())
             && !crate::topics::meets(&scratch.frame, en.topics())
-            && !(slot.chance < 100 && crate::topics::meets(&scratch.user_topics, en.topics()))
+            && (slot.chance >= 100 || !crate::topics::meets(&scratch.user_topics, en.topics()))
         {
             return Some(e);
         }

@@ -201,7 +201,11 @@ impl BodyTopics {
             // The text just before, back to the clause's start or the previous tag.
             if let Some(Piece::Text(t)) = k.checked_sub(1).and_then(|j| ps.get(j)) {
                 let t = plain(t);
-                let clause = t.rsplit(clause_break).next().unwrap_or("");
+                // A colon introduces the value ("Look closer: …"), so the frame runs past it.
+                let clause = t
+                    .rsplit(|c| c != ':' && clause_break(c))
+                    .next()
+                    .unwrap_or("");
                 strict_topics(clause, f);
             }
             // And just after, to the clause's end or the next tag.
