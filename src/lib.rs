@@ -33,6 +33,7 @@ pub mod suggest;
 pub mod tags;
 pub mod text;
 pub mod tokens;
+pub mod topics;
 pub mod world;
 mod yaml;
 

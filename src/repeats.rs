@@ -9,32 +9,47 @@
 /// Words that may repeat: function words and the vocabulary of light and colour that the
 /// light, time and palette each use in their own sense.
 const MAY_REPEAT: &[&str] = &[
-    "about", "above", "across", "after", "against", "along", "among", "around", "away", "before",
-    "behind", "below", "beneath", "beside", "between", "beyond", "color", "colors", "colour",
-    "colours", "down", "each", "every", "from", "full", "into", "just", "light", "like", "lit",
-    "more", "most", "much", "near", "only", "onto", "over", "scene", "some", "such", "than",
-    "that", "their", "them", "then", "there", "these", "they", "this", "those", "through", "tone",
-    "tones", "toward", "towards", "under", "until", "upon", "very", "what", "when", "where",
-    "which", "while", "whose", "with", "within", "without", "your",
+    "about", "above", "across", "after", "against", "along", "around", "away", "before", "behind",
+    "below", "beside", "between", "beyond", "color", "colors", "colour", "colours", "down", "each",
+    "every", "from", "full", "into", "just", "light", "like", "lit", "more", "most", "much",
+    "near", "only", "onto", "over", "scene", "some", "such", "than", "that", "their", "them",
+    "then", "there", "these", "they", "this", "those", "through", "tone", "tones", "toward",
+    "towards", "under", "until", "upon", "very", "what", "when", "where", "which", "while",
+    "whose", "with", "within", "without", "your",
 ];
 
-/// The hashed content words of `text`, appended to `out`.
+/// Of [`MAY_REPEAT`], the words that name something: a frame around a slot ("The light is
+/// {{ light }}") still must not meet them in its value (see [`crate::topics`]).
+const SHARED_NOUNS: &[&str] = &[
+    "color", "colors", "colour", "colours", "light", "scene", "tone", "tones",
+];
+
+/// Whether `lower` is a function word: one that never carries a topic.
+pub fn is_function_word(lower: &str) -> bool {
+    MAY_REPEAT.contains(&lower) && !SHARED_NOUNS.contains(&lower)
+}
+
+/// The hashed content words of `text`, appended to `out`: each word folded to its topic (see
+/// [`crate::topics::stem`]), so "rainy" meets "rain" and "skies" meets "sky".
 pub fn content_words(text: &str, out: &mut Vec<u32>) {
-    for w in text
-        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .filter(|w| w.len() >= 4)
-    {
-        let lower = w.to_lowercase();
+    for lower in crate::topics::words(text) {
         let lower = lower.trim_end_matches("'s");
         if MAY_REPEAT.contains(&lower) {
             continue;
         }
-        let stem = match lower.strip_suffix('s') {
-            Some(s) if s.len() >= 4 && !s.ends_with('s') => s,
-            _ => lower,
+        let Some(stem) = crate::topics::stem(lower) else {
+            continue;
         };
-        out.push(fnv1a(stem));
+        if MAY_REPEAT.contains(&stem.as_str()) {
+            continue;
+        }
+        out.push(fnv1a(&stem));
     }
+}
+
+/// The hash under which a topic is kept.
+pub fn hash(stem: &str) -> u32 {
+    fnv1a(stem)
 }
 
 /// The content words said so far in a scene, with a 256-bit summary that answers "not said"

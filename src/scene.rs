@@ -1243,6 +1243,12 @@ pub struct Scratch {
     /// Content words already in the scene being filled: a slot prefers entries that repeat
     /// none of them.
     used_words: crate::repeats::Said,
+    /// The strict topics of the body's words around the slot being filled ("The light is"):
+    /// the slot prefers entries that say none of them (see [`crate::topics`]).
+    frame: Vec<u32>,
+    /// Every topic of the user's own words, none exempt: a slot that may be skipped says none
+    /// of them ("by lantern light" is not followed by "picked out by the light").
+    user_topics: Vec<u32>,
 }
 
 /// What the hashed stream paths in a [`Scratch`] were computed for.
@@ -1431,6 +1437,10 @@ pub fn build_with(
                 .collect()
         })
         .collect();
+    // The words of the entries pinned so far: a phrase that names several entries prefers
+    // one that says none of them again ("among Tuscan vines" is not followed by the
+    // farmhouse "among its barns").
+    let mut pinned_words = crate::repeats::Said::default();
     for (si, sp) in plan.spans.iter().enumerate() {
         let usable = usables[si].clone();
         if usable.is_empty() {
@@ -1482,6 +1492,8 @@ pub fn build_with(
         } else {
             &showing
         };
+        let fresh = crate::topics::unsaid(lib, pool, &pinned_words);
+        let pool = fresh.as_ref().unwrap_or(pool);
         let (c, e) = if pool.len() == 1 {
             pool[0]
         } else {
@@ -1517,6 +1529,7 @@ pub fn build_with(
         pinned_spans.push((si, slot, !showing.is_empty() && !keeps_words));
         let en = &lib.categories[c].entries[e];
         pinned_state.add(&en.tags, &en.blocks);
+        pinned_words.extend(en.words());
     }
 
     // A light, palette or medium the words name inside a longer phrase fills its slot if
@@ -1618,6 +1631,8 @@ pub fn build_with(
         // that no body can leave out: it is said again rather than swapped for another of its
         // kind (its axis says `restate`).
         let (rs, re) = range.unwrap_or((0, 0));
+        let mut subject_words = Vec::new();
+        crate::repeats::content_words(&remainder, &mut subject_words);
         for &(si, slot, _) in &pinned_spans {
             let sp = &plan.spans[si];
             let (start, end) = (plan.words[sp.first].start, plan.words[sp.last].end);
@@ -1627,11 +1642,16 @@ pub fn build_with(
             let restated =
                 s.chance >= 100 && s.min > 0 && !s.guarded && lib.world.restates(s.category);
             // A scenery slot's entry that does not repeat the user's words says what their kind
-            // brings ("trumpeter" brings a brass trumpet): it is written.
+            // brings ("trumpeter" brings a brass trumpet): it is written, unless it says a
+            // topic of the subject again ("steaming food stalls" and "rows of food stalls").
             let brings = s.scenery.is_some()
-                && fills[slot].picks.iter().any(
-                    |p| matches!(p, Pick::Entry(c, e) if !plan.showing[si].contains(&(*c, *e))),
-                );
+                && fills[slot].picks.iter().any(|p| {
+                    matches!(p, Pick::Entry(c, e) if !plan.showing[si].contains(&(*c, *e))
+                    && !crate::topics::shares(
+                        lib.categories[*c].entries[*e].words(),
+                        &subject_words,
+                    ))
+                });
             if start >= rs && end <= re && Some(slot) != subject_slot && !restated && !brings {
                 for p in fills[slot].picks.drain(..) {
                     if let Pick::Entry(c, e) = p {
@@ -1785,6 +1805,7 @@ pub fn build_with(
     // What the scene already says: the user's subject and the pinned entries.
     scratch.base_words.clear();
     scratch.user_words.clear();
+    scratch.user_topics.clear();
     for f in &fills {
         for p in &f.picks {
             match p {
@@ -1796,6 +1817,7 @@ pub fn build_with(
                     crate::repeats::content_words(text, &mut ws);
                     scratch.base_words.extend(&ws);
                     scratch.user_words.extend(&ws);
+                    crate::topics::strict_topics(text, &mut scratch.user_topics);
                 }
             }
         }
@@ -1821,6 +1843,27 @@ pub fn build_with(
         streams.push(k.stream(index));
     }
     crate::rng::prefill(&mut streams);
+    // The body variant, from its own stream (so drawing it before the slots changes nothing
+    // else): one whose own words repeat none of the user's, where one does; its words then
+    // join what the scene has said (see [`crate::topics`]).
+    let body = match streams.get_mut(unpinned) {
+        Some(rng) if t.bodies.len() > 1 => {
+            let drawn = rng.below(t.bodies.len() as u32) as usize;
+            let b = crate::topics::body_for_user(&t.body_topics, drawn, &scratch.user_words);
+            if explain && b != drawn {
+                notes.push(format!(
+                    "body {} repeats the description's words: body {} instead",
+                    drawn + 1,
+                    b + 1
+                ));
+            }
+            b
+        }
+        _ => 0,
+    };
+    if let Some(bt) = t.body_topics.get(body) {
+        scratch.base_words.extend(&bt.words);
+    }
     if lib.world.axes.is_empty() {
         world_rng = None;
     } else {
@@ -1889,6 +1932,7 @@ pub fn build_with(
             &mut fills,
             &mut streams[..unpinned],
             FillCtx {
+                body: t.body_topics.get(body),
                 explain: explain && last,
                 last,
                 plan,
@@ -1969,13 +2013,7 @@ pub fn build_with(
         notes.extend(conflicts);
         notes.push(format!("world: {}", world_line(lib, &world)));
     }
-    let mut next_stream = streams.iter_mut().skip(unpinned);
-
-    // 7. Body variant.
-    let body = match next_stream.next() {
-        Some(rng) if t.bodies.len() > 1 => rng.below(t.bodies.len() as u32) as usize,
-        _ => 0,
-    };
+    // 7. Body variant: drawn before the slots.
     scratch.streams = streams;
 
     let dynamic = expand_dynamic(lib, t, &fills, body, &plan.key, seed, index);
@@ -2028,6 +2066,8 @@ const WIDE_AFTER: u32 = 2;
 
 /// What [`fill_slots`] needs to know about the scene being built.
 struct FillCtx<'a> {
+    /// What the scene's body says in its own words.
+    body: Option<&'a crate::topics::BodyTopics>,
     explain: bool,
     /// The last try: fill what fits and report what does not.
     last: bool,
@@ -2082,6 +2122,10 @@ fn fill_slots(
         };
         let cat = &lib.categories[s.category];
         note_taken_and_boosted(lib, fills, s.category, scratch);
+        scratch.frame.clear();
+        if let Some(b) = ctx.body {
+            scratch.frame.extend_from_slice(b.frame(i));
+        }
         for k in 0..n {
             if let Some(e) = quick_pick(lib, state, s, rng, scratch) {
                 let en = &cat.entries[e];
@@ -2234,6 +2278,8 @@ fn quick_pick(
         if state.admits(&en.tags, &en.blocks)
             && !scratch.taken.contains(&e)
             && !scratch.used_words.repeats(en.words())
+            && !crate::topics::meets(&scratch.frame, en.topics())
+            && (slot.chance >= 100 || !crate::topics::meets(&scratch.user_topics, en.topics()))
         {
             return Some(e);
         }
@@ -2314,11 +2360,16 @@ fn gather(
             if !state.admits(&en.tags, &en.blocks) || scratch.taken.contains(&ei) {
                 continue;
             }
-            if avoid_repeats && scratch.used_words.repeats(en.words()) {
+            if avoid_repeats
+                && (scratch.used_words.repeats(en.words())
+                    || crate::topics::meets(&scratch.frame, en.topics()))
+            {
                 repeating = true;
                 continue;
             }
-            if may_stay_empty && scratch.user_words.repeats(en.words()) {
+            if may_stay_empty && scratch.user_words.repeats(en.words())
+                || slot.chance < 100 && crate::topics::meets(&scratch.user_topics, en.topics())
+            {
                 continue;
             }
             let mut w = u64::from(en.weight);
@@ -2328,7 +2379,9 @@ fn gather(
             scratch.candidates.push(ei);
             scratch.weights.push(w);
         }
-        if !scratch.candidates.is_empty() || !repeating {
+        // A slot that may be skipped says nothing rather than say something again ("under a
+        // starry sky" is not followed by "Above, a huge, empty sky").
+        if !scratch.candidates.is_empty() || !repeating || slot.chance < 100 {
             break;
         }
     }

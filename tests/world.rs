@@ -2078,3 +2078,60 @@ fn the_light_fits_what_the_user_said_of_the_place_the_hour_and_the_activity() {
     // A random portrait may still invent its candle.
     assert!(sources("", Some("portrait")) > 0);
 }
+
+/// How often `word` is written in `prompt` as a whole word (case folded).
+fn times(prompt: &str, word: &str) -> usize {
+    prompt
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| *w == word)
+        .count()
+}
+
+#[test]
+fn a_topic_is_said_once() {
+    // Two slots: a starry sky is not followed by "Above, a huge, empty sky".
+    for p in prompts(
+        "a desert caravan of camels crossing dunes under a full moon",
+        100,
+    ) {
+        assert!(times(&p, "sky") <= 1, "{p}");
+    }
+    // Two pinned phrases: the farmhouse "among its barns" is not also "among Tuscan vines".
+    for p in prompts("watercolor of a tuscan farmhouse at sunset", 100) {
+        assert!(times(&p, "among") <= 1, "{p}");
+    }
+    // A slot that may be skipped never says the user's words again, "light" included.
+    for p in prompts("a fisherman mending nets by lantern light", 100) {
+        assert!(!p.contains("picked out by the light"), "{p}");
+    }
+    // A frame never meets its own head word in the value it frames, and a body never says
+    // its own words twice.
+    let engine = promptloom::Engine::builtin().unwrap();
+    for t in ["coast", "macro", "food", "portrait", "general", "landscape"] {
+        let plan = engine
+            .plan(&promptloom::engine::Request {
+                description: String::new(),
+                template: Some(t.to_string()),
+            })
+            .unwrap();
+        for seed in 0..200 {
+            let scene = engine.scene(&plan, seed, 0, false);
+            let p = engine
+                .record(&scene, &promptloom::dialect::plain::Plain)
+                .unwrap()
+                .prompt;
+            let low = p.to_lowercase();
+            assert!(!low.contains("the light is light"), "{p}");
+            assert!(
+                !(low.contains("look closer") && low.contains("closer look")),
+                "{p}"
+            );
+            assert!(
+                !(low.contains("in tones of") && times(&low, "tones") > 1),
+                "{p}"
+            );
+            assert!(times(&low, "portrait") <= 1 || t != "portrait", "{p}");
+        }
+    }
+}

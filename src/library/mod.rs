@@ -104,6 +104,8 @@ pub struct Entry {
     article: std::sync::OnceLock<&'static str>,
     /// The content words of `text` (see [`crate::repeats`]), worked out when first asked for.
     words: std::sync::OnceLock<Box<[u32]>>,
+    /// Every topic of `text`, none exempt (see [`crate::topics::strict_topics`]).
+    topics: std::sync::OnceLock<Box<[u32]>>,
 }
 
 impl Entry {
@@ -113,6 +115,16 @@ impl Entry {
         self.words.get_or_init(|| {
             let mut v = Vec::new();
             crate::repeats::content_words(&self.text, &mut v);
+            v.into_boxed_slice()
+        })
+    }
+
+    /// Every topic of the entry's text, none exempt: a body's frame around a slot ("The light
+    /// is …") prefers entries that say none of its own topics.
+    pub fn topics(&self) -> &[u32] {
+        self.topics.get_or_init(|| {
+            let mut v = Vec::new();
+            crate::topics::strict_topics(&self.text, &mut v);
             v.into_boxed_slice()
         })
     }
@@ -224,6 +236,8 @@ pub struct SceneTemplate {
     /// Per body: its runs of dynamic syntax (`{gently|slowly}`), which Tera sees as `DYN_k`
     /// (see [`crate::body::split_dynamic`]); empty for bodies without any.
     pub body_dynamic: Vec<Vec<crate::dynamic::Template>>,
+    /// Per body: the topics it says in its own words (see [`crate::topics`]).
+    pub body_topics: Vec<crate::topics::BodyTopics>,
     pub location: Location,
 }
 
@@ -700,6 +714,7 @@ fn compile(sources: Vec<SourceFile>, spelling: text::Spelling) -> Result<Library
                 location: loc,
                 article: std::sync::OnceLock::new(),
                 words: Default::default(),
+                topics: Default::default(),
             });
         }
         if total == 0 {
@@ -1298,6 +1313,11 @@ fn compile_template(
         body_locations.push(bloc);
         body_dynamic.push(runs);
     }
+    let body_topics: Vec<_> = raw
+        .bodies
+        .iter()
+        .map(|b| crate::topics::BodyTopics::of(b, &slot_names))
+        .collect();
     validate_aspect(&raw.aspect).map_err(|m| invalid(tloc.clone(), m))?;
     if let Some(a) = raw
         .avoid
@@ -1359,6 +1379,7 @@ fn compile_template(
         slots,
         bodies,
         fast_bodies,
+        body_topics,
         body_sources: raw.bodies,
         body_locations,
         body_dynamic,
