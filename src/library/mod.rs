@@ -104,6 +104,8 @@ pub struct Entry {
     article: std::sync::OnceLock<&'static str>,
     /// The content words of `text` (see [`crate::repeats`]), worked out when first asked for.
     words: std::sync::OnceLock<Box<[u32]>>,
+    /// The pronoun of the entry's text as a subject, worked out when first asked for.
+    pronoun: std::sync::OnceLock<crate::pronoun::Pronoun>,
 }
 
 impl Entry {
@@ -119,6 +121,14 @@ impl Entry {
 
     /// What [`crate::text::with_article`] puts in front of the entry's text: `""`, `"a "` or
     /// `"an "` (computed once per entry; prose bodies ask for it in every prompt).
+    /// [`crate::pronoun::of_subject`] of the entry's text (computed once per entry; prose
+    /// bodies ask for the subject's pronoun in every prompt).
+    pub fn pronoun(&self) -> crate::pronoun::Pronoun {
+        *self
+            .pronoun
+            .get_or_init(|| crate::pronoun::of_subject(&self.text))
+    }
+
     pub fn article(&self) -> &'static str {
         self.article.get_or_init(|| {
             let text = self.text.trim();
@@ -700,6 +710,7 @@ fn compile(sources: Vec<SourceFile>, spelling: text::Spelling) -> Result<Library
                 location: loc,
                 article: std::sync::OnceLock::new(),
                 words: Default::default(),
+                pronoun: std::sync::OnceLock::new(),
             });
         }
         if total == 0 {
