@@ -197,6 +197,8 @@ pub struct Slot {
     pub relaxed_pool: Vec<u32>,
     /// Running totals of the pool's weights, for drawing from it by binary search.
     pub pool_cumulative: Vec<u64>,
+    /// The pool's entries laid out for the admission rule (see [`crate::admission`]).
+    pub pool_table: crate::admission::PoolTable,
     pub location: Location,
 }
 
@@ -1266,6 +1268,10 @@ fn compile_template(
             pool: pool.clone(),
             relaxed_pool: relaxed_pool.clone(),
             pool_cumulative: pool_cumulative.clone(),
+            pool_table: crate::admission::PoolTable::new(pool.iter().map(|&e| {
+                let e = &entries[e as usize];
+                (&e.tags, &e.blocks)
+            })),
             location: sloc,
         });
     }
