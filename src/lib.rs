@@ -12,6 +12,7 @@
 //! assert_eq!(a, b); // same seed and index, same bytes
 //! ```
 
+pub mod admission;
 pub mod batch;
 pub mod body;
 pub mod dialect;

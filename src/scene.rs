@@ -2270,12 +2270,13 @@ fn quick_pick(
         return None;
     }
     let cat = &lib.categories[slot.category];
+    let view = slot.pool_table.view(state);
     for _ in 0..QUICK_TRIES {
         let x = rng.below_u64(total);
         let k = slot.pool_cumulative.partition_point(|c| *c <= x);
         let e = slot.pool[k] as usize;
         let en = &cat.entries[e];
-        if state.admits(&en.tags, &en.blocks)
+        if slot.pool_table.admits(&view, k)
             && !scratch.taken.contains(&e)
             && !scratch.used_words.repeats(en.words())
             && !crate::topics::meets(&scratch.frame, en.topics())
@@ -2352,12 +2353,17 @@ fn gather(
     // Entries that repeat a word already in the scene only when nothing else fits; never one
     // that repeats the user's own words where the slot can stay empty.
     let may_stay_empty = slot.chance < 100 || slot.guarded || slot.min == 0;
+    let view = (!relaxed).then(|| slot.pool_table.view(state));
     for avoid_repeats in [true, false] {
         let mut repeating = false;
-        for &ei in pool {
+        for (k, &ei) in pool.iter().enumerate() {
             let ei = ei as usize;
             let en = &cat.entries[ei];
-            if !state.admits(&en.tags, &en.blocks) || scratch.taken.contains(&ei) {
+            let admitted = match &view {
+                Some(v) => slot.pool_table.admits(v, k),
+                None => state.admits(&en.tags, &en.blocks),
+            };
+            if !admitted || scratch.taken.contains(&ei) {
                 continue;
             }
             if avoid_repeats
@@ -2418,7 +2424,7 @@ fn unfillable_slot(
             && s.min > 0
             && !s.negative
             && !plan.leaves_to_user(s)
-            && !admitted(s, &s.pool)
+            && !s.pool_table.admits_any(&s.pool_table.view(state))
             && (s.require.is_empty() || !admitted(s, &s.relaxed_pool))
     })
 }

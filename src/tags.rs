@@ -103,6 +103,22 @@ impl TagSet {
         self.words.iter().all(|w| *w == 0)
     }
 
+    /// The set's words: tag `id` is bit `id % 64` of word `id / 64`.
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
+    /// The set's non-zero words, as (word index, word): a sparse set tests against a full one
+    /// in a word or two.
+    pub fn nonzero_words(&self) -> Vec<(usize, u64)> {
+        self.words
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| **w != 0)
+            .map(|(i, w)| (i, *w))
+            .collect()
+    }
+
     pub fn clear(&mut self) {
         self.words = [0; WORDS];
     }

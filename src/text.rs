@@ -736,10 +736,15 @@ pub fn library_body(body: &str, spelling: Spelling) -> String {
     let mut out = String::with_capacity(body.len());
     let mut rest = body;
     loop {
-        let open = ["{{", "{%", "{#"]
-            .iter()
-            .filter_map(|o| rest.find(o).map(|i| (i, *o)))
-            .min_by_key(|(i, _)| *i);
+        // The first `{{`, `{%` or `{#` (one pass: searching for each of the three from here
+        // went to the end of the body for the ones not left, at every tag).
+        let r = rest.as_bytes();
+        let open = memchr::memchr_iter(b'{', r).find_map(|i| match r.get(i + 1) {
+            Some(b'{') => Some((i, "{{")),
+            Some(b'%') => Some((i, "{%")),
+            Some(b'#') => Some((i, "{#")),
+            _ => None,
+        });
         let Some((i, o)) = open else {
             out.push_str(&library_text(rest, spelling));
             return out;

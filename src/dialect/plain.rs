@@ -162,9 +162,17 @@ impl Plain {
         let mut pronoun = crate::pronoun::Pronoun::It;
         if let Some(si) = t.slot_index("subject") {
             slot_with_article(lib, scene, si, subject_a, &mut tmp.0);
-            tmp.1.clear();
-            write_slot(lib, scene, si, &mut tmp.1);
-            pronoun = crate::pronoun::of_subject(&tmp.1);
+            pronoun = match scene.slots[si].picks.as_slice() {
+                // One entry as written: its pronoun is worked out once per entry.
+                [crate::scene::Pick::Entry(c, e)] if !scene.is_dynamic(si, 0) => {
+                    lib.categories[*c].entries[*e].pronoun()
+                }
+                _ => {
+                    tmp.1.clear();
+                    write_slot(lib, scene, si, &mut tmp.1);
+                    crate::pronoun::of_subject(&tmp.1)
+                }
+            };
         }
         let vals = SceneValues {
             lib,

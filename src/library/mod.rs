@@ -106,6 +106,8 @@ pub struct Entry {
     words: std::sync::OnceLock<Box<[u32]>>,
     /// Every topic of `text`, none exempt (see [`crate::topics::strict_topics`]).
     topics: std::sync::OnceLock<Box<[u32]>>,
+    /// The pronoun of the entry's text as a subject, worked out when first asked for.
+    pronoun: std::sync::OnceLock<crate::pronoun::Pronoun>,
 }
 
 impl Entry {
@@ -127,6 +129,14 @@ impl Entry {
             crate::topics::strict_topics(&self.text, &mut v);
             v.into_boxed_slice()
         })
+    }
+
+    /// [`crate::pronoun::of_subject`] of the entry's text (computed once per entry; prose
+    /// bodies ask for the subject's pronoun in every prompt).
+    pub fn pronoun(&self) -> crate::pronoun::Pronoun {
+        *self
+            .pronoun
+            .get_or_init(|| crate::pronoun::of_subject(&self.text))
     }
 
     /// What [`crate::text::with_article`] puts in front of the entry's text: `""`, `"a "` or
@@ -199,6 +209,8 @@ pub struct Slot {
     pub relaxed_pool: Vec<u32>,
     /// Running totals of the pool's weights, for drawing from it by binary search.
     pub pool_cumulative: Vec<u64>,
+    /// The pool's entries laid out for the admission rule (see [`crate::admission`]).
+    pub pool_table: crate::admission::PoolTable,
     pub location: Location,
 }
 
@@ -715,6 +727,7 @@ fn compile(sources: Vec<SourceFile>, spelling: text::Spelling) -> Result<Library
                 article: std::sync::OnceLock::new(),
                 words: Default::default(),
                 topics: Default::default(),
+                pronoun: std::sync::OnceLock::new(),
             });
         }
         if total == 0 {
@@ -984,13 +997,23 @@ fn compile_axes(
 
 /// Whether a body asks about slot `name` in an `if` or `elif` condition, so it can be written
 /// without it ("{% if light %}", "{% elif light and mood %}").
+#[cfg(test)]
 fn tests_slot(body: &str, name: &str) -> bool {
-    body.split("{%").skip(1).any(|tag| {
+    tested_words(body).contains(&name)
+}
+
+/// The words of a body's `if` and `elif` conditions (after the keyword, without brackets):
+/// [`tests_slot`] for every slot at once.
+fn tested_words(body: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for tag in body.split("{%").skip(1) {
         let cond = tag.split("%}").next().unwrap_or("").trim_start_matches('-');
         let mut ws = cond.split_whitespace();
-        matches!(ws.next(), Some("if" | "elif"))
-            && ws.any(|w| w.trim_matches(|c: char| c == '(' || c == ')') == name)
-    })
+        if matches!(ws.next(), Some("if" | "elif")) {
+            out.extend(ws.map(|w| w.trim_matches(|c: char| c == '(' || c == ')')));
+        }
+    }
+    out
 }
 
 /// `text::normalize_space`, keeping the string when it is already normalized (nearly always).
@@ -1264,6 +1287,10 @@ fn compile_template(
             pool: pool.clone(),
             relaxed_pool: relaxed_pool.clone(),
             pool_cumulative: pool_cumulative.clone(),
+            pool_table: crate::admission::PoolTable::new(pool.iter().map(|&e| {
+                let e = &entries[e as usize];
+                (&e.tags, &e.blocks)
+            })),
             location: sloc,
         });
     }
@@ -1333,12 +1360,16 @@ fn compile_template(
             ),
         ));
     }
+    // Each body's condition words, split once (not once per slot: long bodies times many slots
+    // were a tenth of start-up).
+    let tested: Vec<Vec<&str>> = raw.bodies.iter().map(|b| tested_words(b)).collect();
     for s in &mut slots {
-        s.guarded = raw.bodies.iter().all(|b| tests_slot(b, &s.name));
+        let tests = |words: &Vec<&str>| words.contains(&s.name.as_str());
+        s.guarded = tested.iter().all(tests);
         // A scenery slot may be left empty by the description, so every body must say what
         // it writes without it.
         if let Some(axis) = s.scenery
-            && let Some(b) = raw.bodies.iter().position(|b| !tests_slot(b, &s.name))
+            && let Some(b) = tested.iter().position(|w| !tests(w))
         {
             return Err(invalid(
                 body_locations[b].clone(),
