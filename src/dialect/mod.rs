@@ -86,6 +86,46 @@ pub fn by_name(name: &str, lib: &Library, opts: &Options) -> Result<Box<dyn Dial
     })
 }
 
+/// What a slot says about the picture, for dialects that must shorten a prompt: a picture needs
+/// its light, colour, mood, framing, medium, style and detail, where it is and what its subject
+/// does, more than it needs a second word on any of them. Other slots (time, weather, season, a
+/// scene's secondary details) are the scene's content, kept after every aspect has its say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aspect {
+    Light,
+    Colour,
+    Mood,
+    Framing,
+    Medium,
+    Style,
+    Detail,
+    Place,
+    Action,
+}
+
+/// The aspect a slot covers: `role: setting` is the place, `role: action` the action; else by
+/// the slot's name as the built-in templates use them (`light`, `palette`, `mood`,
+/// `composition`/`framing`/`camera`, `medium`/`shot`, `style`, `texture`/`detail`). Other
+/// slots cover none.
+pub fn aspect(slot: &crate::library::Slot) -> Option<Aspect> {
+    if slot.setting {
+        return Some(Aspect::Place);
+    }
+    if slot.action {
+        return Some(Aspect::Action);
+    }
+    Some(match slot.name.as_str() {
+        "light" | "glow" => Aspect::Light,
+        "palette" => Aspect::Colour,
+        "mood" => Aspect::Mood,
+        "composition" | "framing" | "camera" => Aspect::Framing,
+        "medium" | "shot" => Aspect::Medium,
+        "style" => Aspect::Style,
+        "texture" | "detail" => Aspect::Detail,
+        _ => return None,
+    })
+}
+
 /// A template's slots from most to least important: the subject first, then by `priority`
 /// (higher first), ties in template order. Dialects that must shorten a prompt drop from the
 /// end of this order.
@@ -309,6 +349,9 @@ const FRAMING: &[(&str, &str)] = &[
     ("square composition", "1:1"),
     ("square, balanced composition", "1:1"),
     ("square crop", "1:1"),
+    ("square, centered", "1:1"),
+    ("square, centred", "1:1"),
+    ("square portrait", "1:1"),
 ];
 
 fn framing_aspect(texts: &[&str]) -> Option<&'static str> {
@@ -523,6 +566,13 @@ mod tests {
             framing_aspect(&["a square, balanced composition"]),
             Some("1:1")
         );
+        // A square portrait is square whatever the portrait template's 4:5 says.
+        for square in [
+            "a square, centred portrait with direct eye contact",
+            "a square, centered portrait",
+        ] {
+            assert_eq!(framing_aspect(&[square]), Some("1:1"), "{square}");
+        }
         // A town square is no square format; cinematic light is no widescreen frame.
         assert_eq!(framing_aspect(&["the town square at noon"]), None);
         assert_eq!(framing_aspect(&["moody cinematic lighting"]), None);
