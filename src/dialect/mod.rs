@@ -185,6 +185,41 @@ pub fn fitting_negative<'l>(
     out
 }
 
+/// The things the user's own words say no to ("a street with no cars": `cars`; see
+/// [`tag_text::said_no`]), in order, without repeats. sd/sdxl write them into the negative
+/// prompt instead of the positive, midjourney into `--no`: an image model reads "no cars" as
+/// cars.
+pub fn said_no_terms(lib: &Library, scene: &Scene) -> Vec<String> {
+    let t = scene.template(lib);
+    let mut out: Vec<String> = Vec::new();
+    for (s, f) in t.slots.iter().zip(&scene.slots) {
+        if s.negative {
+            continue;
+        }
+        for p in &f.picks {
+            if let crate::scene::Pick::User(u) = p {
+                for tag in tag_text::user_tags(u) {
+                    for thing in tag_text::said_no(&tag).map(|x| x.1).unwrap_or_default() {
+                        if !out.iter().any(|o| o.eq_ignore_ascii_case(&thing)) {
+                            out.push(thing);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether `text` shows `thing` (as whole words, or its singular: "a parked car" shows
+/// `cars`).
+pub fn shows_thing(text: &str, thing: &str) -> bool {
+    contains_phrase(text, thing)
+        || thing
+            .strip_suffix('s')
+            .is_some_and(|one| one.len() > 2 && contains_phrase(text, one))
+}
+
 /// Phrases that name a monochrome medium: a scene that shows one (as whole words) gets
 /// [`COLOR_NEGATIVES`] in its negative prompt, unless the positive asks for colour.
 pub const MONOCHROME: &[&str] = &[

@@ -29,8 +29,11 @@ use serde_json::json;
 use std::borrow::Cow;
 
 use super::negative::{Rows, rows_shown};
-use super::tag_text::{entry_tags, key_phrase, user_tags};
-use super::{Aspect, Dialect, Options, Written, aspect, fitting_negative, importance_order};
+use super::tag_text::{entry_tags, key_phrase, said_no, user_tags};
+use super::{
+    Aspect, Dialect, Options, Written, aspect, fitting_negative, importance_order, said_no_terms,
+    shows_thing,
+};
 use crate::error::{Error, Result};
 use crate::library::Library;
 use crate::scene::{Pick, Scene};
@@ -293,8 +296,9 @@ impl Sd {
                         Tags::new(self.counter, raw, entry_tags(raw), self.comma),
                         lib.categories[*c].entries[*e].emphasis.or(slot.emphasis),
                     ),
+                    // What the user says no to goes to the negative prompt, not here.
                     Pick::User(u) => (
-                        Tags::new(self.counter, u, user_tags(u), self.comma),
+                        Tags::new(self.counter, u, without_said_no(user_tags(u)), self.comma),
                         slot.emphasis,
                     ),
                 };
@@ -404,7 +408,22 @@ impl Dialect for Sd {
     }
 
     fn write(&self, lib: &Library, scene: &Scene) -> Result<Written> {
-        let frags = self.fragments(lib, scene);
+        let said_no = said_no_terms(lib, scene);
+        let mut frags = self.fragments(lib, scene);
+        // No tag but the subject shows what the user said no to: "a street with no cars" gets
+        // no "lines of parked cars", even when the word "cars" named that entry.
+        if !said_no.is_empty() {
+            let mut first = true;
+            frags.retain(|f| {
+                let subject = std::mem::take(&mut first);
+                subject
+                    || !f
+                        .tags
+                        .tags
+                        .iter()
+                        .any(|t| said_no.iter().any(|n| shows_thing(t, n)))
+            });
+        }
         let keep = choose(&frags, self.max_tokens);
         let dropped = keep.iter().filter(|k| !**k).count();
         if self.strict && dropped > 0 {
@@ -452,7 +471,21 @@ impl Dialect for Sd {
             .iter()
             .filter(|f| f.asked)
             .fold(0, |rows, f| rows | f.tags.rows);
-        let negative_list = fitting_negative(lib, scene, &shown, prompt_rows, asked_rows);
+        // Never one the kept tags show (a subject entry can).
+        let mut negative_list: Vec<Cow<'_, str>> = said_no
+            .iter()
+            .filter(|n| {
+                !kept
+                    .iter()
+                    .any(|f| f.tags.tags.iter().any(|t| shows_thing(t, n)))
+            })
+            .map(|n| Cow::Borrowed(n.as_str()))
+            .collect();
+        for n in fitting_negative(lib, scene, &shown, prompt_rows, asked_rows) {
+            if !negative_list.iter().any(|x| x.eq_ignore_ascii_case(&n)) {
+                negative_list.push(n);
+            }
+        }
         let mut negative = String::with_capacity(128);
         for (i, n) in negative_list.iter().enumerate() {
             if i > 0 {
@@ -473,6 +506,18 @@ impl Dialect for Sd {
             })),
         })
     }
+}
+
+/// The user's tags without what they say no to: `a beach with no people` → `a beach`, `no
+/// cars` → nothing (see [`said_no`]).
+fn without_said_no(tags: Vec<Cow<'_, str>>) -> Vec<Cow<'_, str>> {
+    tags.into_iter()
+        .filter_map(|t| match said_no(&t) {
+            None => Some(t),
+            Some((kept, _)) if kept.is_empty() => None,
+            Some((kept, _)) => Some(Cow::Owned(kept)),
+        })
+        .collect()
 }
 
 /// Tokens of the kept fragments joined with `, ` in their order: each with its trailing comma,
@@ -1015,6 +1060,30 @@ bodies: ["{{ subject }} {{ time }} {{ weather }} {{ light }} {{ composition }} {
             split("a deep sofa heaped with cushions", ""),
             "(a deep sofa), heaped with cushions"
         );
+    }
+
+    /// What the user says no to is in the negative prompt first and in no positive tag, even an
+    /// entry its word named.
+    #[test]
+    fn said_no_goes_to_the_negative_prompt() {
+        let lib = test_library();
+        let d = sd(&lib, 75);
+        let plan = Plan::new(&lib, "lighthouse with no gulls", None).unwrap();
+        for i in 0..30 {
+            let w = d
+                .write(&lib, &scene::build(&lib, &plan, 2, i, false))
+                .unwrap();
+            assert!(w.prompt.starts_with("(lighthouse:1.2)"), "{}", w.prompt);
+            assert!(!w.prompt.contains("gull"), "{}", w.prompt);
+            assert!(
+                !w.prompt
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|x| x == "no"),
+                "{}",
+                w.prompt
+            );
+            assert!(w.negative.starts_with("gulls, "), "{}", w.negative);
+        }
     }
 
     #[test]
