@@ -551,8 +551,8 @@ fn choose(frags: &[Fragment], max: u32) -> Vec<bool> {
         }
         keep[i]
     };
-    for i in 1..frags.len() {
-        if frags[i].asked {
+    for (i, f) in frags.iter().enumerate().skip(1) {
+        if f.asked {
             try_keep(&mut keep, i);
         }
     }
@@ -562,14 +562,13 @@ fn choose(frags: &[Fragment], max: u32) -> Vec<bool> {
         .filter(|(_, k)| **k)
         .filter_map(|(f, _)| f.aspect)
         .collect();
-    for i in 1..frags.len() {
-        match frags[i].aspect {
-            Some(a) if !keep[i] && !covered.contains(&a) => {
-                if try_keep(&mut keep, i) {
-                    covered.push(a);
-                }
-            }
-            _ => {}
+    for (i, f) in frags.iter().enumerate().skip(1) {
+        if let Some(a) = f.aspect
+            && !keep[i]
+            && !covered.contains(&a)
+            && try_keep(&mut keep, i)
+        {
+            covered.push(a);
         }
     }
     for i in 1..frags.len() {
