@@ -980,9 +980,14 @@ bodies: ["{{ subject }} {{ time }} {{ weather }} {{ light }} {{ composition }} {
         assert_eq!(w.params.unwrap()["dropped"], 1);
         // With room for everything, nothing is dropped and the order stays.
         let w = sd(&lib, 75).write(&lib, &s).unwrap();
-        assert!(w.prompt.contains("floor, a warm wind"), "{}", w.prompt);
         assert!(
-            w.prompt.ends_with("soft light, wide shot, weathered wood"),
+            w.prompt.contains("floor, soft light, a warm wind"),
+            "{}",
+            w.prompt
+        );
+        assert!(
+            w.prompt
+                .ends_with("fields of hay, wide shot, weathered wood"),
             "{}",
             w.prompt
         );
