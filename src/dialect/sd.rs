@@ -7,8 +7,9 @@
 //! `at dusk, as the sky fades` is two). The tags of one pick are kept or dropped together: when
 //! the prompt needs more tokens than the budget, the user's words are kept first, then the most
 //! important tag of each aspect of the picture the scene has ([`super::aspect`]), then the rest
-//! in importance order, each while it fits ([`choose`]); the subject is never dropped. Token counts are what A1111's encoder sees after emphasis parsing,
-//! computed from per-tag counts cached when the dialect is built: CLIP pre-tokens never cross
+//! in importance order, each while it fits; the subject is never dropped. Token counts are what
+//! A1111's encoder sees after emphasis parsing, computed from per-tag counts cached when the
+//! dialect is built: CLIP pre-tokens never cross
 //! white space, so a prompt's count is the sum of its tags' counts (see [`Cost`]), which `tests`
 //! check against full parsing and tokenizing.
 //!
