@@ -68,6 +68,8 @@ pub struct Plan {
     /// The rating tags of a tag-list description ("masterpiece, best quality"), written after
     /// the scene.
     quality: Option<std::sync::Arc<str>>,
+    /// The description's words, folded, without stop words (see [`Scene::asked`]).
+    asked: std::sync::Arc<[String]>,
     /// The description's part of every random key: FNV-1a of its normalised, lowercased text,
     /// as 16 hex digits. Different descriptions with the same seed draw independently.
     key: [u8; 16],
@@ -363,10 +365,16 @@ impl Plan {
                     || WORLD_ONLY_GLUE.contains(&w.folded.as_str())
             });
         let key = description_key(&description);
+        let asked = ws
+            .iter()
+            .filter(|w| !STOP_WORDS.contains(&w.folded.as_str()))
+            .map(|w| w.folded.clone())
+            .collect();
         Ok(Plan {
             only_world,
             key,
             quality,
+            asked,
             names_setting,
             names_action,
             restated,
@@ -1127,6 +1135,10 @@ pub struct Scene {
     /// Rating tags the user typed ("masterpiece, best quality"): every dialect writes them
     /// after the scene.
     pub quality: Option<std::sync::Arc<str>>,
+    /// The description's words, folded ([`crate::matching::fold`]), without stop words; empty
+    /// for a scene drawn without one. sd/sdxl emphasise the part of a pinned entry that shows
+    /// them.
+    pub asked: std::sync::Arc<[String]>,
 }
 
 /// The dynamic syntax of a scene, expanded: what dialects write instead of the source text.
@@ -2027,6 +2039,7 @@ pub fn build_with(
         dynamic,
         world,
         quality: plan.quality.clone(),
+        asked: plan.asked.clone(),
     }
 }
 
@@ -2525,6 +2538,7 @@ pub fn build_from_choices(
         dynamic,
         world,
         quality: None,
+        asked: std::sync::Arc::from(Vec::new()),
     })
 }
 

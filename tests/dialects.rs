@@ -666,6 +666,58 @@ fn sd_emphasis_lands_on_what_the_user_asked_for() {
     );
 }
 
+/// What the user says no to ("a street with no cars") goes to the negative prompt or `--no`,
+/// never into the positive: an image model reads "no cars" as cars. Neither dialect ever writes
+/// the thing on both sides.
+#[test]
+fn what_the_user_says_no_to_is_negative_only() {
+    let shows_thing = |text: &str, thing: &str| {
+        shows(text, thing) || shows(text, thing.strip_suffix('s').unwrap_or(thing))
+    };
+    for (desc, thing) in [
+        ("a street with no cars", "cars"),
+        ("a city street, no cars", "cars"),
+        ("a beach with no people", "people"),
+        ("a kitchen with no windows", "windows"),
+        ("a harbor at dawn without any boats", "boats"),
+    ] {
+        for r in records(&[
+            "gen", desc, "--seed", "4", "-n", "25", "-d", "sd", "-f", "jsonl",
+        ]) {
+            let prompt = r["prompt"].as_str().unwrap();
+            let negative = r["negative_prompt"].as_str().unwrap();
+            assert!(!shows_thing(prompt, thing), "{desc}: {prompt}");
+            assert!(!shows(prompt, "no"), "{desc}: {prompt}");
+            assert!(
+                negative.starts_with(&format!("{thing}, ")),
+                "{desc}: {negative}"
+            );
+        }
+        for r in records(&[
+            "gen",
+            desc,
+            "--seed",
+            "4",
+            "-n",
+            "25",
+            "-d",
+            "midjourney",
+            "-f",
+            "jsonl",
+        ]) {
+            let prompt = r["prompt"].as_str().unwrap();
+            let (prose, params) = prompt.split_once(" --").unwrap();
+            let no = params.split_once("no ").map_or("", |x| x.1);
+            let prose = prose
+                .to_lowercase()
+                .replace(&format!("without any {thing}"), "")
+                .replace(&format!("no {thing}"), "");
+            let in_no = no.split(", ").any(|n| n == thing);
+            assert_ne!(shows_thing(&prose, thing), in_no, "{desc}: {prompt}");
+        }
+    }
+}
+
 /// A word of a slot text that stands alone before a comma and a content word ("warm, low-raking
 /// sunlight", "the soft, even light") is a modifier: it must never be an sd tag of its own.
 #[test]

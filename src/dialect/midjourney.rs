@@ -288,12 +288,35 @@ impl Dialect for Midjourney {
             .or_else(|| super::scene_aspect(lib, scene).map(str::to_string))
             .unwrap_or_else(|| scene.template(lib).aspect.clone());
         let (prompt_rows, asked_rows) = self.rows.scene_rows(lib, scene);
-        let no: Vec<String> = fitting_negative(lib, scene, &[&text], prompt_rows, asked_rows)
+        // What the user said no to ("a street with no cars") first, then the scene's terms.
+        // A thing the prose shows other than in the user's "no …" is left out.
+        let mut no: Vec<String> = super::said_no_terms(lib, scene)
+            .iter()
+            .filter(|n| {
+                let mut rest = text.to_lowercase();
+                let n = n.to_lowercase();
+                for said in [
+                    format!("without any {n}"),
+                    format!("without {n}"),
+                    format!("no {n}"),
+                ] {
+                    rest = rest.replace(&said, "");
+                }
+                !super::shows_thing(&rest, &n)
+            })
+            .map(|n| sanitize(n))
+            .collect();
+        for n in fitting_negative(lib, scene, &[&text], prompt_rows, asked_rows)
             .into_iter()
             .filter(|n| means_something(n))
             .map(|n| sanitize(&n))
-            .collect();
+        {
+            if !no.iter().any(|x| x.eq_ignore_ascii_case(&n)) {
+                no.push(n);
+            }
+        }
 
+        let no = without_covered(no);
         let p = &self.params;
         let mut prompt = text.clone();
         let mut params = Map::new();
@@ -357,9 +380,30 @@ impl Dialect for Midjourney {
     }
 }
 
+/// `--no` terms without one another term covers: `--no color` is Midjourney's way to black and
+/// white, and `colorful` beside it only repeats it (and reads as a colour word in the prompt).
+fn without_covered(mut no: Vec<String>) -> Vec<String> {
+    let has = |no: &[String], t: &str| no.iter().any(|n| n.eq_ignore_ascii_case(t));
+    if has(&no, "color") || has(&no, "colour") {
+        no.retain(|n| !n.eq_ignore_ascii_case("colorful") && !n.eq_ignore_ascii_case("colourful"));
+    }
+    no
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_color_covers_colorful() {
+        let v = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            without_covered(v(&["watermark", "color", "colorful"])),
+            v(&["watermark", "color"])
+        );
+        assert_eq!(without_covered(v(&["colourful", "colour"])), v(&["colour"]));
+        assert_eq!(without_covered(v(&["colorful"])), v(&["colorful"]));
+    }
 
     fn parse(items: &[&str]) -> Result<Params> {
         Params::parse(&items.iter().map(|s| s.to_string()).collect::<Vec<_>>())

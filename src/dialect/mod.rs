@@ -86,6 +86,46 @@ pub fn by_name(name: &str, lib: &Library, opts: &Options) -> Result<Box<dyn Dial
     })
 }
 
+/// What a slot says about the picture, for dialects that must shorten a prompt: a picture needs
+/// its light, colour, mood, framing, medium, style and detail, where it is and what its subject
+/// does, more than it needs a second word on any of them. Other slots (time, weather, season, a
+/// scene's secondary details) are the scene's content, kept after every aspect has its say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aspect {
+    Light,
+    Colour,
+    Mood,
+    Framing,
+    Medium,
+    Style,
+    Detail,
+    Place,
+    Action,
+}
+
+/// The aspect a slot covers: `role: setting` is the place, `role: action` the action; else by
+/// the slot's name as the built-in templates use them (`light`, `palette`, `mood`,
+/// `composition`/`framing`/`camera`, `medium`/`shot`, `style`, `texture`/`detail`). Other
+/// slots cover none.
+pub fn aspect(slot: &crate::library::Slot) -> Option<Aspect> {
+    if slot.setting {
+        return Some(Aspect::Place);
+    }
+    if slot.action {
+        return Some(Aspect::Action);
+    }
+    Some(match slot.name.as_str() {
+        "light" | "glow" => Aspect::Light,
+        "palette" => Aspect::Colour,
+        "mood" => Aspect::Mood,
+        "composition" | "framing" | "camera" => Aspect::Framing,
+        "medium" | "shot" => Aspect::Medium,
+        "style" => Aspect::Style,
+        "texture" | "detail" => Aspect::Detail,
+        _ => return None,
+    })
+}
+
 /// A template's slots from most to least important: the subject first, then by `priority`
 /// (higher first), ties in template order. Dialects that must shorten a prompt drop from the
 /// end of this order.
@@ -143,6 +183,41 @@ pub fn fitting_negative<'l>(
         out.retain(|n| !negative::cancelled(n, prompt_rows, asked_rows));
     }
     out
+}
+
+/// The things the user's own words say no to ("a street with no cars": `cars`; see
+/// [`tag_text::said_no`]), in order, without repeats. sd/sdxl write them into the negative
+/// prompt instead of the positive, midjourney into `--no`: an image model reads "no cars" as
+/// cars.
+pub fn said_no_terms(lib: &Library, scene: &Scene) -> Vec<String> {
+    let t = scene.template(lib);
+    let mut out: Vec<String> = Vec::new();
+    for (s, f) in t.slots.iter().zip(&scene.slots) {
+        if s.negative {
+            continue;
+        }
+        for p in &f.picks {
+            if let crate::scene::Pick::User(u) = p {
+                for tag in tag_text::user_tags(u) {
+                    for thing in tag_text::said_no(&tag).map(|x| x.1).unwrap_or_default() {
+                        if !out.iter().any(|o| o.eq_ignore_ascii_case(&thing)) {
+                            out.push(thing);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether `text` shows `thing` (as whole words, or its singular: "a parked car" shows
+/// `cars`).
+pub fn shows_thing(text: &str, thing: &str) -> bool {
+    contains_phrase(text, thing)
+        || thing
+            .strip_suffix('s')
+            .is_some_and(|one| one.len() > 2 && contains_phrase(text, one))
 }
 
 /// Phrases that name a monochrome medium: a scene that shows one (as whole words) gets
@@ -526,11 +601,13 @@ mod tests {
             framing_aspect(&["a square, balanced composition"]),
             Some("1:1")
         );
-        // A square portrait asks for a square frame, never the template's 4:5.
-        assert_eq!(
-            framing_aspect(&["a square, centred portrait with direct eye contact"]),
-            Some("1:1")
-        );
+        // A square portrait is square whatever the portrait template's 4:5 says.
+        for square in [
+            "a square, centred portrait with direct eye contact",
+            "a square, centered portrait",
+        ] {
+            assert_eq!(framing_aspect(&[square]), Some("1:1"), "{square}");
+        }
         // A town square is no square format; cinematic light is no widescreen frame.
         assert_eq!(framing_aspect(&["the town square at noon"]), None);
         assert_eq!(framing_aspect(&["moody cinematic lighting"]), None);

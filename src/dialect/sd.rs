@@ -5,9 +5,11 @@
 //! [`super::importance_order`]), each text cut into tags without inner commas by the rule of
 //! [`super::tag_text`] (`warm, low-raking sunlight` is the one tag `warm low-raking sunlight`;
 //! `at dusk, as the sky fades` is two). The tags of one pick are kept or dropped together: when
-//! the prompt needs more tokens than the budget, picks are dropped from the least important end;
-//! the subject never is. Token counts are what A1111's encoder sees after emphasis parsing,
-//! computed from per-tag counts cached when the dialect is built: CLIP pre-tokens never cross
+//! the prompt needs more tokens than the budget, the user's words are kept first, then the most
+//! important tag of each aspect of the picture the scene has ([`super::aspect`]), then the rest
+//! in importance order, each while it fits; the subject is never dropped. Token counts are what
+//! A1111's encoder sees after emphasis parsing, computed from per-tag counts cached when the
+//! dialect is built: CLIP pre-tokens never cross
 //! white space, so a prompt's count is the sum of its tags' counts (see [`Cost`]), which `tests`
 //! check against full parsing and tokenizing.
 //!
@@ -29,8 +31,11 @@ use serde_json::json;
 use std::borrow::Cow;
 
 use super::negative::{Rows, rows_shown};
-use super::tag_text::{entry_tags, key_phrase, user_tags};
-use super::{Dialect, Options, Written, fitting_negative, importance_order};
+use super::tag_text::{entry_tags, key_phrase, said_no, user_tags};
+use super::{
+    Aspect, Dialect, Options, Written, aspect, fitting_negative, importance_order, said_no_terms,
+    shows_thing,
+};
 use crate::error::{Error, Result};
 use crate::library::Library;
 use crate::scene::{Pick, Scene};
@@ -194,6 +199,8 @@ struct Fragment<'a> {
     cost: Cost,
     /// From a pinned slot: what the user asked for.
     asked: bool,
+    /// What the slot says about the picture ([`super::aspect`]).
+    aspect: Option<Aspect>,
 }
 
 impl Sd {
@@ -274,6 +281,7 @@ impl Sd {
             // "traffic lights changing over an empty crossing"): a detail, never weighted like
             // the subject, even when the user's word pinned it.
             let weighted = pinned && slot.scenery.is_none();
+            let aspect = aspect(slot);
             for (k, p) in scene.slots[si].picks.iter().enumerate() {
                 let raw = scene.text(lib, si, k);
                 if raw.is_empty() || out.iter().any(|f| f.raw.eq_ignore_ascii_case(raw)) {
@@ -290,42 +298,42 @@ impl Sd {
                         Tags::new(self.counter, raw, entry_tags(raw), self.comma),
                         lib.categories[*c].entries[*e].emphasis.or(slot.emphasis),
                     ),
+                    // What the user says no to goes to the negative prompt, not here.
                     Pick::User(u) => (
-                        Tags::new(self.counter, u, user_tags(u), self.comma),
+                        Tags::new(self.counter, u, without_said_no(user_tags(u)), self.comma),
                         slot.emphasis,
                     ),
                 };
                 if tags.tags.is_empty() {
                     continue;
                 }
-                // An entry the user pinned: emphasis goes to its key phrase alone, not to a
-                // time phrase's tail ("as the day draws to a close") or the long rest of a
-                // detail ("heaped with cushions in front of the fireplace").
+                // An entry the user pinned: emphasis goes to the words the user typed and
+                // the key phrase they stand in, not to a time phrase's tail ("as the day draws
+                // to a close") or the long rest of a detail ("heaped with cushions in front of
+                // the fireplace").
                 if asked_any && weighted && matches!(p, Pick::Entry(..)) {
-                    let (key, rest) = key_and_rest(&tags.tags);
-                    if !rest.is_empty() {
-                        let head = Tags::new(self.counter, raw, vec![key], self.comma);
-                        let weight = library.unwrap_or(100).max(ASKED_EMPHASIS);
-                        out.push(Fragment {
-                            raw,
-                            cost: head.emphasised,
-                            tags: head,
-                            emphasis: Some(weight),
-                            asked: true,
-                        });
-                        let tail = Tags::new(self.counter, raw, rest, self.comma);
-                        let emphasis = library.filter(|&w| w < 100);
-                        out.push(Fragment {
-                            raw,
-                            cost: if emphasis.is_some() {
-                                tail.emphasised
+                    let runs = asked_runs(&tags.tags, &scene.asked);
+                    if runs.len() > 1 || runs.first().is_some_and(|r| !r.1) {
+                        for (run, raised) in runs {
+                            let run = Tags::new(self.counter, raw, run, self.comma);
+                            let emphasis = if raised {
+                                Some(library.unwrap_or(100).max(ASKED_EMPHASIS))
                             } else {
-                                tail.plain
-                            },
-                            tags: tail,
-                            emphasis,
-                            asked: true,
-                        });
+                                library.filter(|&w| w < 100)
+                            };
+                            out.push(Fragment {
+                                raw,
+                                cost: if emphasis.is_some() {
+                                    run.emphasised
+                                } else {
+                                    run.plain
+                                },
+                                tags: run,
+                                emphasis,
+                                asked: true,
+                                aspect,
+                            });
+                        }
                         continue;
                     }
                 }
@@ -348,6 +356,7 @@ impl Sd {
                     emphasis,
                     cost,
                     asked: pinned,
+                    aspect,
                 });
             }
         }
@@ -365,20 +374,10 @@ impl Sd {
                         emphasis: None,
                         cost,
                         asked: true,
+                        aspect: None,
                     },
                 );
             }
-        }
-        out
-    }
-
-    /// Tokens of the first `k` fragments joined with `, `, for every `k`: `totals[k - 1]`.
-    fn totals(&self, frags: &[Fragment]) -> Vec<u32> {
-        let mut out = Vec::with_capacity(frags.len());
-        let mut before = 0u32; // every earlier fragment with its trailing comma
-        for f in frags {
-            out.push(before + f.cost.alone);
-            before += f.cost.comma;
         }
         out
     }
@@ -411,29 +410,44 @@ impl Dialect for Sd {
     }
 
     fn write(&self, lib: &Library, scene: &Scene) -> Result<Written> {
-        let frags = self.fragments(lib, scene);
-        let totals = self.totals(&frags);
-        let keep = totals
-            .iter()
-            .rposition(|&n| n <= self.max_tokens)
-            .map_or(1, |i| i + 1)
-            .min(frags.len());
-        if self.strict && keep < frags.len() {
+        let said_no = said_no_terms(lib, scene);
+        let mut frags = self.fragments(lib, scene);
+        // No tag but the subject shows what the user said no to: "a street with no cars" gets
+        // no "lines of parked cars", even when the word "cars" named that entry.
+        if !said_no.is_empty() {
+            let mut first = true;
+            frags.retain(|f| {
+                let subject = std::mem::take(&mut first);
+                subject
+                    || !f
+                        .tags
+                        .tags
+                        .iter()
+                        .any(|t| said_no.iter().any(|n| shows_thing(t, n)))
+            });
+        }
+        let keep = choose(&frags, self.max_tokens);
+        let dropped = keep.iter().filter(|k| !**k).count();
+        if self.strict && dropped > 0 {
             return Err(Error::Usage(format!(
                 "the prompt needs {} tokens, over the budget of {} (--strict forbids dropping tags; \
                  raise --max-tokens or drop --strict)",
-                totals.last().copied().unwrap_or(0),
+                tokens_of(&frags, &vec![true; frags.len()]),
                 self.max_tokens
             )));
         }
-        let tokens = if keep == 0 { 0 } else { totals[keep - 1] };
+        let tokens = tokens_of(&frags, &keep);
         if self.strict && tokens > self.max_tokens {
             return Err(Error::Usage(format!(
                 "the subject alone needs {tokens} tokens, over the budget of {}",
                 self.max_tokens
             )));
         }
-        let kept = &frags[..keep];
+        let kept: Vec<&Fragment> = frags
+            .iter()
+            .zip(&keep)
+            .filter_map(|(f, k)| k.then_some(f))
+            .collect();
         let mut prompt = String::with_capacity(256);
         for tag_and_weight in kept
             .iter()
@@ -459,7 +473,21 @@ impl Dialect for Sd {
             .iter()
             .filter(|f| f.asked)
             .fold(0, |rows, f| rows | f.tags.rows);
-        let negative_list = fitting_negative(lib, scene, &shown, prompt_rows, asked_rows);
+        // Never one the kept tags show (a subject entry can).
+        let mut negative_list: Vec<Cow<'_, str>> = said_no
+            .iter()
+            .filter(|n| {
+                !kept
+                    .iter()
+                    .any(|f| f.tags.tags.iter().any(|t| shows_thing(t, n)))
+            })
+            .map(|n| Cow::Borrowed(n.as_str()))
+            .collect();
+        for n in fitting_negative(lib, scene, &shown, prompt_rows, asked_rows) {
+            if !negative_list.iter().any(|x| x.eq_ignore_ascii_case(&n)) {
+                negative_list.push(n);
+            }
+        }
         let mut negative = String::with_capacity(128);
         for (i, n) in negative_list.iter().enumerate() {
             if i > 0 {
@@ -474,7 +502,7 @@ impl Dialect for Sd {
             tokens: Some(tokens),
             params: Some(json!({
                 "max_tokens": self.max_tokens,
-                "dropped": frags.len() - keep,
+                "dropped": dropped,
                 "width": width,
                 "height": height,
             })),
@@ -482,9 +510,89 @@ impl Dialect for Sd {
     }
 }
 
-/// The key phrase of a pick's tags ([`key_phrase`] of its first tag, or the whole first tag)
-/// and the tags after it, unescaped.
-fn key_and_rest<'a>(tags: &[Cow<'_, str>]) -> (Cow<'a, str>, Vec<Cow<'a, str>>) {
+/// The user's tags without what they say no to: `a beach with no people` → `a beach`, `no
+/// cars` → nothing (see [`said_no`]).
+fn without_said_no(tags: Vec<Cow<'_, str>>) -> Vec<Cow<'_, str>> {
+    tags.into_iter()
+        .filter_map(|t| match said_no(&t) {
+            None => Some(t),
+            Some((kept, _)) if kept.is_empty() => None,
+            Some((kept, _)) => Some(Cow::Owned(kept)),
+        })
+        .collect()
+}
+
+/// Tokens of the kept fragments joined with `, ` in their order: each with its trailing comma,
+/// but the last alone.
+fn tokens_of(frags: &[Fragment], keep: &[bool]) -> u32 {
+    let mut total = 0u32;
+    let mut last: Option<Cost> = None;
+    for (f, _) in frags.iter().zip(keep).filter(|(_, k)| **k) {
+        total += f.cost.comma;
+        last = Some(f.cost);
+    }
+    last.map_or(0, |c| total - c.comma + c.alone)
+}
+
+/// Which fragments (in importance order) a prompt of `max` tokens keeps. The subject always;
+/// then, each while it fits, what the user asked for; then the most important tag of each
+/// [`Aspect`] the scene has that nothing kept covers yet (a lower one of the same aspect when
+/// the first does not fit); then the rest in importance order. So a tight budget drops a second
+/// word on the light or a secondary detail of the scene before it leaves the picture without
+/// any framing, mood or texture.
+fn choose(frags: &[Fragment], max: u32) -> Vec<bool> {
+    let mut keep = vec![false; frags.len()];
+    if frags.is_empty() {
+        return keep;
+    }
+    keep[0] = true;
+    let try_keep = |keep: &mut Vec<bool>, i: usize| {
+        keep[i] = true;
+        if tokens_of(frags, keep) > max {
+            keep[i] = false;
+        }
+        keep[i]
+    };
+    for (i, f) in frags.iter().enumerate().skip(1) {
+        if f.asked {
+            try_keep(&mut keep, i);
+        }
+    }
+    let mut covered: Vec<Aspect> = frags
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .filter_map(|(f, _)| f.aspect)
+        .collect();
+    for (i, f) in frags.iter().enumerate().skip(1) {
+        if let Some(a) = f.aspect
+            && !keep[i]
+            && !covered.contains(&a)
+            && try_keep(&mut keep, i)
+        {
+            covered.push(a);
+        }
+    }
+    for i in 1..frags.len() {
+        if !keep[i] {
+            try_keep(&mut keep, i);
+        }
+    }
+    keep
+}
+
+/// The tags of a pinned entry in runs, each raised (`true`) or written plain, unescaped.
+///
+/// A tag that shows words the user typed (`asked`, folded) is raised from its start to the end
+/// of its key phrase ([`key_phrase`]) or of the last such word, whichever is later; its rest and
+/// the tags that show none stay plain. A user who asked for "a knight fighting a dragon" gets
+/// `(knight on horseback fighting a dragon:1.2), through a torrent of fire`, not the knight
+/// alone; "a wolf howling at the moon" gets `throwing its head back, (howling at the
+/// moon:1.2)`; "in a tropical rainforest" gets `(deep in a tropical rainforest:1.2)`, never a
+/// bare `(deep:1.2)` split off the user's words. When no tag shows the user's words (an alias
+/// named the entry: "sunset" → "the sun just touching the horizon"), the first tag's key phrase is
+/// raised.
+fn asked_runs<'a>(tags: &[Cow<'_, str>], asked: &[String]) -> Vec<(Vec<Cow<'a, str>>, bool)> {
     let unescape = |t: &str| {
         let mut out = String::with_capacity(t.len());
         let mut chars = t.chars();
@@ -497,17 +605,40 @@ fn key_and_rest<'a>(tags: &[Cow<'_, str>]) -> (Cow<'a, str>, Vec<Cow<'a, str>>) 
         }
         out
     };
-    let first = unescape(&tags[0]);
-    let mut rest: Vec<Cow<'a, str>> = Vec::new();
-    let key = match key_phrase(&first) {
-        Some((k, r)) => {
-            rest.push(Cow::Owned(r.to_string()));
-            k.to_string()
-        }
-        None => first.clone(),
+    let tags: Vec<String> = tags.iter().map(|t| unescape(t)).collect();
+    let shown_end = |t: &str| {
+        crate::matching::words(t)
+            .into_iter()
+            .filter(|w| asked.contains(&w.folded))
+            .map(|w| w.end)
+            .max()
     };
-    rest.extend(tags[1..].iter().map(|t| Cow::Owned(unescape(t))));
-    (Cow::Owned(key), rest)
+    let ends: Vec<Option<usize>> = tags.iter().map(|t| shown_end(t)).collect();
+    let any_shown = ends.iter().any(Option::is_some);
+    let mut pieces: Vec<(String, bool)> = Vec::with_capacity(tags.len() + 1);
+    for (i, (t, end)) in tags.iter().zip(&ends).enumerate() {
+        if (any_shown && end.is_none()) || (!any_shown && i > 0) {
+            pieces.push((t.clone(), false));
+            continue;
+        }
+        let key_end = key_phrase(t).map_or(t.len(), |(k, _)| k.len());
+        let cut = key_end.max(end.unwrap_or(0));
+        match t[cut..].trim() {
+            "" => pieces.push((t.clone(), true)),
+            rest => {
+                pieces.push((t[..cut].trim_end().to_string(), true));
+                pieces.push((rest.to_string(), false));
+            }
+        }
+    }
+    let mut runs: Vec<(Vec<Cow<'a, str>>, bool)> = Vec::new();
+    for (piece, raised) in pieces {
+        match runs.last_mut() {
+            Some((run, r)) if *r == raised => run.push(Cow::Owned(piece)),
+            _ => runs.push((vec![Cow::Owned(piece)], raised)),
+        }
+    }
+    runs
 }
 
 /// Writes emphasis from integer hundredths: 115 → `1.15`, 120 → `1.2`, 200 → `2`.
@@ -809,6 +940,156 @@ bodies:
         );
         let e = lib_with("", ", emphasis: 0").unwrap_err().to_string();
         assert!(e.contains("emphasis 0 is out of range"), "{e}");
+    }
+
+    /// A tight budget covers every aspect of the picture (light, framing, texture) before it
+    /// spends tokens on the scene's secondary content (the weather), and writes what it keeps in
+    /// importance order.
+    #[test]
+    fn a_tight_budget_covers_every_aspect_first() {
+        let vocab = r#"
+categories:
+  thing: { entries: [lighthouse] }
+  time: { entries: [in the long golden afternoon as the shadows stretch across the valley floor] }
+  weather: { entries: [a warm wind rolling over the hills and far away across the fields of hay] }
+  light: { entries: [soft light] }
+  framing: { entries: [wide shot] }
+  texture: { entries: [weathered wood] }
+"#;
+        let template = r#"
+name: scene
+slots:
+  subject: { category: thing }
+  time: { category: time, priority: 75 }
+  weather: { category: weather, priority: 70 }
+  light: { category: light, priority: 72 }
+  composition: { category: framing, priority: 40 }
+  texture: { category: texture, priority: 35 }
+bodies: ["{{ subject }} {{ time }} {{ weather }} {{ light }} {{ composition }} {{ texture }}"]
+"#;
+        let lib = Library::from_sources(vec![
+            SourceFile::new("v.yaml", SourceKind::Vocab, vocab),
+            SourceFile::new("t.yaml", SourceKind::Template, template),
+        ])
+        .unwrap();
+        let expected = "lighthouse, in the long golden afternoon as the shadows stretch across \
+                        the valley floor, soft light, wide shot, weathered wood";
+        let max = count_sd(ClipTokenizer::shared(), expected);
+        let s = scene::build(&lib, &Plan::new(&lib, "", None).unwrap(), 1, 0, false);
+        let w = sd(&lib, max).write(&lib, &s).unwrap();
+        assert_eq!(w.prompt, expected);
+        assert_eq!(w.tokens, Some(max));
+        assert_eq!(w.params.unwrap()["dropped"], 1);
+        // With room for everything, nothing is dropped and the order stays.
+        let w = sd(&lib, 75).write(&lib, &s).unwrap();
+        assert!(
+            w.prompt.contains("floor, soft light, a warm wind"),
+            "{}",
+            w.prompt
+        );
+        assert!(
+            w.prompt
+                .ends_with("fields of hay, wide shot, weathered wood"),
+            "{}",
+            w.prompt
+        );
+    }
+
+    /// Emphasis on an entry the user pinned reaches the last word of its first tag that the user
+    /// typed: never a bare modifier split off the user's words, never one of two subjects alone.
+    #[test]
+    fn emphasis_reaches_every_word_the_user_typed() {
+        let asked = |d: &str| -> Vec<String> {
+            crate::matching::words(d)
+                .into_iter()
+                .map(|w| w.folded)
+                .filter(|w| !crate::matching::STOP_WORDS.contains(&w.as_str()))
+                .collect()
+        };
+        // Each tag as `(text)` when raised.
+        let split = |text: &str, desc: &str| {
+            asked_runs(&entry_tags(text), &asked(desc))
+                .into_iter()
+                .flat_map(|(run, raised)| {
+                    run.into_iter().map(move |t| {
+                        if raised {
+                            format!("({t})")
+                        } else {
+                            t.into_owned()
+                        }
+                    })
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        assert_eq!(
+            split(
+                "knight on horseback fighting a dragon through a torrent of fire",
+                "a knight fighting a dragon"
+            ),
+            "(knight on horseback fighting a dragon), through a torrent of fire"
+        );
+        assert_eq!(
+            split(
+                "deep in a tropical rainforest",
+                "waterfall in a tropical rainforest"
+            ),
+            "(deep in a tropical rainforest)"
+        );
+        // The user's words in a later tag: that tag is raised, the first is not.
+        assert_eq!(
+            split(
+                "throwing its head back, howling at the moon",
+                "a wolf howling at the moon"
+            ),
+            "throwing its head back, (howling at the moon)"
+        );
+        // Plurals and case fold: "Dragons" is "dragon".
+        assert_eq!(
+            split(
+                "a knight facing two dragons across a burning field",
+                "Knights and Dragons"
+            ),
+            "(a knight facing two dragons), across a burning field"
+        );
+        // Words the key already holds: the key phrase.
+        assert_eq!(
+            split("tall waterfall plunging into a green pool", "waterfall"),
+            "(tall waterfall), plunging into a green pool"
+        );
+        // No tag shows the user's words (an alias named the entry): the first tag's key.
+        assert_eq!(
+            split("at sunset, the sun just touching the horizon", "sundown"),
+            "(at sunset), the sun just touching the horizon"
+        );
+        assert_eq!(
+            split("a deep sofa heaped with cushions", ""),
+            "(a deep sofa), heaped with cushions"
+        );
+    }
+
+    /// What the user says no to is in the negative prompt first and in no positive tag, even an
+    /// entry its word named.
+    #[test]
+    fn said_no_goes_to_the_negative_prompt() {
+        let lib = test_library();
+        let d = sd(&lib, 75);
+        let plan = Plan::new(&lib, "lighthouse with no gulls", None).unwrap();
+        for i in 0..30 {
+            let w = d
+                .write(&lib, &scene::build(&lib, &plan, 2, i, false))
+                .unwrap();
+            assert!(w.prompt.starts_with("(lighthouse:1.2)"), "{}", w.prompt);
+            assert!(!w.prompt.contains("gull"), "{}", w.prompt);
+            assert!(
+                !w.prompt
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|x| x == "no"),
+                "{}",
+                w.prompt
+            );
+            assert!(w.negative.starts_with("gulls, "), "{}", w.negative);
+        }
     }
 
     #[test]

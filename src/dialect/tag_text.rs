@@ -244,6 +244,69 @@ fn split_tags(text: &str, join: bool) -> Vec<Cow<'_, str>> {
     out
 }
 
+/// What a tag of the user's own words says no to, and what is left of it: `no cars` → `("",
+/// ["cars"])`, `a beach with no people` → `("a beach", ["people"])`, `a forest without any
+/// birds or deer at dusk` → `("a forest at dusk", ["birds", "deer"])`. `None` when the tag says
+/// no to nothing ("with no one around" says no to no thing). A prompt that shows "no cars"
+/// asks an image model for cars: the things go into the negative prompt instead.
+pub fn said_no(tag: &str) -> Option<(String, Vec<String>)> {
+    let words: Vec<&str> = tag.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|w| matches!(bare(w).as_str(), "no" | "without"))?;
+    let mut i = at + 1;
+    while i < words.len() && matches!(bare(words[i]).as_str(), "any" | "a" | "an" | "the") {
+        i += 1;
+    }
+    let mut things: Vec<String> = Vec::new();
+    let mut thing: Vec<&str> = Vec::new();
+    while i < words.len() {
+        let b = bare(words[i]);
+        if matches!(b.as_str(), "and" | "or" | "nor") {
+            if !thing.is_empty() {
+                things.push(thing.join(" "));
+            }
+            thing.clear();
+        } else if is_function_word(words[i]) {
+            break;
+        } else {
+            thing.push(
+                words[i].trim_matches(|c: char| !c.is_alphanumeric() && c != '-' && c != '\''),
+            );
+        }
+        i += 1;
+    }
+    if !thing.is_empty() {
+        things.push(thing.join(" "));
+    }
+    // "no one", "no longer", "no more than": no thing.
+    if things.is_empty()
+        || things.iter().any(|t| {
+            matches!(
+                t.split(' ').next().unwrap_or(""),
+                "one" | "longer" | "more" | "less" | "end" | "matter" | "doubt" | "man's"
+            )
+        })
+    {
+        return None;
+    }
+    let mut before = words[..at].to_vec();
+    while before
+        .last()
+        .is_some_and(|w| matches!(bare(w).as_str(), "with" | "and" | "but" | "yet"))
+    {
+        before.pop();
+    }
+    let mut kept = before.join(" ");
+    for w in &words[i..] {
+        if !kept.is_empty() {
+            kept.push(' ');
+        }
+        kept.push_str(w);
+    }
+    Some((kept, things))
+}
+
 /// `1,000` → `1000`: the commas left inside a tag are digit grouping.
 fn drop_digit_commas(tag: String) -> String {
     if tag.contains(',') {
@@ -256,6 +319,33 @@ fn drop_digit_commas(tag: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_the_user_says_no_to() {
+        let no = |t: &str| said_no(t);
+        assert_eq!(
+            no("no cars"),
+            Some((String::new(), vec!["cars".to_string()]))
+        );
+        assert_eq!(
+            no("a beach with no people"),
+            Some(("a beach".to_string(), vec!["people".to_string()]))
+        );
+        assert_eq!(
+            no("a forest without any birds or deer at dusk"),
+            Some((
+                "a forest at dusk".to_string(),
+                vec!["birds".to_string(), "deer".to_string()]
+            ))
+        );
+        assert_eq!(
+            no("a street with no parked cars"),
+            Some(("a street".to_string(), vec!["parked cars".to_string()]))
+        );
+        assert_eq!(no("a quiet lane with no one around"), None);
+        assert_eq!(no("a lighthouse on a cliff"), None);
+        assert_eq!(no("a notebook"), None);
+    }
 
     fn tags(text: &str) -> Vec<String> {
         entry_tags(text).into_iter().map(Cow::into_owned).collect()
