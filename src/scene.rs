@@ -145,6 +145,29 @@ fn person_tags(description: &str, ws: &[Word]) -> Vec<&'static str> {
         }
     }
     let has = |list: &[&str]| ws.iter().any(|w| list.contains(&w.folded.as_str()));
+    // Clothes the words already give ("a woman in black", "a man wearing a tweed suit"):
+    // the scene carries `dressed`, and no everyday outfit is added.
+    let colour_after_in = ws.windows(2).enumerate().any(|(i, p)| {
+        p[0].folded == "in"
+            && COLOURS.contains(&p[1].folded.as_str())
+            && ws.get(i + 2).is_none_or(|n| !COLOURED_THINGS.contains(&n.folded.as_str()))
+    });
+    if colour_after_in || has(CLOTHES) {
+        out.push("dressed");
+    }
+    // A decade before the 1970s ("1950s new york", "in the forties"): `bygone`, so no hoodie
+    // or faded denim.
+    if ws.iter().any(|w| {
+        let f = w.folded.as_str();
+        matches!(
+            f,
+            "1900s" | "1910s" | "1920s" | "1930s" | "1940s" | "1950s" | "1960s" | "twenties"
+                | "thirties" | "forties" | "fifties" | "sixties" | "wartime" | "prewar"
+                | "postwar" | "edwardian" | "victorian"
+        ) || (f.len() == 3 && f.ends_with('s') && ["20s", "30s", "40s", "50s", "60s"].contains(&f))
+    }) {
+        out.push("bygone");
+    }
     if has(&[
         "elderly",
         "old",
@@ -205,6 +228,27 @@ fn person_tags(description: &str, ws: &[Word]) -> Vec<&'static str> {
     }
     out
 }
+
+/// Colour words that, after "in", dress a person ("a woman in black").
+const COLOURS: &[&str] = &[
+    "black", "white", "red", "blue", "green", "yellow", "grey", "gray", "pink", "purple",
+    "scarlet", "crimson", "navy", "ivory", "gold", "silver", "mourning", "rags", "uniform",
+];
+
+/// Words after such a colour that make it a light or a palette, not clothes ("in red light").
+const COLOURED_THINGS: &[&str] = &[
+    "light", "glow", "neon", "tone", "tones", "hue", "hues", "shade", "shades", "and", "ink",
+    "water", "sky", "mist", "fog", "smoke", "sand", "snow",
+];
+
+/// Words that dress the subject.
+const CLOTHES: &[&str] = &[
+    "wearing", "dressed", "clad", "dress", "gown", "coat", "jacket", "suit", "uniform", "robe",
+    "robes", "kimono", "sari", "shirt", "sweater", "jumper", "hoodie", "cardigan", "overalls",
+    "apron", "armour", "armor", "tuxedo", "tux", "overcoat", "raincoat", "parka", "cloak",
+    "tunic", "blouse", "skirt", "jeans", "leotard", "tutu", "wetsuit", "spacesuit", "veil",
+    "hanbok", "dirndl", "poncho", "waistcoat", "vest",
+];
 
 /// Tags whose names are words (or hyphen-joined word pairs) of the description, with their
 /// declared conflicts.
@@ -1598,6 +1642,9 @@ pub fn build_with(
     template_state.blocks.union_with(&t.world_blocks);
     apply_user_pins(lib, plan, &mut template_state);
     let mut pinned_state = template_state.clone();
+    // Of the entries a phrase names, those that fit what the words say outright come first
+    // ("a luxury wristwatch" is not the one on a worn strap, "his" coat is a man's).
+    pinned_state.add(&plan.word_tags.0, &plan.word_tags.1);
     // Entries of categories the template uses that do not contradict the template itself
     // (an outdoor sky pinned into an indoor scene would block everything else).
     let usables: Vec<Vec<(usize, usize)>> = plan
