@@ -150,7 +150,9 @@ fn person_tags(description: &str, ws: &[Word]) -> Vec<&'static str> {
     let colour_after_in = ws.windows(2).enumerate().any(|(i, p)| {
         p[0].folded == "in"
             && COLOURS.contains(&p[1].folded.as_str())
-            && ws.get(i + 2).is_none_or(|n| !COLOURED_THINGS.contains(&n.folded.as_str()))
+            && ws
+                .get(i + 2)
+                .is_none_or(|n| !COLOURED_THINGS.contains(&n.folded.as_str()))
     });
     if colour_after_in || has(CLOTHES) {
         out.push("dressed");
@@ -161,9 +163,23 @@ fn person_tags(description: &str, ws: &[Word]) -> Vec<&'static str> {
         let f = w.folded.as_str();
         matches!(
             f,
-            "1900s" | "1910s" | "1920s" | "1930s" | "1940s" | "1950s" | "1960s" | "twenties"
-                | "thirties" | "forties" | "fifties" | "sixties" | "wartime" | "prewar"
-                | "postwar" | "edwardian" | "victorian"
+            "1900s"
+                | "1910s"
+                | "1920s"
+                | "1930s"
+                | "1940s"
+                | "1950s"
+                | "1960s"
+                | "twenties"
+                | "thirties"
+                | "forties"
+                | "fifties"
+                | "sixties"
+                | "wartime"
+                | "prewar"
+                | "postwar"
+                | "edwardian"
+                | "victorian"
         ) || (f.len() == 3 && f.ends_with('s') && ["20s", "30s", "40s", "50s", "60s"].contains(&f))
     }) {
         out.push("bygone");
@@ -243,11 +259,48 @@ const COLOURED_THINGS: &[&str] = &[
 
 /// Words that dress the subject.
 const CLOTHES: &[&str] = &[
-    "wearing", "dressed", "clad", "dress", "gown", "coat", "jacket", "suit", "uniform", "robe",
-    "robes", "kimono", "sari", "shirt", "sweater", "jumper", "hoodie", "cardigan", "overalls",
-    "apron", "armour", "armor", "tuxedo", "tux", "overcoat", "raincoat", "parka", "cloak",
-    "tunic", "blouse", "skirt", "jeans", "leotard", "tutu", "wetsuit", "spacesuit", "veil",
-    "hanbok", "dirndl", "poncho", "waistcoat", "vest",
+    "wearing",
+    "dressed",
+    "clad",
+    "dress",
+    "gown",
+    "coat",
+    "jacket",
+    "suit",
+    "uniform",
+    "robe",
+    "robes",
+    "kimono",
+    "sari",
+    "shirt",
+    "sweater",
+    "jumper",
+    "hoodie",
+    "cardigan",
+    "overalls",
+    "apron",
+    "armour",
+    "armor",
+    "tuxedo",
+    "tux",
+    "overcoat",
+    "raincoat",
+    "parka",
+    "cloak",
+    "tunic",
+    "blouse",
+    "skirt",
+    "jeans",
+    "leotard",
+    "tutu",
+    "wetsuit",
+    "spacesuit",
+    "veil",
+    "hanbok",
+    "dirndl",
+    "poncho",
+    "waistcoat",
+    "vest",
 ];
 
 /// Tags whose names are words (or hyphen-joined word pairs) of the description, with their
@@ -943,7 +996,7 @@ const WORLD_ONLY_GLUE: &[&str] = &[
 /// there ("reading in the lighthouse") is still indoors.
 const HAVE_INSIDES: [&str; 3] = ["building", "settlement", "region"];
 
-const PLACE_AXES: [&str; 9] = [
+const PLACE_AXES: [&str; 10] = [
     "place",
     "skyview",
     "settlement",
@@ -953,6 +1006,8 @@ const PLACE_AXES: [&str; 9] = [
     "cityplace",
     "land",
     "shore",
+    // A kind of wood is a place too: "resting under an oak", "lost in a pine forest".
+    "woods",
 ];
 
 /// Verbs whose object is a place ("crossing a river", "climbing the mountains", "roaming the
