@@ -70,6 +70,10 @@ pub struct Plan {
     quality: Option<std::sync::Arc<str>>,
     /// The description's words, folded, without stop words (see [`Scene::asked`]).
     asked: std::sync::Arc<[String]>,
+    /// Entries the description names only to deny them ("a kitchen with no windows", "a
+    /// beach without people"), and the topics of the denied words: never drawn.
+    refused: Vec<(usize, usize)>,
+    refused_words: Vec<u32>,
     /// The description's part of every random key: FNV-1a of its normalised, lowercased text,
     /// as 16 hex digits. Different descriptions with the same seed draw independently.
     key: [u8; 16],
@@ -81,6 +85,223 @@ fn description_key(description: &str) -> [u8; 16] {
     out.copy_from_slice(format!("{h:016x}").as_bytes());
     out
 }
+
+/// Words that deny what follows them: "a kitchen with no windows", "a beach without people".
+const NEGATORS: &[&str] = &[
+    "no", "without", "not", "never", "nor", "zero", "minus", "sans",
+];
+
+/// Words that end a denial: what comes after them is said again ("without a cloud in the sky":
+/// the sky is there).
+const DENIAL_ENDS: &[&str] = &[
+    "in", "on", "at", "under", "by", "near", "with", "from", "to", "for", "above", "below", "over",
+    "through", "across", "along", "beside", "behind", "into", "onto", "inside", "and", "but",
+    "just", "only", "except", "save", "while", "as", "beneath", "around", "among", "against",
+    "between", "is", "are", "was", "of",
+];
+
+/// Per word of `ws`: whether the description denies it. A denial reaches at most four words
+/// past its negator, and stops at a preposition, a conjunction or a comma ("no people or
+/// cars": both denied; "no people, just gulls": the gulls are there).
+fn negated_words(description: &str, ws: &[Word]) -> Vec<bool> {
+    let mut out = vec![false; ws.len()];
+    let mut open: Option<usize> = None;
+    for (i, w) in ws.iter().enumerate() {
+        if i > 0 && description[ws[i - 1].end..w.start].contains([',', '.', ';', ':', '(']) {
+            open = None;
+        }
+        let f = w.folded.as_str();
+        if NEGATORS.contains(&f) {
+            open = Some(i);
+            continue;
+        }
+        let Some(n) = open else { continue };
+        if DENIAL_ENDS.contains(&f) || i - n > 4 {
+            open = None;
+            continue;
+        }
+        out[i] = true;
+    }
+    out
+}
+
+/// Who the subject is, as far as the words say: `male` or `female` (from the subject's noun or
+/// a pronoun: "his hands"), `elder` and `child`. Tags a library may give entries conflicts
+/// with (clothes, expressions written for one kind of person).
+fn person_tags(description: &str, ws: &[Word]) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    match crate::pronoun::of_subject(description) {
+        crate::pronoun::Pronoun::He => out.push("male"),
+        crate::pronoun::Pronoun::She => out.push("female"),
+        _ => {
+            let has = |list: &[&str]| ws.iter().any(|w| list.contains(&w.folded.as_str()));
+            let he = has(&["he", "his", "him", "himself"]);
+            let she = has(&["she", "her", "hers", "herself"]);
+            if he && !she {
+                out.push("male");
+            } else if she && !he {
+                out.push("female");
+            }
+        }
+    }
+    let has = |list: &[&str]| ws.iter().any(|w| list.contains(&w.folded.as_str()));
+    // Clothes the words already give ("a woman in black", "a man wearing a tweed suit"):
+    // the scene carries `dressed`, and no everyday outfit is added.
+    let colour_after_in = ws.windows(2).enumerate().any(|(i, p)| {
+        p[0].folded == "in"
+            && COLOURS.contains(&p[1].folded.as_str())
+            && ws
+                .get(i + 2)
+                .is_none_or(|n| !COLOURED_THINGS.contains(&n.folded.as_str()))
+    });
+    if colour_after_in || has(CLOTHES) {
+        out.push("dressed");
+    }
+    // A decade before the 1970s ("1950s new york", "in the forties"): `bygone`, so no hoodie
+    // or faded denim.
+    if ws.iter().any(|w| {
+        let f = w.folded.as_str();
+        matches!(
+            f,
+            "1900s"
+                | "1910s"
+                | "1920s"
+                | "1930s"
+                | "1940s"
+                | "1950s"
+                | "1960s"
+                | "twenties"
+                | "thirties"
+                | "forties"
+                | "fifties"
+                | "sixties"
+                | "wartime"
+                | "prewar"
+                | "postwar"
+                | "edwardian"
+                | "victorian"
+        ) || (f.len() == 3 && f.ends_with('s') && ["20s", "30s", "40s", "50s", "60s"].contains(&f))
+    }) {
+        out.push("bygone");
+    }
+    if has(&[
+        "elderly",
+        "old",
+        "aged",
+        "grandfather",
+        "grandmother",
+        "grandpa",
+        "grandma",
+        "granny",
+        "elder",
+        "retired",
+        "widow",
+        "widower",
+        "pensioner",
+        "veteran",
+        "wrinkled",
+    ]) {
+        out.push("elder");
+    } else if has(&[
+        "child",
+        "kid",
+        "boy",
+        "girl",
+        "toddler",
+        "baby",
+        "schoolgirl",
+        "schoolboy",
+        "little",
+        "young",
+        "teen",
+        "teenager",
+        "youngster",
+        "infant",
+    ]) && !has(&[
+        "woman",
+        "man",
+        "lady",
+        "gentleman",
+        "couple",
+        "mother",
+        "father",
+    ]) {
+        // "young" alone ("a young violinist") may be a child or an adult: only the
+        // nouns of a child say so.
+        if has(&[
+            "child",
+            "kid",
+            "boy",
+            "girl",
+            "toddler",
+            "baby",
+            "schoolgirl",
+            "schoolboy",
+            "infant",
+        ]) {
+            out.push("child");
+        }
+    }
+    out
+}
+
+/// Colour words that, after "in", dress a person ("a woman in black").
+const COLOURS: &[&str] = &[
+    "black", "white", "red", "blue", "green", "yellow", "grey", "gray", "pink", "purple",
+    "scarlet", "crimson", "navy", "ivory", "gold", "silver", "mourning", "rags", "uniform",
+];
+
+/// Words after such a colour that make it a light or a palette, not clothes ("in red light").
+const COLOURED_THINGS: &[&str] = &[
+    "light", "glow", "neon", "tone", "tones", "hue", "hues", "shade", "shades", "and", "ink",
+    "water", "sky", "mist", "fog", "smoke", "sand", "snow",
+];
+
+/// Words that dress the subject.
+const CLOTHES: &[&str] = &[
+    "wearing",
+    "dressed",
+    "clad",
+    "dress",
+    "gown",
+    "coat",
+    "jacket",
+    "suit",
+    "uniform",
+    "robe",
+    "robes",
+    "kimono",
+    "sari",
+    "shirt",
+    "sweater",
+    "jumper",
+    "hoodie",
+    "cardigan",
+    "overalls",
+    "apron",
+    "armour",
+    "armor",
+    "tuxedo",
+    "tux",
+    "overcoat",
+    "raincoat",
+    "parka",
+    "cloak",
+    "tunic",
+    "blouse",
+    "skirt",
+    "jeans",
+    "leotard",
+    "tutu",
+    "wetsuit",
+    "spacesuit",
+    "veil",
+    "hanbok",
+    "dirndl",
+    "poncho",
+    "waistcoat",
+    "vest",
+];
 
 /// Tags whose names are words (or hyphen-joined word pairs) of the description, with their
 /// declared conflicts.
@@ -124,6 +345,29 @@ impl Plan {
         };
         let ws = words(&description);
         let (spans, nested) = lib.matcher.analyse_nested(&description);
+        // A word the description denies ("with no windows", "without people") never pulls
+        // its entry in: it blocks it, and every entry that says it.
+        let negated = negated_words(&description, &ws);
+        let mut refused: Vec<(usize, usize)> = Vec::new();
+        let mut refused_words: Vec<u32> = Vec::new();
+        let spans: Vec<crate::matching::Span> = spans
+            .into_iter()
+            .filter(|sp| {
+                if negated[sp.first] {
+                    refused.extend(sp.entries.iter().copied());
+                    false
+                } else {
+                    true
+                }
+            })
+            .collect();
+        for (i, w) in ws.iter().enumerate() {
+            if negated[i] {
+                crate::repeats::content_words(&w.text, &mut refused_words);
+            }
+        }
+        let nested: Vec<crate::matching::Found> =
+            nested.into_iter().filter(|f| !negated[f.0]).collect();
         // Entries of a restated axis (a light, a palette, a medium) that the user's words name
         // anywhere, also inside a longer phrase: "by the fireplace" names a portrait background,
         // and its "fireplace" names the fire that lights the scene.
@@ -133,6 +377,7 @@ impl Plan {
             .filter(|&(c, _)| lib.world.restates(c))
             .collect();
         let (mut world_pins, pin_conflicts) = lib.world.pins(&ws);
+        world_pins.retain(|p| !negated[p.first]);
         lib.world.pin_only_light(&ws, &mut world_pins);
         let names_setting = named_setting(lib, &description, &ws, &world_pins);
         // (A place the words name may be out of doors, "reading under a tree", unless it is a
@@ -261,7 +506,22 @@ impl Plan {
                 (tags, blocks)
             })
             .collect();
-        let mut word_tags = tags_named_by_words(lib, &ws);
+        let kept_words: Vec<Word> = ws
+            .iter()
+            .zip(&negated)
+            .filter(|(_, n)| !**n)
+            .map(|(w, _)| w.clone())
+            .collect();
+        let mut word_tags = tags_named_by_words(lib, &kept_words);
+        // Who the subject is, when the words say it ("an elderly pianist, his hands on the
+        // keys", "a girl"): the scene carries `male`, `female`, `elder` or `child`, so a man
+        // is never dressed in a floral dress nor a child in a tweed jacket.
+        for tag in person_tags(&description, &ws) {
+            if let Some(id) = lib.tags.get(tag) {
+                word_tags.0.insert(id);
+                word_tags.1.union_with(&lib.tag_blocks[id as usize]);
+            }
+        }
         // The library can keep entries out of scenes whose user says what happens or where
         // (a head-and-shoulders crop of "a firefighter carrying a child out of a burning
         // house"): the scene then carries the tags `user-action` and `user-setting`.
@@ -390,6 +650,8 @@ impl Plan {
             reason,
             showing,
             implied,
+            refused,
+            refused_words,
         })
     }
 
@@ -734,7 +996,7 @@ const WORLD_ONLY_GLUE: &[&str] = &[
 /// there ("reading in the lighthouse") is still indoors.
 const HAVE_INSIDES: [&str; 3] = ["building", "settlement", "region"];
 
-const PLACE_AXES: [&str; 9] = [
+const PLACE_AXES: [&str; 10] = [
     "place",
     "skyview",
     "settlement",
@@ -744,6 +1006,8 @@ const PLACE_AXES: [&str; 9] = [
     "cityplace",
     "land",
     "shore",
+    // A kind of wood is a place too: "resting under an oak", "lost in a pine forest".
+    "woods",
 ];
 
 /// Verbs whose object is a place ("crossing a river", "climbing the mountains", "roaming the
@@ -1237,6 +1501,9 @@ pub struct Scratch {
     /// Entries the description pinned whose words stay in the subject: never drawn again in
     /// this scene.
     silenced: Vec<(usize, usize)>,
+    /// Entries the description denies, and the topics of the denied words (see [`Plan`]).
+    refused: Vec<(usize, usize)>,
+    refused_words: Vec<u32>,
     /// Recently computed feasible sets, by what they depend on: (library hash, template,
     /// state before the world, which slots are pinned, which the description leaves empty).
     #[allow(clippy::type_complexity)]
@@ -1418,13 +1685,21 @@ pub fn build_with(
     fills.resize_with(t.slots.len(), SlotFill::default);
     // (span index, slot index, whether the entry shows the user's words)
     let mut pinned_spans: Vec<(usize, usize, bool)> = Vec::new();
+    // The entry each pinned phrase put in its slot.
+    let mut pinned_entry: Vec<(usize, (usize, usize))> = Vec::new();
+    let subject_slot_index = t.slot_index("subject");
     scratch.silenced.clear();
+    scratch.refused.clone_from(&plan.refused);
+    scratch.refused_words.clone_from(&plan.refused_words);
     // Entries the description pins must fit the template and the user's world pins.
     let mut template_state = State::default();
     template_state.add(&t.tags, &t.blocks);
     template_state.blocks.union_with(&t.world_blocks);
     apply_user_pins(lib, plan, &mut template_state);
     let mut pinned_state = template_state.clone();
+    // Of the entries a phrase names, those that fit what the words say outright come first
+    // ("a luxury wristwatch" is not the one on a worn strap, "his" coat is a man's).
+    pinned_state.add(&plan.word_tags.0, &plan.word_tags.1);
     // Entries of categories the template uses that do not contradict the template itself
     // (an outdoor sky pinned into an indoor scene would block everything else).
     let usables: Vec<Vec<(usize, usize)>> = plan
@@ -1522,6 +1797,21 @@ pub fn build_with(
         let slot = t.slots.iter().enumerate().position(|(i, s)| {
             lib.world.fills(s.category, c) && (fills[i].picks.len() as u32) < s.max
         });
+        // Several the user names ("elephants", "geese") are never one of the library's ("an
+        // old African elephant"): the words stay in the subject.
+        if slot.is_some()
+            && slot == subject_slot_index
+            && crate::pronoun::Pronoun::plural(&span_text(plan, sp))
+            && !crate::pronoun::Pronoun::plural(&lib.categories[c].entries[e].text)
+        {
+            if explain {
+                notes.push(format!(
+                    "\"{}\" names several: the words stay in the subject",
+                    span_text(plan, sp)
+                ));
+            }
+            continue;
+        }
         let Some(slot) = slot else {
             if explain {
                 notes.push(format!(
@@ -1539,6 +1829,7 @@ pub fn build_with(
         // subject, and the entry only lends the scene its tags.
         let keeps_words = t.slots[slot].setting && plan.names_setting.is_some();
         pinned_spans.push((si, slot, !showing.is_empty() && !keeps_words));
+        pinned_entry.push((si, (c, e)));
         let en = &lib.categories[c].entries[e];
         pinned_state.add(&en.tags, &en.blocks);
         pinned_words.extend(en.words());
@@ -1665,15 +1956,22 @@ pub fn build_with(
                     ))
                 });
             if start >= rs && end <= re && Some(slot) != subject_slot && !restated && !brings {
-                for p in fills[slot].picks.drain(..) {
-                    if let Pick::Entry(c, e) = p {
-                        displaced.push((c, e));
-                        scratch.silenced.push((c, e));
+                // Only this phrase's own pick: another phrase pinned into the same slot keeps
+                // its entry ("steaming pho with fresh herbs" keeps the herbs).
+                let own = pinned_entry.iter().find(|p| p.0 == si).map(|p| p.1);
+                let picks = std::mem::take(&mut fills[slot].picks);
+                for p in picks {
+                    match p {
+                        Pick::Entry(c, e) if own.is_none() || own == Some((c, e)) => {
+                            displaced.push((c, e));
+                            scratch.silenced.push((c, e));
+                        }
+                        other => fills[slot].picks.push(other),
                     }
                 }
                 // Nor another entry that shows the same words.
                 scratch.silenced.extend(plan.showing[si].iter().copied());
-                if s.chance >= 100 && s.min > 0 && !s.guarded {
+                if s.chance >= 100 && s.min > 0 && !s.guarded && fills[slot].picks.is_empty() {
                     fills[slot].pinned = false;
                 }
                 if explain {
@@ -2310,9 +2608,16 @@ fn note_taken_and_boosted(
 ) {
     scratch.taken.clear();
     scratch.boosted.clear();
-    for &(c, e) in &scratch.silenced {
+    for &(c, e) in scratch.silenced.iter().chain(&scratch.refused) {
         if c == category {
             scratch.taken.push(e);
+        }
+    }
+    if !scratch.refused_words.is_empty() {
+        for (e, en) in lib.categories[category].entries.iter().enumerate() {
+            if crate::topics::shares(en.words(), &scratch.refused_words) {
+                scratch.taken.push(e);
+            }
         }
     }
     for f in fills {

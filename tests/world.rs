@@ -2135,3 +2135,66 @@ fn a_topic_is_said_once() {
         }
     }
 }
+
+/// The prompts of `description` over `seeds` seeds.
+fn prompts_of(description: &str, seeds: u64) -> Vec<String> {
+    let engine = promptloom::Engine::builtin().unwrap();
+    (0..seeds)
+        .map(|seed| engine.generate(description, seed, 0).unwrap().prompt)
+        .collect()
+}
+
+#[test]
+fn a_word_the_description_denies_never_comes_in() {
+    for (d, denied) in [
+        ("a kitchen with no windows", "window"),
+        ("a beach with no people", "walker"),
+        ("a forest path with no snow", "snow"),
+    ] {
+        for p in prompts_of(d, 60) {
+            let rest = p.to_lowercase().replacen(&d.to_lowercase(), "", 1);
+            assert!(!rest.contains(denied), "{d}: {p}");
+        }
+    }
+}
+
+#[test]
+fn several_stay_several_and_a_named_ingredient_stays() {
+    for p in prompts_of("elephants", 40) {
+        assert!(p.to_lowercase().contains("elephants"), "{p}");
+    }
+    for p in prompts_of("a bowl of steaming pho with fresh herbs", 40) {
+        assert!(p.contains("herbs"), "{p}");
+    }
+}
+
+#[test]
+fn clothes_follow_the_words_about_the_person() {
+    for p in prompts_of(
+        "an elderly jazz pianist in a smoky basement club in 1950s new york, his hands on the keys",
+        80,
+    ) {
+        for wrong in ["dress", "shawl", "denim", "hooded sweatshirt"] {
+            assert!(!p.contains(wrong), "{p}");
+        }
+    }
+    // Clothes the words give are the only clothes.
+    for p in prompts_of("a portrait of a woman in black by a window", 60) {
+        for wrong in ["wearing", "Wearing", "Dressed in", "jacket", "jumper"] {
+            assert!(!p.contains(wrong), "{p}");
+        }
+    }
+}
+
+#[test]
+fn details_fit_the_sea_and_the_depth_the_words_give() {
+    for p in prompts_of("a quiet fjord under a pale overcast sky", 60) {
+        assert!(!p.contains("surf breaking"), "{p}");
+    }
+    for p in prompts_of("a jellyfish glowing in the deep dark ocean", 60) {
+        assert!(!p.contains("barnacles") && !p.contains("torch"), "{p}");
+    }
+    for p in prompts_of("a luxury wristwatch on black marble", 40) {
+        assert!(!p.contains("worn leather"), "{p}");
+    }
+}
