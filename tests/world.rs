@@ -2198,3 +2198,79 @@ fn details_fit_the_sea_and_the_depth_the_words_give() {
         assert!(!p.contains("worn leather"), "{p}");
     }
 }
+
+#[test]
+fn animal_architecture_city_coast_fantasy_and_underwater_bodies_write_sentences_not_slot_frames() {
+    // Blind reviewers rejected sentences made only to hold a slot ("The scene unfolds with a
+    // gentle breeze."), frames that announce a slot ("Seen as a photo", "Made as …", "Look
+    // closer for …", "All around: …") and frames that lie about what they hold ("Close by: a
+    // whale's spout far out at sea"). The weather joins the scene clause instead.
+    let engine = promptloom::Engine::builtin().unwrap();
+    let banned = [
+        "the scene unfolds",
+        "seen as a",
+        "made as",
+        "look closer for",
+        "all around:",
+        "close by:",
+        "nearby:",
+        "here and there:",
+        "in the details:",
+        "the frame is full of",
+        "everything is shown",
+        ". rendered",
+        " and, up close",
+    ];
+    for (t, d) in [
+        ("animal", ""),
+        ("animal", "a fox in the snow"),
+        ("architecture", ""),
+        ("architecture", "a castle on a hill"),
+        ("city", ""),
+        ("city", "a bus stop in the rain"),
+        ("coast", ""),
+        ("coast", "beach sunset"),
+        ("fantasy", ""),
+        ("fantasy", "a knight fighting a dragon"),
+        ("underwater", ""),
+        ("underwater", "a sea turtle over a coral reef"),
+    ] {
+        let plan = engine
+            .plan(&promptloom::engine::Request {
+                description: d.to_string(),
+                template: Some(t.to_string()),
+            })
+            .unwrap();
+        let mut weathered = 0;
+        for seed in 0..300 {
+            let scene = engine.scene(&plan, seed, 0, false);
+            let rec = engine
+                .record(&scene, &promptloom::dialect::plain::Plain)
+                .unwrap();
+            let p = &rec.prompt;
+            let low = p.to_lowercase();
+            for b in banned {
+                assert!(!low.contains(b), "{t} {d:?} seed {seed}: {b:?} in {p}");
+            }
+            if let Some((_, w)) = rec
+                .slots
+                .0
+                .iter()
+                .find(|(k, v)| k == "weather" && !v.is_empty())
+            {
+                weathered += 1;
+                let w = w.to_lowercase();
+                // The record keeps the entry as written; the prompt may spell it otherwise.
+                let at = low.find(&w).unwrap_or(w.len());
+                assert!(
+                    !low.contains(&w) || low[..at].ends_with("with "),
+                    "{t} {d:?} seed {seed}: the weather joins no clause with \"with\": {p}"
+                );
+            }
+        }
+        assert!(
+            t == "underwater" || weathered > 0,
+            "{t} {d:?}: no weather drawn"
+        );
+    }
+}
