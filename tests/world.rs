@@ -2274,3 +2274,59 @@ fn animal_architecture_city_coast_fantasy_and_underwater_bodies_write_sentences_
         );
     }
 }
+
+/// The bodies of the fallback and open-country templates write prose a person would write: no
+/// sentence made only to hold the weather ("The scene unfolds with a gentle breeze."), no frame
+/// that announces a slot ("Shown in a centred composition.", "Made as a photo, it uses …"), no
+/// "feels" before a phrase that is no adjective ("feels bursting with energy"), no palette made
+/// the subject of a verb ("vibrant, saturated hues keeps …"), and no "close by" or "nearby" for
+/// details that may stand far off.
+#[test]
+fn prose_bodies_hold_no_slot_announcing_frames() {
+    use promptloom::dialect::plain::Plain;
+    use promptloom::{Engine, Request};
+    let engine = Engine::builtin().unwrap();
+    let stock = [
+        "scene unfolds",
+        "Shown in ",
+        "Made as ",
+        "it uses a palette",
+        "feels bursting",
+        "keeps the mood",
+        "Close by:",
+        "nearby,",
+        "Among the trees:",
+        "In the details,",
+        "The eye goes to",
+        "Rendered ",
+    ];
+    let runs: [(&str, Option<&str>); 9] = [
+        ("", Some("general")),
+        ("", Some("forest")),
+        ("", Some("landscape")),
+        ("", Some("scifi")),
+        ("", Some("waterfall")),
+        ("the concept of time", None),
+        ("a fox in a misty forest", None),
+        ("a mountain lake at dawn", None),
+        ("spaceship landing on an alien planet", None),
+    ];
+    for (description, template) in runs {
+        let plan = engine
+            .plan(&Request {
+                description: description.to_string(),
+                template: template.map(str::to_string),
+            })
+            .unwrap();
+        for seed in 0..300u64 {
+            let scene = engine.scene(&plan, seed, 0, false);
+            let prompt = engine.record(&scene, &Plain).unwrap().prompt;
+            for s in stock {
+                assert!(
+                    !prompt.contains(s),
+                    "{description:?} {template:?} seed {seed} says {s:?}: {prompt}"
+                );
+            }
+        }
+    }
+}
