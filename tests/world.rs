@@ -2160,30 +2160,51 @@ fn what_the_subject_does_and_the_weather_it_is_in_set_mood_framing_and_medium() 
     let never = [
         // slow play is calm; grief never wears a face of pride or focus
         ("two children building a sandcastle at low tide", "momentum"),
-        ("two children building a sandcastle at low tide", "bursting with energy"),
+        (
+            "two children building a sandcastle at low tide",
+            "bursting with energy",
+        ),
         ("grief", "proud, level gaze"),
         ("grief", "listening hard"),
         ("grief", "in focus"),
         // a tired boxer is not saying a last goodbye
-        ("black and white portrait of a boxer after a fight", "last goodbye"),
+        (
+            "black and white portrait of a boxer after a fight",
+            "last goodbye",
+        ),
         // a great wave is never calm
-        ("ukiyo-e print of a great wave and mount fuji", "calm and unhurried"),
+        (
+            "ukiyo-e print of a great wave and mount fuji",
+            "calm and unhurried",
+        ),
         // a fisheye never bends a framing of straight lines
-        ("tokyo crossing at night in heavy rain", "one-point perspective"),
+        (
+            "tokyo crossing at night in heavy rain",
+            "one-point perspective",
+        ),
         // an open beach has no opening to look through; a product floats only when asked
         ("children playing on an open beach", "frame within a frame"),
         ("sneaker product photo", "levitating"),
         // a dinner for two is a scene with people, not a dish seen by a diner
-        ("a candlelit dinner for two on a rooftop", "the way a diner sees"),
+        (
+            "a candlelit dinner for two on a rooftop",
+            "the way a diner sees",
+        ),
         // far-off rain is not a downpour; harvest belongs to farms
         ("lavender fields in provence", "downpour"),
         ("a busy tokyo crossing at night", "harvest"),
         // commercial gloss is never a wild animal's; a photoreal render is not said twice
         ("a tiger in the jungle", "commercial"),
-        ("a photoreal 3d render of a vintage car", "photorealistic precision"),
+        (
+            "a photoreal 3d render of a vintage car",
+            "photorealistic precision",
+        ),
         ("a photo of a lighthouse", "crisp photographic style"),
         // a cluttered room is never framed around empty space
-        ("a potter at the wheel in a cluttered studio", "negative space"),
+        (
+            "a potter at the wheel in a cluttered studio",
+            "negative space",
+        ),
         ("a potter at the wheel in a cluttered studio", "empty space"),
     ];
     for (description, phrase) in never {
