@@ -2330,3 +2330,91 @@ fn prose_bodies_hold_no_slot_announcing_frames() {
         }
     }
 }
+
+/// Every slot text of `n` scenes of `description`, one string per scene.
+fn scene_texts(lib: &Library, description: &str, n: u64) -> Vec<String> {
+    let plan = Plan::new(lib, description, None).unwrap();
+    (0..n)
+        .map(|seed| {
+            let scene = build(lib, &plan, seed, 0, false);
+            let mut all = Vec::new();
+            for (i, f) in scene.slots.iter().enumerate() {
+                for k in 0..f.picks.len() {
+                    all.push(scene.text(lib, i, k).to_string());
+                }
+            }
+            all.join(" | ")
+        })
+        .collect()
+}
+
+#[test]
+fn what_the_subject_does_and_the_weather_it_is_in_set_mood_framing_and_medium() {
+    let lib = Library::builtin().unwrap();
+    // (description, phrase that must never appear in its scenes)
+    let never = [
+        // slow play is calm; grief never wears a face of pride or focus
+        ("two children building a sandcastle at low tide", "momentum"),
+        (
+            "two children building a sandcastle at low tide",
+            "bursting with energy",
+        ),
+        ("grief", "proud, level gaze"),
+        ("grief", "listening hard"),
+        ("grief", "in focus"),
+        // a tired boxer is not saying a last goodbye
+        (
+            "black and white portrait of a boxer after a fight",
+            "last goodbye",
+        ),
+        // a great wave is never calm
+        (
+            "ukiyo-e print of a great wave and mount fuji",
+            "calm and unhurried",
+        ),
+        // a fisheye never bends a framing of straight lines
+        (
+            "tokyo crossing at night in heavy rain",
+            "one-point perspective",
+        ),
+        // an open beach has no opening to look through; a product floats only when asked
+        ("children playing on an open beach", "frame within a frame"),
+        ("sneaker product photo", "levitating"),
+        // a dinner for two is a scene with people, not a dish seen by a diner
+        (
+            "a candlelit dinner for two on a rooftop",
+            "the way a diner sees",
+        ),
+        // far-off rain is not a downpour; harvest belongs to farms
+        ("lavender fields in provence", "downpour"),
+        ("a busy tokyo crossing at night", "harvest"),
+        // commercial gloss is never a wild animal's; a photoreal render is not said twice
+        ("a tiger in the jungle", "commercial"),
+        (
+            "a photoreal 3d render of a vintage car",
+            "photorealistic precision",
+        ),
+        ("a photo of a lighthouse", "crisp photographic style"),
+        // a cluttered room is never framed around empty space
+        (
+            "a potter at the wheel in a cluttered studio",
+            "negative space",
+        ),
+        ("a potter at the wheel in a cluttered studio", "empty space"),
+    ];
+    for (description, phrase) in never {
+        for (seed, text) in scene_texts(&lib, description, 200).iter().enumerate() {
+            let fisheye = text.contains("fisheye");
+            if phrase == "one-point perspective" && !fisheye {
+                continue;
+            }
+            if phrase == "downpour" && !text.contains("far slopes") {
+                continue;
+            }
+            assert!(
+                !text.contains(phrase),
+                "{description:?} seed {seed}: {phrase:?} in {text}"
+            );
+        }
+    }
+}
