@@ -1580,7 +1580,10 @@ mod tests {
         assert_eq!(join_and(&["a", "b", "c"]), "a, b and c");
         // An item that says "and" itself takes a comma before the last "and": no run-on list.
         assert_eq!(
-            join_and(&["a rug in reds and blues", "a record player and a crate of vinyl"]),
+            join_and(&[
+                "a rug in reds and blues",
+                "a record player and a crate of vinyl"
+            ]),
             "a rug in reds and blues, and a record player and a crate of vinyl"
         );
         assert_eq!(
