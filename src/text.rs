@@ -763,12 +763,25 @@ pub fn library_body(body: &str, spelling: Spelling) -> String {
     }
 }
 
-/// Joins items as English prose: `a`, `a and b`, `a, b and c`.
+/// Joins items as English prose: `a`, `a and b`, `a, b and c`. When an item says "and" itself
+/// ("a record player and a crate of vinyl"), a comma goes before the last "and" so the list does
+/// not run on: `a rug in reds and blues, and a record player and a crate of vinyl`.
 pub fn join_and(items: &[&str]) -> String {
     match items {
         [] => String::new(),
         [one] => (*one).to_string(),
-        [rest @ .., last] => format!("{} and {}", rest.join(", "), last),
+        [rest @ .., last] => format!("{}{}{}", rest.join(", "), last_and(items), last),
+    }
+}
+
+/// The joiner before the last of several items: `" and "`, or `", and "` when any item says
+/// "and" as a word of its own (see [`join_and`]).
+pub fn last_and<S: AsRef<str>>(items: &[S]) -> &'static str {
+    let says_and = |s: &str| s.split(|c: char| !c.is_alphanumeric()).any(|w| w == "and");
+    if items.iter().any(|s| says_and(s.as_ref())) {
+        ", and "
+    } else {
+        " and "
     }
 }
 
@@ -1565,6 +1578,19 @@ mod tests {
         assert_eq!(join_and(&["a"]), "a");
         assert_eq!(join_and(&["a", "b"]), "a and b");
         assert_eq!(join_and(&["a", "b", "c"]), "a, b and c");
+        // An item that says "and" itself takes a comma before the last "and": no run-on list.
+        assert_eq!(
+            join_and(&[
+                "a rug in reds and blues",
+                "a record player and a crate of vinyl"
+            ]),
+            "a rug in reds and blues, and a record player and a crate of vinyl"
+        );
+        assert_eq!(
+            join_and(&["a lamp", "a bed", "a desk and a chair"]),
+            "a lamp, a bed, and a desk and a chair"
+        );
+        assert_eq!(join_and(&["sand", "a band"]), "sand and a band");
     }
 
     #[test]

@@ -25,9 +25,15 @@ pub(crate) fn insert_common(ctx: &mut tera::Context, subject: &str, t: &SceneTem
 /// A slot's picks written as prose ("a, b and c") straight into `out`.
 fn write_slot(lib: &Library, scene: &Scene, slot: usize, out: &mut String) {
     let picks = &scene.slots[slot].picks;
+    let last = if picks.len() > 1 {
+        let texts: Vec<&str> = (0..picks.len()).map(|k| scene.text(lib, slot, k)).collect();
+        text::last_and(&texts)
+    } else {
+        " and "
+    };
     for k in 0..picks.len() {
         if k > 0 {
-            out.push_str(if k + 1 == picks.len() { " and " } else { ", " });
+            out.push_str(if k + 1 == picks.len() { last } else { ", " });
         }
         out.push_str(scene.text(lib, slot, k));
     }
