@@ -2470,3 +2470,134 @@ fn still_life_and_room_bodies_write_whole_sentences() {
         }
     }
 }
+
+/// The texts of the entries a scene picked.
+fn picked_texts(lib: &Library, scene: &Scene) -> Vec<String> {
+    let mut texts = Vec::new();
+    for fill in &scene.slots {
+        for p in &fill.picks {
+            if let promptloom::scene::Pick::Entry(c, e) = p {
+                texts.push(lib.categories[*c].entries[*e].text.clone());
+            }
+        }
+    }
+    texts
+}
+
+#[test]
+fn the_moon_and_stars_light_only_open_unlit_places_and_a_silhouette_needs_a_backlight() {
+    let lib = Library::builtin().unwrap();
+    let lit_by_the_sky = |t: &str| {
+        let t = t.to_lowercase();
+        t.contains("moonlight")
+            || t.contains("starlight")
+            || t.contains("light of a full moon")
+            || t.contains("light of the stars")
+            || t.contains("huge moon rising")
+            || t.contains("countless distant stars")
+            || t.contains("sky thick with stars")
+    };
+    // A town, a crowd, a café, a meal or a face at night is lit by its own lamps and signs.
+    for d in [
+        "a crowded night market in taipei with steam rising from food stalls",
+        "a barista pouring latte art in a small cafe",
+        "a street musician playing accordion in paris at night",
+        "a bowl of steaming pho with fresh herbs",
+        "portrait of a young violinist",
+        "a cyberpunk alley with holographic signs and a lone android",
+        "an old diner on route 66 at midnight",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..200u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            for t in picked_texts(&lib, &scene) {
+                assert!(!lit_by_the_sky(&t), "{d} seed {seed}: lit by `{t}`");
+            }
+        }
+    }
+    // The moon the user names still holds, even in a town.
+    let plan = Plan::new(&lib, "a moonlit street in paris", None).unwrap();
+    for seed in 0..50u64 {
+        let (_, world) = scene_words(&lib, &build(&lib, &plan, seed, 0, false));
+        assert!(
+            world.iter().any(|v| v == "moonlight"),
+            "seed {seed}: {world:?}"
+        );
+    }
+    // A silhouette never comes under the even light of the day, an overcast or the moon.
+    for t in ["animal", "landscape", "architecture", "coast"] {
+        let plan = Plan::new(&lib, "", Some(t)).unwrap();
+        for seed in 0..500u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            let (tags, world) = scene_words(&lib, &scene);
+            if tags.iter().any(|x| x == "silhouette") {
+                for v in [
+                    "midday",
+                    "daylight",
+                    "overcast",
+                    "fog",
+                    "rain",
+                    "moonlight",
+                    "starlight",
+                ] {
+                    assert!(
+                        !world.iter().any(|x| x == v),
+                        "{t} seed {seed}: silhouette under `{v}`"
+                    );
+                }
+            }
+        }
+    }
+    for d in [
+        "a golden retriever catching a frisbee in a park",
+        "a red fox trotting through fresh snow at first light",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..200u64 {
+            let (tags, _) = scene_words(&lib, &build(&lib, &plan, seed, 0, false));
+            assert!(!tags.iter().any(|x| x == "silhouette"), "{d} seed {seed}");
+        }
+    }
+}
+
+#[test]
+fn neon_belongs_to_bars_and_streets_and_its_named_hues_pin_the_palette() {
+    let lib = Library::builtin().unwrap();
+    // No neon sign in a workshop, a living room or a reading nook nobody said was a bar.
+    for d in [
+        "a carpenter sanding a chair in a dusty workshop",
+        "an elderly couple watching tv in their living room",
+        "a cozy reading nook with rain on the window",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..200u64 {
+            let (tags, _) = scene_words(&lib, &build(&lib, &plan, seed, 0, false));
+            assert!(!tags.iter().any(|x| x == "neon"), "{d} seed {seed}: neon");
+        }
+    }
+    // Pink and blue neon never meets a red and amber palette, nor red neon a pink and blue one.
+    let cool = |t: &str| {
+        t.contains("hot pink")
+            || t.contains("neon pink")
+            || t.contains("pink and blue")
+            || t.contains("magenta")
+            || t.contains("electric blue")
+    };
+    let warm = |t: &str| {
+        t.contains("cherry-red") || t.contains("red neon") || t.contains("rose and amber")
+    };
+    for d in [
+        "rainy city street",
+        "a neon-lit street at night",
+        "a bar at night",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..300u64 {
+            let texts = picked_texts(&lib, &build(&lib, &plan, seed, 0, false));
+            assert!(
+                !(texts.iter().any(|t| cool(t)) && texts.iter().any(|t| warm(t))),
+                "{d} seed {seed}: {texts:?}"
+            );
+        }
+    }
+}
