@@ -83,6 +83,7 @@ impl Engine {
     pub fn record(&self, scene: &Scene, dialect: &dyn Dialect) -> Result<Record> {
         let w = dialect.write(&self.lib, scene)?;
         let t = scene.template(&self.lib);
+        let aspect = dialect.aspect(&self.lib, scene);
         Ok(Record {
             prompt: w.prompt,
             negative_prompt: w.negative,
@@ -92,7 +93,7 @@ impl Engine {
             slots: Slots(scene.slot_texts(&self.lib)),
             library: self.lib.hash().to_string(),
             dialect: dialect.name().to_string(),
-            aspect: t.aspect.clone(),
+            aspect,
             format_version: FORMAT_VERSION,
             tokens: w.tokens,
             params: w.params,

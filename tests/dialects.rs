@@ -1046,3 +1046,160 @@ fn golden_outputs_per_dialect() {
     }
     check_golden("builtin.txt", &all);
 }
+
+/// The record's aspect, the sd size and midjourney's `--ar` agree: a square composition is
+/// 1:1 everywhere, never "16:9" beside 512×512.
+#[test]
+fn aspect_size_and_ar_agree() {
+    let ratio = |a: &str| {
+        let (w, h) = a.split_once(':').unwrap();
+        w.parse::<f64>().unwrap() / h.parse::<f64>().unwrap()
+    };
+    for desc in [
+        "beach sunset",
+        "pencil sketch of a sleeping dog",
+        "a lighthouse, square format",
+        "a panoramic view of the alps",
+        "a tall vertical shot of a waterfall",
+        "mountain lake at dawn",
+    ] {
+        for r in records(&[
+            "gen", desc, "--seed", "1", "-n", "25", "-d", "sd", "-f", "jsonl",
+        ]) {
+            let aspect = r["aspect"].as_str().unwrap();
+            let (w, h) = (num(&r["params"], "width"), num(&r["params"], "height"));
+            let size = w as f64 / h as f64;
+            let want = ratio(aspect);
+            assert!(
+                (size / want).ln().abs() < 0.25,
+                "{desc}: aspect {aspect} but size {w}x{h}"
+            );
+        }
+        for r in records(&[
+            "gen",
+            desc,
+            "--seed",
+            "1",
+            "-n",
+            "25",
+            "-d",
+            "midjourney",
+            "-f",
+            "jsonl",
+        ]) {
+            let aspect = r["aspect"].as_str().unwrap();
+            let prompt = r["prompt"].as_str().unwrap();
+            assert!(
+                prompt.contains(&format!("--ar {aspect} "))
+                    || prompt.ends_with(&format!("--ar {aspect}")),
+                "{desc}: aspect {aspect}: {prompt}"
+            );
+        }
+    }
+    // The user's --mj ar is the record's aspect too.
+    let r = &records(&[
+        "gen",
+        "beach sunset",
+        "-d",
+        "midjourney",
+        "--mj",
+        "ar=9:16",
+        "-f",
+        "jsonl",
+    ])[0];
+    assert_eq!(r["aspect"], "9:16");
+}
+
+/// A busy scene the user asked for never negates clutter or crowds in the negative prompt or
+/// `--no`.
+#[test]
+fn busy_scenes_never_negate_clutter() {
+    for desc in [
+        "tokyo crossing at night in heavy rain",
+        "a crowded night market in bangkok",
+        "a busy train station at rush hour",
+        "a street parade with dancers and drums",
+        "a cluttered antique shop",
+    ] {
+        for d in ["sd", "midjourney"] {
+            for r in records(&[
+                "gen", desc, "--seed", "1", "-n", "30", "-d", d, "-f", "jsonl",
+            ]) {
+                let neg = match d {
+                    "sd" => r["negative_prompt"].as_str().unwrap().to_string(),
+                    _ => {
+                        let p = r["prompt"].as_str().unwrap();
+                        p.split(" --no ").nth(1).unwrap_or("").to_string()
+                    }
+                };
+                for term in ["clutter", "busy background", "crowd"] {
+                    assert!(!neg.contains(term), "{desc} ({d}): negative {neg:?}");
+                }
+            }
+        }
+    }
+}
+
+/// sd tags each stand alone: none leans on another for its meaning ("fine grain on rough
+/// ones", "its roofs stepping away"); two tags never say the same thing ("photoreal 3D render"
+/// and "with photorealistic precision"); and the user's words all stay, the ones that are not
+/// the subject right after it ("portrait of a young violinist").
+#[test]
+fn sd_tags_stand_alone_once_and_keep_the_users_words() {
+    for desc in [
+        "charcoal drawing of an old fisherman's hands",
+        "a castle in the sky",
+        "a luxury wristwatch on black marble, studio lighting",
+        "a wedding couple walking through a cherry blossom orchard in spring",
+        "a village in the alps in winter",
+        "a loaf of sourdough bread",
+    ] {
+        for r in records(&[
+            "gen", desc, "--seed", "1", "-n", "40", "-d", "sd", "-f", "jsonl",
+        ]) {
+            let prompt = r["prompt"].as_str().unwrap();
+            let tags = sd_terms(prompt);
+            for t in &tags {
+                let w = words(t);
+                let first = w.first().map(String::as_str).unwrap_or("");
+                // "ones" refers back to a noun of the same tag: "… surfaces and … rough ones".
+                let head = w.iter().position(|x| x == "and");
+                let ones = w.iter().position(|x| x == "ones");
+                assert!(
+                    !matches!(first, "its" | "their" | "ones")
+                        && ones.is_none_or(|o| head.is_some_and(|h| h < o)),
+                    "orphan tag `{t}`: {prompt}"
+                );
+            }
+            let low = prompt.to_lowercase();
+            assert!(
+                !(low.contains("photoreal 3d render") && low.contains("photorealistic precision")),
+                "{prompt}"
+            );
+        }
+    }
+    for r in records(&[
+        "gen",
+        "portrait of a young violinist",
+        "--seed",
+        "1",
+        "-n",
+        "40",
+        "-d",
+        "sd",
+        "-f",
+        "jsonl",
+    ]) {
+        let prompt = r["prompt"].as_str().unwrap();
+        let tags = sd_weighted(prompt);
+        let at = tags
+            .iter()
+            .position(|(t, _)| t.contains("portrait"))
+            .unwrap_or_else(|| panic!("portrait dropped: {prompt}"));
+        assert!(tags[at].1 >= 120, "{prompt}");
+        assert!(
+            tags[..at].iter().all(|(_, w)| *w >= 120),
+            "portrait trails drawn tags: {prompt}"
+        );
+    }
+}

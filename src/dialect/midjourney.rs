@@ -275,18 +275,22 @@ impl Dialect for Midjourney {
         "midjourney"
     }
 
+    /// `--mj ar=W:H` when the user set it, else the scene's aspect: the record and `--ar` agree.
+    fn aspect(&self, lib: &Library, scene: &Scene) -> String {
+        self.params.ar.clone().unwrap_or_else(|| {
+            super::scene_aspect(lib, scene)
+                .map(str::to_string)
+                .unwrap_or_else(|| scene.template(lib).aspect.clone())
+        })
+    }
+
     fn write(&self, lib: &Library, scene: &Scene) -> Result<Written> {
         let prose = Plain.write(lib, scene)?.prompt;
         let text = sanitize(&prose);
         let text = text
             .trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
             .to_string();
-        let aspect = self
-            .params
-            .ar
-            .clone()
-            .or_else(|| super::scene_aspect(lib, scene).map(str::to_string))
-            .unwrap_or_else(|| scene.template(lib).aspect.clone());
+        let aspect = self.aspect(lib, scene);
         let (prompt_rows, asked_rows) = self.rows.scene_rows(lib, scene);
         // What the user said no to ("a street with no cars") first, then the scene's terms.
         // A thing the prose shows other than in the user's "no …" is left out.

@@ -523,6 +523,14 @@ pub trait Dialect: Send + Sync {
         out.push_str(&self.write_prompt(lib, scene)?.prompt);
         Ok(())
     }
+    /// The aspect (`W:H`) the record gives for a scene: the one the scene's framing words ask
+    /// for ([`scene_aspect`]), else the template's. A record never says 16:9 beside a square
+    /// 512×512 size or a `--ar 1:1`: every dialect sizes its picture from this same aspect.
+    fn aspect(&self, lib: &Library, scene: &Scene) -> String {
+        scene_aspect(lib, scene)
+            .map(str::to_string)
+            .unwrap_or_else(|| scene.template(lib).aspect.clone())
+    }
 }
 
 /// The negative-prompt terms of a scene: the template's defaults, then the terms carried by the

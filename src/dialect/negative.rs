@@ -213,6 +213,33 @@ const CLUTTER: &[&str] = &[
     "heaped",
     "strewn",
     "overflowing",
+    // A busy scene the user asks for is full by nature: "a Tokyo crossing" or "a night market"
+    // never gets "cluttered background" in its negative.
+    "crowd",
+    "crowds",
+    "throng",
+    "packed",
+    "teeming",
+    "traffic",
+    "rush hour",
+    "crossing",
+    "intersection",
+    "market",
+    "bazaar",
+    "souk",
+    "stalls",
+    "festival",
+    "parade",
+    "carnival",
+    "arcade",
+    "metropolis",
+    "downtown",
+    "scattered",
+    "piled",
+    "stacked",
+    "props",
+    "bric-a-brac",
+    "knick-knacks",
 ];
 const THREE_D: &[&str] = &[
     "3d",
@@ -940,6 +967,24 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_busy_scene_never_negates_clutter() {
+        let c = |t: &str, p: &str| cancelled(t, rows_shown(p), rows_shown(p));
+        for busy in [
+            "Tokyo crossing at night in heavy rain",
+            "a crowded night market in Bangkok",
+            "commuters on a platform at rush hour",
+            "a street parade with drums",
+            "a carnival at night",
+            "a desk piled with papers",
+        ] {
+            assert!(c("cluttered background", busy), "{busy}");
+            assert!(c("busy background", busy), "{busy}");
+        }
+        assert!(!c("cluttered background", "a single pear on a white table"));
+        assert!(!c("cluttered background", "fair skin and a calm gaze"));
     }
 
     #[test]

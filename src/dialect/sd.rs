@@ -360,6 +360,19 @@ impl Sd {
                 });
             }
         }
+        // What the user asked for stays with the subject: "portrait of a young violinist"
+        // reads `(young violinist:1.2), (a half-length portrait:1.2), …`, never with the
+        // portrait trailing after the light and the palette. The subject's own runs stay
+        // first, then every pick with a raised run, in importance order, then the rest.
+        let head = out.first().map_or(0, |first| {
+            out.iter().take_while(|f| f.raw == first.raw).count()
+        });
+        let raised: Vec<&str> = out[head..]
+            .iter()
+            .filter(|f| f.asked && f.emphasis.is_some_and(|w| w >= ASKED_EMPHASIS))
+            .map(|f| f.raw)
+            .collect();
+        out[head..].sort_by_key(|f| !raised.contains(&f.raw));
         // The user's rating tags ("masterpiece, best quality") come right after the subject,
         // so they are the last thing a tight budget drops.
         if let Some(q) = &scene.quality {
@@ -367,7 +380,7 @@ impl Sd {
             if !tags.tags.is_empty() {
                 let cost = tags.plain;
                 out.insert(
-                    out.len().min(1),
+                    head,
                     Fragment {
                         raw: q,
                         tags,
@@ -426,6 +439,7 @@ impl Dialect for Sd {
                         .any(|t| said_no.iter().any(|n| shows_thing(t, n)))
             });
         }
+        drop_doubles(&mut frags);
         let keep = choose(&frags, self.max_tokens);
         let dropped = keep.iter().filter(|k| !**k).count();
         if self.strict && dropped > 0 {
@@ -508,6 +522,60 @@ impl Dialect for Sd {
             })),
         })
     }
+}
+
+/// Words too common across a prompt's parts to make two tags say the same thing.
+const COMMON: &[&str] = &[
+    "about", "above", "across", "against", "along", "around", "behind", "below", "beneath",
+    "beside", "between", "beyond", "every", "light", "lighting", "little", "their", "there",
+    "these", "those", "through", "under", "where", "which", "while", "with", "within", "without",
+];
+
+/// The content words of a tag text: lower case, five letters or more, not [`COMMON`].
+fn content_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| w.chars().count() >= 5 && !COMMON.contains(&w.as_str()))
+        .collect()
+}
+
+/// Whether two words are one word in two forms: `photoreal` and `photorealistic`, `texture`
+/// and `textures`, `detail` and `detailed` (a shared start of six letters or more that covers
+/// most of the shorter word).
+fn same_word(a: &str, b: &str) -> bool {
+    let common = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    let shorter = a.len().min(b.len());
+    common >= 6 && common * 4 >= shorter * 3
+}
+
+/// Drops a drawn tag that says again what a more important one says: `photoreal 3D render`
+/// then `with photorealistic precision`, `cool blues and silvery grays` then `in cool blues`.
+/// A fragment goes when at least half its content words (and at least one) are forms of
+/// words an earlier fragment of another pick already shows; the subject and what the user
+/// asked for always stay.
+fn drop_doubles(frags: &mut Vec<Fragment<'_>>) {
+    let mut seen: Vec<(&str, Vec<String>)> = Vec::with_capacity(frags.len());
+    let mut keep = vec![true; frags.len()];
+    for (i, f) in frags.iter().enumerate() {
+        let words: Vec<String> = f.tags.tags.iter().flat_map(|t| content_words(t)).collect();
+        if i > 0 && !f.asked && !words.is_empty() {
+            let doubled = words
+                .iter()
+                .filter(|w| {
+                    seen.iter()
+                        .filter(|(raw, _)| *raw != f.raw)
+                        .any(|(_, ws)| ws.iter().any(|s| same_word(s, w)))
+                })
+                .count();
+            if doubled * 2 >= words.len() {
+                keep[i] = false;
+                continue;
+            }
+        }
+        seen.push((f.raw, words));
+    }
+    let mut k = keep.into_iter();
+    frags.retain(|_| k.next().unwrap_or(true));
 }
 
 /// The user's tags without what they say no to: `a beach with no people` → `a beach`, `no
@@ -708,6 +776,81 @@ mod tests {
     use crate::library::{SourceFile, SourceKind};
     use crate::scene::{self, Plan};
     use crate::tokens::count_sd;
+
+    #[test]
+    fn one_word_in_two_forms() {
+        assert!(same_word("photoreal", "photorealistic"));
+        assert!(same_word("texture", "textures"));
+        assert!(same_word("detail", "detailed"));
+        assert!(!same_word("painting", "painted"));
+        assert!(!same_word("soft", "softbox"));
+        assert!(!same_word("mountain", "mounted"));
+        assert_eq!(
+            content_words("with photorealistic precision, in the light"),
+            ["photorealistic", "precision"]
+        );
+    }
+
+    /// A drawn tag that says again what an earlier one says goes; the user's words never do.
+    #[test]
+    fn doubled_tags_are_dropped() {
+        let counter = ClipTokenizer::shared();
+        let frag = |raw: &'static str, asked: bool| {
+            let tags = Tags::new(counter, raw, entry_tags(raw), 1);
+            Fragment {
+                raw,
+                cost: tags.plain,
+                tags,
+                emphasis: None,
+                asked,
+                aspect: None,
+            }
+        };
+        let texts =
+            |f: &[Fragment<'static>]| f.iter().map(|f| f.raw).collect::<Vec<&'static str>>();
+        let mut frags = vec![
+            frag("a classic wristwatch", true),
+            frag("photoreal 3D render", false),
+            frag("soft even studio lighting", false),
+            frag("with photorealistic precision", false),
+            frag("fine brushed-metal texture catching the light", false),
+            frag("with intricate, detailed textures", false),
+        ];
+        drop_doubles(&mut frags);
+        assert_eq!(
+            texts(&frags),
+            [
+                "a classic wristwatch",
+                "photoreal 3D render",
+                "soft even studio lighting",
+                "fine brushed-metal texture catching the light",
+                "with intricate, detailed textures",
+            ]
+        );
+        // Asked for: kept even when it repeats.
+        let mut frags = vec![
+            frag("photorealistic portrait", true),
+            frag("photoreal style", true),
+        ];
+        drop_doubles(&mut frags);
+        assert_eq!(frags.len(), 2);
+    }
+
+    /// What the user asked for follows the subject, before any drawn filler.
+    #[test]
+    fn asked_words_stay_with_the_subject() {
+        let lib = test_library();
+        let plan = Plan::new(&lib, "lighthouse, golden light", None).unwrap();
+        for seed in 0..20 {
+            let s = scene::build(&lib, &plan, seed, 0, false);
+            let w = sd(&lib, 75).write(&lib, &s).unwrap();
+            assert!(
+                w.prompt.starts_with("(lighthouse:1.2), (golden light:1.2)"),
+                "{}",
+                w.prompt
+            );
+        }
+    }
 
     pub(crate) fn test_library() -> Library {
         let vocab = r#"

@@ -13,9 +13,14 @@
 //!    modifiers (`warm, low-raking sunlight` → `warm low-raking sunlight`, `the soft, even
 //!    light`, `in a moody, cinematic style`);
 //! 5. otherwise `L` ends in one word after a function word (`bowl of dark, glossy cherries`
-//!    or `rose opening from the bud, beaded with dew`): **split** when `R` reads as a clause
+//!    or `rose opening from the bud, in the rain`): **split** when `R` reads as a clause
 //!    (it holds a function word other than `and`/`or`, or ends in an `-ing`/`-ed` word),
 //!    **join** when it is a bare noun phrase.
+//! 6. a split `R` that cannot stand alone as a tag is joined back to `L` after all: an
+//!    absolute phrase (`its towers piercing the clouds`, `one eye open`) with `with`, a part
+//!    that refers back (`fine grain on rough ones`) or a comparative (`softer behind`) with
+//!    `and`, a pronoun or a participle clause with no noun (`beaded with dew`, `deepening to
+//!    violet`) with a space; see [`dependent`].
 //!
 //! No tag is left a dangling modifier. Where the rule cannot tell a noun list from an adjective
 //! list (`breakfast spread of eggs, toast, fruit and coffee`) it joins: every word stays.
@@ -230,18 +235,103 @@ fn split_tags(text: &str, join: bool) -> Vec<Cow<'_, str>> {
         .collect();
     let mut out: Vec<Cow<'_, str>> = Vec::with_capacity(pieces.len());
     let mut current: Option<String> = None;
+    let mut joiner = " ";
     for (k, piece) in pieces.iter().enumerate() {
         let mut tag = current.take().unwrap_or_default();
         if !tag.is_empty() {
-            tag.push(' ');
+            tag.push_str(joiner);
         }
         tag.push_str(piece);
+        joiner = " ";
         match pieces.get(k + 1) {
             Some(next) if join && !separates(piece, next) => current = Some(tag),
+            Some(next) if join && dependent(piece, next).is_some() => {
+                joiner = dependent(piece, next).unwrap_or(" ");
+                current = Some(tag);
+            }
             _ => out.push(Cow::Owned(drop_digit_commas(tag))),
         }
     }
     out
+}
+
+/// Comparatives that open a part leaning on the one before (`crisp in front, softer behind`).
+const COMPARATIVES: &[&str] = &[
+    "bigger", "brighter", "closer", "colder", "cooler", "darker", "deeper", "fainter", "farther",
+    "fuller", "further", "heavier", "higher", "hotter", "larger", "less", "lighter", "longer",
+    "louder", "lower", "more", "nearer", "paler", "richer", "sharper", "smaller", "softer",
+    "stronger", "thicker", "thinner", "warmer", "weaker", "wider",
+];
+
+/// Nouns spelt like participles: a part they open stands alone (`a lake, morning mist`).
+const ING_NOUNS: &[&str] = &[
+    "anything",
+    "awning",
+    "bedding",
+    "building",
+    "ceiling",
+    "clothing",
+    "everything",
+    "evening",
+    "flowerbed",
+    "homestead",
+    "hundred",
+    "lightning",
+    "morning",
+    "nothing",
+    "painting",
+    "pudding",
+    "railing",
+    "riverbed",
+    "seabed",
+    "something",
+    "spring",
+    "string",
+    "wedding",
+];
+
+/// Whether the part `right` after a comma cannot stand alone as a tag, and if so the words
+/// that join it to `left` (the part before): a possessive or `one`/`each one` opening an
+/// absolute phrase joins with `with` (`castle in the sky, its towers piercing the clouds` →
+/// `castle in the sky with its towers piercing the clouds`); a part that refers back with
+/// `ones` or opens with a comparative joins with `and` (`a subtle sheen on polished
+/// surfaces and fine grain on rough ones`, `crisp in front and softer behind`); a pronoun or
+/// an `-ing`/`-ed` clause with no noun of its own joins with a space (`molten apricot and
+/// rose-gold deepening to violet`), unless `left` itself ends in a participle (`sword and
+/// shield raised, fighting a dragon` stays two) or opens with one (two clauses side by side). A tag like "fine grain on rough ones" alone
+/// names nothing: an image model reads each tag on its own.
+fn dependent(left: &str, right: &str) -> Option<&'static str> {
+    let words: Vec<String> = right.split_whitespace().map(bare).collect();
+    let first = words.first()?.as_str();
+    let second = words.get(1).map_or("", String::as_str);
+    if matches!(first, "its" | "their" | "his" | "her")
+        || (first == "one" && !matches!(second, "" | "of" | "by" | "after" | "another"))
+        || (first == "each" && second == "one")
+    {
+        return Some(" with ");
+    }
+    if words.iter().any(|w| w == "ones") || COMPARATIVES.contains(&first) {
+        return Some(" and ");
+    }
+    if matches!(
+        first,
+        "it" | "they" | "them" | "this" | "these" | "those" | "which" | "who" | "whose"
+    ) {
+        return Some(" ");
+    }
+    let left_last = left.split_whitespace().last().unwrap_or("");
+    let left_first = bare(left.split_whitespace().next().unwrap_or(""));
+    // Two clauses side by side (`throwing its head back, howling at the moon`) each stand.
+    let parallel = participle(&left_first) && !ING_NOUNS.contains(&left_first.as_str());
+    if participle(first)
+        && !ING_NOUNS.contains(&first)
+        && !participle(left_last)
+        && !parallel
+        && left.split_whitespace().count() > 1
+    {
+        return Some(" ");
+    }
+    None
 }
 
 /// What a tag of the user's own words says no to, and what is left of it: `no cars` → `("",
@@ -319,6 +409,56 @@ fn drop_digit_commas(tag: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_part_that_cannot_stand_alone_stays_with_its_head() {
+        let tags = |t: &str| -> Vec<String> {
+            entry_tags(t).into_iter().map(|c| c.into_owned()).collect()
+        };
+        assert_eq!(
+            tags("a subtle sheen on polished surfaces, fine grain on rough ones"),
+            ["a subtle sheen on polished surfaces and fine grain on rough ones"]
+        );
+        assert_eq!(
+            tags("castle in the sky, its white towers piercing the clouds"),
+            ["castle in the sky with its white towers piercing the clouds"]
+        );
+        assert_eq!(
+            tags("dragon sleeping on gold coins, one amber eye cracked open"),
+            ["dragon sleeping on gold coins with one amber eye cracked open"]
+        );
+        assert_eq!(
+            tags("water-smoothed pebbles, each one crisp"),
+            ["water-smoothed pebbles with each one crisp"]
+        );
+        assert_eq!(
+            tags("molten apricot and rose-gold, deepening to violet"),
+            ["molten apricot and rose-gold deepening to violet"]
+        );
+        assert_eq!(
+            tags("a clear sense of depth, crisp in front, softer behind"),
+            ["a clear sense of depth", "crisp in front and softer behind"]
+        );
+        // Parts that stand alone still split.
+        assert_eq!(
+            tags("armoured knight, sword and shield raised, fighting a dragon"),
+            [
+                "armoured knight",
+                "sword and shield raised",
+                "fighting a dragon"
+            ]
+        );
+        assert_eq!(
+            tags("at dusk, as the sky fades"),
+            ["at dusk", "as the sky fades"]
+        );
+        assert_eq!(
+            tags("a quiet lake, morning mist rising"),
+            ["a quiet lake", "morning mist rising"]
+        );
+        // The user's own words are never joined.
+        assert_eq!(user_tags("a cat, its tail up").len(), 2);
+    }
 
     #[test]
     fn what_the_user_says_no_to() {
@@ -459,7 +599,7 @@ mod tests {
             ),
             (
                 "rose opening from the bud, beaded with dew",
-                &["rose opening from the bud", "beaded with dew"],
+                &["rose opening from the bud beaded with dew"],
             ),
             (
                 "sniffing the air, nose lifted",
