@@ -2426,7 +2426,6 @@ fn what_the_subject_does_and_the_weather_it_is_in_set_mood_framing_and_medium() 
 /// energy"), no fragment that only announces a medium or a framing ("Shown in …", "Made as …"),
 /// and no list that runs on with "and … and …" where an item says "and" itself.
 #[test]
-#[ignore = "failed in its first run (10:50, cause not yet read); run with --ignored"]
 fn still_life_and_room_bodies_write_whole_sentences() {
     use promptloom::dialect::plain::Plain;
     use promptloom::engine::{Engine, Request};
