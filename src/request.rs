@@ -93,11 +93,18 @@ pub(crate) fn idea(description: &str) -> &str {
         }
     }
     let rest = strip_purpose_tail(strip_comma_purpose(strip_sign_off(rest)));
-    if rest.chars().any(char::is_alphanumeric) {
-        rest
-    } else {
-        full
-    }
+    if names_something(rest) { rest } else { full }
+}
+
+/// Whether `text` holds a word that could name something: a request taken off "hey a" leaves
+/// only an article, which is no idea; the whole description is kept then.
+fn names_something(text: &str) -> bool {
+    const EMPTY: &[&str] = &[
+        "a", "an", "the", "of", "for", "to", "me", "us", "it", "this", "that", "some", "one",
+    ];
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .any(|w| !EMPTY.iter().any(|e| e.eq_ignore_ascii_case(w)))
 }
 
 /// `text` after `prefix` and any spaces or commas, if `text` starts with it as whole words.
@@ -803,6 +810,13 @@ pub(crate) fn without_dangling_style(subject: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::idea;
+
+    #[test]
+    fn a_request_that_leaves_only_an_article_keeps_every_word() {
+        assert_eq!(idea("hey a"), "hey a");
+        assert_eq!(idea("please, the"), "please, the");
+        assert_eq!(idea("hey, a fox"), "a fox");
+    }
 
     #[test]
     fn requests_around_an_idea_are_taken_off() {

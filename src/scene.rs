@@ -134,7 +134,13 @@ fn person_tags(description: &str, ws: &[Word]) -> Vec<&'static str> {
         crate::pronoun::Pronoun::He => out.push("male"),
         crate::pronoun::Pronoun::She => out.push("female"),
         _ => {
-            let has = |list: &[&str]| ws.iter().any(|w| list.contains(&w.folded.as_str()));
+            // A word as folded ("robes" → "robe") or as typed, lower-cased, so a list may hold either.
+            let has = |list: &[&str]| {
+                ws.iter().any(|w| {
+                    list.contains(&w.folded.as_str())
+                        || list.contains(&w.text.to_lowercase().as_str())
+                })
+            };
             let he = has(&["he", "his", "him", "himself"]);
             let she = has(&["she", "her", "hers", "herself"]);
             if he && !she {
@@ -144,7 +150,12 @@ fn person_tags(description: &str, ws: &[Word]) -> Vec<&'static str> {
             }
         }
     }
-    let has = |list: &[&str]| ws.iter().any(|w| list.contains(&w.folded.as_str()));
+    // A word as folded ("robes" → "robe") or as typed, lower-cased, so a list may hold either.
+    let has = |list: &[&str]| {
+        ws.iter().any(|w| {
+            list.contains(&w.folded.as_str()) || list.contains(&w.text.to_lowercase().as_str())
+        })
+    };
     // Clothes the words already give ("a woman in black", "a man wearing a tweed suit"):
     // the scene carries `dressed`, and no everyday outfit is added.
     let colour_after_in = ws.windows(2).enumerate().any(|(i, p)| {
@@ -159,8 +170,10 @@ fn person_tags(description: &str, ws: &[Word]) -> Vec<&'static str> {
     }
     // A decade before the 1970s ("1950s new york", "in the forties"): `bygone`, so no hoodie
     // or faded denim.
+    // (The raw word, lower-cased: folding takes the plural `s` off "1950s" and "fifties".)
     if ws.iter().any(|w| {
-        let f = w.folded.as_str();
+        let lower = w.text.to_lowercase();
+        let f = lower.as_str();
         matches!(
             f,
             "1900s"
@@ -621,8 +634,11 @@ impl Plan {
             .collect();
         let only_world = !ws.is_empty()
             && ws.iter().enumerate().all(|(i, w)| {
-                world_pins.iter().any(|p| p.first <= i && i <= p.last)
-                    || WORLD_ONLY_GLUE.contains(&w.folded.as_str())
+                world_pins.iter().any(|p| {
+                    p.first <= i
+                        && i <= p.last
+                        && !SUBJECT_AXES.contains(&lib.world.axes[p.axis].name.as_str())
+                }) || WORLD_ONLY_GLUE.contains(&w.folded.as_str())
             });
         let key = description_key(&description);
         let asked = ws
@@ -982,10 +998,11 @@ fn verb_at(ws: &[Word], i: usize) -> bool {
     verb && i > 0 && !BEFORE_NOUN.contains(&ws[i - 1].folded.as_str())
 }
 
-/// Axes whose aliases name places ("ridge" pins place=outdoor and settlement=wild, "kitchen"
-/// room=room-kitchen, "frozen lake" land=land-lake, "in Kyoto" region=region-asia): a word they
-/// pin is still a place word, even where another axis reads something into it too ("frozen
-/// lake" also pins winter).
+/// Axes whose words say what the picture is of ("a dinner for two", "a violinist",
+/// "pancakes"), not the world around it: a description of them alone is no description of
+/// weather or light only.
+const SUBJECT_AXES: &[&str] = &["frame", "calling", "dish"];
+
 /// Words that join world phrases without naming anything ("a storm at night", "fog and rain").
 const WORLD_ONLY_GLUE: &[&str] = &[
     "a", "an", "the", "at", "in", "on", "of", "and", "with", "during", "under", "by", "after",
@@ -996,6 +1013,10 @@ const WORLD_ONLY_GLUE: &[&str] = &[
 /// there ("reading in the lighthouse") is still indoors.
 const HAVE_INSIDES: [&str; 3] = ["building", "settlement", "region"];
 
+/// Axes whose aliases name places ("ridge" pins place=outdoor and settlement=wild, "kitchen"
+/// room=room-kitchen, "frozen lake" land=land-lake, "in Kyoto" region=region-asia): a word they
+/// pin is still a place word, even where another axis reads something into it too ("frozen
+/// lake" also pins winter).
 const PLACE_AXES: [&str; 10] = [
     "place",
     "skyview",
