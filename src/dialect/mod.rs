@@ -389,6 +389,21 @@ const FRAMING: &[(&str, &str)] = &[
     ("square crop", "1:1"),
 ];
 
+/// A word every phrase of [`FRAMING`] contains (a test holds it).
+const FRAMING_WORDS: &[&str] = &[
+    "panoram",
+    "letterbox",
+    "wide",
+    "cinematic",
+    "film",
+    "landscape",
+    "vertical",
+    "portrait",
+    "tall",
+    "full",
+    "square",
+];
+
 fn framing_aspect(texts: &[&str]) -> Option<&'static str> {
     let mut found: Option<&'static str> = None;
     let kind = |a: &str| match a {
@@ -397,8 +412,14 @@ fn framing_aspect(texts: &[&str]) -> Option<&'static str> {
         _ => 2,
     };
     for text in texts {
+        // Most texts name no frame at all: one lower-casing and a few substring tests rule
+        // them out before the phrase-by-phrase search (every record asks for its aspect).
+        let low = text.to_ascii_lowercase();
+        if !FRAMING_WORDS.iter().any(|w| low.contains(w)) {
+            continue;
+        }
         for &(phrase, aspect) in FRAMING {
-            if contains_phrase(text, phrase) {
+            if shows_lower(&low, phrase) {
                 match found {
                     None => found = Some(aspect),
                     Some(f) if kind(f) != kind(aspect) => return None,
@@ -567,6 +588,17 @@ pub fn negative_terms<'l>(lib: &'l Library, scene: &'l Scene) -> Vec<&'l str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_framing_phrase_holds_a_framing_word() {
+        for &(phrase, _) in super::FRAMING {
+            assert_eq!(phrase, phrase.to_ascii_lowercase());
+            assert!(
+                super::FRAMING_WORDS.iter().any(|w| phrase.contains(w)),
+                "{phrase}"
+            );
+        }
+    }
+
     use super::*;
 
     /// `write_prompt` is a shortcut, never a different text.
