@@ -72,9 +72,17 @@ fn missing_words(desc: &str, prompt: &str) -> Vec<String> {
             })
             && !w.is_empty()
     };
+    // Likewise a first word that only asks for a prompt ("hey, a fox", "create a castle"), when
+    // more words follow: the request is taken off, the idea kept.
+    let opening = |i: usize| {
+        i + 1 < all.len()
+            && all[..=i]
+                .iter()
+                .all(|x| ["hey", "please", "write", "create", "generate"].contains(&x.as_str()))
+    };
     all.iter()
         .enumerate()
-        .filter(|&(i, w)| !sign_off(i, w))
+        .filter(|&(i, w)| !sign_off(i, w) && !opening(i))
         .map(|(_, w)| w.clone())
         .filter(|w| !STOP.contains(&w.as_str()))
         .filter(|w| spelled(w).is_none_or(|long| !have.iter().any(|h| h == long)))
