@@ -215,45 +215,20 @@ fn person_tags(description: &str, ws: &[Word]) -> Vec<&'static str> {
         "wrinkled",
     ]) {
         out.push("elder");
-    } else if has(&[
-        "child",
-        "kid",
-        "boy",
-        "girl",
-        "toddler",
-        "baby",
-        "schoolgirl",
-        "schoolboy",
-        "little",
-        "young",
-        "teen",
-        "teenager",
-        "youngster",
-        "infant",
-    ]) && !has(&[
-        "woman",
-        "man",
-        "lady",
-        "gentleman",
-        "couple",
-        "mother",
-        "father",
-    ]) {
-        // "young" alone ("a young violinist") may be a child or an adult: only the
-        // nouns of a child say so.
-        if has(&[
-            "child",
-            "kid",
-            "boy",
-            "girl",
-            "toddler",
-            "baby",
-            "schoolgirl",
-            "schoolboy",
-            "infant",
-        ]) {
-            out.push("child");
-        }
+    } else if has(CHILD_NOUNS)
+        && !has(&[
+            "woman",
+            "man",
+            "lady",
+            "gentleman",
+            "couple",
+            "mother",
+            "father",
+        ])
+    {
+        // "young" alone ("a young violinist") may be a child or an adult: only the nouns of a
+        // child say so.
+        out.push("child");
     }
     out
 }
@@ -997,6 +972,20 @@ fn verb_at(ws: &[Word], i: usize) -> bool {
                 .is_some_and(|n| BEFORE_OBJECT.contains(&n.folded.as_str())));
     verb && i > 0 && !BEFORE_NOUN.contains(&ws[i - 1].folded.as_str())
 }
+
+/// Nouns that say the subject is a child (not "young" alone: "a young violinist" may be
+/// grown).
+const CHILD_NOUNS: &[&str] = &[
+    "child",
+    "kid",
+    "boy",
+    "girl",
+    "toddler",
+    "baby",
+    "schoolgirl",
+    "schoolboy",
+    "infant",
+];
 
 /// Axes whose words say what the picture is of ("a dinner for two", "a violinist",
 /// "pancakes"), not the world around it: a description of them alone is no description of
