@@ -365,6 +365,16 @@ impl Plan {
             .filter(|&(c, _)| lib.world.restates(c))
             .collect();
         let (mut world_pins, pin_conflicts) = lib.world.pins(&ws);
+        // A denied axis word ("no snow", "without people") names the values the scene must
+        // not take: they are blocked below, not merely left unpinned.
+        let denied_values: Vec<u32> = world_pins
+            .iter()
+            .filter(|p| negated[p.first])
+            .flat_map(|p| {
+                let axis = &lib.world.axes[p.axis];
+                p.values.iter().map(move |&v| axis.values[v as usize].tag)
+            })
+            .collect();
         world_pins.retain(|p| !negated[p.first]);
         lib.world.pin_only_light(&ws, &mut world_pins);
         let names_setting = named_setting(lib, &description, &ws, &world_pins);
@@ -501,6 +511,9 @@ impl Plan {
             .map(|(w, _)| w.clone())
             .collect();
         let mut word_tags = tags_named_by_words(lib, &kept_words);
+        for &tag in &denied_values {
+            word_tags.1.insert(tag);
+        }
         // Who the subject is, when the words say it ("an elderly pianist, his hands on the
         // keys", "a girl"): the scene carries `male`, `female`, `elder` or `child`, so a man
         // is never dressed in a floral dress nor a child in a tweed jacket.
