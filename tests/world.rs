@@ -2616,3 +2616,226 @@ fn neon_belongs_to_bars_and_streets_and_its_named_hues_pin_the_palette() {
         }
     }
 }
+
+/// A mood fits what happens: an animal on the alert (hiding, listening, staring) is never in a
+/// restful, dreamy or cozy moment, rough water never serene, a calm sea never epic, grief
+/// never a stern stare.
+#[test]
+fn the_mood_fits_the_action_and_the_water() {
+    let lib = Library::builtin().unwrap();
+    let restful = [
+        "gentle, restful and calm",
+        "soft, dreamy and serene",
+        "peaceful and serene",
+        "calm and unhurried",
+        "warm, cozy and inviting",
+        "joyful and full of life",
+    ];
+    let mut alert_seen = 0;
+    for d in ["", "a tiger", "a fox in the woods", "flamingos"] {
+        let plan = Plan::new(&lib, d, Some("animal")).unwrap();
+        for seed in 0..300u64 {
+            let texts = picked_texts(&lib, &build(&lib, &plan, seed, 0, false));
+            let alert = texts.iter().any(|t| {
+                t.starts_with("hiding, peering")
+                    || t.starts_with("listening, head turned")
+                    || t == "staring intently ahead"
+                    || t == "ears pricked and alert"
+            });
+            if alert {
+                alert_seen += 1;
+                assert!(
+                    !texts.iter().any(|t| restful.contains(&t.as_str())),
+                    "{d} seed {seed}: {texts:?}"
+                );
+            }
+        }
+    }
+    assert!(
+        alert_seen > 20,
+        "alert actions are still drawn: {alert_seen}"
+    );
+    for (d, never) in [
+        ("a calm sea", "epic and awe-inspiring"),
+        (
+            "churning water where the river meets the sea",
+            "calm and unhurried",
+        ),
+        (
+            "a widow's grief at a graveside",
+            "a stern, unreadable stare",
+        ),
+        (
+            "a lone violinist under one cold beam",
+            "warm, cozy and inviting",
+        ),
+        (
+            "a sneaker on dark wet slate with hard shadows",
+            "warm, cozy and inviting",
+        ),
+        (
+            "three friends laughing around a campfire",
+            "a calm, orderly arrangement in crisp detail",
+        ),
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..200u64 {
+            let texts = picked_texts(&lib, &build(&lib, &plan, seed, 0, false));
+            assert!(
+                !texts.iter().any(|t| t == never),
+                "{d} seed {seed}: {texts:?}"
+            );
+        }
+    }
+}
+
+/// A studio, a stage or a windowless room shows no hour, season or weather, unless the user
+/// names one; an outdoor stage keeps its sky.
+#[test]
+fn a_studio_or_a_stage_takes_no_hour_or_season_unless_named() {
+    let lib = Library::builtin().unwrap();
+    for d in [
+        "a dancer on an indoor stage",
+        "a sneaker, studio shot",
+        "a studio portrait of an old fisherman",
+        "a perfume bottle on a white background",
+        "a cellist on stage",
+        "a chef plating dessert in a windowless room",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..200u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            for axis in ["time", "season", "weather"] {
+                assert_eq!(
+                    value_of(&lib, &scene, axis),
+                    "none",
+                    "{d} seed {seed}: {axis}"
+                );
+            }
+        }
+    }
+    for (d, axis, value) in [
+        ("a dancer on stage at midnight", "time", "night"),
+        (
+            "a studio portrait of a fisherman in winter",
+            "season",
+            "winter",
+        ),
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..50u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            assert_eq!(value_of(&lib, &scene, axis), value, "{d} seed {seed}");
+        }
+    }
+    let plan = Plan::new(&lib, "a jazz band on an outdoor stage", None).unwrap();
+    for seed in 0..50u64 {
+        let scene = build(&lib, &plan, seed, 0, false);
+        assert_ne!(value_of(&lib, &scene, "time"), "none", "seed {seed}");
+    }
+}
+
+/// Weather agrees with the details: no moss or ferns in winter or under snow, no puddles in
+/// shimmering heat, no heatwave in a rainforest, no drifting spores in a downpour.
+#[test]
+fn weather_agrees_with_the_moisture_of_the_details() {
+    let lib = Library::builtin().unwrap();
+    for d in [
+        "a quiet snowy cabin in the woods",
+        "a village in the alps in winter",
+        "waterfall in a tropical rainforest",
+        "bioluminescent mushrooms",
+        "loneliness",
+        "",
+    ] {
+        for t in [
+            "forest",
+            "waterfall",
+            "architecture",
+            "macro",
+            "general",
+            "city",
+        ] {
+            let plan = Plan::new(&lib, d, Some(t)).unwrap();
+            for seed in 0..100u64 {
+                let scene = build(&lib, &plan, seed, 0, false);
+                let (tags, world) = scene_words(&lib, &scene);
+                let has = |x: &str| tags.iter().any(|t| t == x) || world.iter().any(|t| t == x);
+                assert!(
+                    !(has("lush") && (has("winter") || has("snow"))),
+                    "{d}/{t} seed {seed}"
+                );
+                assert!(!(has("heat") && has("wet")), "{d}/{t} seed {seed}");
+                let texts = picked_texts(&lib, &scene);
+                if has("tropical") {
+                    assert!(
+                        !texts.iter().any(|x| x.contains("heatwave")),
+                        "{d}/{t} seed {seed}"
+                    );
+                }
+                if texts.iter().any(|x| x.contains("spores drifting")) {
+                    assert!(
+                        !has("rain") && !has("storm") && !has("wind"),
+                        "{d}/{t} seed {seed}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Dialect negatives fit the medium: a drawn, printed or pixel medium the user names keeps
+/// photographs and renders out; a photographic cue ("studio lighting", "85mm", "bokeh") makes
+/// a photograph; a negative never names the user's own medium; an isometric view has no
+/// horizon to distort.
+#[test]
+fn dialect_negatives_fit_the_users_medium() {
+    use promptloom::dialect::{Options, by_name};
+    let lib = Library::builtin().unwrap();
+    let sd = by_name("sd", &lib, &Options::default()).unwrap();
+    let mj = by_name("midjourney", &lib, &Options::default()).unwrap();
+    for d in [
+        "isometric pixel art of a tiny island",
+        "a ukiyo-e print of a great wave",
+        "a forest spirit in the style of Studio Ghibli",
+        "a linocut of a heron",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..40u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            let s = sd.write(&lib, &scene).unwrap();
+            let m = mj.write(&lib, &scene).unwrap();
+            for n in [&s.negative, &m.prompt] {
+                assert!(n.contains("photograph"), "{d} seed {seed}: {n}");
+                assert!(
+                    !n.contains("painting, illustration"),
+                    "{d} seed {seed}: {n}"
+                );
+            }
+            if d.contains("isometric") {
+                assert!(
+                    !s.negative.contains("horizon"),
+                    "{d} seed {seed}: {}",
+                    s.negative
+                );
+            }
+        }
+    }
+    for d in [
+        "a luxury wristwatch on black marble, studio lighting",
+        "a portrait of a boxer, 85mm",
+        "a cup of coffee, bokeh",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..40u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            assert_eq!(value_of(&lib, &scene, "medium"), "photo", "{d} seed {seed}");
+            let s = sd.write(&lib, &scene).unwrap();
+            assert!(
+                !s.negative.contains("photograph"),
+                "{d} seed {seed}: {}",
+                s.negative
+            );
+        }
+    }
+}

@@ -171,8 +171,19 @@ pub fn fitting_negative<'l>(
     asked_rows: negative::Rows,
 ) -> Vec<Cow<'l, str>> {
     let mut pieces = negative_pieces(lib, scene);
+    let mut extra: &[&'static str] = &[];
     if shows_monochrome(positive) {
-        for c in COLOR_NEGATIVES {
+        extra = COLOR_NEGATIVES;
+    }
+    for group in [
+        extra,
+        if handmade_medium(lib, scene, positive) {
+            PHOTO_NEGATIVES
+        } else {
+            &[]
+        },
+    ] {
+        for c in group {
             if !pieces.iter().any(|p| p.eq_ignore_ascii_case(c)) {
                 pieces.push(Cow::Borrowed(c));
             }
@@ -246,6 +257,28 @@ pub const MONOCHROME: &[&str] = &[
     "ink wash",
     "sumi-e",
 ];
+
+/// What a drawn, printed or painted medium excludes: a photograph and a render.
+pub const PHOTO_NEGATIVES: &[&str] = &["photograph", "photorealistic", "3d render"];
+
+/// Whether the scene is a painting or a drawing (its world's `medium`) and its positive names
+/// that medium ([`negative::shows_handmade`]): the user's own "ukiyo-e print" or "isometric
+/// pixel art" brings no medium entry of its own, yet must keep photographs and renders out as
+/// a drawn medium entry does. A scene whose medium no text says gets nothing it did not ask for.
+pub fn handmade_medium(lib: &Library, scene: &Scene, positive: &[&str]) -> bool {
+    let world = &lib.world;
+    let Some(ai) = world.axes.iter().position(|a| a.name == "medium") else {
+        return false;
+    };
+    let Some(&v) = scene.world.get(ai) else {
+        return false;
+    };
+    let family = match world.axes[ai].values.get(usize::from(v)) {
+        Some(value) => value.name.as_str(),
+        None => return false,
+    };
+    matches!(family, "painting" | "drawing") && positive.iter().any(|t| negative::shows_handmade(t))
+}
 
 /// What a monochrome medium excludes.
 pub const COLOR_NEGATIVES: &[&str] = &["color", "colorful"];

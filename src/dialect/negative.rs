@@ -191,6 +191,8 @@ const LENS: &[&str] = &[
     "escher",
     "impossible geometry",
 ];
+/// What tilts or warps a horizon, and views that have none to keep level (an isometric or
+/// top-down view, a flat lay).
 const TILT: &[&str] = &[
     "dutch angle",
     "dutch tilt",
@@ -198,7 +200,49 @@ const TILT: &[&str] = &[
     "canted",
     "fisheye",
     "fish-eye",
+    "isometric",
+    "top-down",
+    "top down",
+    "flat lay",
+    "flat-lay",
+    "overhead view",
+    "directly overhead",
+    "straight down",
 ];
+/// Words that name a drawn, printed or painted medium (a user's "ukiyo-e print", "isometric
+/// pixel art"): with a painting or drawing world, they keep photographs and renders out.
+const HANDMADE: &[&[&str]] = &[
+    PAINT,
+    ILLUSTRATION,
+    SKETCH,
+    PIXEL,
+    &[
+        "ukiyo-e",
+        "woodblock",
+        "block print",
+        "screen print",
+        "screenprint",
+        "risograph",
+        "print",
+        "poster",
+        "lithograph",
+        "pastel",
+        "colored pencil",
+        "coloured pencil",
+        "ghibli",
+        "studio ghibli",
+        "miyazaki",
+    ],
+];
+
+/// Whether `text` names a drawn, printed or painted medium as whole words ([`HANDMADE`]).
+pub fn shows_handmade(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    HANDMADE
+        .iter()
+        .flat_map(|l| l.iter())
+        .any(|w| super::contains_phrase(&lower, w))
+}
 const CLUTTER: &[&str] = &[
     "clutter",
     "cluttered",
