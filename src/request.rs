@@ -736,8 +736,22 @@ const MEDIUM_NOUNS: &[&str] = &[
 /// the words before "of" name no medium ("a bowl of soup") or nothing follows.
 pub(crate) fn split_named_medium(subject: &str) -> Option<(&str, &str)> {
     let lower = subject.to_ascii_lowercase();
-    let of = lower.find(" of ")?;
-    let head = lower[..of].trim();
+    let mut of = lower.find(" of ")?;
+    // The medium's own noun ends before a style phrase that goes with it: "an oil painting in
+    // the style of Vermeer of a girl reading" is a medium ("oil painting in the style of
+    // Vermeer") and what it shows ("a girl reading").
+    let mut noun_end = of;
+    for lead in [" in the style", " in the manner", " after the style", " in the spirit"] {
+        if lower[..of].ends_with(lead)
+            && let Some(next) = lower[of + 4..].find(" of ")
+            && lower[of + 4..of + 4 + next].split_whitespace().count() <= 4
+        {
+            noun_end = of - lead.len();
+            of += 4 + next;
+            break;
+        }
+    }
+    let head = lower[..noun_end].trim();
     let head = head
         .strip_prefix("a ")
         .or_else(|| head.strip_prefix("an "))
@@ -759,7 +773,7 @@ pub(crate) fn split_named_medium(subject: &str) -> Option<(&str, &str)> {
         return None;
     }
     let start =
-        subject.len() - subject.trim_start().len() + (lower[..of].trim().len() - head.len());
+        subject.len() - subject.trim_start().len() + (lower[..noun_end].trim().len() - head.len());
     Some((subject[start..of].trim(), rest))
 }
 
@@ -940,6 +954,16 @@ mod tests {
                 "vintage travel poster",
                 "Lisbon",
             ),
+            (
+                "an oil painting in the style of vermeer of a girl reading a letter",
+                "oil painting in the style of vermeer",
+                "a girl reading a letter",
+            ),
+            (
+                "a watercolor in the manner of Turner of a harbour at dusk",
+                "watercolor in the manner of Turner",
+                "a harbour at dusk",
+            ),
         ] {
             assert_eq!(split_named_medium(typed), Some((medium, rest)), "{typed}");
         }
@@ -954,6 +978,7 @@ mod tests {
             "a study of hands",
             "portrait, of a kind, of a man",
             "the art of war",
+            "a painting in the style of vermeer",
         ] {
             assert_eq!(split_named_medium(typed), None, "{typed}");
         }
