@@ -777,6 +777,32 @@ pub(crate) fn split_named_medium(subject: &str) -> Option<(&str, &str)> {
     Some((subject[start..of].trim(), rest))
 }
 
+/// A medium as the user named it, with the name after its style phrase capitalised ("oil
+/// painting in the style of vermeer" → "oil painting in the style of Vermeer", "in the manner of
+/// da vinci" → "in the manner of Da Vinci"): a style is named after a person or a studio.
+pub(crate) fn with_named_style(medium: &str) -> String {
+    let lower = medium.to_ascii_lowercase();
+    let Some(at) = [" style of ", " manner of ", " spirit of "]
+        .iter()
+        .filter_map(|lead| lower.find(lead).map(|k| k + lead.len()))
+        .min()
+    else {
+        return medium.to_string();
+    };
+    let mut out = medium[..at].to_string();
+    for (k, w) in medium[at..].split(' ').enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        if w.eq_ignore_ascii_case("the") {
+            out.push_str(w);
+        } else {
+            crate::text::capitalize_into(w, &mut out);
+        }
+    }
+    out
+}
+
 /// A subject whose last words are a style phrase cut short once the style itself went to its
 /// slot ("a clockmaker, painted in the style" of a Dutch golden age oil painting): those words
 /// say nothing any more, and go.
@@ -982,6 +1008,20 @@ mod tests {
         ] {
             assert_eq!(split_named_medium(typed), None, "{typed}");
         }
+    }
+
+    #[test]
+    fn the_name_in_a_named_style_is_capitalised() {
+        use super::with_named_style;
+        assert_eq!(
+            with_named_style("oil painting in the style of vermeer"),
+            "oil painting in the style of Vermeer"
+        );
+        assert_eq!(
+            with_named_style("pencil sketch in the manner of da vinci"),
+            "pencil sketch in the manner of Da Vinci"
+        );
+        assert_eq!(with_named_style("pencil sketch"), "pencil sketch");
     }
 
     #[test]

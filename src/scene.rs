@@ -1945,7 +1945,7 @@ pub fn build_with(
         && Some(ms) != subject_slot
         && let Some((medium, rest)) = crate::request::split_named_medium(&remainder)
     {
-        let (medium, rest) = (medium.to_string(), rest.to_string());
+        let (medium, rest) = (crate::request::with_named_style(medium), rest.to_string());
         if explain {
             notes.push(format!("\"{medium}\" is the medium the description names"));
         }
