@@ -2988,6 +2988,10 @@ fn subject_range(
     // lighting", "…, low angle shot") goes whole when it holds a phrase that leaves and its
     // other words only qualify that phrase.
     let mut hi = n;
+    // Once tags typed after a comma have gone, the phrase before them stays as typed: only
+    // another tag set off by its own comma leaves ("a fairy castle on a cloud, low angle" keeps
+    // its cloud).
+    let mut after_tags = false;
     if let Some(tail) = (lo + 1..n).rev().find(|&w| comma_before(w)) {
         let mut holds = false;
         let only_qualifies = (tail..n).all(|w| {
@@ -3003,6 +3007,7 @@ fn subject_range(
                 *g = true;
             }
             hi = tail;
+            after_tags = true;
         }
     }
     while hi > lo {
@@ -3015,6 +3020,7 @@ fn subject_range(
                 first -= 1;
             }
             if first < lo
+                || (after_tags && !comma_before(first))
                 || !(led
                     || apart(first.checked_sub(1).filter(|p| *p >= lo))
                     || comma_before(first))
@@ -3025,7 +3031,8 @@ fn subject_range(
                 *g = true;
             }
             hi = first;
-        } else if is_stop(w) && gone.get(w + 1).copied().unwrap_or(false) {
+            after_tags |= comma_before(first);
+        } else if !after_tags && is_stop(w) && gone.get(w + 1).copied().unwrap_or(false) {
             gone[w] = true;
             hi -= 1;
         } else {

@@ -712,6 +712,39 @@ pub fn starts_with_name_as_modifier(phrase: &str) -> bool {
         return false;
     }
     let w = word.to_lowercase();
+    // A name and a landmark's noun are one name ("Brooklyn bridge", "Edinburgh castle", "Tokyo
+    // station"): no "a".
+    let after = next[word.len()..].trim_start();
+    let ends_here = after.is_empty()
+        || after.starts_with([',', '.', ';', ':'])
+        || after
+            .split_whitespace()
+            .next()
+            .is_some_and(|n| is_preposition(&n.to_lowercase()));
+    if ends_here
+        && matches!(
+            w.as_str(),
+            "bridge"
+                | "tower"
+                | "palace"
+                | "abbey"
+                | "cathedral"
+                | "castle"
+                | "gate"
+                | "square"
+                | "station"
+                | "park"
+                | "harbour"
+                | "harbor"
+                | "bay"
+                | "lake"
+                | "river"
+                | "falls"
+                | "island"
+        )
+    {
+        return false;
+    }
     let verb_like = (w.len() > 5 && w.ends_with("ing") && !is_ing_head(&w))
         || (w.len() > 4 && w.ends_with("ed"));
     !(is_preposition(&w)
@@ -1659,6 +1692,11 @@ mod tests {
         assert_eq!(with_article("Venice canals"), "Venice canals");
         assert_eq!(with_article("Golden retriever"), "a Golden retriever");
         assert_eq!(with_article("Sherlock Holmes"), "Sherlock Holmes");
+        assert_eq!(
+            with_article("Brooklyn bridge at dawn"),
+            "Brooklyn bridge at dawn"
+        );
+        assert_eq!(with_article("London bus at night"), "a London bus at night");
         assert_eq!(
             with_article("ramen with a soft-boiled egg"),
             "ramen with a soft-boiled egg"
