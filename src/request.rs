@@ -741,7 +741,12 @@ pub(crate) fn split_named_medium(subject: &str) -> Option<(&str, &str)> {
     // the style of Vermeer of a girl reading" is a medium ("oil painting in the style of
     // Vermeer") and what it shows ("a girl reading").
     let mut noun_end = of;
-    for lead in [" in the style", " in the manner", " after the style", " in the spirit"] {
+    for lead in [
+        " in the style",
+        " in the manner",
+        " after the style",
+        " in the spirit",
+    ] {
         if lower[..of].ends_with(lead)
             && let Some(next) = lower[of + 4..].find(" of ")
             && lower[of + 4..of + 4 + next].split_whitespace().count() <= 4

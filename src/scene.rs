@@ -3021,9 +3021,7 @@ fn subject_range(
             }
             if first < lo
                 || (after_tags && !comma_before(first))
-                || !(led
-                    || apart(first.checked_sub(1).filter(|p| *p >= lo))
-                    || comma_before(first))
+                || !(led || apart(first.checked_sub(1).filter(|p| *p >= lo)) || comma_before(first))
             {
                 break;
             }

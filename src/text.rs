@@ -779,7 +779,10 @@ pub fn head_and_tail(phrase: &str) -> (&str, &str) {
             return (p[..start].trim_end(), &p[start..]);
         }
         if w.ends_with(',') {
-            return (p[..start + w.len() - 1].trim_end(), p[start + w.len()..].trim_start());
+            return (
+                p[..start + w.len() - 1].trim_end(),
+                p[start + w.len()..].trim_start(),
+            );
         }
         seen_word = !is_determiner(l);
     }
@@ -802,8 +805,24 @@ pub fn leaves_appositive_open(phrase: &str) -> bool {
     }
     matches!(
         first.as_str(),
-        "its" | "his" | "her" | "their" | "the" | "a" | "an" | "one" | "each" | "every" | "all"
-            | "both" | "whose" | "with" | "still" | "now" | "just" | "half"
+        "its"
+            | "his"
+            | "her"
+            | "their"
+            | "the"
+            | "a"
+            | "an"
+            | "one"
+            | "each"
+            | "every"
+            | "all"
+            | "both"
+            | "whose"
+            | "with"
+            | "still"
+            | "now"
+            | "just"
+            | "half"
     ) || (first.len() > 4 && (first.ends_with("ed") || first.ends_with("ing")))
 }
 
@@ -1701,7 +1720,10 @@ mod tests {
             with_article("ramen with a soft-boiled egg"),
             "ramen with a soft-boiled egg"
         );
-        assert_eq!(with_article("red wine by candlelight"), "red wine by candlelight");
+        assert_eq!(
+            with_article("red wine by candlelight"),
+            "red wine by candlelight"
+        );
         assert_eq!(
             with_article("people walking in the rain"),
             "people walking in the rain"
@@ -1747,7 +1769,9 @@ mod tests {
         assert!(leaves_appositive_open(
             "a freshly baked loaf of sourdough bread, its ear curling open"
         ));
-        assert!(leaves_appositive_open("an old sailor, weathered by the sea"));
+        assert!(leaves_appositive_open(
+            "an old sailor, weathered by the sea"
+        ));
         assert!(!leaves_appositive_open("bread, cheese and wine"));
         assert!(!leaves_appositive_open("a fox in the snow"));
         assert!(!leaves_appositive_open("a fox, alone"));

@@ -2625,11 +2625,23 @@ fn neon_belongs_to_bars_and_streets_and_its_named_hues_pin_the_palette() {
 fn the_users_words_read_as_english_in_the_subject() {
     let lower = |p: &str| p.to_lowercase();
     for (d, gone) in [
-        ("a bowl of ramen with a soft-boiled egg, overhead shot", "egg, overhead shot"),
-        ("a cup of coffee on a wooden table, top-down", "table, top-down"),
+        (
+            "a bowl of ramen with a soft-boiled egg, overhead shot",
+            "egg, overhead shot",
+        ),
+        (
+            "a cup of coffee on a wooden table, top-down",
+            "table, top-down",
+        ),
         ("a red sports car, low angle", "car, low angle"),
-        ("a cathedral facade seen from below", "facade seen from below"),
-        ("tokyo crosswalk at rush hour seen from above", "hour seen from above"),
+        (
+            "a cathedral facade seen from below",
+            "facade seen from below",
+        ),
+        (
+            "tokyo crosswalk at rush hour seen from above",
+            "hour seen from above",
+        ),
         ("a sleeping fox, neon lighting", "fox, neon lighting"),
         ("a barn owl on a fence post, wide shot", "post, wide shot"),
     ] {
@@ -2639,7 +2651,10 @@ fn the_users_words_read_as_english_in_the_subject() {
     }
     for (d, said) in [
         ("tokyo crosswalk at rush hour", "a tokyo crosswalk"),
-        ("studio ghibli style hillside town", "a studio ghibli style hillside town"),
+        (
+            "studio ghibli style hillside town",
+            "a studio ghibli style hillside town",
+        ),
     ] {
         for p in prompts_of(d, 40) {
             assert!(lower(&p).contains(said), "{d}: {p}");
@@ -2655,7 +2670,11 @@ fn the_users_words_read_as_english_in_the_subject() {
     }
     let d = "a freshly baked loaf of sourdough bread, its ear curling open";
     for p in prompts_of(d, 60) {
-        let after = lower(&p).split("curling open").nth(1).unwrap_or("").to_string();
+        let after = lower(&p)
+            .split("curling open")
+            .nth(1)
+            .unwrap_or("")
+            .to_string();
         assert!(
             after.is_empty() || after.starts_with([',', '.', ';', ':']),
             "{d}: {p}"
@@ -2667,7 +2686,10 @@ fn the_users_words_read_as_english_in_the_subject() {
         assert!(!l.contains("spotlight in a "), "{d}: {p}");
         assert!(!l.contains("spotlight, dressed in"), "{d}: {p}");
     }
-    for p in prompts_of("three friends laughing around a campfire on a starry night", 60) {
+    for p in prompts_of(
+        "three friends laughing around a campfire on a starry night",
+        60,
+    ) {
         assert!(!lower(&p).contains("night fills the frame"), "{p}");
     }
 }
