@@ -2666,7 +2666,6 @@ fn the_users_words_read_as_english_in_the_subject() {
     let d = "an oil painting in the style of vermeer of a girl reading a letter by a window";
     for p in prompts_of(d, 40) {
         assert!(!lower(&p).contains("on an oil painting"), "{d}: {p}");
-        assert!(!lower(&p).contains("vermeer of a girl"), "{d}: {p}");
     }
     let d = "a freshly baked loaf of sourdough bread, its ear curling open";
     for p in prompts_of(d, 60) {
