@@ -736,8 +736,27 @@ const MEDIUM_NOUNS: &[&str] = &[
 /// the words before "of" name no medium ("a bowl of soup") or nothing follows.
 pub(crate) fn split_named_medium(subject: &str) -> Option<(&str, &str)> {
     let lower = subject.to_ascii_lowercase();
-    let of = lower.find(" of ")?;
-    let head = lower[..of].trim();
+    let mut of = lower.find(" of ")?;
+    // The medium's own noun ends before a style phrase that goes with it: "an oil painting in
+    // the style of Vermeer of a girl reading" is a medium ("oil painting in the style of
+    // Vermeer") and what it shows ("a girl reading").
+    let mut noun_end = of;
+    for lead in [
+        " in the style",
+        " in the manner",
+        " after the style",
+        " in the spirit",
+    ] {
+        if lower[..of].ends_with(lead)
+            && let Some(next) = lower[of + 4..].find(" of ")
+            && lower[of + 4..of + 4 + next].split_whitespace().count() <= 4
+        {
+            noun_end = of - lead.len();
+            of += 4 + next;
+            break;
+        }
+    }
+    let head = lower[..noun_end].trim();
     let head = head
         .strip_prefix("a ")
         .or_else(|| head.strip_prefix("an "))
@@ -759,8 +778,34 @@ pub(crate) fn split_named_medium(subject: &str) -> Option<(&str, &str)> {
         return None;
     }
     let start =
-        subject.len() - subject.trim_start().len() + (lower[..of].trim().len() - head.len());
+        subject.len() - subject.trim_start().len() + (lower[..noun_end].trim().len() - head.len());
     Some((subject[start..of].trim(), rest))
+}
+
+/// A medium as the user named it, with the name after its style phrase capitalised ("oil
+/// painting in the style of vermeer" → "oil painting in the style of Vermeer", "in the manner of
+/// da vinci" → "in the manner of Da Vinci"): a style is named after a person or a studio.
+pub(crate) fn with_named_style(medium: &str) -> String {
+    let lower = medium.to_ascii_lowercase();
+    let Some(at) = [" style of ", " manner of ", " spirit of "]
+        .iter()
+        .filter_map(|lead| lower.find(lead).map(|k| k + lead.len()))
+        .min()
+    else {
+        return medium.to_string();
+    };
+    let mut out = medium[..at].to_string();
+    for (k, w) in medium[at..].split(' ').enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        if w.eq_ignore_ascii_case("the") {
+            out.push_str(w);
+        } else {
+            crate::text::capitalize_into(w, &mut out);
+        }
+    }
+    out
 }
 
 /// A subject whose last words are a style phrase cut short once the style itself went to its
@@ -940,6 +985,16 @@ mod tests {
                 "vintage travel poster",
                 "Lisbon",
             ),
+            (
+                "an oil painting in the style of vermeer of a girl reading a letter",
+                "oil painting in the style of vermeer",
+                "a girl reading a letter",
+            ),
+            (
+                "a watercolor in the manner of Turner of a harbour at dusk",
+                "watercolor in the manner of Turner",
+                "a harbour at dusk",
+            ),
         ] {
             assert_eq!(split_named_medium(typed), Some((medium, rest)), "{typed}");
         }
@@ -954,9 +1009,24 @@ mod tests {
             "a study of hands",
             "portrait, of a kind, of a man",
             "the art of war",
+            "a painting in the style of vermeer",
         ] {
             assert_eq!(split_named_medium(typed), None, "{typed}");
         }
+    }
+
+    #[test]
+    fn the_name_in_a_named_style_is_capitalised() {
+        use super::with_named_style;
+        assert_eq!(
+            with_named_style("oil painting in the style of vermeer"),
+            "oil painting in the style of Vermeer"
+        );
+        assert_eq!(
+            with_named_style("pencil sketch in the manner of da vinci"),
+            "pencil sketch in the manner of Da Vinci"
+        );
+        assert_eq!(with_named_style("pencil sketch"), "pencil sketch");
     }
 
     #[test]

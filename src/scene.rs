@@ -1851,7 +1851,18 @@ pub fn build_with(
         // river" is not "crossing by the river, among smooth stones"): the words stay in the
         // subject, and the entry only lends the scene its tags.
         let keeps_words = t.slots[slot].setting && plan.names_setting.is_some();
-        pinned_spans.push((si, slot, !showing.is_empty() && !keeps_words));
+        // A view the user names ("overhead shot", "seen from below") is the framing slot's to
+        // say, in the library's words; so is a phrase set off after a comma at the end, the
+        // way tags are typed ("…, studio lighting"). Their words leave the subject.
+        let framing = matches!(t.slots[slot].name.as_str(), "composition" | "framing");
+        let set_off = {
+            let start = plan.words[sp.first].start;
+            plan.words[0].start < start
+                && plan.description[plan.words[0].start..start].contains([',', ';'])
+                && !plan.description[start..].contains([',', ';'])
+        };
+        let shown = !showing.is_empty() || framing || (set_off && Some(slot) != subject_slot_index);
+        pinned_spans.push((si, slot, shown && !keeps_words));
         pinned_entry.push((si, (c, e)));
         let en = &lib.categories[c].entries[e];
         pinned_state.add(&en.tags, &en.blocks);
@@ -1934,7 +1945,7 @@ pub fn build_with(
         && Some(ms) != subject_slot
         && let Some((medium, rest)) = crate::request::split_named_medium(&remainder)
     {
-        let (medium, rest) = (medium.to_string(), rest.to_string());
+        let (medium, rest) = (crate::request::with_named_style(medium), rest.to_string());
         if explain {
             notes.push(format!("\"{medium}\" is the medium the description names"));
         }
@@ -2885,6 +2896,29 @@ fn span_of_description(plan: &Plan, range: Option<(usize, usize)>) -> String {
 /// subject never ends on one.
 const LIGHT_LEADS: &[&str] = &["lit", "only", "solely", "illuminated", "bathed", "lighted"];
 
+/// Words that only qualify a light or a view typed as a tag after a comma ("soft morning
+/// light", "neon lighting", "dramatic low angle shot"), folded as matching folds them.
+const TAIL_WORDS: &[&str] = &[
+    "soft", "softly", "harsh", "hard", "warm", "cool", "cold", "bright", "dim", "low", "high",
+    "dramatic", "gentle", "moody", "natural", "subtle", "strong", "diffused", "diffuse",
+    "lighting", "light", "lit", "glow", "glowing", "key", "ambient", "pale", "shot", "view",
+    "angle", "photo", "tight", "extreme", "wide", "close", "up",
+];
+
+/// Words that lead into a view ("seen from above", "shot from below", "viewed up close"): a
+/// view phrase that leaves the subject for its framing slot takes its lead with it, and a
+/// subject never ends on one.
+const VIEW_LEADS: &[&str] = &[
+    "seen",
+    "viewed",
+    "shot",
+    "photographed",
+    "pictured",
+    "captured",
+    "filmed",
+    "taken",
+];
+
 /// Where the subject stands in the description: the description without the phrases that
 /// pinned entries show, trimmed of stop words left dangling at either end, as a byte range
 /// (`None` when no word is left). Phrases in the middle stay, so the subject reads as written.
@@ -2915,6 +2949,14 @@ fn subject_range(
     };
     // From the left, a phrase leaves only where it introduces the subject ("watercolor of a
     // fox", "oil painting, a fox"): "a cyclist in a pine forest" keeps its cyclist.
+    // A comma (or semicolon, colon) before word `w`: what follows is set apart ("a bowl of
+    // ramen, overhead shot", "a wristwatch on marble, studio lighting").
+    let comma_before = |w: usize| {
+        w > 0
+            && plan.description[plan.words[w - 1].end..plan.words[w].start]
+                .contains([',', ';', ':'])
+    };
+    let is_view_lead = |w: usize| VIEW_LEADS.contains(&plan.words[w].folded.as_str());
     let introduces = |last: usize| {
         last + 1 >= n
             || plan.words[last + 1].folded == "of"
@@ -2942,20 +2984,53 @@ fn subject_range(
             break;
         }
     }
-    // From the right.
+    // From the right. A tag-like tail after the last comma ("…, soft morning light", "…, neon
+    // lighting", "…, low angle shot") goes whole when it holds a phrase that leaves and its
+    // other words only qualify that phrase.
     let mut hi = n;
+    // Once tags typed after a comma have gone, the phrase before them stays as typed: only
+    // another tag set off by its own comma leaves ("a fairy castle on a cloud, low angle" keeps
+    // its cloud).
+    let mut after_tags = false;
+    if let Some(tail) = (lo + 1..n).rev().find(|&w| comma_before(w)) {
+        let mut holds = false;
+        let only_qualifies = (tail..n).all(|w| {
+            if span_of(w).is_some() {
+                holds = true;
+                true
+            } else {
+                is_stop(w) || TAIL_WORDS.contains(&plan.words[w].folded.as_str())
+            }
+        });
+        if holds && only_qualifies {
+            for g in gone.iter_mut().skip(tail) {
+                *g = true;
+            }
+            hi = tail;
+            after_tags = true;
+        }
+    }
     while hi > lo {
         let w = hi - 1;
         if let Some(si) = span_of(w) {
-            let first = plan.spans[si].first;
-            if first < lo || !apart(first.checked_sub(1).filter(|p| *p >= lo)) {
+            let mut first = plan.spans[si].first;
+            // "seen from above": the view's lead goes with it, and sets it apart.
+            let led = first > lo + 1 && is_view_lead(first - 1) && !comma_before(first);
+            if led {
+                first -= 1;
+            }
+            if first < lo
+                || (after_tags && !comma_before(first))
+                || !(led || apart(first.checked_sub(1).filter(|p| *p >= lo)) || comma_before(first))
+            {
                 break;
             }
             for g in gone.iter_mut().take(w + 1).skip(first) {
                 *g = true;
             }
             hi = first;
-        } else if is_stop(w) && gone.get(w + 1).copied().unwrap_or(false) {
+            after_tags |= comma_before(first);
+        } else if !after_tags && is_stop(w) && gone.get(w + 1).copied().unwrap_or(false) {
             gone[w] = true;
             hi -= 1;
         } else {
@@ -2968,6 +3043,7 @@ fn subject_range(
     if hi < n
         && hi > lo
         && (LIGHT_LEADS.contains(&plan.words[hi - 1].folded.as_str())
+            || is_view_lead(hi - 1)
             || text::is_preposition(&plan.words[hi - 1].folded))
     {
         hi = n;

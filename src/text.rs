@@ -171,6 +171,57 @@ fn is_irregular_plural(w: &str) -> bool {
             | "chaos"
             | "wildlife"
             | "furniture"
+            // Food and drink that is no single thing ("ramen with a soft-boiled egg", never "a
+            // ramen"), matter and weather.
+            | "ramen"
+            | "pho"
+            | "sushi"
+            | "sashimi"
+            | "pasta"
+            | "spaghetti"
+            | "rice"
+            | "porridge"
+            | "oatmeal"
+            | "granola"
+            | "yogurt"
+            | "honey"
+            | "milk"
+            | "wine"
+            | "beer"
+            | "whisky"
+            | "whiskey"
+            | "juice"
+            | "lemonade"
+            | "chocolate"
+            | "cheese"
+            | "butter"
+            | "toast"
+            | "popcorn"
+            | "soup"
+            | "gelato"
+            | "ice"
+            | "fire"
+            | "lava"
+            | "steam"
+            | "darkness"
+            | "sunlight"
+            | "moonlight"
+            | "starlight"
+            | "candlelight"
+            | "lightning"
+            | "traffic"
+            | "foliage"
+            | "moss"
+            | "ivy"
+            | "seaweed"
+            | "rubble"
+            | "debris"
+            | "jewelry"
+            | "jewellery"
+            | "luggage"
+            | "machinery"
+            | "clothing"
+            | "laundry"
     ) || is_abstract_noun(w)
 }
 
@@ -362,7 +413,9 @@ pub fn with_article_into(phrase: &str, out: &mut String) {
     // noun phrase: no article.
     if is_determiner(first_l)
         || opens_clause(first_l)
-        || (b0.is_ascii_uppercase() && !starts_with_proper_adjective(p))
+        || (b0.is_ascii_uppercase()
+            && !starts_with_proper_adjective(p)
+            && !starts_with_name_as_modifier(p))
         || b0.is_ascii_digit()
     {
         out.push_str(p);
@@ -437,7 +490,9 @@ fn with_article_general(p: &str) -> String {
     let first_l = first.to_lowercase();
     if is_determiner(first_l.as_str())
         || opens_clause(first_l.as_str())
-        || (first.starts_with(char::is_uppercase) && !starts_with_proper_adjective(p))
+        || (first.starts_with(char::is_uppercase)
+            && !starts_with_proper_adjective(p)
+            && !starts_with_name_as_modifier(p))
         || first.starts_with(|c: char| c.is_ascii_digit())
     {
         return p.to_string();
@@ -625,6 +680,152 @@ pub fn capitalize_names(s: &mut String) {
 
 /// Whether `phrase` starts with a proper adjective of the table ("Tuscan farmhouse", "Art Deco
 /// lobby"): a capital that does not make the phrase a name, so it still takes "a"/"an".
+/// Whether a phrase opens with a name that only qualifies the noun after it ("Tokyo crosswalk
+/// at rush hour", "Studio Ghibli style hillside town"): the phrase is then a common noun phrase
+/// and takes an article like any other ("a Tokyo crosswalk"). A name that stands alone or
+/// before a preposition, a participle or a comma stays bare ("Paris at night", "Mount Fuji
+/// reflected in a lake", "Venice, at dawn"). The name is the table's when it has one,
+/// otherwise the capitalised first word; a capitalised next word is part of the name.
+pub fn starts_with_name_as_modifier(phrase: &str) -> bool {
+    let p = phrase.trim_start();
+    let bytes = p.as_bytes();
+    let Some((a, b)) = name_words(bytes).next() else {
+        return false;
+    };
+    if a != 0 {
+        return false;
+    }
+    let end = name_at(bytes, a, b).map_or(b, |(name, _)| name.len());
+    let rest = &p[end.min(p.len())..];
+    // Only a space between the name and the next word: no comma, no possessive.
+    let Some(next) = rest.strip_prefix(' ') else {
+        return false;
+    };
+    let word: &str = next
+        .split(|c: char| c.is_whitespace() || ",.;:!?".contains(c))
+        .next()
+        .unwrap_or("");
+    let Some(c0) = word.chars().next() else {
+        return false;
+    };
+    if !c0.is_lowercase() {
+        return false;
+    }
+    let w = word.to_lowercase();
+    // A name and a landmark's noun are one name ("Brooklyn bridge", "Edinburgh castle", "Tokyo
+    // station"): no "a".
+    let after = next[word.len()..].trim_start();
+    let ends_here = after.is_empty()
+        || after.starts_with([',', '.', ';', ':'])
+        || after
+            .split_whitespace()
+            .next()
+            .is_some_and(|n| is_preposition(&n.to_lowercase()));
+    if ends_here
+        && matches!(
+            w.as_str(),
+            "bridge"
+                | "tower"
+                | "palace"
+                | "abbey"
+                | "cathedral"
+                | "castle"
+                | "gate"
+                | "square"
+                | "station"
+                | "park"
+                | "harbour"
+                | "harbor"
+                | "bay"
+                | "lake"
+                | "river"
+                | "falls"
+                | "island"
+        )
+    {
+        return false;
+    }
+    let verb_like = (w.len() > 5 && w.ends_with("ing") && !is_ing_head(&w))
+        || (w.len() > 4 && w.ends_with("ed"));
+    !(is_preposition(&w)
+        || opens_clause(&w)
+        || verb_like
+        || matches!(
+            w.as_str(),
+            "and" | "or" | "is" | "are" | "was" | "as" | "seen" | "at" | "after" | "before"
+        ))
+}
+
+/// A noun phrase split where its head ends ("a violinist" | "on an empty stage under a single
+/// spotlight"): at the first preposition (not "of"), participle or comma after its first word.
+/// The tail is empty when nothing follows the head.
+pub fn head_and_tail(phrase: &str) -> (&str, &str) {
+    let p = phrase.trim();
+    let mut seen_word = false;
+    let mut pos = 0;
+    for w in p.split(' ') {
+        let start = pos;
+        pos += w.len() + 1;
+        if w.is_empty() {
+            continue;
+        }
+        let l = w.to_lowercase();
+        let l = l.trim_end_matches(|c: char| !c.is_alphanumeric());
+        if seen_word
+            && !is_determiner(l)
+            && ((is_preposition(l) && l != "of")
+                || (l.len() > 5 && l.ends_with("ing") && !is_ing_head(l)))
+        {
+            return (p[..start].trim_end(), &p[start..]);
+        }
+        if w.ends_with(',') {
+            return (
+                p[..start + w.len() - 1].trim_end(),
+                p[start + w.len()..].trim_start(),
+            );
+        }
+        seen_word = !is_determiner(l);
+    }
+    (p, "")
+}
+
+/// Whether a phrase ends on an appositive or absolute phrase left open ("a loaf of bread, its
+/// ear curling open", "an old sailor, weathered by the sea"): a sentence that goes on after it
+/// needs a comma to close it. Not a list ("bread, cheese and wine").
+pub fn leaves_appositive_open(phrase: &str) -> bool {
+    let Some((_, last)) = phrase.trim().rsplit_once(", ") else {
+        return false;
+    };
+    let words: Vec<String> = last.split_whitespace().map(str::to_lowercase).collect();
+    let Some(first) = words.first() else {
+        return false;
+    };
+    if words.len() < 2 || words.iter().any(|w| w == "and" || w == "or") {
+        return false;
+    }
+    matches!(
+        first.as_str(),
+        "its"
+            | "his"
+            | "her"
+            | "their"
+            | "the"
+            | "a"
+            | "an"
+            | "one"
+            | "each"
+            | "every"
+            | "all"
+            | "both"
+            | "whose"
+            | "with"
+            | "still"
+            | "now"
+            | "just"
+            | "half"
+    ) || (first.len() > 4 && (first.ends_with("ed") || first.ends_with("ing")))
+}
+
 pub fn starts_with_proper_adjective(phrase: &str) -> bool {
     let p = phrase.as_bytes();
     let Some((a, b)) = name_words(p).next() else {
@@ -1491,7 +1692,38 @@ mod tests {
         assert_eq!(with_article("Paris"), "Paris");
         assert_eq!(with_article("Tuscan farmhouse"), "a Tuscan farmhouse");
         assert_eq!(with_article("Art Deco lobby"), "an Art Deco lobby");
-        assert_eq!(with_article("Tokyo street"), "Tokyo street");
+        assert_eq!(with_article("Tokyo street"), "a Tokyo street");
+        assert_eq!(
+            with_article("Tokyo crosswalk at rush hour"),
+            "a Tokyo crosswalk at rush hour"
+        );
+        assert_eq!(
+            with_article("Studio Ghibli style hillside town"),
+            "a Studio Ghibli style hillside town"
+        );
+        assert_eq!(with_article("Paris at night"), "Paris at night");
+        assert_eq!(with_article("Mount Fuji"), "Mount Fuji");
+        assert_eq!(with_article("Venice, at dawn"), "Venice, at dawn");
+        assert_eq!(
+            with_article("Mount Fuji reflected in a lake"),
+            "Mount Fuji reflected in a lake"
+        );
+        assert_eq!(with_article("Venice canals"), "Venice canals");
+        assert_eq!(with_article("Golden retriever"), "a Golden retriever");
+        assert_eq!(with_article("Sherlock Holmes"), "Sherlock Holmes");
+        assert_eq!(
+            with_article("Brooklyn bridge at dawn"),
+            "Brooklyn bridge at dawn"
+        );
+        assert_eq!(with_article("London bus at night"), "a London bus at night");
+        assert_eq!(
+            with_article("ramen with a soft-boiled egg"),
+            "ramen with a soft-boiled egg"
+        );
+        assert_eq!(
+            with_article("red wine by candlelight"),
+            "red wine by candlelight"
+        );
         assert_eq!(
             with_article("people walking in the rain"),
             "people walking in the rain"
@@ -1509,6 +1741,40 @@ mod tests {
             "frost crystals feathering a pane"
         );
         assert_eq!(with_article(""), "");
+    }
+
+    #[test]
+    fn a_subject_splits_where_its_head_ends() {
+        assert_eq!(
+            head_and_tail("a violinist on an empty stage under a single spotlight"),
+            ("a violinist", "on an empty stage under a single spotlight")
+        );
+        assert_eq!(
+            head_and_tail("three friends laughing around a campfire"),
+            ("three friends", "laughing around a campfire")
+        );
+        assert_eq!(
+            head_and_tail("a bowl of ramen with an egg"),
+            ("a bowl of ramen", "with an egg")
+        );
+        assert_eq!(head_and_tail("an old fisherman"), ("an old fisherman", ""));
+        assert_eq!(
+            head_and_tail("a dancer, mid-leap"),
+            ("a dancer", "mid-leap")
+        );
+    }
+
+    #[test]
+    fn an_open_appositive_is_seen() {
+        assert!(leaves_appositive_open(
+            "a freshly baked loaf of sourdough bread, its ear curling open"
+        ));
+        assert!(leaves_appositive_open(
+            "an old sailor, weathered by the sea"
+        ));
+        assert!(!leaves_appositive_open("bread, cheese and wine"));
+        assert!(!leaves_appositive_open("a fox in the snow"));
+        assert!(!leaves_appositive_open("a fox, alone"));
     }
 
     #[test]

@@ -2842,3 +2842,79 @@ fn dialect_negatives_fit_the_users_medium() {
         }
     }
 }
+
+/// The user's own words read as English wherever a body puts them: a view or a light typed
+/// as a tag after a comma leaves the subject for its slot (said once, by the framing or the
+/// light), a name that qualifies a noun takes an article, a medium with a named style is not
+/// read as the subject, clothing follows the person, and an open appositive is closed.
+#[test]
+fn the_users_words_read_as_english_in_the_subject() {
+    let lower = |p: &str| p.to_lowercase();
+    for (d, gone) in [
+        (
+            "a bowl of ramen with a soft-boiled egg, overhead shot",
+            "egg, overhead shot",
+        ),
+        (
+            "a cup of coffee on a wooden table, top-down",
+            "table, top-down",
+        ),
+        ("a red sports car, low angle", "car, low angle"),
+        (
+            "a cathedral facade seen from below",
+            "facade seen from below",
+        ),
+        (
+            "tokyo crosswalk at rush hour seen from above",
+            "hour seen from above",
+        ),
+        ("a sleeping fox, neon lighting", "fox, neon lighting"),
+        ("a barn owl on a fence post, wide shot", "post, wide shot"),
+    ] {
+        for p in prompts_of(d, 40) {
+            assert!(!lower(&p).contains(gone), "{d}: {p}");
+        }
+    }
+    for (d, said) in [
+        ("tokyo crosswalk at rush hour", "a tokyo crosswalk"),
+        (
+            "studio ghibli style hillside town",
+            "a studio ghibli style hillside town",
+        ),
+    ] {
+        for p in prompts_of(d, 40) {
+            assert!(lower(&p).contains(said), "{d}: {p}");
+        }
+    }
+    for p in prompts_of("paris at night", 40) {
+        assert!(!lower(&p).contains("a paris"), "{p}");
+    }
+    let d = "an oil painting in the style of vermeer of a girl reading a letter by a window";
+    for p in prompts_of(d, 40) {
+        assert!(!lower(&p).contains("on an oil painting"), "{d}: {p}");
+    }
+    let d = "a freshly baked loaf of sourdough bread, its ear curling open";
+    for p in prompts_of(d, 60) {
+        let after = lower(&p)
+            .split("curling open")
+            .nth(1)
+            .unwrap_or("")
+            .to_string();
+        assert!(
+            after.is_empty() || after.starts_with([',', '.', ';', ':']),
+            "{d}: {p}"
+        );
+    }
+    let d = "a violinist on an empty stage under a single spotlight";
+    for p in prompts_of(d, 80) {
+        let l = lower(&p);
+        assert!(!l.contains("spotlight in a "), "{d}: {p}");
+        assert!(!l.contains("spotlight, dressed in"), "{d}: {p}");
+    }
+    for p in prompts_of(
+        "three friends laughing around a campfire on a starry night",
+        60,
+    ) {
+        assert!(!lower(&p).contains("night fills the frame"), "{p}");
+    }
+}

@@ -199,6 +199,59 @@ struct Buffers {
     tmp: (String, String),
 }
 
+/// Where the user's own subject, written into a body sentence, would not read as English:
+/// clothing the body puts after it lands on its noun, not on its last place ("a violinist on an
+/// empty stage in a linen shirt" → "a violinist in a linen shirt on an empty stage"), and an
+/// appositive left open is closed before the sentence goes on ("a loaf of bread, its ear
+/// curling open, is set out").
+fn mend_user_subject(lib: &Library, scene: &Scene, raw: &mut String) {
+    let t = scene.template(lib);
+    let Some(si) = t.slot_index("subject") else {
+        return;
+    };
+    let [crate::scene::Pick::User(subject)] = scene.slots[si].picks.as_slice() else {
+        return;
+    };
+    let subject = subject.trim();
+    // The first letter may have been capitalised by the body: match from the second.
+    let Some(c0) = subject.chars().next() else {
+        return;
+    };
+    let skip = c0.len_utf8();
+    if subject.len() <= skip {
+        return;
+    }
+    if let Some(ai) = t.slot_index("attire")
+        && !scene.slots[ai].picks.is_empty()
+    {
+        let mut attire = String::new();
+        write_slot(lib, scene, ai, &mut attire);
+        let (head, tail) = text::head_and_tail(subject);
+        if !tail.is_empty() && head.len() > skip {
+            for (joint, lead) in [(" in ", " in "), (", dressed in ", " dressed in ")] {
+                let from = format!("{}{joint}{attire}", &subject[skip..]);
+                let to = format!("{}{lead}{attire} {tail}", &head[skip..]);
+                if raw.contains(&from) {
+                    *raw = raw.replace(&from, &to);
+                    break;
+                }
+            }
+        }
+    }
+    if text::leaves_appositive_open(subject) {
+        let needle = &subject[skip..];
+        let mut at = 0;
+        while let Some(k) = raw[at..].find(needle) {
+            let end = at + k + needle.len();
+            let rest = &raw[end..];
+            if rest.starts_with(' ') && rest[1..].starts_with(char::is_alphanumeric) {
+                raw.insert(end, ',');
+            }
+            at = end;
+        }
+    }
+}
+
 thread_local! {
     static RAW: std::cell::RefCell<(String, Buffers)> = std::cell::RefCell::default();
 }
@@ -227,6 +280,7 @@ impl Dialect for Plain {
         RAW.with_borrow_mut(|(raw, buffers)| {
             raw.clear();
             Plain::render_raw_into(lib, scene, raw, buffers)?;
+            mend_user_subject(lib, scene, raw);
             text::tidy_prose_into(raw, out);
             // The user's rating tags, as typed, after the scene.
             if let Some(q) = &scene.quality {
