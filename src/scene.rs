@@ -456,6 +456,48 @@ impl Plan {
                     );
                 }
             }
+            // Words that put the scene somewhere ("a hillside town", "on the hospital rooftop",
+            // "under the sea") never go to a template whose own place contradicts them: the
+            // word that chose it ("studio", "hospital") is not the scene. Such a template gives
+            // way to the best one that can hold the place, else to the fallback; the scene is
+            // never furnished as a room it is not.
+            let place_pins: Vec<crate::world::Pin> = world_pins
+                .iter()
+                .filter(|p| lib.world.axes[p.axis].name == "place")
+                .cloned()
+                .collect();
+            if !indoors
+                && !place_pins.is_empty()
+                && !c
+                    .iter()
+                    .any(|&(ti, _)| template_fits_pins(lib, ti, &place_pins))
+            {
+                let elsewhere = |t: &crate::library::SceneTemplate| {
+                    avoided(t)
+                        || lib
+                            .templates
+                            .iter()
+                            .position(|x| std::ptr::eq(x, t))
+                            .is_some_and(|ti| !template_fits_pins(lib, ti, &place_pins))
+                };
+                let (c2, reason2) = score_templates(
+                    lib,
+                    &spans,
+                    &description,
+                    &ws,
+                    &elsewhere,
+                    user_place.map(|(first, last)| (first, last, places.as_slice())),
+                );
+                if c2
+                    .iter()
+                    .all(|&(ti, _)| template_fits_pins(lib, ti, &place_pins))
+                {
+                    c = c2;
+                    reason = format!(
+                        "the words name a place the template cannot hold: it gives way ({reason2})"
+                    );
+                }
+            }
             // Of templates that tie, those whose own world the user's words contradict give
             // way ("a cozy coffee shop" is a room, not a street).
             if c.len() > 1 {
