@@ -466,7 +466,32 @@ impl Plan {
                 .filter(|p| lib.world.axes[p.axis].name == "place")
                 .cloned()
                 .collect();
+            // Unless the words also name a kind of place that contradicts it ("a tavern in a
+            // harbour town", "a hotel room with a balcony over the sea"): the room is the scene.
+            let value = |axis: usize, v: u8| &lib.world.axes[axis].values[v as usize];
+            let contradicted = world_pins.iter().any(|p| {
+                lib.world.axes[p.axis].name != "place"
+                    && !p.values.iter().any(|&v| {
+                        let v = value(p.axis, v);
+                        place_pins.iter().all(|pp| {
+                            pp.values.iter().any(|&w| {
+                                let w = value(pp.axis, w);
+                                !v.blocks.contains(w.tag) && !w.blocks.contains(v.tag)
+                            })
+                        })
+                    })
+            });
+            // The room holds, and the words out of doors are its view ("a painter in her
+            // studio overlooking the river"): they pin no place against it.
+            if contradicted
+                && !c
+                    .iter()
+                    .any(|&(ti, _)| template_fits_pins(lib, ti, &place_pins))
+            {
+                world_pins.retain(|p| lib.world.axes[p.axis].name != "place");
+            }
             if !indoors
+                && !contradicted
                 && !place_pins.is_empty()
                 && !c
                     .iter()
@@ -2979,8 +3004,7 @@ fn idea_shown(
         .map(|&(si, _, _)| &plan.spans[si])
         .find(|sp| {
             sp.first == 0
-                || (sp.first == 1
-                    && matches!(plan.words[0].folded.as_str(), "the" | "a" | "an"))
+                || (sp.first == 1 && matches!(plan.words[0].folded.as_str(), "the" | "a" | "an"))
         })
         .and_then(|sp| {
             let lead = format!("the {} of ", sp.folded.join(" "));

@@ -2644,16 +2644,32 @@ fn a_named_place_stays_the_place_and_its_details_come_from_it() {
             if lib.templates[scene.template].name != "interior" {
                 continue;
             }
-            assert_eq!(value_of(&lib, &scene, "room"), "room-forge", "{d} seed {seed}");
+            assert_eq!(
+                value_of(&lib, &scene, "room"),
+                "room-forge",
+                "{d} seed {seed}"
+            );
             for t in picked_texts(&lib, &scene) {
-                for w in ["wildflowers", "clock", "tea", "garden", "bookshelves", "rug"] {
+                for w in [
+                    "wildflowers",
+                    "clock",
+                    "tea",
+                    "garden",
+                    "bookshelves",
+                    "rug",
+                ] {
                     assert!(!t.contains(w), "{d} seed {seed}: {t}");
                 }
             }
         }
     }
     // A place nobody keeps has no food stalls, lit windows or lights on wet pavement.
-    let plan = Plan::new(&lib, "an abandoned amusement park overgrown with vines", None).unwrap();
+    let plan = Plan::new(
+        &lib,
+        "an abandoned amusement park overgrown with vines",
+        None,
+    )
+    .unwrap();
     for seed in 0..300u64 {
         let (tags, _) = scene_words(&lib, &build(&lib, &plan, seed, 0, false));
         assert!(!tags.iter().any(|x| x == "kept"), "seed {seed}: {tags:?}");
@@ -2687,7 +2703,10 @@ fn an_abstract_idea_or_a_season_alone_becomes_a_scene_that_shows_it() {
     for (d, shows) in [
         ("autumn", &["leaves", "apples", "maples", "copper"][..]),
         ("winter", &["snow", "frozen", "winter"][..]),
-        ("nostalgia for summers that are gone", &["carousel", "photo album"][..]),
+        (
+            "nostalgia for summers that are gone",
+            &["carousel", "photo album"][..],
+        ),
     ] {
         let plan = Plan::new(&lib, d, None).unwrap();
         for seed in 0..50u64 {
