@@ -456,6 +456,73 @@ impl Plan {
                     );
                 }
             }
+            // Words that put the scene somewhere ("a hillside town", "on the hospital rooftop",
+            // "under the sea") never go to a template whose own place contradicts them: the
+            // word that chose it ("studio", "hospital") is not the scene. Such a template gives
+            // way to the best one that can hold the place, else to the fallback; the scene is
+            // never furnished as a room it is not.
+            let place_pins: Vec<crate::world::Pin> = world_pins
+                .iter()
+                .filter(|p| lib.world.axes[p.axis].name == "place")
+                .cloned()
+                .collect();
+            // Unless the words also name a kind of place that contradicts it ("a tavern in a
+            // harbour town", "a hotel room with a balcony over the sea"): the room is the scene.
+            let value = |axis: usize, v: u8| &lib.world.axes[axis].values[v as usize];
+            let contradicted = world_pins.iter().any(|p| {
+                lib.world.axes[p.axis].name != "place"
+                    && !p.values.iter().any(|&v| {
+                        let v = value(p.axis, v);
+                        place_pins.iter().all(|pp| {
+                            pp.values.iter().any(|&w| {
+                                let w = value(pp.axis, w);
+                                !v.blocks.contains(w.tag) && !w.blocks.contains(v.tag)
+                            })
+                        })
+                    })
+            });
+            // The room holds, and the words out of doors are its view ("a painter in her
+            // studio overlooking the river"): they pin no place against it.
+            if contradicted
+                && !c
+                    .iter()
+                    .any(|&(ti, _)| template_fits_pins(lib, ti, &place_pins))
+            {
+                world_pins.retain(|p| lib.world.axes[p.axis].name != "place");
+            }
+            if !indoors
+                && !contradicted
+                && !place_pins.is_empty()
+                && !c
+                    .iter()
+                    .any(|&(ti, _)| template_fits_pins(lib, ti, &place_pins))
+            {
+                let elsewhere = |t: &crate::library::SceneTemplate| {
+                    avoided(t)
+                        || lib
+                            .templates
+                            .iter()
+                            .position(|x| std::ptr::eq(x, t))
+                            .is_some_and(|ti| !template_fits_pins(lib, ti, &place_pins))
+                };
+                let (c2, reason2) = score_templates(
+                    lib,
+                    &spans,
+                    &description,
+                    &ws,
+                    &elsewhere,
+                    user_place.map(|(first, last)| (first, last, places.as_slice())),
+                );
+                if c2
+                    .iter()
+                    .all(|&(ti, _)| template_fits_pins(lib, ti, &place_pins))
+                {
+                    c = c2;
+                    reason = format!(
+                        "the words name a place the template cannot hold: it gives way ({reason2})"
+                    );
+                }
+            }
             // Of templates that tie, those whose own world the user's words contradict give
             // way ("a cozy coffee shop" is a room, not a street).
             if c.len() > 1 {
@@ -1791,6 +1858,21 @@ pub fn build_with(
             })
             .collect();
         let usable = if leaving.is_empty() { usable } else { leaving };
+        // A phrase that is the whole description and names a scene written only to show it
+        // (weight 0, in the subject's category: "autumn" is a beech wood turning copper and
+        // gold) is that scene, not a season laid over some other subject.
+        let whole = sp.first == 0 && sp.last + 1 == plan.words.len();
+        let ideas: Vec<(usize, usize)> = match subject_slot_index {
+            Some(ss) if whole => usable
+                .iter()
+                .copied()
+                .filter(|&(c, e)| {
+                    c == t.slots[ss].category && lib.categories[c].entries[e].weight == 0
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let usable = if ideas.is_empty() { usable } else { ideas };
         // Prefer entries that show the words the user typed.
         let showing: Vec<(usize, usize)> = usable
             .iter()
@@ -1898,6 +1980,7 @@ pub fn build_with(
     // 3. The subject: the user's words that no pinned entry shows.
     let subject_slot = t.slot_index("subject");
     let mut displaced: Vec<(usize, usize)> = Vec::new();
+    let mut idea_scene: Option<String> = None;
     let mut removable: Vec<bool> = pinned_spans.iter().map(|p| p.2).collect();
     let mut range = subject_range(plan, &pinned_spans, &removable);
     let mut remainder = span_of_description(plan, range);
@@ -1919,6 +2002,10 @@ pub fn build_with(
                 displaced.push((*c, *e));
             }
         }
+        // An idea the description opens with ("nostalgia for summers that are gone") keeps the
+        // scene that shows it ("the nostalgia of an old seaside carousel"): the user's words
+        // stay the subject, and the scene follows them, so the idea never loses itself.
+        idea_scene = idea_shown(lib, plan, &pinned_spans, ss, &fills[ss].picks);
         fills[ss] = SlotFill::default();
         let kept: Vec<(usize, usize, bool)> =
             pinned_spans.iter().copied().filter(|p| p.1 != ss).collect();
@@ -1951,6 +2038,14 @@ pub fn build_with(
         }
         user_medium = Some((ms, medium));
         remainder = rest;
+    }
+    if let Some(scene) = &idea_scene
+        && !remainder.is_empty()
+    {
+        if explain {
+            notes.push(format!("the idea is shown as \"{scene}\""));
+        }
+        remainder = format!("{remainder}: {scene}");
     }
     if !remainder.is_empty() {
         if let Some(ss) = subject_slot {
@@ -2922,6 +3017,39 @@ const VIEW_LEADS: &[&str] = &[
 /// Where the subject stands in the description: the description without the phrases that
 /// pinned entries show, trimmed of stop words left dangling at either end, as a byte range
 /// (`None` when no word is left). Phrases in the middle stay, so the subject reads as written.
+/// The scene that shows an idea the description opens with: when the subject slot's pinned
+/// entry reads "the <idea> of <scene>" and its phrase is the description's first word (after an
+/// article), `<scene>`. "Nostalgia for summers that are gone" is then written with "an old
+/// seaside carousel with peeling painted horses", not left as a bare abstraction.
+fn idea_shown(
+    lib: &Library,
+    plan: &Plan,
+    pinned_spans: &[(usize, usize, bool)],
+    ss: usize,
+    picks: &[Pick],
+) -> Option<String> {
+    let Some(Pick::Entry(c, e)) = picks.first() else {
+        return None;
+    };
+    let text = &lib.categories[*c].entries[*e].text;
+    pinned_spans
+        .iter()
+        .filter(|&&(_, slot, _)| slot == ss)
+        .map(|&(si, _, _)| &plan.spans[si])
+        .find(|sp| {
+            sp.first == 0
+                || (sp.first == 1 && matches!(plan.words[0].folded.as_str(), "the" | "a" | "an"))
+        })
+        .and_then(|sp| {
+            let lead = format!("the {} of ", sp.folded.join(" "));
+            let lower = text.to_lowercase();
+            lower
+                .starts_with(&lead)
+                .then(|| text[lead.len()..].to_string())
+        })
+        .filter(|rest| !rest.is_empty())
+}
+
 fn subject_range(
     plan: &Plan,
     pinned: &[(usize, usize, bool)],

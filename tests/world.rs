@@ -3055,3 +3055,113 @@ fn a_landscape_has_one_sky() {
     // Both still come, each on its own.
     assert!(skies.0 > 100 && skies.1 > 20, "{skies:?}");
 }
+
+#[test]
+fn a_named_place_stays_the_place_and_its_details_come_from_it() {
+    let lib = Library::builtin().unwrap();
+    // Words that put the scene out of doors never go to a template of rooms, whatever other
+    // word chose it ("studio", "hospital").
+    for d in [
+        "studio ghibli style hillside town with laundry drying in the afternoon breeze",
+        "a nurse taking a break on the hospital rooftop at dusk",
+        "an old man reading the paper on his balcony",
+        "friends laughing on a rooftop terrace at sunset",
+    ] {
+        for t in templates_chosen(&lib, d, 60) {
+            assert_ne!(t, "interior", "{d}");
+        }
+    }
+    // A forge is furnished as a forge: no jug of wildflowers, ticking clock, cup of tea or
+    // garden window.
+    for d in [
+        "a blacksmith hammering a glowing sword in his forge",
+        "a dwarf blacksmith forging an axe in a mountain forge",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..200u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            if lib.templates[scene.template].name != "interior" {
+                continue;
+            }
+            assert_eq!(
+                value_of(&lib, &scene, "room"),
+                "room-forge",
+                "{d} seed {seed}"
+            );
+            for t in picked_texts(&lib, &scene) {
+                for w in [
+                    "wildflowers",
+                    "clock",
+                    "tea",
+                    "garden",
+                    "bookshelves",
+                    "rug",
+                ] {
+                    assert!(!t.contains(w), "{d} seed {seed}: {t}");
+                }
+            }
+        }
+    }
+    // A place nobody keeps has no food stalls, lit windows or lights on wet pavement.
+    let plan = Plan::new(
+        &lib,
+        "an abandoned amusement park overgrown with vines",
+        None,
+    )
+    .unwrap();
+    for seed in 0..300u64 {
+        let (tags, _) = scene_words(&lib, &build(&lib, &plan, seed, 0, false));
+        assert!(!tags.iter().any(|x| x == "kept"), "seed {seed}: {tags:?}");
+    }
+    // A pebble beach has no sand, a sandy one no seaweed-draped rocks.
+    for (d, never) in [
+        ("a pebble beach at dawn", "sand"),
+        ("a quiet sandy beach at noon", "rocks"),
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..300u64 {
+            for t in picked_texts(&lib, &build(&lib, &plan, seed, 0, false)) {
+                assert!(!t.contains(never), "{d} seed {seed}: {t}");
+            }
+        }
+    }
+    // A surface the user names is the only surface.
+    let plan = Plan::new(&lib, "an origami crane on a white desk", None).unwrap();
+    for seed in 0..100u64 {
+        let scene = build(&lib, &plan, seed, 0, false);
+        let t = &lib.templates[scene.template];
+        if let Some(i) = t.slot_index("backdrop") {
+            assert!(scene.slots[i].picks.is_empty(), "seed {seed}");
+        }
+    }
+}
+
+#[test]
+fn an_abstract_idea_or_a_season_alone_becomes_a_scene_that_shows_it() {
+    let lib = Library::builtin().unwrap();
+    for (d, shows) in [
+        ("autumn", &["leaves", "apples", "maples", "copper"][..]),
+        ("winter", &["snow", "frozen", "winter"][..]),
+        (
+            "nostalgia for summers that are gone",
+            &["carousel", "photo album"][..],
+        ),
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..50u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            let mut texts = picked_texts(&lib, &scene);
+            for fill in &scene.slots {
+                for p in &fill.picks {
+                    if let promptloom::scene::Pick::User(u) = p {
+                        texts.push(u.clone());
+                    }
+                }
+            }
+            assert!(
+                texts.iter().any(|t| shows.iter().any(|w| t.contains(w))),
+                "{d} seed {seed}: {texts:?}"
+            );
+        }
+    }
+}
