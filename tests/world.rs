@@ -2633,7 +2633,7 @@ fn palette_clash(tags: &[String], world: &[String], texts: &[String]) -> Option<
     if (has("a sky of clean, deep blue")
         || has("deep blue water darkening")
         || has("open-sky blues")
-        || has("turquoise shallows"))
+        || has("clear turquoise shallows"))
         && !at(&["morning", "midday", "afternoon"])
     {
         return Some("a full day's blue at a low sun or in the dark");
@@ -2662,16 +2662,22 @@ fn palette_clash(tags: &[String], world: &[String], texts: &[String]) -> Option<
     if at(&["autumn"]) && has("cool blues and silvery") {
         return Some("autumn in cool blues");
     }
-    if has("dappled")
-        && at(&["dawn", "sunset", "blue-hour", "night"])
-    {
+    if has("dappled") && at(&["dawn", "sunset", "blue-hour", "night"]) {
         return Some("leaf-dappled sun with no trees or no high sun");
     }
     if has("scrim") && !at(&["studio"]) {
         return Some("a scrim outside a studio");
     }
     if has("on-camera flash")
-        && at(&["glow", "firelight", "moonlight", "starlight", "neon", "spotlight", "waterlight"])
+        && at(&[
+            "glow",
+            "firelight",
+            "moonlight",
+            "starlight",
+            "neon",
+            "spotlight",
+            "waterlight",
+        ])
     {
         return Some("a flash over a light of its own");
     }
@@ -2721,7 +2727,11 @@ fn palettes_and_light_follow_the_hour_the_light_and_the_ground() {
     }
     // A subject of a strong colour of its own is set in no palette against it; a cozy nook
     // never in a studio's white; a room at first light is never lit by neon.
-    let palette = lib.categories.iter().position(|c| c.name == "palette").unwrap();
+    let palette = lib
+        .categories
+        .iter()
+        .position(|c| c.name == "palette")
+        .unwrap();
     for (d, never) in [
         ("pancakes with blueberries and syrup", &[][..]),
         ("a golden retriever in a park", &[][..]),
