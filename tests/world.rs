@@ -3165,3 +3165,147 @@ fn an_abstract_idea_or_a_season_alone_becomes_a_scene_that_shows_it() {
         }
     }
 }
+
+/// Every value the scene's world holds, and every tag and text of the entries it drew.
+fn palette_scene(lib: &Library, scene: &Scene) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let (tags, world) = scene_words(lib, scene);
+    (tags, world, picked_texts(lib, scene))
+}
+
+/// Why a scene's colours and light disagree with its hour, its light or its ground, if they do.
+fn palette_clash(tags: &[String], world: &[String], texts: &[String]) -> Option<&'static str> {
+    let has = |t: &str| texts.iter().any(|x| x.contains(t));
+    let at = |v: &[&str]| world.iter().any(|w| v.contains(&w.as_str()));
+    if has("pale pinks, creams and soft gold") && !at(&["dawn"]) {
+        return Some("first-light pinks away from dawn");
+    }
+    if (has("a sky of clean, deep blue")
+        || has("deep blue water darkening")
+        || has("open-sky blues")
+        || has("clear turquoise shallows"))
+        && !at(&["morning", "midday", "afternoon"])
+    {
+        return Some("a full day's blue at a low sun or in the dark");
+    }
+    if world.iter().any(|w| w == "neon")
+        && at(&["dawn", "morning", "midday", "afternoon", "golden-hour"])
+    {
+        return Some("neon as the light by day");
+    }
+    if has("blue-white glow of a neon")
+        && (has("magenta") || has("neon pinks") || has("cherry-red") || has("rose and amber"))
+    {
+        return Some("blue-white neon in a pink or red palette");
+    }
+    if tags.iter().any(|t| t == "alien") && tags.iter().any(|t| t == "earthly") {
+        return Some("an alien ground in Earth's colours");
+    }
+    if at(&["winter"])
+        && (has("earthy umber")
+            || has("vibrant, saturated")
+            || has("earthy browns")
+            || has("golden yellows and warm ochres"))
+    {
+        return Some("winter in summer's earth colours");
+    }
+    if at(&["autumn"]) && has("cool blues and silvery") {
+        return Some("autumn in cool blues");
+    }
+    if has("dappled") && at(&["dawn", "sunset", "blue-hour", "night"]) {
+        return Some("leaf-dappled sun with no trees or no high sun");
+    }
+    if has("scrim") && !at(&["studio"]) {
+        return Some("a scrim outside a studio");
+    }
+    if has("on-camera flash")
+        && at(&[
+            "glow",
+            "firelight",
+            "moonlight",
+            "starlight",
+            "neon",
+            "spotlight",
+            "waterlight",
+        ])
+    {
+        return Some("a flash over a light of its own");
+    }
+    if has("viewport onto the stars") && at(&["daylight", "sunlight"]) {
+        return Some("stars through a window in daylight");
+    }
+    None
+}
+
+#[test]
+fn palettes_and_light_follow_the_hour_the_light_and_the_ground() {
+    let lib = Library::builtin().unwrap();
+    // Random scenes of every template.
+    for t in &lib.templates {
+        let plan = Plan::new(&lib, "", Some(&t.name)).unwrap();
+        for seed in 0..400u64 {
+            let (tags, world, texts) = palette_scene(&lib, &build(&lib, &plan, seed, 0, false));
+            if let Some(why) = palette_clash(&tags, &world, &texts) {
+                panic!("{} seed {seed}: {why}: {world:?} {texts:?}", t.name);
+            }
+        }
+    }
+    // Described scenes.
+    for d in [
+        "a lighthouse at sunset",
+        "sunrise over a mountain lake",
+        "a harbor at noon",
+        "a castle on a hill at sunset",
+        "a cafe at first light",
+        "a diner with a neon sign",
+        "a lone astronaut on an alien world",
+        "an alien planet",
+        "an alpine village in the deep of winter",
+        "a farmhouse in autumn",
+        "a beach on a hot summer's day",
+        "a bakery window at dawn",
+        "glowing mushrooms in a dark forest, photo",
+        "a starship bridge",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..200u64 {
+            let (tags, world, texts) = palette_scene(&lib, &build(&lib, &plan, seed, 0, false));
+            if let Some(why) = palette_clash(&tags, &world, &texts) {
+                panic!("{d} seed {seed}: {why}: {world:?} {texts:?}");
+            }
+        }
+    }
+    // A subject of a strong colour of its own is set in no palette against it; a cozy nook
+    // never in a studio's white; a room at first light is never lit by neon.
+    let palette = lib
+        .categories
+        .iter()
+        .position(|c| c.name == "palette")
+        .unwrap();
+    for (d, never) in [
+        ("pancakes with blueberries and syrup", &[][..]),
+        ("a golden retriever in a park", &[][..]),
+        (
+            "a cozy reading nook",
+            &["clean whites and soft neutral", "clean, even light"][..],
+        ),
+        ("a cafe at first light", &["neon"][..]),
+        ("a harbor at noon", &["dappled"][..]),
+        ("a sailboat on the open sea", &["dappled"][..]),
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..200u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            let texts = picked_texts(&lib, &scene);
+            assert!(
+                !never.iter().any(|n| texts.iter().any(|t| t.contains(n))),
+                "{d} seed {seed}: {texts:?}"
+            );
+            if never.is_empty() {
+                assert!(
+                    !drawn(&scene).iter().any(|(c, _)| *c == palette),
+                    "{d} seed {seed}: a palette against the subject's own colour: {texts:?}"
+                );
+            }
+        }
+    }
+}
