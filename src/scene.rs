@@ -2397,12 +2397,7 @@ fn world_line(lib: &Library, world: &[u8]) -> String {
 /// above a close one), and a pin none of whose values the template can hold ("a close-up" of
 /// the open sea, whose every slot is written for a view) leaves the axis to the template.
 /// Returns the pins so left.
-fn apply_user_pins(
-    lib: &Library,
-    t: &SceneTemplate,
-    plan: &Plan,
-    state: &mut State,
-) -> Vec<usize> {
+fn apply_user_pins(lib: &Library, t: &SceneTemplate, plan: &Plan, state: &mut State) -> Vec<usize> {
     let mut left = Vec::new();
     for (k, p) in plan.world_pins.iter().enumerate() {
         let a = &lib.world.axes[p.axis];
