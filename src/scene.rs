@@ -1785,7 +1785,7 @@ pub fn build_with(
     let mut template_state = State::default();
     template_state.add(&t.tags, &t.blocks);
     template_state.blocks.union_with(&t.world_blocks);
-    apply_user_pins(lib, plan, &mut template_state);
+    apply_user_pins(lib, t, plan, &mut template_state);
     let mut pinned_state = template_state.clone();
     // Of the entries a phrase names, those that fit what the words say outright come first
     // ("a luxury wristwatch" is not the one on a worn strap, "his" coat is a man's).
@@ -2239,7 +2239,22 @@ pub fn build_with(
     // The user's words win: on an axis they pin, their values replace whatever the template,
     // pinned entries or implied tags asked of it.
     state.blocks.union_with(&t.world_blocks);
-    apply_user_pins(lib, plan, &mut state);
+    for k in apply_user_pins(lib, t, plan, &mut state) {
+        if explain {
+            let p = &plan.world_pins[k];
+            let a = &lib.world.axes[p.axis];
+            notes.push(format!(
+                "the template `{}` cannot hold {}={}: the axis is left to it",
+                t.name,
+                a.name,
+                p.values
+                    .iter()
+                    .map(|&v| a.values[v as usize].name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("|")
+            ));
+        }
+    }
     let base_state = state.clone();
     // What the scene already says: the user's subject and the pinned entries.
     scratch.base_words.clear();
@@ -2482,17 +2497,37 @@ fn world_line(lib: &Library, world: &[u8]) -> String {
 }
 
 /// Holds each world axis the user's words pin to the values they allow, replacing whatever
-/// else the state asked of that axis: the user's words win.
-fn apply_user_pins(lib: &Library, plan: &Plan, state: &mut State) {
-    for p in &plan.world_pins {
+/// else the state asked of that axis: the user's words win. Only the template's own tags narrow
+/// them: of the values a phrase allows ("seen from above": close up or from the air), those the
+/// template can hold are kept (a city seen from above is an aerial view, a plate seen from
+/// above a close one), and a pin none of whose values the template can hold ("a close-up" of
+/// the open sea, whose every slot is written for a view) leaves the axis to the template.
+/// Returns the pins so left.
+fn apply_user_pins(lib: &Library, t: &SceneTemplate, plan: &Plan, state: &mut State) -> Vec<usize> {
+    let mut left = Vec::new();
+    for (k, p) in plan.world_pins.iter().enumerate() {
         let a = &lib.world.axes[p.axis];
+        let fits: Vec<u8> = p
+            .values
+            .iter()
+            .copied()
+            .filter(|&v| {
+                let v = &a.values[v as usize];
+                !t.world_blocks.contains(v.tag) && !t.filter_tags.intersects(&v.blocks)
+            })
+            .collect();
+        if fits.is_empty() {
+            left.push(k);
+            continue;
+        }
         for tag in a.mask.iter() {
             state.blocks.remove(tag);
         }
         state
             .blocks
-            .union_with(&lib.world.pin_blocks(p.axis, &p.values));
+            .union_with(&lib.world.pin_blocks(p.axis, &fits));
     }
+    left
 }
 
 /// How many feasible-value sets a scratch keeps (a description whose phrases name several

@@ -3309,3 +3309,161 @@ fn palettes_and_light_follow_the_hour_the_light_and_the_ground() {
         }
     }
 }
+
+/// The tags of every entry a scene drew, one list per entry, with its text.
+fn picked_tags(lib: &Library, scene: &Scene) -> Vec<(String, Vec<String>)> {
+    drawn(scene)
+        .into_iter()
+        .map(|(c, e)| {
+            let en = &lib.categories[c].entries[e];
+            (en.text.to_string(), en.tag_names.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn the_framing_holds_the_scale_of_what_it_shows() {
+    let lib = Library::builtin().unwrap();
+    // (description, scales its world may never take)
+    for (d, never) in [
+        ("a hummingbird at a flower", &["wide", "aerial"][..]),
+        ("a tiny mouse in the grass", &["wide", "aerial"][..]),
+        (
+            "a minimalist scandinavian living room",
+            &["close", "aerial"][..],
+        ),
+        ("a cozy farmhouse kitchen", &["close", "aerial"][..]),
+        (
+            "a busy tokyo crosswalk seen from above",
+            &["close", "mid", "wide"][..],
+        ),
+        ("a pizza seen from above", &["mid", "wide", "aerial"][..]),
+        (
+            "a wide view of rolling lavender fields",
+            &["close", "mid", "aerial"][..],
+        ),
+        ("aerial view of a coastline", &["close", "mid", "wide"][..]),
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..200u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            let scale = value_of(&lib, &scene, "scale");
+            assert!(
+                !never.contains(&scale.as_str()),
+                "{d} seed {seed}: scale={scale}"
+            );
+            for (text, tags) in picked_tags(&lib, &scene) {
+                // An entry that names scales fits only those; from the air nothing at street
+                // level shows.
+                let named: Vec<&String> = tags
+                    .iter()
+                    .filter(|t| ["close", "mid", "wide", "aerial"].contains(&t.as_str()))
+                    .collect();
+                assert!(
+                    named.is_empty() || named.iter().any(|t| **t == scale),
+                    "{d} seed {seed}: \"{text}\" in a {scale} view"
+                );
+                assert!(
+                    !(scale == "aerial" && tags.iter().any(|t| t == "street-level")),
+                    "{d} seed {seed}: \"{text}\" seen from the air"
+                );
+                assert!(
+                    !text.contains("telephoto") || scale != "wide",
+                    "{d} seed {seed}: {text}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn fine_details_stay_out_of_distant_views() {
+    let lib = Library::builtin().unwrap();
+    for (d, never) in [
+        (
+            "a flock of flamingos in a lagoon",
+            &["barring on every feather", "feathers catching"][..],
+        ),
+        (
+            "a sailboat on the open sea",
+            &["seaweed", "barnacles", "wave-worn stone"][..],
+        ),
+        (
+            "a wide view of a dawn mountain lake",
+            &["butterflies drifting", "seed heads"][..],
+        ),
+        (
+            "a distant view of a tuscan farmhouse at sunset",
+            &["moss softening", "by the door"][..],
+        ),
+        (
+            "an owl on a branch",
+            &["shadow stretching from its feet"][..],
+        ),
+        ("a sleeping dog in a meadow", &["tracks"][..]),
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..300u64 {
+            let texts = entry_texts(&lib, &build(&lib, &plan, seed, 0, false));
+            for t in &texts {
+                assert!(
+                    !never.iter().any(|n| t.contains(n)),
+                    "{d} seed {seed}: {texts:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn eye_contact_never_meets_a_profile_and_a_scene_has_one_placement() {
+    let lib = Library::builtin().unwrap();
+    for d in [
+        "a portrait of an old fisherman",
+        "a woman looking at the camera",
+        "a profile portrait of a jazz singer",
+        "a hummingbird at a flower",
+        "a fox in the snow",
+        "a vintage camera",
+        "",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..300u64 {
+            let picks = picked_tags(&lib, &build(&lib, &plan, seed, 0, false));
+            let has = |tag: &str| picks.iter().any(|(_, t)| t.iter().any(|x| x == tag));
+            assert!(
+                !(has("facing-viewer") && has("facing-away")),
+                "{d} seed {seed}: {picks:?}"
+            );
+            let placements = picks
+                .iter()
+                .filter(|(_, t)| t.iter().any(|x| x == "placement"))
+                .count();
+            assert!(placements <= 1, "{d} seed {seed}: {picks:?}");
+        }
+    }
+}
+
+#[test]
+fn a_framing_the_template_cannot_hold_leaves_its_slots_filled() {
+    let lib = Library::builtin().unwrap();
+    // "a close-up" of the open sea, "aerial" over a forest or a waterfall: the scene is still
+    // whole (before, the user's pin won and every slot written for a view stayed empty).
+    for d in [
+        "a close-up of a sailboat on the open sea",
+        "a close-up of a lavender field",
+        "drone shot of a forest in autumn",
+        "aerial view of a waterfall",
+        "aerial view of a medieval castle",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..100u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            let gaps: Vec<String> = scene_incoherence(&lib, &scene)
+                .into_iter()
+                .filter(|m| m.contains("that must be filled is empty"))
+                .collect();
+            assert!(gaps.is_empty(), "{d} seed {seed}: {gaps:?}");
+        }
+    }
+}
