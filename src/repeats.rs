@@ -52,23 +52,34 @@ pub fn hash(stem: &str) -> u32 {
     fnv1a(stem)
 }
 
-/// The content words said so far in a scene, with a 256-bit summary that answers "not said"
-/// for most words without looking at the list (every candidate entry of every slot asks).
+/// The content words said so far in a scene, with a 1024-bit summary that answers "not said"
+/// for most words without looking at the list (every candidate entry of every slot asks). A
+/// scene says dozens of content words, so a smaller summary answers "maybe" often, and each
+/// "maybe" searches the list.
 #[derive(Debug, Clone, Default)]
 pub struct Said {
     words: Vec<u32>,
-    bits: [u64; 4],
+    bits: [u64; SAID_WORDS],
+}
+
+/// Words of the summary in a [`Said`].
+const SAID_WORDS: usize = 16;
+
+/// Where word `w` sits in the summary: (word, bit).
+fn said_bit(w: u32) -> (usize, u64) {
+    ((w >> 6) as usize % SAID_WORDS, 1 << (w & 63))
 }
 
 impl Said {
     pub fn clear(&mut self) {
         self.words.clear();
-        self.bits = [0; 4];
+        self.bits = [0; SAID_WORDS];
     }
 
     pub fn extend(&mut self, words: &[u32]) {
         for &w in words {
-            self.bits[(w >> 6 & 3) as usize] |= 1 << (w & 63);
+            let (i, bit) = said_bit(w);
+            self.bits[i] |= bit;
         }
         self.words.extend_from_slice(words);
     }
@@ -83,7 +94,8 @@ impl Said {
     /// Whether any of `words` was said already.
     pub fn repeats(&self, words: &[u32]) -> bool {
         words.iter().any(|&w| {
-            self.bits[(w >> 6 & 3) as usize] & (1 << (w & 63)) != 0 && self.words.contains(&w)
+            let (i, bit) = said_bit(w);
+            self.bits[i] & bit != 0 && self.words.contains(&w)
         })
     }
 }
