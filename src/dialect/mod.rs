@@ -637,6 +637,60 @@ mod tests {
 
     use super::*;
 
+    /// The oracle of [`framing_aspect`]: every text lower-cased, every phrase searched anew.
+    fn framing_aspect_simple(texts: &[&str]) -> Option<&'static str> {
+        let kind = |a: &str| match a {
+            "1:1" => 0,
+            "2:3" => 1,
+            _ => 2,
+        };
+        let mut found: Option<&'static str> = None;
+        for text in texts {
+            for &(phrase, aspect) in FRAMING {
+                if contains_phrase(text, phrase) {
+                    match found {
+                        None => found = Some(aspect),
+                        Some(f) if kind(f) != kind(aspect) => return None,
+                        Some(f) if f == "16:9" && aspect == "21:9" => found = Some(aspect),
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// The searchers built once answer as the plain search, on every built-in entry alone, on
+    /// neighbouring entries together, and on texts made of framing phrases.
+    #[test]
+    fn framing_aspect_matches_the_plain_search() {
+        let lib = Library::builtin().unwrap();
+        let texts: Vec<&str> = lib
+            .categories
+            .iter()
+            .flat_map(|c| c.entries.iter().map(|e| e.text.as_str()))
+            .collect();
+        let mut framed = 0;
+        for w in texts.windows(3) {
+            for t in [&w[..1], w] {
+                let a = framing_aspect(t);
+                assert_eq!(a, framing_aspect_simple(t), "{t:?}");
+                framed += usize::from(a.is_some());
+            }
+        }
+        assert!(framed > 0);
+        let phrases: Vec<String> = FRAMING
+            .iter()
+            .map(|(p, _)| format!("A {}, X", p.to_uppercase()))
+            .collect();
+        for w in phrases.windows(2) {
+            let t: Vec<&str> = w.iter().map(String::as_str).collect();
+            assert_eq!(framing_aspect(&t), framing_aspect_simple(&t), "{t:?}");
+            assert_eq!(framing_aspect(&t[..1]), framing_aspect_simple(&t[..1]));
+            assert!(framing_aspect(&t[..1]).is_some(), "{t:?}");
+        }
+    }
+
     /// `write_prompt` is a shortcut, never a different text.
     #[test]
     fn write_prompt_writes_the_same_prompt() {
