@@ -415,7 +415,7 @@ static FRAMING_FINDERS: std::sync::LazyLock<FramingFinders> =
     std::sync::LazyLock::new(|| FramingFinders {
         words: FRAMING_WORDS
             .iter()
-            .map(|w| memchr::memmem::Finder::new(w))
+            .map(memchr::memmem::Finder::new)
             .collect(),
         phrases: FRAMING
             .iter()
