@@ -7,7 +7,8 @@
 //! ("light") are left out.
 
 /// Words that may repeat: function words and the vocabulary of light and colour that the
-/// light, time and palette each use in their own sense.
+/// light, time and palette each use in their own sense. Kept in byte order: it is searched by
+/// bisection (every word of every entry is looked up at load; a test holds the order).
 const MAY_REPEAT: &[&str] = &[
     "about", "above", "across", "after", "against", "along", "around", "away", "before", "behind",
     "below", "beside", "between", "beyond", "color", "colors", "colour", "colours", "down", "each",
@@ -26,7 +27,12 @@ const SHARED_NOUNS: &[&str] = &[
 
 /// Whether `lower` is a function word: one that never carries a topic.
 pub fn is_function_word(lower: &str) -> bool {
-    MAY_REPEAT.contains(&lower) && !SHARED_NOUNS.contains(&lower)
+    may_repeat(lower) && !SHARED_NOUNS.contains(&lower)
+}
+
+/// Whether `lower` is one of [`MAY_REPEAT`].
+fn may_repeat(lower: &str) -> bool {
+    MAY_REPEAT.binary_search(&lower).is_ok()
 }
 
 /// The hashed content words of `text`, appended to `out`: each word folded to its topic (see
@@ -34,13 +40,13 @@ pub fn is_function_word(lower: &str) -> bool {
 pub fn content_words(text: &str, out: &mut Vec<u32>) {
     for lower in crate::topics::words(text) {
         let lower = lower.trim_end_matches("'s");
-        if MAY_REPEAT.contains(&lower) {
+        if may_repeat(lower) {
             continue;
         }
         let Some(stem) = crate::topics::stem(lower) else {
             continue;
         };
-        if MAY_REPEAT.contains(&stem.as_str()) {
+        if may_repeat(&stem) {
             continue;
         }
         out.push(fnv1a(&stem));
@@ -52,23 +58,34 @@ pub fn hash(stem: &str) -> u32 {
     fnv1a(stem)
 }
 
-/// The content words said so far in a scene, with a 256-bit summary that answers "not said"
-/// for most words without looking at the list (every candidate entry of every slot asks).
+/// The content words said so far in a scene, with a 1024-bit summary that answers "not said"
+/// for most words without looking at the list (every candidate entry of every slot asks). A
+/// scene says dozens of content words, so a smaller summary answers "maybe" often, and each
+/// "maybe" searches the list.
 #[derive(Debug, Clone, Default)]
 pub struct Said {
     words: Vec<u32>,
-    bits: [u64; 4],
+    bits: [u64; SAID_WORDS],
+}
+
+/// Words of the summary in a [`Said`].
+const SAID_WORDS: usize = 16;
+
+/// Where word `w` sits in the summary: (word, bit).
+fn said_bit(w: u32) -> (usize, u64) {
+    ((w >> 6) as usize % SAID_WORDS, 1 << (w & 63))
 }
 
 impl Said {
     pub fn clear(&mut self) {
         self.words.clear();
-        self.bits = [0; 4];
+        self.bits = [0; SAID_WORDS];
     }
 
     pub fn extend(&mut self, words: &[u32]) {
         for &w in words {
-            self.bits[(w >> 6 & 3) as usize] |= 1 << (w & 63);
+            let (i, bit) = said_bit(w);
+            self.bits[i] |= bit;
         }
         self.words.extend_from_slice(words);
     }
@@ -83,7 +100,8 @@ impl Said {
     /// Whether any of `words` was said already.
     pub fn repeats(&self, words: &[u32]) -> bool {
         words.iter().any(|&w| {
-            self.bits[(w >> 6 & 3) as usize] & (1 << (w & 63)) != 0 && self.words.contains(&w)
+            let (i, bit) = said_bit(w);
+            self.bits[i] & bit != 0 && self.words.contains(&w)
         })
     }
 }
@@ -111,6 +129,52 @@ mod tests {
         let mut said = Said::default();
         said.extend(used);
         said.repeats(words)
+    }
+
+    /// The word lists searched by bisection are in strict byte order, so the search answers as
+    /// a plain scan of the list would, for every word of the built-in library.
+    #[test]
+    fn bisected_word_lists_are_sorted() {
+        for list in [MAY_REPEAT, crate::topics::SHORT_STOP] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
+        }
+        let lib = crate::library::Library::builtin().unwrap();
+        for c in &lib.categories {
+            for e in &c.entries {
+                for w in crate::topics::words(&e.text) {
+                    assert_eq!(may_repeat(&w), MAY_REPEAT.contains(&w.as_str()), "{w}");
+                }
+            }
+        }
+    }
+
+    /// The summary only answers "not said" early: `repeats` says what a search of the whole
+    /// list says, for scenes of up to 200 words.
+    #[test]
+    fn said_answers_as_the_list() {
+        let mut x: u32 = 0x9e37_79b9;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        let mut hits = 0;
+        for n in [0, 1, 10, 60, 200] {
+            let used: Vec<u32> = (0..n).map(|_| next()).collect();
+            let mut said = Said::default();
+            said.extend(&used);
+            for k in 0..2000 {
+                let w = if k % 3 == 0 && n > 0 {
+                    used[k % n]
+                } else {
+                    next()
+                };
+                assert_eq!(said.repeats(&[w]), used.contains(&w));
+                hits += usize::from(used.contains(&w));
+            }
+        }
+        assert!(hits > 1000);
     }
 
     #[test]

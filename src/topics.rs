@@ -10,8 +10,9 @@
 //! own words, so that a slot prefers entries whose topics neither the body nor another slot
 //! has said, and a frame ("The light is …") never gets a value that says its own head word.
 
-/// Three-letter words that carry no topic (shorter words never do).
-const SHORT_STOP: &[&str] = &[
+/// Three-letter words that carry no topic (shorter words never do). Kept in byte order: it is
+/// searched by bisection (a test in `repeats` holds the order).
+pub(crate) const SHORT_STOP: &[&str] = &[
     "ago", "all", "and", "any", "are", "big", "but", "can", "did", "end", "far", "few", "for",
     "get", "got", "had", "has", "her", "him", "his", "how", "its", "let", "low", "may", "new",
     "nor", "not", "now", "off", "old", "one", "our", "out", "own", "per", "put", "saw", "say",
@@ -50,7 +51,7 @@ pub fn stem(lower: &str) -> Option<String> {
         return (w.len() >= 4).then(|| w.to_string());
     }
     if w.len() == 3 {
-        return (!SHORT_STOP.contains(&w)).then(|| w.to_string());
+        return SHORT_STOP.binary_search(&w).is_err().then(|| w.to_string());
     }
     let b = w.as_bytes();
     let n = b.len();

@@ -437,33 +437,64 @@ const FRAMING_WORDS: &[&str] = &[
     "square",
 ];
 
+/// Searchers for [`FRAMING_WORDS`] and for the phrases of [`FRAMING`], built once: every record
+/// asks for its aspect, and building a searcher costs more than most of its searches.
+struct FramingFinders {
+    words: Vec<memchr::memmem::Finder<'static>>,
+    phrases: Vec<memchr::memmem::Finder<'static>>,
+}
+
+static FRAMING_FINDERS: std::sync::LazyLock<FramingFinders> =
+    std::sync::LazyLock::new(|| FramingFinders {
+        words: FRAMING_WORDS
+            .iter()
+            .map(memchr::memmem::Finder::new)
+            .collect(),
+        phrases: FRAMING
+            .iter()
+            .map(|(p, _)| memchr::memmem::Finder::new(p))
+            .collect(),
+    });
+
 fn framing_aspect(texts: &[&str]) -> Option<&'static str> {
+    thread_local! {
+        static LOW: std::cell::RefCell<String> = std::cell::RefCell::default();
+    }
+    let finders = &*FRAMING_FINDERS;
     let mut found: Option<&'static str> = None;
     let kind = |a: &str| match a {
         "1:1" => 0,
         "2:3" => 1,
         _ => 2,
     };
-    for text in texts {
-        // Most texts name no frame at all: one lower-casing and a few substring tests rule
-        // them out before the phrase-by-phrase search (every record asks for its aspect).
-        let low = text.to_ascii_lowercase();
-        if !FRAMING_WORDS.iter().any(|w| low.contains(w)) {
-            continue;
-        }
-        for &(phrase, aspect) in FRAMING {
-            if shows_lower(&low, phrase) {
-                match found {
-                    None => found = Some(aspect),
-                    Some(f) if kind(f) != kind(aspect) => return None,
-                    // The widest of one kind: "a cinematic panorama" is 21:9.
-                    Some(f) if f == "16:9" && aspect == "21:9" => found = Some(aspect),
-                    Some(_) => {}
+    LOW.with_borrow_mut(|low| {
+        for text in texts {
+            // Most texts name no frame at all: one lower-casing and a few substring tests rule
+            // them out before the phrase-by-phrase search (every record asks for its aspect).
+            low.clear();
+            low.push_str(text);
+            low.make_ascii_lowercase();
+            if !finders
+                .words
+                .iter()
+                .any(|w| w.find(low.as_bytes()).is_some())
+            {
+                continue;
+            }
+            for (&(_, aspect), finder) in FRAMING.iter().zip(&finders.phrases) {
+                if shows_found(low.as_bytes(), finder) {
+                    match found {
+                        None => found = Some(aspect),
+                        Some(f) if kind(f) != kind(aspect) => return None,
+                        // The widest of one kind: "a cinematic panorama" is 21:9.
+                        Some(f) if f == "16:9" && aspect == "21:9" => found = Some(aspect),
+                        Some(_) => {}
+                    }
                 }
             }
         }
-    }
-    found
+        found
+    })
 }
 
 /// Per library entry, the rows of [`negative::CANCELS`] its text shows, counted once when a
@@ -528,10 +559,15 @@ fn shows_lower(text: &str, phrase: &str) -> bool {
     if phrase.is_empty() {
         return false;
     }
+    shows_found(text.as_bytes(), &memchr::memmem::Finder::new(phrase))
+}
+
+/// [`shows_lower`] with the phrase's searcher already built (the phrase is not empty).
+fn shows_found(t: &[u8], finder: &memchr::memmem::Finder) -> bool {
     let word = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
-    let (t, p) = (text.as_bytes(), phrase.as_bytes());
+    let p = finder.needle();
     let (first_word, last_word) = (word(p[0]), word(p[p.len() - 1]));
-    memchr::memmem::find_iter(t, p).any(|i| {
+    finder.find_iter(t).any(|i| {
         let end = i + p.len();
         (i == 0 || !first_word || !word(t[i - 1]))
             && (end == t.len() || !last_word || !word(t[end]))
@@ -633,6 +669,60 @@ mod tests {
     }
 
     use super::*;
+
+    /// The oracle of [`framing_aspect`]: every text lower-cased, every phrase searched anew.
+    fn framing_aspect_simple(texts: &[&str]) -> Option<&'static str> {
+        let kind = |a: &str| match a {
+            "1:1" => 0,
+            "2:3" => 1,
+            _ => 2,
+        };
+        let mut found: Option<&'static str> = None;
+        for text in texts {
+            for &(phrase, aspect) in FRAMING {
+                if contains_phrase(text, phrase) {
+                    match found {
+                        None => found = Some(aspect),
+                        Some(f) if kind(f) != kind(aspect) => return None,
+                        Some(f) if f == "16:9" && aspect == "21:9" => found = Some(aspect),
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// The searchers built once answer as the plain search, on every built-in entry alone, on
+    /// neighbouring entries together, and on texts made of framing phrases.
+    #[test]
+    fn framing_aspect_matches_the_plain_search() {
+        let lib = Library::builtin().unwrap();
+        let texts: Vec<&str> = lib
+            .categories
+            .iter()
+            .flat_map(|c| c.entries.iter().map(|e| e.text.as_str()))
+            .collect();
+        let mut framed = 0;
+        for w in texts.windows(3) {
+            for t in [&w[..1], w] {
+                let a = framing_aspect(t);
+                assert_eq!(a, framing_aspect_simple(t), "{t:?}");
+                framed += usize::from(a.is_some());
+            }
+        }
+        assert!(framed > 0);
+        let phrases: Vec<String> = FRAMING
+            .iter()
+            .map(|(p, _)| format!("A {}, X", p.to_uppercase()))
+            .collect();
+        for w in phrases.windows(2) {
+            let t: Vec<&str> = w.iter().map(String::as_str).collect();
+            assert_eq!(framing_aspect(&t), framing_aspect_simple(&t), "{t:?}");
+            assert_eq!(framing_aspect(&t[..1]), framing_aspect_simple(&t[..1]));
+            assert!(framing_aspect(&t[..1]).is_some(), "{t:?}");
+        }
+    }
 
     /// `write_prompt` is a shortcut, never a different text.
     #[test]
