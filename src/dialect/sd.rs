@@ -44,6 +44,9 @@ use crate::tokens::{ClipTokenizer, TokenCounter};
 /// 75 content tokens: one CLIP chunk of 77 without its start and end markers.
 pub const DEFAULT_MAX_TOKENS: u32 = 75;
 
+/// The quality tag a prompt ends with when the user typed no rating tags of their own.
+pub const DEFAULT_QUALITY: &str = "highly detailed";
+
 /// The least emphasis, in hundredths, of what the user asked for (`(…:1.2)`).
 pub const ASKED_EMPHASIS: u32 = 120;
 
@@ -373,6 +376,27 @@ impl Sd {
             .map(|f| f.raw)
             .collect();
         out[head..].sort_by_key(|f| !raised.contains(&f.raw));
+        // Without rating tags of the user's own, the prompt ends with the one quality tag
+        // Stable Diffusion users write almost everywhere; it is the first thing a tight budget
+        // drops, and a scene tag that already says "detail" stands in for it (see
+        // `drop_doubles`, which keeps the earlier of two tags sharing a word).
+        if scene.quality.is_none() {
+            let tags = Tags::new(
+                self.counter,
+                DEFAULT_QUALITY,
+                vec![Cow::Borrowed(DEFAULT_QUALITY)],
+                self.comma,
+            );
+            let cost = tags.plain;
+            out.push(Fragment {
+                raw: DEFAULT_QUALITY,
+                tags,
+                emphasis: None,
+                cost,
+                asked: false,
+                aspect: None,
+            });
+        }
         // The user's rating tags ("masterpiece, best quality") come right after the subject,
         // so they are the last thing a tight budget drops.
         if let Some(q) = &scene.quality {
@@ -441,7 +465,12 @@ impl Dialect for Sd {
         }
         drop_doubles(&mut frags);
         let keep = choose(&frags, self.max_tokens);
-        let dropped = keep.iter().filter(|k| !**k).count();
+        // The default quality tag is ours, not the scene's: leaving it out drops nothing.
+        let dropped = frags
+            .iter()
+            .zip(&keep)
+            .filter(|(f, k)| !**k && !std::ptr::eq(f.raw, DEFAULT_QUALITY))
+            .count();
         if self.strict && dropped > 0 {
             return Err(Error::Usage(format!(
                 "the prompt needs {} tokens, over the budget of {} (--strict forbids dropping tags; \
@@ -1233,6 +1262,36 @@ bodies: ["{{ subject }} {{ time }} {{ weather }} {{ light }} {{ composition }} {
             );
             assert!(w.negative.starts_with("gulls, "), "{}", w.negative);
         }
+    }
+
+    #[test]
+    fn a_prompt_ends_with_the_default_quality_tag_unless_the_user_rated_it() {
+        let lib = test_library();
+        let d = sd(&lib, 75);
+        let s = scene::build(&lib, &Plan::new(&lib, "", None).unwrap(), 1, 0, false);
+        let w = d.write(&lib, &s).unwrap();
+        assert!(w.prompt.ends_with(", highly detailed"), "{}", w.prompt);
+        let rated = Plan::new(&lib, "a fox, masterpiece, best quality", None).unwrap();
+        let s = scene::build(&lib, &rated, 1, 0, false);
+        let w = d.write(&lib, &s).unwrap();
+        assert!(w.prompt.contains("best quality"), "{}", w.prompt);
+        assert!(!w.prompt.contains("highly detailed"), "{}", w.prompt);
+        // A budget with no room for it leaves it out, and that is no dropped tag.
+        let all = d
+            .write(
+                &lib,
+                &scene::build(&lib, &Plan::new(&lib, "", None).unwrap(), 1, 0, false),
+            )
+            .unwrap();
+        let tight = sd(&lib, all.tokens.unwrap() - 1);
+        let w = tight
+            .write(
+                &lib,
+                &scene::build(&lib, &Plan::new(&lib, "", None).unwrap(), 1, 0, false),
+            )
+            .unwrap();
+        assert!(!w.prompt.contains("highly detailed"), "{}", w.prompt);
+        assert_eq!(w.params.unwrap()["dropped"], 0);
     }
 
     #[test]
