@@ -1152,7 +1152,8 @@ bodies: ["{{ subject }} {{ time }} {{ weather }} {{ light }} {{ composition }} {
         assert_eq!(w.prompt, expected);
         assert_eq!(w.tokens, Some(max));
         assert_eq!(w.params.unwrap()["dropped"], 1);
-        // With room for everything, nothing is dropped and the order stays.
+        // With room for everything, nothing is dropped and the order stays; the default
+        // quality tag comes last.
         let w = sd(&lib, 75).write(&lib, &s).unwrap();
         assert!(
             w.prompt.contains("floor, soft light, a warm wind"),
@@ -1161,7 +1162,7 @@ bodies: ["{{ subject }} {{ time }} {{ weather }} {{ light }} {{ composition }} {
         );
         assert!(
             w.prompt
-                .ends_with("fields of hay, wide shot, weathered wood"),
+                .ends_with("fields of hay, wide shot, weathered wood, highly detailed"),
             "{}",
             w.prompt
         );
