@@ -1837,6 +1837,9 @@ pub fn build_with(
                 }
             })
             .collect();
+        // A phrase whose entries all clash with what is pinned before keeps its words in the
+        // subject (below): the user said both, and only the first becomes the scene's.
+        let fits_pins = !fitting.is_empty();
         let usable = if fitting.is_empty() { usable } else { fitting };
         // Entries that leave every later phrase something to name: "portrait" in "a portrait
         // of an old farmer" never picks a head-and-shoulders crop that hides the farmer's
@@ -1943,7 +1946,9 @@ pub fn build_with(
                 && plan.description[plan.words[0].start..start].contains([',', ';'])
                 && !plan.description[start..].contains([',', ';'])
         };
-        let shown = !showing.is_empty() || framing || (set_off && Some(slot) != subject_slot_index);
+        let shown = !showing.is_empty()
+            || framing
+            || (fits_pins && set_off && Some(slot) != subject_slot_index);
         pinned_spans.push((si, slot, shown && !keeps_words));
         pinned_entry.push((si, (c, e)));
         let en = &lib.categories[c].entries[e];
