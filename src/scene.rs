@@ -2050,7 +2050,12 @@ pub fn build_with(
         if explain {
             notes.push(format!("the idea is shown as \"{scene}\""));
         }
-        remainder = format!("{remainder}: {scene}");
+        // The scene follows the idea itself, before anything the user set off after a comma
+        // ("nostalgia, painted in oil" is "nostalgia: a carousel…, painted in oil").
+        remainder = match remainder.split_once(", ") {
+            Some((idea, rest)) => format!("{idea}: {scene}, {rest}"),
+            None => format!("{remainder}: {scene}"),
+        };
     }
     if !remainder.is_empty() {
         if let Some(ss) = subject_slot {

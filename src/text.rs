@@ -429,6 +429,10 @@ pub fn with_article_into(phrase: &str, out: &mut String) {
             break;
         }
         last = w;
+        // A comma or colon closes the noun phrase ("nostalgia: a carousel…").
+        if w.ends_with([',', ':', ';']) {
+            break;
+        }
     }
     let l = ascii_lower(last, &mut buf).unwrap_or("");
     let l = l.trim_end_matches(|c: char| !c.is_alphanumeric());
@@ -497,14 +501,19 @@ fn with_article_general(p: &str) -> String {
     {
         return p.to_string();
     }
-    // The head noun phrase ends at a preposition or a participle ("crystals feathering…").
+    // The head noun phrase ends at a preposition or a participle ("crystals feathering…"), or
+    // with a word a comma or colon closes.
+    let mut closed = false;
     let head: Vec<&str> = p
         .split_whitespace()
         .enumerate()
         .take_while(|(i, w)| {
             let l = w.to_lowercase();
-            !is_preposition(l.as_str())
-                && (*i == 0 || !(l.ends_with("ing") && l.len() > 5 && !is_ing_head(l.as_str())))
+            let open = !closed
+                && !is_preposition(l.as_str())
+                && (*i == 0 || !(l.ends_with("ing") && l.len() > 5 && !is_ing_head(l.as_str())));
+            closed = w.ends_with([',', ':', ';']);
+            open
         })
         .map(|(_, w)| w)
         .collect();
@@ -1683,6 +1692,16 @@ mod tests {
             "lavender fields in provence"
         );
         assert_eq!(with_article("the sea"), "the sea");
+        // A comma or colon closes the head: the idea takes no article, plurals none.
+        assert_eq!(
+            with_article("nostalgia: an old carousel, painted in oil"),
+            "nostalgia: an old carousel, painted in oil"
+        );
+        assert_eq!(
+            with_article("apples, freshly picked"),
+            "apples, freshly picked"
+        );
+        assert_eq!(with_article("fox, ears pricked"), "a fox, ears pricked");
         assert_eq!(with_article("unicorn"), "a unicorn");
         assert_eq!(with_article("hour of calm"), "an hour of calm");
         assert_eq!(with_article("ukiyo-e print"), "a ukiyo-e print");
