@@ -3472,3 +3472,127 @@ fn a_framing_the_template_cannot_hold_leaves_its_slots_filled() {
         }
     }
 }
+
+/// Whether `phrase` stands in `text` as whole words (case-insensitive).
+fn mentions(text: &str, phrase: &str) -> bool {
+    let t = text.to_lowercase();
+    let p = phrase.to_lowercase();
+    t.match_indices(&p).any(|(i, _)| {
+        let before = t[..i].chars().next_back();
+        let after = t[i + p.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// Blind review 19: "There is a few high wisps of cloud", "at sundown, with evening coming
+/// on, with clouds racing". The weather joins the opening sentence; no time phrase says "with".
+#[test]
+fn the_weather_joins_a_sentence_and_never_follows_a_with() {
+    let lib = Library::builtin().unwrap();
+    let time = lib
+        .categories
+        .iter()
+        .find(|c| c.name == "time_of_day")
+        .unwrap();
+    for e in &time.entries {
+        assert!(!mentions(&e.text, "with"), "{}", e.text);
+    }
+    for t in ["forest", "landscape", "waterfall", "scifi"] {
+        for p in batch_prompts(t, 300) {
+            assert!(!p.contains("There is "), "{t}: {p}");
+        }
+    }
+}
+
+/// A sleeping subject is never watchful, never meets the viewer's eye and has no bright eyes.
+#[test]
+fn a_sleeping_subject_is_not_watchful() {
+    for d in [
+        "pencil sketch of a sleeping dog",
+        "a cat asleep on a sunny windowsill",
+        "a fox dozing in the grass",
+        "an old man napping in a deckchair",
+    ] {
+        for p in prompts(d, 120) {
+            for w in [
+                "watchful",
+                "expectant",
+                "every sense awake",
+                "catchlights",
+                "looking straight at the viewer",
+                "ears pricked",
+            ] {
+                assert!(!mentions(&p, w), "{d}: {p}");
+            }
+        }
+    }
+}
+
+/// Fog hides the distance: no ridgelines layered into it, no geese across the sky, no far
+/// strip of coast or sail far out on the water.
+#[test]
+fn fog_hides_the_far_view() {
+    for d in [
+        "a cyclist racing down a mountain road in heavy fog",
+        "a lighthouse in thick fog",
+        "a mountain lake in fog",
+        "a fishing boat on a foggy sea",
+    ] {
+        for p in prompts(d, 120) {
+            for w in [
+                "into the distance",
+                "crossing the sky",
+                "far horizon",
+                "far out on the water",
+                "low on the horizon",
+                "glittering on the high slopes",
+            ] {
+                assert!(!mentions(&p, w), "{d}: {p}");
+            }
+        }
+    }
+}
+
+/// Era and kind: no instant photo of Victorian London, no gold-ringed raptor's eyes on a
+/// hummingbird, no moonlight under a starless sky, no muddy yard in a heatwave.
+#[test]
+fn details_fit_the_era_the_animal_and_the_sky() {
+    for d in [
+        "a horse-drawn carriage on a cobbled street in victorian london",
+        "a medieval knight at a castle gate",
+    ] {
+        for p in prompts(d, 200) {
+            assert!(
+                !mentions(&p, "instant photo") && !mentions(&p, "polaroid"),
+                "{d}: {p}"
+            );
+        }
+    }
+    for p in prompts("a hummingbird hovering at a red flower", 200) {
+        assert!(!mentions(&p, "ringed in gold"), "{p}");
+    }
+    for t in ["waterfall", "landscape", "forest"] {
+        for p in batch_prompts(t, 400) {
+            assert!(
+                !(mentions(&p, "starless") && mentions(&p, "moon")),
+                "{t}: {p}"
+            );
+        }
+    }
+    for p in prompts("a tuscan farmhouse in a heatwave", 200) {
+        assert!(!mentions(&p, "muddy"), "{p}");
+    }
+}
+
+/// An idea with a medium set off after a comma: the idea takes no article and its scene
+/// follows it ("Nostalgia: an old carousel…, painted in oil").
+#[test]
+fn an_idea_keeps_its_scene_next_to_it() {
+    for d in ["nostalgia, painted in oil", "loneliness, in watercolor"] {
+        for p in prompts(d, 40) {
+            let head = d.split(',').next().unwrap();
+            assert!(!p.starts_with(&format!("A {head}")), "{p}");
+            assert!(!p.contains(&format!("{head}, ")), "{p}");
+        }
+    }
+}
