@@ -47,6 +47,9 @@ const BLUR: &[&str] = &[
     "tilt-shift",
     "long exposure",
     "long-exposure",
+    // "passers-by soft in the foreground", "a background that melts away into a soft blur"
+    "soft in the foreground",
+    "soft blur",
 ];
 /// What blurs the subject itself (bokeh and a shallow depth of field blur only the background).
 const SUBJECT_BLUR: &[&str] = &[
@@ -500,6 +503,7 @@ pub const CANCELS: &[(&str, Scope, &[&str])] = &[
         "oversaturated",
         Prompt,
         &[
+            "saturated",
             "over-saturated",
             "hypersaturated",
             "hyper-saturated",
@@ -1037,6 +1041,13 @@ mod tests {
         assert!(c("blurry", "portrait, shot wide open for creamy bokeh"));
         assert!(c("blurry", "a runner, motion blur"));
         assert!(c("out of focus", "soft focus, dreamy"));
+        // Blind review 19: the positive asked for these.
+        assert!(c(
+            "out of focus",
+            "a layered composition, passers-by soft in the foreground"
+        ));
+        assert!(c("oversaturated", "vibrant, saturated hues"));
+        assert!(!c("oversaturated", "muted, desaturated hues"));
         assert!(!c("blurry subject", "macro shot, creamy bokeh"));
         assert!(c("blurry subject", "a racing car, motion blur"));
         assert!(c("photograph", "black and white photo of a musician"));
