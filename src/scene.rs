@@ -3081,10 +3081,7 @@ fn idea_shown(
         .iter()
         .filter(|&&(_, slot, _)| slot == ss)
         .map(|&(si, _, _)| &plan.spans[si])
-        .find(|sp| {
-            sp.first == 0
-                || (sp.first == 1 && matches!(plan.words[0].folded.as_str(), "the" | "a" | "an"))
-        })
+        .find(|sp| sp.first == idea_opener(plan))
         .and_then(|sp| {
             let lead = format!("the {} of ", sp.folded.join(" "));
             let lower = text.to_lowercase();
@@ -3093,6 +3090,26 @@ fn idea_shown(
                 .then(|| text[lead.len()..].to_string())
         })
         .filter(|rest| !rest.is_empty())
+}
+
+/// How many words open a description before the idea it names: none ("nostalgia"), an
+/// article ("the loneliness of…"), or "the feeling of", "a sense of" and their like ("the
+/// feeling of hope after a long winter").
+fn idea_opener(plan: &Plan) -> usize {
+    let w: Vec<&str> = plan
+        .words
+        .iter()
+        .take(4)
+        .map(|w| w.folded.as_str())
+        .collect();
+    let article = |x: &str| matches!(x, "the" | "a" | "an");
+    let frame = |x: &str| matches!(x, "feeling" | "sense" | "spirit" | "idea" | "concept");
+    match w.as_slice() {
+        [a, f, "of", ..] if article(a) && frame(f) => 3,
+        [f, "of", ..] if frame(f) => 2,
+        [a, ..] if article(a) => 1,
+        _ => 0,
+    }
 }
 
 fn subject_range(

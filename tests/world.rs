@@ -3595,4 +3595,13 @@ fn an_idea_keeps_its_scene_next_to_it() {
             assert!(!p.contains(&format!("{head}, ")), "{p}");
         }
     }
+    // "The feeling of", "a sense of": the idea still gets a scene that shows it.
+    for (d, idea) in [
+        ("the feeling of hope after a long winter", "winter: "),
+        ("a sense of freedom", "freedom: "),
+    ] {
+        for p in prompts(d, 40) {
+            assert!(p.contains(idea), "{d}: {p}");
+        }
+    }
 }
