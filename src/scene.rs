@@ -369,10 +369,11 @@ impl Plan {
         // The idea, without the request around it ("give me a prompt for …").
         // A feeling alone gets a scene that shows it ("grief"), and a sentence reads as a
         // phrase ("a fisherman stands on a pier" → "a fisherman standing on a pier").
-        let description =
-            text::normalize_space(&crate::request::as_phrase(&crate::request::shown(
-                &crate::request::spelled_out(crate::request::idea(description)),
-            )));
+        let description = text::normalize_space(&crate::request::view_last(
+            &crate::request::as_phrase(&crate::request::shown(&crate::request::spelled_out(
+                crate::request::idea(description),
+            ))),
+        ));
         // A tag list's rating tags ("masterpiece, best quality") show nothing: they are kept
         // aside and written at the end, and only what the tags show is matched.
         let (description, quality) = match crate::request::split_quality_tags(&description) {

@@ -3667,6 +3667,11 @@ fn a_view_the_user_names_is_the_only_angle() {
             &above[..],
         ),
         ("a red fox curled up asleep, seen from above", &above[..]),
+        ("a child building a sandcastle, seen from above", &above[..]),
+        (
+            "a cat sleeping on a windowsill, seen from above",
+            &above[..],
+        ),
         ("a gothic cathedral seen from below", &below[..]),
         ("a lighthouse from below in a storm", &below[..]),
         ("a skyscraper from a low angle at dusk", &below[..]),
@@ -3682,6 +3687,46 @@ fn a_view_the_user_names_is_the_only_angle() {
                     };
                     assert!(ok.iter().any(says), "{d} seed {seed}: {text}");
                 }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_view_the_description_opens_with_is_said_after_what_it_shows() {
+    // Before: "A seen from above, a village, on a small rocky island…".
+    // The view stays in the words or goes to the framing that writes it; the subject comes
+    // first either way.
+    for (d, shown) in [
+        ("seen from above, a village", "a village"),
+        (
+            "From below, a lighthouse in a storm",
+            "a lighthouse in a storm",
+        ),
+        (
+            "aerial view, a harbour full of boats",
+            "a harbour full of boats",
+        ),
+        (
+            "Seen from above, two kayaks on a turquoise lake",
+            "two kayaks on a turquoise lake",
+        ),
+    ] {
+        for p in prompts(d, 12) {
+            let lower = p.to_lowercase();
+            assert!(lower.contains(shown), "{d}: {p}");
+            for bad in [
+                "a seen",
+                "a from",
+                "an aerial view, a",
+                "of seen",
+                "of from",
+                "view, a",
+                "above, a",
+                "above, two",
+                "below, a",
+            ] {
+                assert!(!lower.contains(bad), "{d}: {p}");
             }
         }
     }
