@@ -93,6 +93,14 @@ const NEIGHBOUR_WORDS: &[&[&str]] = &[
     &["topped", "with"],
 ];
 
+/// Axes a neighbour shares with the subject, since they hold for the whole frame: its hour,
+/// sky, light, season and climate, and the medium it is made in. "A sunny beach with a
+/// thunderstorm" still contradicts itself; "a cabin beside a lighthouse" does not.
+const SHARED_AXES: &[&str] = &[
+    "time", "hours", "weather", "light", "season", "climate", "skyview", "place", "medium", "look",
+    "colour",
+];
+
 /// Whether a neighbour phrase opens after word `after` and at or before word `at`.
 fn neighbour_between(ws: &[Word], after: usize, at: usize) -> bool {
     (after + 1..=at).any(|i| {
@@ -410,7 +418,9 @@ impl World {
                             // neighbour or a part of the subject ("a cabin beside a
                             // lighthouse", "ramen with a soft-boiled egg"): the subject's pin
                             // of the axis stands, and this is no contradiction.
-                            if neighbour_between(ws, old.last, pin.first) {
+                            if !SHARED_AXES.contains(&self.axes[axis].name.as_str())
+                                && neighbour_between(ws, old.last, pin.first)
+                            {
                                 continue;
                             }
                             // The more specific phrase wins ("space station" over "inside"),

@@ -3548,9 +3548,18 @@ fn a_neighbour_or_a_part_never_fights_the_subjects_pin() {
             );
         }
     }
-    // Two kinds the user really puts on one thing still contradict.
+    // Two kinds the user puts on one thing still contradict (quietly: a kind is a hint)…
     let (_, lost) = lib.world.pins(&words("a lighthouse church"));
     assert_eq!(lost.len(), 1, "{lost:?}");
+    // …and a neighbour under another sky or hour is warned about: the frame has one.
+    for d in [
+        "a sunny beach with a thunderstorm",
+        "a harbour at noon beside a midnight market",
+    ] {
+        let (_, lost) = lib.world.pins(&words(d));
+        assert_eq!(lost.len(), 1, "{d}: {lost:?}");
+        assert_eq!(pin_warnings(&lib, d).len(), 1, "{d}");
+    }
 }
 
 #[test]
