@@ -598,6 +598,67 @@ const BEFORE_NO_VERB: &[&str] = &[
     "morning", "he", "she", "it", "they", "i", "we", "you",
 ];
 
+/// Views a description may open with, set off by a comma ("seen from above, a village").
+const LEADING_VIEWS: &[&str] = &[
+    "seen from above",
+    "seen from below",
+    "seen from the air",
+    "seen from high above",
+    "viewed from above",
+    "viewed from below",
+    "from above",
+    "from below",
+    "from the air",
+    "from high above",
+    "from a low angle",
+    "from a high angle",
+    "aerial view",
+    "an aerial view",
+    "bird's-eye view",
+    "a bird's-eye view",
+    "bird's eye view",
+    "top-down view",
+    "top-down",
+    "top down",
+    "low angle",
+    "a low angle",
+    "high angle",
+];
+
+/// A view the description opens with is said after what it shows: "seen from above, a
+/// village" → "a village, seen from above", which reads after "a photo of" and as the subject.
+/// Anything else is returned as typed.
+pub(crate) fn view_last(text: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    for lead in LEADING_VIEWS {
+        let Some(head) = text.get(..lead.len()) else {
+            continue;
+        };
+        if !head.eq_ignore_ascii_case(lead) {
+            continue;
+        }
+        let Some(after) = text[lead.len()..].strip_prefix(',') else {
+            continue;
+        };
+        let shown = after.trim();
+        if !names_something(shown) {
+            return Cow::Borrowed(text);
+        }
+        let view = &text[..lead.len()];
+        let mut chars = view.chars();
+        let view: String = match chars.next() {
+            // A capital that only began the sentence.
+            Some(c) if chars.clone().next().is_some_and(char::is_lowercase) => {
+                c.to_lowercase().chain(chars).collect()
+            }
+            _ => view.to_string(),
+        };
+        let shown = shown.trim_end_matches(['.', ',', ';']);
+        return Cow::Owned(format!("{shown}, {view}"));
+    }
+    Cow::Borrowed(text)
+}
+
 /// Words that may follow a subject's verb: where it happens or what it acts on.
 const VERB_OBJECTS: &[&str] = &[
     "on", "in", "at", "by", "beside", "near", "under", "over", "along", "across", "through",
@@ -1081,6 +1142,38 @@ mod tests {
             "a fox while the snow falls",
         ] {
             assert_eq!(as_phrase(typed), typed, "{typed}");
+        }
+    }
+
+    #[test]
+    fn a_view_the_description_opens_with_follows_what_it_shows() {
+        use super::view_last;
+        for (typed, meant) in [
+            ("seen from above, a village", "a village, seen from above"),
+            (
+                "Seen from below, a gothic cathedral at dusk.",
+                "a gothic cathedral at dusk, seen from below",
+            ),
+            (
+                "aerial view, a harbour full of boats",
+                "a harbour full of boats, aerial view",
+            ),
+            (
+                "From a low angle, a boxer in the ring",
+                "a boxer in the ring, from a low angle",
+            ),
+        ] {
+            assert_eq!(view_last(typed), meant, "{typed}");
+        }
+        for typed in [
+            "a village seen from above",
+            "aerial view of a harbour",
+            "from above",
+            "from above, ",
+            "from abovehead, a cat",
+            "a harbour, seen from above",
+        ] {
+            assert_eq!(view_last(typed), typed, "{typed}");
         }
     }
 

@@ -43,6 +43,8 @@ pub struct Plan {
     /// Tags the description names outright ("tropical", "winter", "night", "golden hour"): the
     /// scene must agree with them whatever else matched.
     word_tags: (TagSet, TagSet),
+    /// The words say from where the scene is seen ("seen from above", "a low angle").
+    names_angle: bool,
     /// World axes the description's words pin ("at night", "black and white"), and pins that
     /// contradicted another (the longer phrase stands, else the earlier).
     world_pins: Vec<crate::world::Pin>,
@@ -293,6 +295,52 @@ const CLOTHES: &[&str] = &[
 
 /// Tags whose names are words (or hyphen-joined word pairs) of the description, with their
 /// declared conflicts.
+/// Phrases that say from where a scene is seen.
+const ANGLE_PHRASES: &[&str] = &[
+    "from above",
+    "from below",
+    "from overhead",
+    "from the air",
+    "from high above",
+    "from the ground",
+    "aerial",
+    "bird's-eye",
+    "bird's eye",
+    "birds-eye",
+    "birds eye",
+    "worm's-eye",
+    "worm's eye",
+    "top-down",
+    "top down",
+    "overhead view",
+    "overhead shot",
+    "low angle",
+    "low-angle",
+    "high angle",
+    "high-angle",
+    "looking down on",
+    "looking down at",
+    "looking down into",
+    "looking up at",
+    "looking up into",
+    "drone shot",
+    "drone view",
+    "eye level",
+    "eye-level",
+];
+
+/// Whether the words (those not denied) say from where the scene is seen.
+fn names_angle(ws: &[Word], negated: &[bool]) -> bool {
+    ANGLE_PHRASES.iter().any(|phrase| {
+        let p: Vec<String> = words(phrase).into_iter().map(|w| w.folded).collect();
+        (0..ws.len()).any(|i| {
+            i + p.len() <= ws.len()
+                && !negated[i]
+                && p.iter().zip(&ws[i..]).all(|(a, w)| *a == w.folded)
+        })
+    })
+}
+
 fn tags_named_by_words(lib: &Library, ws: &[Word]) -> (TagSet, TagSet) {
     let mut tags = TagSet::default();
     let mut blocks = TagSet::default();
@@ -321,10 +369,11 @@ impl Plan {
         // The idea, without the request around it ("give me a prompt for …").
         // A feeling alone gets a scene that shows it ("grief"), and a sentence reads as a
         // phrase ("a fisherman stands on a pier" → "a fisherman standing on a pier").
-        let description =
-            text::normalize_space(&crate::request::as_phrase(&crate::request::shown(
-                &crate::request::spelled_out(crate::request::idea(description)),
-            )));
+        let description = text::normalize_space(&crate::request::view_last(
+            &crate::request::as_phrase(&crate::request::shown(&crate::request::spelled_out(
+                crate::request::idea(description),
+            ))),
+        ));
         // A tag list's rating tags ("masterpiece, best quality") show nothing: they are kept
         // aside and written at the end, and only what the tags show is matched.
         let (description, quality) = match crate::request::split_quality_tags(&description) {
@@ -712,6 +761,7 @@ impl Plan {
             said,
             named_axes,
             word_tags,
+            names_angle: names_angle(&ws, &negated),
             world_pins,
             pin_conflicts,
             description,
@@ -768,9 +818,13 @@ impl Plan {
             .iter()
             .map(|p| format!("\"{}\" pins {}", phrase(p), values(p)))
             .collect();
+        // A clue that only hints at a value ("hope" a bright tone, "egg" a breakfast, "cabin"
+        // a cottage) and gives way is no contradiction the user asked for: only plain words
+        // that no world can hold together ("at noon at midnight") are warned about.
         let conflicts = self
             .pin_conflicts
             .iter()
+            .filter(|(_, lost)| !lib.world.axes[lost.axis].hints)
             .map(|(won, lost)| {
                 format!(
                     "\"{}\" ({}) contradicts \"{}\" ({}); both words stay, the world follows \"{}\"",
@@ -2230,6 +2284,20 @@ pub fn build_with(
                     ));
                 }
             }
+        }
+    }
+    // The words say from where the scene is seen ("seen from above", "from below") and no
+    // framing the words pinned writes it: they stay in the subject, and no framing may write
+    // another angle (an eye-level view of a village seen from above).
+    if plan.names_angle
+        && let Some(id) = lib.tags.get("angle")
+        && !state.tags.contains(id)
+    {
+        let mut tags = TagSet::default();
+        tags.insert(id);
+        state.add(&tags, &lib.tag_blocks[id as usize]);
+        if explain {
+            notes.push("the description says the viewing angle: no framing writes one".to_string());
         }
     }
 

@@ -75,6 +75,41 @@ pub struct Pin {
     pub last: usize,
 }
 
+/// Words that set off a neighbour or a part of the subject: what follows them is beside,
+/// behind or on the thing the description is of, not the thing itself.
+const NEIGHBOUR_WORDS: &[&[&str]] = &[
+    &["beside"],
+    &["besides"],
+    &["near"],
+    &["nearby"],
+    &["alongside"],
+    &["behind"],
+    &["with"],
+    &["next", "to"],
+    &["in", "front", "of"],
+    &["close", "to"],
+    &["overlooking"],
+    &["opposite"],
+    &["topped", "with"],
+];
+
+/// Axes a neighbour shares with the subject, since they hold for the whole frame: its hour,
+/// sky, light, season and climate, and the medium it is made in. "A sunny beach with a
+/// thunderstorm" still contradicts itself; "a cabin beside a lighthouse" does not.
+const SHARED_AXES: &[&str] = &[
+    "time", "hours", "weather", "light", "season", "climate", "skyview", "place", "medium", "look",
+    "colour",
+];
+
+/// Whether a neighbour phrase opens after word `after` and at or before word `at`.
+fn neighbour_between(ws: &[Word], after: usize, at: usize) -> bool {
+    (after + 1..=at).any(|i| {
+        NEIGHBOUR_WORDS
+            .iter()
+            .any(|p| i + p.len() <= ws.len() && p.iter().zip(&ws[i..]).all(|(a, w)| *a == w.folded))
+    })
+}
+
 /// An alias phrase (its folded words) and the (axis, value) pairs it names.
 type Alias = (Vec<String>, Vec<(usize, u8)>);
 
@@ -379,6 +414,15 @@ impl World {
                             .filter(|v| pin.values.contains(v))
                             .collect();
                         if both.is_empty() {
+                            // A phrase set after "beside", "with", "next to"… names a
+                            // neighbour or a part of the subject ("a cabin beside a
+                            // lighthouse", "ramen with a soft-boiled egg"): the subject's pin
+                            // of the axis stands, and this is no contradiction.
+                            if !SHARED_AXES.contains(&self.axes[axis].name.as_str())
+                                && neighbour_between(ws, old.last, pin.first)
+                            {
+                                continue;
+                            }
                             // The more specific phrase wins ("space station" over "inside"),
                             // else the earlier one.
                             if pin.last - pin.first > old.last - old.first {

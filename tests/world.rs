@@ -3605,3 +3605,271 @@ fn an_idea_keeps_its_scene_next_to_it() {
         }
     }
 }
+
+/// The value names a description's words pin on `axis` (empty when they pin none).
+fn pinned_values(lib: &Library, description: &str, axis: &str) -> Vec<String> {
+    let a = lib.world.axes.iter().position(|x| x.name == axis).unwrap();
+    let (pins, _) = lib.world.pins(&words(description));
+    pins.iter()
+        .filter(|p| p.axis == a)
+        .flat_map(|p| p.values.iter())
+        .map(|&v| lib.world.axes[a].values[v as usize].name.clone())
+        .collect()
+}
+
+/// The warnings a description gives on stderr (pins that lost to contradicting words).
+fn pin_warnings(lib: &Library, description: &str) -> Vec<String> {
+    Plan::new(lib, description, None)
+        .unwrap()
+        .world_pin_notes(lib)
+        .1
+}
+
+#[test]
+fn a_neighbour_or_a_part_never_fights_the_subjects_pin() {
+    let lib = Library::builtin().unwrap();
+    // What follows "beside", "with", "next to", "behind", "in front of"… stands beside the
+    // subject or is part of it: the subject's kind holds, and nothing is reported.
+    for (d, axis, value) in [
+        (
+            "a fisherman's cabin beside a lighthouse",
+            "building",
+            "building-cottage",
+        ),
+        (
+            "a lighthouse beside a fisherman's cottage",
+            "building",
+            "building-lighthouse",
+        ),
+        (
+            "a stone church next to a ruined castle",
+            "building",
+            "building-church",
+        ),
+        (
+            "an old watermill in front of a castle on the hill",
+            "building",
+            "building-mill",
+        ),
+        (
+            "a bowl of ramen with a soft-boiled egg",
+            "dish",
+            "dish-noodle",
+        ),
+        (
+            "a steaming bowl of pho topped with a fried egg",
+            "dish",
+            "dish-noodle",
+        ),
+        (
+            "a plate of pancakes with a cup of coffee",
+            "dish",
+            "dish-breakfast",
+        ),
+    ] {
+        let (_, lost) = lib.world.pins(&words(d));
+        assert!(lost.is_empty(), "{d}: {lost:?}");
+        assert_eq!(pinned_values(&lib, d, axis), vec![value], "{d}");
+        assert!(pin_warnings(&lib, d).is_empty(), "{d}");
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..20u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            let v = value_of(&lib, &scene, axis);
+            assert!(
+                v == value || v == "none" || v == "open",
+                "{d} seed {seed}: {v}"
+            );
+        }
+    }
+    // Two kinds the user puts on one thing still contradict (quietly: a kind is a hint)…
+    let (_, lost) = lib.world.pins(&words("a lighthouse church"));
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    // …and a neighbour under another sky or hour is warned about: the frame has one.
+    for d in [
+        "a sunny beach with a thunderstorm",
+        "a harbour at noon beside a midnight market",
+    ] {
+        let (_, lost) = lib.world.pins(&words(d));
+        assert_eq!(lost.len(), 1, "{d}: {lost:?}");
+        assert_eq!(pin_warnings(&lib, d).len(), 1, "{d}");
+    }
+}
+
+#[test]
+fn only_plain_words_no_world_can_hold_are_warned_about() {
+    let lib = Library::builtin().unwrap();
+    // A hint (a hopeful or joyful tone, a cheerful crowd) gives way to plain words quietly.
+    for d in [
+        "a storm of hope",
+        "a joyful thunderstorm over the plains",
+        "hope in the middle of a hurricane",
+        "a cheerful lighthouse keeper in a storm",
+    ] {
+        let (_, lost) = lib.world.pins(&words(d));
+        assert!(
+            !lost.is_empty(),
+            "{d}: the hint no longer loses, the test says nothing"
+        );
+        assert!(
+            pin_warnings(&lib, d).is_empty(),
+            "{d}: {:?}",
+            pin_warnings(&lib, d)
+        );
+    }
+    // Plain words that no world can hold are.
+    for d in [
+        "a market at noon at midnight",
+        "sunrise at midnight",
+        "a snowy beach in the rain",
+    ] {
+        assert_eq!(pin_warnings(&lib, d).len(), 1, "{d}");
+    }
+}
+
+#[test]
+fn clouds_are_in_every_clouded_sky() {
+    let lib = Library::builtin().unwrap();
+    // Clouds go with rain, storms, snow and a grey sky: no contradiction, and the weather the
+    // user names is the world's.
+    for (d, weather) in [
+        ("clouds over a field in the rain", "rain"),
+        ("dark clouds over a snowy village", "snow"),
+        ("heavy clouds and a thunderstorm over the prairie", "storm"),
+        ("a thunderhead building over a stormy sea", "storm"),
+        (
+            "low clouds on an overcast morning in the harbour",
+            "overcast",
+        ),
+    ] {
+        let (_, lost) = lib.world.pins(&words(d));
+        assert!(lost.is_empty(), "{d}: {lost:?}");
+        assert_eq!(pinned_values(&lib, d, "weather"), vec![weather], "{d}");
+        assert!(pin_warnings(&lib, d).is_empty(), "{d}");
+    }
+    // Clouds alone never make a clear sky.
+    let plan = Plan::new(&lib, "clouds over the hills", None).unwrap();
+    for seed in 0..50u64 {
+        let scene = build(&lib, &plan, seed, 0, false);
+        assert_ne!(value_of(&lib, &scene, "weather"), "clear", "seed {seed}");
+    }
+    // A clear day is still not a cloudy one.
+    assert_eq!(pin_warnings(&lib, "clouds on a clear day").len(), 1);
+}
+
+#[test]
+fn the_moon_and_the_stars_never_shine_through_falling_snow() {
+    let lib = Library::builtin().unwrap();
+    for d in [
+        "snow under a full moon",
+        "a snowy forest by moonlight",
+        "a starry night over a snowy village",
+        "a fox in the snow under the moonlight",
+        "a moonlit cabin in deep snow",
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        let mut snow = 0;
+        for seed in 0..60u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            let tags = drawn_tags(&lib, &scene);
+            let has = |tag: &str| tags.iter().any(|(_, t)| t.iter().any(|x| x == tag));
+            assert!(
+                !(has("snowfall") && (has("moonlight") || has("starlight"))),
+                "{d} seed {seed}: {tags:?}"
+            );
+            if value_of(&lib, &scene, "weather") == "snow" {
+                snow += 1;
+            }
+        }
+        // The snow the user names lies on the ground.
+        assert!(snow > 30, "{d}: {snow}");
+    }
+}
+
+#[test]
+fn a_view_the_user_names_is_the_only_angle() {
+    let lib = Library::builtin().unwrap();
+    // "seen from above" and its kin stay in the user's words; no framing writes another angle
+    // (an eye-level shot, a view from slightly below).
+    let above = [
+        "above",
+        "down",
+        "overhead",
+        "aerial",
+        "high",
+        "air",
+        "bird's-eye",
+        "rooftop",
+    ];
+    let below = ["below", "low-angle", "low", "up", "worm's-eye"];
+    for (d, ok) in [
+        ("a village seen from above", &above[..]),
+        ("a busy market square from above", &above[..]),
+        (
+            "a harbour full of fishing boats seen from above",
+            &above[..],
+        ),
+        ("a red fox curled up asleep, seen from above", &above[..]),
+        ("a child building a sandcastle, seen from above", &above[..]),
+        (
+            "a cat sleeping on a windowsill, seen from above",
+            &above[..],
+        ),
+        ("a gothic cathedral seen from below", &below[..]),
+        ("a lighthouse from below in a storm", &below[..]),
+        ("a skyscraper from a low angle at dusk", &below[..]),
+    ] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..60u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            for (text, tags) in drawn_tags(&lib, &scene) {
+                if tags.iter().any(|t| t == "angle") {
+                    let says = |w: &&str| {
+                        text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+                            .any(|x| x == *w)
+                    };
+                    assert!(ok.iter().any(says), "{d} seed {seed}: {text}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_view_the_description_opens_with_is_said_after_what_it_shows() {
+    // Before: "A seen from above, a village, on a small rocky island…".
+    // The view stays in the words or goes to the framing that writes it; the subject comes
+    // first either way.
+    for (d, shown) in [
+        ("seen from above, a village", "a village"),
+        (
+            "From below, a lighthouse in a storm",
+            "a lighthouse in a storm",
+        ),
+        (
+            "aerial view, a harbour full of boats",
+            "a harbour full of boats",
+        ),
+        (
+            "Seen from above, two kayaks on a turquoise lake",
+            "two kayaks on a turquoise lake",
+        ),
+    ] {
+        for p in prompts(d, 12) {
+            let lower = p.to_lowercase();
+            assert!(lower.contains(shown), "{d}: {p}");
+            for bad in [
+                "a seen",
+                "a from",
+                "an aerial view, a",
+                "of seen",
+                "of from",
+                "view, a",
+                "above, a",
+                "above, two",
+                "below, a",
+            ] {
+                assert!(!lower.contains(bad), "{d}: {p}");
+            }
+        }
+    }
+}
