@@ -310,6 +310,7 @@ impl Dialect for Midjourney {
             })
             .map(|n| sanitize(n))
             .collect();
+        let said = no.len();
         for n in fitting_negative(lib, scene, &[&text], prompt_rows, asked_rows)
             .into_iter()
             .filter(|n| means_something(n))
@@ -320,7 +321,7 @@ impl Dialect for Midjourney {
             }
         }
 
-        let no = without_covered(no);
+        let no = shortened(without_covered(no), said);
         let p = &self.params;
         let mut prompt = text.clone();
         let mut params = Map::new();
@@ -394,9 +395,168 @@ fn without_covered(mut no: Vec<String>) -> Vec<String> {
     no
 }
 
+/// Families of `--no` terms that steer away from the same thing: once one of a family is in
+/// the list the others only add weight −0.5 on a near-synonym (`photograph, photorealistic`,
+/// `3d render, cgi`, `illustration, drawing, cartoon`, `text, caption, signature`), which pulls
+/// the whole prompt down without excluding anything more. The first of a family to come stays.
+const FAMILIES: &[&[&str]] = &[
+    &[
+        "photograph",
+        "photorealistic",
+        "photo",
+        "photography",
+        "realistic photo",
+    ],
+    &["3d render", "cgi", "3d", "render", "3d model"],
+    &[
+        "illustration",
+        "drawing",
+        "cartoon",
+        "sketch",
+        "comic",
+        "anime",
+    ],
+    &[
+        "text",
+        "caption",
+        "signature",
+        "lettering",
+        "words",
+        "subtitles",
+    ],
+    &["logo", "brand name", "branding", "label"],
+    &[
+        "dust specks",
+        "fingerprints",
+        "smudges",
+        "greasy fingerprints",
+        "scratches",
+    ],
+];
+
+/// The most terms `--no` carries. Each is a weight of −0.5 against a prompt of weight 1: a long
+/// list flattens the image and muddies what the prose asks for, so only the few that matter go.
+pub const MAX_NO: usize = 6;
+
+/// The medium terms of `--no` (photographs, paintings, drawings, renders): the ones that keep
+/// the picture in its medium, so the last to give way when the list is too long.
+fn medium_term(term: &str) -> bool {
+    term.eq_ignore_ascii_case("painting")
+        || FAMILIES[..3]
+            .iter()
+            .any(|f| f.iter().any(|m| m.eq_ignore_ascii_case(term)))
+}
+
+/// `no` with one term of each [`FAMILIES`] and at most [`MAX_NO`] terms. The first `said` terms
+/// (what the user said no to) always stay; past the limit the scene's own terms give way from
+/// the end, medium terms last.
+fn shortened(no: Vec<String>, said: usize) -> Vec<String> {
+    let family = |t: &str| {
+        FAMILIES
+            .iter()
+            .position(|f| f.iter().any(|m| m.eq_ignore_ascii_case(t)))
+    };
+    let mut seen: Vec<usize> = Vec::new();
+    let mut out: Vec<String> = Vec::new();
+    for (i, t) in no.into_iter().enumerate() {
+        match family(&t) {
+            Some(f) if i >= said && seen.contains(&f) => continue,
+            Some(f) => seen.push(f),
+            None => {}
+        }
+        out.push(t);
+    }
+    let said = said.min(out.len());
+    while out.len() > MAX_NO {
+        let drop = (said..out.len())
+            .rev()
+            .find(|&i| !medium_term(&out[i]))
+            .or_else(|| (said..out.len()).next_back());
+        match drop {
+            Some(i) => {
+                out.remove(i);
+            }
+            None => break,
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn strings(x: &[&str]) -> Vec<String> {
+        x.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn no_keeps_one_term_of_each_family() {
+        assert_eq!(
+            shortened(
+                strings(&[
+                    "watermark",
+                    "text",
+                    "painting",
+                    "illustration",
+                    "drawing",
+                    "cartoon",
+                    "3d render",
+                    "cgi"
+                ]),
+                0
+            ),
+            strings(&["watermark", "text", "painting", "illustration", "3d render"])
+        );
+        assert_eq!(
+            shortened(
+                strings(&[
+                    "text",
+                    "caption",
+                    "photograph",
+                    "photorealistic",
+                    "3d render"
+                ]),
+                0
+            ),
+            strings(&["text", "photograph", "3d render"])
+        );
+    }
+
+    #[test]
+    fn long_no_lists_lose_scene_terms_before_medium_and_said_terms() {
+        let got = shortened(
+            strings(&[
+                "cars",
+                "people",
+                "watermark",
+                "text",
+                "modern clothing",
+                "power lines",
+                "flat lighting",
+                "photograph",
+                "3d render",
+            ]),
+            2,
+        );
+        assert_eq!(got.len(), MAX_NO);
+        assert_eq!(
+            got,
+            strings(&[
+                "cars",
+                "people",
+                "watermark",
+                "text",
+                "photograph",
+                "3d render"
+            ])
+        );
+        // What the user said no to stays even when it is of a family already in the list.
+        assert_eq!(
+            shortened(strings(&["captions", "text", "caption"]), 2),
+            strings(&["captions", "text"])
+        );
+    }
 
     #[test]
     fn no_color_covers_colorful() {
