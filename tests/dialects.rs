@@ -1211,3 +1211,93 @@ fn sd_tags_stand_alone_once_and_keep_the_users_words() {
         );
     }
 }
+
+/// Midjourney's `--no` is short and says each thing once: at most six terms (each weighs the
+/// prompt down by half), never two of a family of near-synonyms (`photograph, photorealistic`,
+/// `3d render, cgi`, `illustration, drawing, cartoon`), and the medium is said in the first two
+/// sentences of the prose, not left to the end.
+#[test]
+fn midjourney_no_is_short_and_the_medium_comes_early() {
+    const FAMILIES: &[&[&str]] = &[
+        &["photograph", "photorealistic"],
+        &["3d render", "cgi"],
+        &["illustration", "drawing", "cartoon"],
+        &["text", "caption", "signature"],
+        &["logo", "brand name"],
+    ];
+    let mut mediums = 0;
+    for t in builtin_templates() {
+        for r in records(&[
+            "gen",
+            "-t",
+            &t,
+            "--seed",
+            "6",
+            "-n",
+            "60",
+            "-d",
+            "midjourney",
+            "-f",
+            "jsonl",
+        ]) {
+            let prompt = r["prompt"].as_str().unwrap();
+            let no: Vec<&str> = prompt
+                .split_once(" --no ")
+                .map(|(_, no)| no.split(", ").collect())
+                .unwrap_or_default();
+            assert!(no.len() <= 6, "{prompt}");
+            for f in FAMILIES {
+                let n = no.iter().filter(|t| f.contains(t)).count();
+                assert!(n <= 1, "two of {f:?} in --no: {prompt}");
+            }
+            let Some(medium) = r["slots"]["medium"].as_str() else {
+                continue;
+            };
+            let text = prompt.split(" --").next().unwrap();
+            let sentences: Vec<&str> = text.split(". ").collect();
+            if !sentences.iter().any(|s| shows(s, medium)) {
+                continue;
+            }
+            mediums += 1;
+            assert!(
+                sentences.iter().take(2).any(|s| shows(s, medium)),
+                "`{medium}` said late: {prompt}"
+            );
+        }
+    }
+    assert!(mediums > 300, "{mediums}");
+}
+
+/// What the user says no to goes to `--no` and out of the prose: "a street with no cars" names
+/// cars to a model that weighs every word it reads.
+#[test]
+fn midjourney_said_no_leaves_the_prose() {
+    for desc in [
+        "an empty street with no cars at dawn",
+        "a quiet beach without people at sunrise",
+    ] {
+        let thing = if desc.contains("cars") {
+            "cars"
+        } else {
+            "people"
+        };
+        for r in records(&[
+            "gen",
+            desc,
+            "--seed",
+            "1",
+            "-n",
+            "12",
+            "-d",
+            "midjourney",
+            "-f",
+            "jsonl",
+        ]) {
+            let prompt = r["prompt"].as_str().unwrap();
+            let (text, no) = prompt.split_once(" --no ").expect("a --no list");
+            assert!(no.split(", ").any(|n| n == thing), "{prompt}");
+            assert!(!shows(text, &format!("no {thing}")), "{prompt}");
+            assert!(!shows(text, &format!("without {thing}")), "{prompt}");
+        }
+    }
+}

@@ -286,6 +286,10 @@ impl Dialect for Midjourney {
 
     fn write(&self, lib: &Library, scene: &Scene) -> Result<Written> {
         let prose = Plain.write(lib, scene)?.prompt;
+        let prose = match medium_text(lib, scene) {
+            Some(m) => medium_early(&prose, m),
+            None => prose,
+        };
         let text = sanitize(&prose);
         let text = text
             .trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
@@ -310,6 +314,13 @@ impl Dialect for Midjourney {
             })
             .map(|n| sanitize(n))
             .collect();
+        // "A street with no cars" names cars to a model that weighs every word it reads: what
+        // the user said no to goes to `--no` only.
+        let mut text = text;
+        for n in &no {
+            text = without_said_no(&text, n);
+        }
+        let said = no.len();
         for n in fitting_negative(lib, scene, &[&text], prompt_rows, asked_rows)
             .into_iter()
             .filter(|n| means_something(n))
@@ -320,7 +331,7 @@ impl Dialect for Midjourney {
             }
         }
 
-        let no = without_covered(no);
+        let no = shortened(without_covered(no), said);
         let p = &self.params;
         let mut prompt = text.clone();
         let mut params = Map::new();
@@ -384,6 +395,145 @@ impl Dialect for Midjourney {
     }
 }
 
+/// The text of the scene's `medium` slot ("oil painting", "photo"), when it has one.
+fn medium_text<'a>(lib: &'a Library, scene: &'a Scene) -> Option<&'a str> {
+    let t = scene.template(lib);
+    let i = t
+        .slots
+        .iter()
+        .position(|s| s.name == "medium" && !s.negative)?;
+    let fill = scene.slots.get(i)?;
+    if fill.picks.len() != 1 {
+        return None;
+    }
+    let m = scene.text(lib, i, 0).trim();
+    (!m.is_empty()).then_some(m)
+}
+
+/// Openings of a sentence that says what the picture is ("The finished picture is an oil
+/// painting."): with nothing after the medium, the sentence folds into the first one.
+const MEDIUM_OPENINGS: &[&str] = &[
+    "The finished picture is ",
+    "The finished image is ",
+    "The picture is ",
+    "The image is ",
+    "The piece is ",
+    "The result is ",
+    "This is ",
+    "It is ",
+];
+
+/// Nouns that open a first sentence with a framing or a picture ("A close-up of …", "A full
+/// body shot of …"): no medium folds in front of them.
+const FRAMING_NOUNS: &[&str] = &[
+    "shot",
+    "close-up",
+    "closeup",
+    "portrait",
+    "view",
+    "photo",
+    "photograph",
+    "picture",
+    "image",
+    "painting",
+    "drawing",
+    "sketch",
+    "render",
+    "illustration",
+    "study",
+];
+
+/// `prose` with the medium said early, where Midjourney weighs it most: the sentence naming
+/// `medium` moves up to be the second, unless the first two already name it. A sentence that is
+/// only "The finished picture is a painting." folds into a first sentence that opens with an
+/// article ("A painting of a stormy sea …"); "It is a sketch" becomes "This is a sketch" so
+/// that "it" is not read as the subject just named, and a fragment that opens with the medium
+/// ("An acrylic painting, a sweeping view") becomes a sentence ("This is an acrylic
+/// painting, …").
+pub fn medium_early(prose: &str, medium: &str) -> String {
+    let parts = super::natural::sentences(prose);
+    if parts.len() < 3 || parts[..2].iter().any(|p| super::contains_phrase(p, medium)) {
+        return prose.to_string();
+    }
+    let Some(i) = (2..parts.len()).find(|&i| super::contains_phrase(parts[i], medium)) else {
+        return prose.to_string();
+    };
+    let mut moved = parts[i].trim_end_matches(['.', '!', '?']).to_string();
+    let named = crate::text::with_article(medium);
+    let opening = MEDIUM_OPENINGS
+        .iter()
+        .find(|o| moved.starts_with(**o))
+        .copied();
+    let first = parts[0];
+    let mut out: Vec<String> = Vec::with_capacity(parts.len());
+    // "A full body shot of a knight" is a framing, not a thing to paint: no "an oil painting of
+    // a full body shot of …".
+    let head = first.split(" of ").next().unwrap_or(first);
+    let framed = head.split_whitespace().count() <= 4
+        && FRAMING_NOUNS
+            .iter()
+            .any(|w| super::contains_phrase(head, w));
+    let rest_of_first = ["A ", "An ", "The "]
+        .iter()
+        .find(|a| first.starts_with(**a) && !framed)
+        .map(|a| format!("{}{}", a.to_ascii_lowercase(), &first[a.len()..]));
+    match (opening, rest_of_first) {
+        (Some(o), Some(rest)) if moved[o.len()..].eq_ignore_ascii_case(&named) => {
+            out.push(format!("{} of {rest}", crate::text::capitalize(&named)));
+        }
+        _ => {
+            if moved.starts_with("It is ") {
+                moved.replace_range(..2, "This");
+            } else if opening.is_none()
+                && moved
+                    .to_ascii_lowercase()
+                    .starts_with(&named.to_ascii_lowercase())
+            {
+                moved = format!("This is {named}{}", &moved[named.len()..]);
+            }
+            out.push(first.to_string());
+            out.push(format!("{moved}."));
+        }
+    }
+    for (k, p) in parts.iter().enumerate().skip(1) {
+        if k != i {
+            out.push(p.to_string());
+        }
+    }
+    out.join(" ")
+}
+
+/// `text` without the phrase that says no to `thing` ("with no cars", "without any people"),
+/// whole words only, and without the comma that set it off. A phrase that runs on into another
+/// ("with no cars and no people") stays as it is.
+pub fn without_said_no(text: &str, thing: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let thing = thing.to_ascii_lowercase();
+    let mut out = text.to_string();
+    for lead in ["with no ", "without any ", "without "] {
+        let phrase = format!(" {lead}{thing}");
+        let Some(at) = lower.find(&phrase) else {
+            continue;
+        };
+        let end = at + phrase.len();
+        let after = &lower[end..];
+        if after.starts_with(|c: char| c.is_alphanumeric() || c == '-')
+            || after.starts_with(" and ")
+            || after.starts_with(" or ")
+            || after.starts_with(" nor ")
+        {
+            continue;
+        }
+        let mut start = at;
+        if lower[..at].ends_with(',') && (after.is_empty() || after.starts_with([',', '.', ';'])) {
+            start -= 1;
+        }
+        out.replace_range(start..end, "");
+        return out;
+    }
+    out
+}
+
 /// `--no` terms without one another term covers: `--no color` is Midjourney's way to black and
 /// white, and `colorful` beside it only repeats it (and reads as a colour word in the prompt).
 fn without_covered(mut no: Vec<String>) -> Vec<String> {
@@ -394,9 +544,235 @@ fn without_covered(mut no: Vec<String>) -> Vec<String> {
     no
 }
 
+/// Families of `--no` terms that steer away from the same thing: once one of a family is in
+/// the list the others only add weight −0.5 on a near-synonym (`photograph, photorealistic`,
+/// `3d render, cgi`, `illustration, drawing, cartoon`, `text, caption, signature`), which pulls
+/// the whole prompt down without excluding anything more. The first of a family to come stays.
+const FAMILIES: &[&[&str]] = &[
+    &[
+        "photograph",
+        "photorealistic",
+        "photo",
+        "photography",
+        "realistic photo",
+    ],
+    &["3d render", "cgi", "3d", "render", "3d model"],
+    &[
+        "illustration",
+        "drawing",
+        "cartoon",
+        "sketch",
+        "comic",
+        "anime",
+    ],
+    &[
+        "text",
+        "caption",
+        "signature",
+        "lettering",
+        "words",
+        "subtitles",
+    ],
+    &["logo", "brand name", "branding", "label"],
+    &[
+        "dust specks",
+        "fingerprints",
+        "smudges",
+        "greasy fingerprints",
+        "scratches",
+    ],
+];
+
+/// The most terms `--no` carries. Each is a weight of −0.5 against a prompt of weight 1: a long
+/// list flattens the image and muddies what the prose asks for, so only the few that matter go.
+pub const MAX_NO: usize = 6;
+
+/// The medium terms of `--no` (photographs, paintings, drawings, renders): the ones that keep
+/// the picture in its medium, so the last to give way when the list is too long.
+fn medium_term(term: &str) -> bool {
+    term.eq_ignore_ascii_case("painting")
+        || FAMILIES[..3]
+            .iter()
+            .any(|f| f.iter().any(|m| m.eq_ignore_ascii_case(term)))
+}
+
+/// `no` with one term of each [`FAMILIES`] and at most [`MAX_NO`] terms. The first `said` terms
+/// (what the user said no to) always stay; past the limit the scene's own terms give way from
+/// the end, medium terms last.
+fn shortened(no: Vec<String>, said: usize) -> Vec<String> {
+    let family = |t: &str| {
+        FAMILIES
+            .iter()
+            .position(|f| f.iter().any(|m| m.eq_ignore_ascii_case(t)))
+    };
+    let mut seen: Vec<usize> = Vec::new();
+    let mut out: Vec<String> = Vec::new();
+    for (i, t) in no.into_iter().enumerate() {
+        match family(&t) {
+            Some(f) if i >= said && seen.contains(&f) => continue,
+            Some(f) => seen.push(f),
+            None => {}
+        }
+        out.push(t);
+    }
+    let said = said.min(out.len());
+    while out.len() > MAX_NO {
+        let drop = (said..out.len())
+            .rev()
+            .find(|&i| !medium_term(&out[i]))
+            .or_else(|| (said..out.len()).next_back());
+        match drop {
+            Some(i) => {
+                out.remove(i);
+            }
+            None => break,
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn strings(x: &[&str]) -> Vec<String> {
+        x.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_medium_is_said_second_not_last() {
+        let prose = "A stormy sea at dawn. The view holds surf and a lighthouse. The mood is grim. \
+                     The finished picture is a painting.";
+        assert_eq!(
+            medium_early(prose, "painting"),
+            "A painting of a stormy sea at dawn. The view holds surf and a lighthouse. The mood \
+             is grim."
+        );
+        let prose = "Snowy mountains at sunset. The view leads to a van. The feeling is calm. An \
+                     acrylic painting, a sweeping panoramic view.";
+        assert_eq!(
+            medium_early(prose, "acrylic painting"),
+            "Snowy mountains at sunset. This is an acrylic painting, a sweeping panoramic view. \
+             The view leads to a van. The feeling is calm."
+        );
+        let prose = "A cat on a sill. Rim light glows along its fur. The tone is calm. It is a \
+                     pencil sketch, laid out on thirds.";
+        assert_eq!(
+            medium_early(prose, "pencil sketch"),
+            "A cat on a sill. This is a pencil sketch, laid out on thirds. Rim light glows along \
+             its fur. The tone is calm."
+        );
+        // A first sentence that opens with a framing keeps it: the medium follows it.
+        let prose = "A full body shot of a knight. Birds wheel overhead. The mood is calm. The \
+                     finished picture is an oil painting.";
+        assert_eq!(
+            medium_early(prose, "oil painting"),
+            "A full body shot of a knight. The finished picture is an oil painting. Birds wheel \
+             overhead. The mood is calm."
+        );
+        // Said early already, or not at all: unchanged.
+        for (prose, m) in [
+            (
+                "A painting of a sea. The mood is grim. A wide view.",
+                "painting",
+            ),
+            ("A sea. It is a photo. The mood is grim.", "photo"),
+            ("A sea. The mood is grim. A wide view.", "photo"),
+        ] {
+            assert_eq!(medium_early(prose, m), prose);
+        }
+    }
+
+    #[test]
+    fn what_the_user_said_no_to_leaves_the_prose() {
+        assert_eq!(
+            without_said_no("An empty street with no cars at dawn, lit softly", "cars"),
+            "An empty street at dawn, lit softly"
+        );
+        assert_eq!(
+            without_said_no("A beach, without people, at noon", "people"),
+            "A beach, at noon"
+        );
+        assert_eq!(
+            without_said_no("A room without any windows. Dim light", "windows"),
+            "A room. Dim light"
+        );
+        for (text, thing) in [
+            ("A street with no cars and no people", "cars"),
+            ("A street with no carsharing bays", "cars"),
+            ("A street full of cars", "cars"),
+        ] {
+            assert_eq!(without_said_no(text, thing), text);
+        }
+    }
+
+    #[test]
+    fn no_keeps_one_term_of_each_family() {
+        assert_eq!(
+            shortened(
+                strings(&[
+                    "watermark",
+                    "text",
+                    "painting",
+                    "illustration",
+                    "drawing",
+                    "cartoon",
+                    "3d render",
+                    "cgi"
+                ]),
+                0
+            ),
+            strings(&["watermark", "text", "painting", "illustration", "3d render"])
+        );
+        assert_eq!(
+            shortened(
+                strings(&[
+                    "text",
+                    "caption",
+                    "photograph",
+                    "photorealistic",
+                    "3d render"
+                ]),
+                0
+            ),
+            strings(&["text", "photograph", "3d render"])
+        );
+    }
+
+    #[test]
+    fn long_no_lists_lose_scene_terms_before_medium_and_said_terms() {
+        let got = shortened(
+            strings(&[
+                "cars",
+                "people",
+                "watermark",
+                "text",
+                "modern clothing",
+                "power lines",
+                "flat lighting",
+                "photograph",
+                "3d render",
+            ]),
+            2,
+        );
+        assert_eq!(got.len(), MAX_NO);
+        assert_eq!(
+            got,
+            strings(&[
+                "cars",
+                "people",
+                "watermark",
+                "text",
+                "photograph",
+                "3d render"
+            ])
+        );
+        // What the user said no to stays even when it is of a family already in the list.
+        assert_eq!(
+            shortened(strings(&["captions", "text", "caption"]), 2),
+            strings(&["captions", "text"])
+        );
+    }
 
     #[test]
     fn no_color_covers_colorful() {
