@@ -1895,6 +1895,15 @@ pub fn build_with(
         // subject (below): the user said both, and only the first becomes the scene's.
         let fits_pins = !fitting.is_empty();
         let usable = if fitting.is_empty() { usable } else { fitting };
+        // Of entries of several categories that fill one slot, those of a category the template
+        // itself draws from come first: a portrait's "spotlight" picks the figure out of the
+        // dark, not a plate on a table.
+        let own: Vec<(usize, usize)> = usable
+            .iter()
+            .copied()
+            .filter(|(c, _)| t.slots.iter().any(|s| s.category == *c))
+            .collect();
+        let usable = if own.is_empty() { usable } else { own };
         // Entries that leave every later phrase something to name: "portrait" in "a portrait
         // of an old farmer" never picks a head-and-shoulders crop that hides the farmer's
         // boots, unless every reading of it would.

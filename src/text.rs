@@ -1824,6 +1824,16 @@ mod tests {
             "parisienne marsh, may in china"
         );
         assert_eq!(cap("__roman__ é-tokyo"), "__roman__ é-Tokyo");
+        // "earth" is the planet only where nothing else can be meant.
+        assert_eq!(
+            cap("an astronaut floating above earth, orbiting earth"),
+            "an astronaut floating above Earth, orbiting Earth"
+        );
+        assert_eq!(cap("earth from orbit"), "Earth from orbit");
+        assert_eq!(
+            cap("bare earth, earth tones, down to earth"),
+            "bare earth, earth tones, down to earth"
+        );
         assert_eq!(cap(""), "");
         assert!(starts_with_proper_adjective("Tuscan"));
         assert!(starts_with_proper_adjective("Art Deco hotel"));
