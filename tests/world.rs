@@ -3546,6 +3546,8 @@ fn a_named_room_is_furnished_only_as_its_own_kind() {
         ("a woman doing yoga in a yoga studio", "room-dance"),
         ("a cozy bakery interior in the morning", "room-cafe"),
         ("a boxer wrapping his hands in a boxing gym", "room-gym"),
+        // Of two room words side by side, the second is the room: a basement gym is a gym.
+        ("two boxers sparring in a dim basement gym", "room-gym"),
         ("a basketball player in an indoor arena", "room-court"),
         ("a nurse in a hospital corridor", "room-ward"),
         ("a quiet hospital ward at night", "room-ward"),
