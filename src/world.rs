@@ -423,9 +423,13 @@ impl World {
                             {
                                 continue;
                             }
-                            // The more specific phrase wins ("space station" over "inside"),
-                            // else the earlier one.
-                            if pin.last - pin.first > old.last - old.first {
+                            // The more specific phrase wins ("space station" over "inside");
+                            // of two side by side, the second is the head the first qualifies
+                            // ("a basement gym" is a gym); else the earlier one.
+                            let specific = pin.last - pin.first > old.last - old.first;
+                            let head = pin.first == old.last + 1
+                                && pin.last - pin.first >= old.last - old.first;
+                            if specific || head {
                                 let lost = std::mem::replace(old, pin.clone());
                                 conflicts.push((pin, lost));
                             } else {
@@ -779,5 +783,27 @@ mod tests {
             fits > 500 && none > 500 && gave_up < 1000,
             "{fits} {none} {gave_up}"
         );
+    }
+
+    /// Of two contradicting pins side by side, the second is the head the first qualifies: "a
+    /// basement gym" is a gym, "a gym basement" a basement; apart, the first word stands.
+    #[test]
+    fn the_second_of_two_pins_side_by_side_is_the_head() {
+        let lib = Library::builtin().unwrap();
+        let w = &lib.world;
+        let room = w.axes.iter().position(|a| a.name == "room").unwrap();
+        let named = |d: &str| {
+            let (pins, _) = w.pins(&crate::matching::words(d));
+            let p = pins.iter().find(|p| p.axis == room).unwrap();
+            let vs: Vec<&str> = p
+                .values
+                .iter()
+                .map(|&v| w.axes[room].values[v as usize].name.as_str())
+                .collect();
+            vs.join("|")
+        };
+        assert_eq!(named("a dim basement gym"), "room-gym");
+        assert_eq!(named("a gym basement"), "room-store");
+        assert_eq!(named("a basement with a small gym"), "room-store");
     }
 }

@@ -248,9 +248,15 @@ fn a_place_of_no_kind_the_library_knows_gets_no_furniture_of_another() {
         .collect();
     assert!(scenery.len() >= 2, "the interior furnishes rooms of a kind");
     for (d, kind) in [
-        ("a basketball player dunking in an indoor arena", None),
+        ("a tattoo artist at work in a tattoo parlour", None),
         ("a cozy reading nook with rain on the window", None),
-        ("a nurse resting in a hospital corridor", None),
+        ("a man folding shirts in a laundromat", None),
+        // An indoor arena and a hospital corridor are rooms the library knows.
+        (
+            "a basketball player dunking in an indoor arena",
+            Some("room-court"),
+        ),
+        ("a nurse resting in a hospital corridor", Some("room-ward")),
         // An entry the words name can say the kind: a natural history museum is a hall.
         (
             "children looking at a whale skeleton in a natural history museum",
@@ -4124,6 +4130,144 @@ fn a_sleeping_face_is_at_rest() {
         for p in prompts(d, 40) {
             let hit = awake.iter().find(|w| says_words(&p, w));
             assert!(hit.is_none(), "{d}: {hit:?} in {p}");
+        }
+    }
+}
+
+
+/// Words that say one kind of room: a room of another kind never writes them.
+const ROOM_MARKERS: [(&str, &[&str]); 27] = [
+    ("room-library", &["bookshelves", "spines", "volumes"]),
+    ("room-kitchen", &["crockery", "eggs", "worktop"]),
+    ("room-galley", &["stockpot", "cooks", "griddle"]),
+    (
+        "room-bedroom",
+        &["bedstead", "nightstand", "wardrobe", "quilt"],
+    ),
+    ("room-living", &["sofa", "mantelpiece"]),
+    ("room-cafe", &["espresso", "barista", "biscotti"]),
+    ("room-studio", &["canvases", "easel", "brushes", "potter's"]),
+    ("room-workshop", &["workbench", "pegboard", "shavings"]),
+    ("room-forge", &["anvil", "bellows", "horseshoes"]),
+    ("room-bath", &["bathtub", "tub", "towels", "shower"]),
+    ("room-sacred", &["pews", "altar", "organ"]),
+    ("room-greenhouse", &["seedlings", "terracotta"]),
+    ("room-bar", &["bartender", "saxophonist", "whiskey"]),
+    ("room-hall", &["chandelier", "plaques"]),
+    ("room-classroom", &["blackboard", "satchel"]),
+    ("room-office", &["typewriter", "monitors", "filing"]),
+    ("room-dance", &["barre", "pointe"]),
+    ("room-gym", &["weights"]),
+    ("room-court", &["scoreboard", "court"]),
+    ("room-ward", &["drip", "beds", "wheelchair"]),
+    ("room-lab", &["flasks", "microscopes", "goggles"]),
+    ("room-shop", &["till", "price"]),
+    ("room-station", &["concourse", "departures", "platforms"]),
+    ("room-theatre", &["footlights", "wings", "auditorium"]),
+    ("room-train", &["compartment", "luggage"]),
+    ("room-plane", &["seat-belt", "tray"]),
+    ("room-warehouse", &["pallets", "forklift", "gantry"]),
+];
+
+/// The marker words of kinds other than `room` that `text` says, as whole words.
+fn other_kinds_markers(room: &str, text: &str) -> Vec<&'static str> {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
+        .collect();
+    ROOM_MARKERS
+        .iter()
+        .filter(|(k, _)| *k != room)
+        .flat_map(|(_, m)| m.iter().copied())
+        .filter(|m| words.contains(m))
+        .collect()
+}
+
+/// A room people name is furnished as its own kind: a rehearsal studio gets no painter's
+/// brushes, a bakery no cabin throws (whatever "cozy" says), a gym, a ward, a station or a plane
+/// none of a home's furniture; "modern" and "rustic" colour the room without changing its kind.
+#[test]
+fn a_named_room_is_furnished_only_as_its_own_kind() {
+    let lib = Library::builtin().unwrap();
+    let home_only = ["blankets", "sheepskin", "rug", "sofa", "fireplace"];
+    let homes = [
+        "room-bedroom",
+        "room-living",
+        "room-library",
+        "room-studio",
+        "room-office",
+    ];
+    for (d, room) in [
+        ("a dancer stretching in a rehearsal studio", "room-dance"),
+        ("a woman doing yoga in a yoga studio", "room-dance"),
+        ("a cozy bakery interior in the morning", "room-cafe"),
+        ("a boxer wrapping his hands in a boxing gym", "room-gym"),
+        // Of two room words side by side, the second is the room: a basement gym is a gym.
+        ("two boxers sparring in a dim basement gym", "room-gym"),
+        ("a basketball player in an indoor arena", "room-court"),
+        ("a nurse in a hospital corridor", "room-ward"),
+        ("a quiet hospital ward at night", "room-ward"),
+        ("a chemist measuring liquids in a laboratory", "room-lab"),
+        ("a rustic corner shop in a small village", "room-shop"),
+        ("a cozy flower shop on a rainy afternoon", "room-shop"),
+        ("a grand railway station hall in winter fog", "room-station"),
+        ("a busy airport terminal at dawn", "room-station"),
+        ("an empty theatre before the show", "room-theatre"),
+        ("an actor waiting backstage", "room-theatre"),
+        ("a child looking out from a train carriage", "room-train"),
+        ("a plane cabin at night", "room-plane"),
+        ("a dusty attic full of forgotten things", "room-store"),
+        ("a wine cellar lit by a single candle", "room-store"),
+        ("a modern warehouse at noon", "room-warehouse"),
+        ("a robot reading in a library", "room-library"),
+        ("a busy restaurant kitchen at dinner time", "room-galley"),
+        ("a rustic farmhouse kitchen at dawn", "room-kitchen"),
+        ("an attic bedroom under the eaves", "room-bedroom"),
+        ("a modern classroom", "room-classroom"),
+        ("a cozy office with rain on the window", "room-office"),
+        ("a rustic pub in winter", "room-bar"),
+        ("an old church interior with sunbeams", "room-sacred"),
+        ("a painter's studio in the afternoon", "room-studio"),
+    ] {
+        let plan = Plan::new(&lib, d, Some("interior")).unwrap();
+        for seed in 0..60u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            assert_eq!(value_of(&lib, &scene, "room"), room, "{d} seed {seed}");
+            for t in picked_texts(&lib, &scene) {
+                let wrong = other_kinds_markers(room, &t);
+                assert!(wrong.is_empty(), "{d} seed {seed}: {t} ({wrong:?})");
+                if !homes.contains(&room) {
+                    let lower = t.to_lowercase();
+                    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).collect();
+                    for w in home_only {
+                        assert!(!words.contains(&w), "{d} seed {seed}: {t}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A room of a kind the library does not know gets no kind's furniture: its scenery slots stay
+/// empty and nothing the scene draws says another kind of room.
+#[test]
+fn an_unknown_room_gets_no_kind_specific_furniture() {
+    let lib = Library::builtin().unwrap();
+    for d in [
+        "a tattoo artist at work in a tattoo parlour",
+        "a man folding shirts in a laundromat",
+        "a photographer in her studio",
+        "a dancer resting in her studio",
+        "an old woman dozing in a sauna",
+    ] {
+        let plan = Plan::new(&lib, d, Some("interior")).unwrap();
+        for seed in 0..60u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            assert_eq!(value_of(&lib, &scene, "room"), "none", "{d} seed {seed}");
+            for t in picked_texts(&lib, &scene) {
+                let wrong = other_kinds_markers("", &t);
+                assert!(wrong.is_empty(), "{d} seed {seed}: {t} ({wrong:?})");
+            }
         }
     }
 }
