@@ -2723,7 +2723,7 @@ fn fill_slots(
                 }
             }
             if scratch.candidates.is_empty() {
-                if k == 0 && s.chance >= 100 && !ctx.last {
+                if k == 0 && s.chance >= 100 && !ctx.last && !axis_silent(lib, state, s) {
                     return Err(i);
                 }
                 if ctx.explain && k == 0 {
@@ -2995,7 +2995,20 @@ fn unfillable_slot(
             && !plan.leaves_to_user(s)
             && !s.pool_table.admits_any(&s.pool_table.view(state))
             && (s.require.is_empty() || !admitted(s, &s.relaxed_pool))
+            && !axis_silent(lib, state, s)
     })
+}
+
+/// Whether a slot that every body can leave out writes an axis the world has no value of (no
+/// time of day in a sealed cellar, no weather in deep space): then it is left empty, and the
+/// world is not drawn again for it.
+fn axis_silent(lib: &Library, state: &State, s: &crate::library::Slot) -> bool {
+    s.guarded
+        && lib
+            .world
+            .axes
+            .iter()
+            .any(|a| a.categories.contains(&s.category) && state.tags.contains(a.none))
 }
 
 /// Every entry of `slot`'s category that fits `state`, whatever the slot's filters and weights

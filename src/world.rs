@@ -429,9 +429,13 @@ impl World {
                             let specific = pin.last - pin.first > old.last - old.first;
                             let head = pin.first == old.last + 1
                                 && pin.last - pin.first >= old.last - old.first;
-                            if specific || head {
+                            if specific {
                                 let lost = std::mem::replace(old, pin.clone());
                                 conflicts.push((pin, lost));
+                            } else if head {
+                                // A noun that qualifies the next one is no contradiction:
+                                // nothing is warned about.
+                                *old = pin.clone();
                             } else {
                                 conflicts.push((old.clone(), pin));
                             }

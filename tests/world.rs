@@ -3687,9 +3687,15 @@ fn a_neighbour_or_a_part_never_fights_the_subjects_pin() {
             );
         }
     }
-    // Two kinds the user puts on one thing still contradict (quietly: a kind is a hint)…
-    let (_, lost) = lib.world.pins(&words("a lighthouse church"));
-    assert_eq!(lost.len(), 1, "{lost:?}");
+    // Two kinds side by side on one thing: the second is the head the first qualifies ("a
+    // basement gym" is a gym, "a lighthouse church" a church), and nothing is lost…
+    let (pins, lost) = lib.world.pins(&words("a lighthouse church"));
+    assert!(lost.is_empty(), "{lost:?}");
+    assert_eq!(
+        pinned_values(&lib, "a lighthouse church", "building"),
+        vec!["building-church"],
+        "{pins:?}"
+    );
     // …and a neighbour under another sky or hour is warned about: the frame has one.
     for d in [
         "a sunny beach with a thunderstorm",
@@ -4134,7 +4140,6 @@ fn a_sleeping_face_is_at_rest() {
     }
 }
 
-
 /// Words that say one kind of room: a room of another kind never writes them.
 const ROOM_MARKERS: [(&str, &[&str]); 27] = [
     ("room-library", &["bookshelves", "spines", "volumes"]),
@@ -4269,5 +4274,26 @@ fn an_unknown_room_gets_no_kind_specific_furniture() {
                 assert!(wrong.is_empty(), "{d} seed {seed}: {t} ({wrong:?})");
             }
         }
+    }
+}
+
+/// A sealed place (a cellar, a basement) shuts the hour out unless the user names one, and the
+/// world is not drawn again and again for a time slot it cannot fill; a noun that qualifies
+/// the next ("a basement gym") is no contradiction to warn about.
+#[test]
+fn a_sealed_room_takes_no_hour_unless_named() {
+    let lib = Library::builtin().unwrap();
+    assert!(pin_warnings(&lib, "two boxers sparring in a dim basement gym").is_empty());
+    for d in ["a wine cellar", "a boxer training in a basement"] {
+        let plan = Plan::new(&lib, d, None).unwrap();
+        for seed in 0..60u64 {
+            let scene = build(&lib, &plan, seed, 0, false);
+            assert_eq!(value_of(&lib, &scene, "time"), "none", "{d} seed {seed}");
+        }
+    }
+    let plan = Plan::new(&lib, "a wine cellar at midnight", None).unwrap();
+    for seed in 0..60u64 {
+        let scene = build(&lib, &plan, seed, 0, false);
+        assert_eq!(value_of(&lib, &scene, "time"), "night", "seed {seed}");
     }
 }
