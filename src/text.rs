@@ -511,7 +511,7 @@ fn with_article_general(p: &str) -> String {
             let l = w.to_lowercase();
             let open = !closed
                 && !is_preposition(l.as_str())
-                && (*i == 0 || !(l.ends_with("ing") && l.len() > 5 && !is_ing_head(l.as_str())));
+                && (*i == 0 || !l.ends_with("ing") || l.len() <= 5 || is_ing_head(l.as_str()));
             closed = w.ends_with([',', ':', ';']);
             open
         })
