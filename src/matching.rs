@@ -355,10 +355,14 @@ fn spans(ws: &[Word], entries: &Index<(u32, u32)>, keywords: &Index<u32>) -> Vec
                 continue;
             }
             // A keyword inside the phrase still names its template ("bedroom" in "attic
-            // bedroom", which an entry matched whole).
+            // bedroom", which an entry matched whole), but not one after "of": the phrase is
+            // about what comes before it ("depth of field" names no field).
             let mut templates: Vec<usize> = templates.iter().map(|&t| t as usize).collect();
             let whole = templates.len();
             for a in i..i + len {
+                if ws[i..a].iter().any(|w| w.folded == "of") {
+                    break;
+                }
                 for b in a + 1..=i + len {
                     if b - a == len {
                         continue;

@@ -4297,3 +4297,28 @@ fn a_sealed_room_takes_no_hour_unless_named() {
         assert_eq!(value_of(&lib, &scene, "time"), "night", "seed {seed}");
     }
 }
+
+/// Blind review 19b: "shallow depth of field" named no field (a rainy Paris street became
+/// countryside), a smoky basement club became a storeroom with a window on the city, and a
+/// burning apartment building was lit by bulbs.
+#[test]
+fn camera_words_clubs_and_fires_keep_the_users_scene() {
+    let lib = Library::builtin().unwrap();
+    let d = "a woman walking her dog through a rainy street, shallow depth of field";
+    assert!(
+        !templates_chosen(&lib, d, 20)
+            .iter()
+            .any(|t| t == "landscape"),
+        "{d}"
+    );
+    assert!(pinned_values(&lib, d, "land").is_empty(), "{d}");
+    let club = "a jazz trio playing in a smoky basement club";
+    assert_eq!(pinned_values(&lib, club, "room"), vec!["room-bar"]);
+    for p in prompts(club, 60) {
+        for w in ["window", "through the glass", "paint pots", "steamer trunk"] {
+            assert!(!mentions(&p, w), "{p}");
+        }
+    }
+    let fire = "a firefighter carrying a child out of a burning apartment building at midnight";
+    assert_eq!(pinned_values(&lib, fire, "light"), vec!["firelight"]);
+}
