@@ -4321,4 +4321,8 @@ fn camera_words_clubs_and_fires_keep_the_users_scene() {
     }
     let fire = "a firefighter carrying a child out of a burning apartment building at midnight";
     assert_eq!(pinned_values(&lib, fire, "light"), vec!["firelight"]);
+    // Swans glide on open water, never on a frozen lake.
+    for p in prompts("a fox crossing a frozen lake under the northern lights", 80) {
+        assert!(!mentions(&p, "swans"), "{p}");
+    }
 }
