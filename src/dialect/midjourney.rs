@@ -450,7 +450,7 @@ const FRAMING_NOUNS: &[&str] = &[
 /// that "it" is not read as the subject just named, and a fragment that opens with the medium
 /// ("An acrylic painting, a sweeping view") becomes a sentence ("This is an acrylic
 /// painting, …").
-pub fn medium_early(prose: &str, medium: &str) -> String {
+fn medium_early(prose: &str, medium: &str) -> String {
     let parts = super::natural::sentences(prose);
     if parts.len() < 3 || parts[..2].iter().any(|p| super::contains_phrase(p, medium)) {
         return prose.to_string();
@@ -506,7 +506,7 @@ pub fn medium_early(prose: &str, medium: &str) -> String {
 /// `text` without the phrase that says no to `thing` ("with no cars", "without any people"),
 /// whole words only, and without the comma that set it off. A phrase that runs on into another
 /// ("with no cars and no people") stays as it is.
-pub fn without_said_no(text: &str, thing: &str) -> String {
+fn without_said_no(text: &str, thing: &str) -> String {
     let lower = text.to_ascii_lowercase();
     let thing = thing.to_ascii_lowercase();
     let mut out = text.to_string();
