@@ -53,6 +53,15 @@ pub struct Word {
     pub end: usize,
 }
 
+/// Whether the folded words `phrase` stand in `ws` from word `i` on.
+pub(crate) fn phrase_at<S: AsRef<str>>(ws: &[Word], i: usize, phrase: &[S]) -> bool {
+    i + phrase.len() <= ws.len()
+        && phrase
+            .iter()
+            .zip(&ws[i..])
+            .all(|(a, w)| a.as_ref() == w.folded)
+}
+
 /// Splits text into words: letters, digits, and `'` or `-` inside a word.
 pub fn words(text: &str) -> Vec<Word> {
     let mut out = Vec::new();

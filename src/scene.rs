@@ -333,11 +333,7 @@ const ANGLE_PHRASES: &[&str] = &[
 fn names_angle(ws: &[Word], negated: &[bool]) -> bool {
     ANGLE_PHRASES.iter().any(|phrase| {
         let p: Vec<String> = words(phrase).into_iter().map(|w| w.folded).collect();
-        (0..ws.len()).any(|i| {
-            i + p.len() <= ws.len()
-                && !negated[i]
-                && p.iter().zip(&ws[i..]).all(|(a, w)| *a == w.folded)
-        })
+        (0..ws.len()).any(|i| !negated[i] && crate::matching::phrase_at(ws, i, &p))
     })
 }
 

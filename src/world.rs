@@ -106,7 +106,7 @@ fn neighbour_between(ws: &[Word], after: usize, at: usize) -> bool {
     (after + 1..=at).any(|i| {
         NEIGHBOUR_WORDS
             .iter()
-            .any(|p| i + p.len() <= ws.len() && p.iter().zip(&ws[i..]).all(|(a, w)| *a == w.folded))
+            .any(|p| crate::matching::phrase_at(ws, i, p))
     })
 }
 
