@@ -3,7 +3,7 @@
 //! Bodies are Tera templates, and Tera remains their definition: a body that uses anything beyond
 //! the subset below is compiled by Tera when the library loads and rendered by Tera. Bodies
 //! within the subset — text, `{{ var | a | cap }}`, `{% if var %}` with `elif`, `else`, `not`,
-//! `and`, `or`, and comments — are compiled here into a small tree that renders an order of
+//! `and`, `or`, `"text" in var`, and comments — are compiled here into a small tree that renders an order of
 //! magnitude faster than Tera's VM; Tera compiles them only if something renders them with Tera
 //! (see `library::bodies`). A test renders thousands of scenes both ways and requires identical
 //! text.
@@ -151,6 +151,8 @@ pub enum Filter {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cond {
     Var(Var),
+    /// `"text" in var`: the variable's value contains the text.
+    Contains(String, Var),
     Not(Box<Cond>),
     And(Box<Cond>, Box<Cond>),
     Or(Box<Cond>, Box<Cond>),
@@ -237,6 +239,11 @@ fn render_nodes(nodes: &[Node], vals: &dyn Values, out: &mut String, tmp: &mut (
 fn eval(c: &Cond, vals: &dyn Values) -> bool {
     match c {
         Cond::Var(v) => vals.truthy(*v),
+        Cond::Contains(needle, v) => {
+            let mut value = String::new();
+            vals.write(*v, &mut value);
+            value.contains(needle.as_str())
+        }
         Cond::Not(c) => !eval(c, vals),
         Cond::And(a, b) => eval(a, vals) && eval(b, vals),
         Cond::Or(a, b) => eval(a, vals) || eval(b, vals),
@@ -351,26 +358,30 @@ fn expr(src: &str, slots: &[&str]) -> Option<Node> {
     Some(Node::Out(v, filters))
 }
 
-/// `a or b and not c`, with Tera's precedence (not > and > or), no parentheses.
+/// `a or b and not c`, with Tera's precedence (not > and > or), no parentheses; an operand may
+/// also be `"text" in var` (a double-quoted literal without escapes, never negated).
 fn cond(src: &str, slots: &[&str]) -> Option<Cond> {
-    let words: Vec<&str> = src.split_whitespace().collect();
+    let words = cond_words(src)?;
     if words.is_empty() {
         return None;
     }
-    let ors: Vec<&[&str]> = words.split(|w| *w == "or").collect();
+    let ors: Vec<&[CondWord]> = words.split(|w| *w == CondWord::Word("or")).collect();
     let mut acc: Option<Cond> = None;
     for o in ors {
         let mut and_acc: Option<Cond> = None;
-        for a in o.split(|w| *w == "and") {
-            let (neg, name) = match a {
-                ["not", name] => (true, *name),
-                [name] => (false, *name),
+        for a in o.split(|w| *w == CondWord::Word("and")) {
+            let c = match a {
+                [CondWord::Word("not"), CondWord::Word(name)] => {
+                    Cond::Not(Box::new(Cond::Var(var(name, slots)?)))
+                }
+                [CondWord::Word(name)] => Cond::Var(var(name, slots)?),
+                [
+                    CondWord::Quoted(text),
+                    CondWord::Word("in"),
+                    CondWord::Word(name),
+                ] => Cond::Contains((*text).to_string(), var(name, slots)?),
                 _ => return None,
             };
-            let mut c = Cond::Var(var(name, slots)?);
-            if neg {
-                c = Cond::Not(Box::new(c));
-            }
             and_acc = Some(match and_acc {
                 None => c,
                 Some(prev) => Cond::And(Box::new(prev), Box::new(c)),
@@ -383,6 +394,43 @@ fn cond(src: &str, slots: &[&str]) -> Option<Cond> {
         });
     }
     acc
+}
+
+/// A word of a condition: a bare word, or a double-quoted literal (its text, spaces kept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CondWord<'a> {
+    Word(&'a str),
+    Quoted(&'a str),
+}
+
+/// Splits a condition into words; `None` for an unclosed quote or a backslash in a literal.
+fn cond_words(src: &str) -> Option<Vec<CondWord<'_>>> {
+    let mut out = Vec::new();
+    let mut rest = src.trim_start();
+    while !rest.is_empty() {
+        if let Some(body) = rest.strip_prefix('"') {
+            let end = body.find('"')?;
+            let text = &body[..end];
+            if text.contains('\\') {
+                return None;
+            }
+            out.push(CondWord::Quoted(text));
+            rest = &body[end + 1..];
+            if !(rest.is_empty() || rest.starts_with(char::is_whitespace)) {
+                return None;
+            }
+        } else {
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let word = &rest[..end];
+            if word.contains(['"', '\'']) {
+                return None;
+            }
+            out.push(CondWord::Word(word));
+            rest = &rest[end..];
+        }
+        rest = rest.trim_start();
+    }
+    Some(out)
 }
 
 /// Compiles a body if it stays within the fast subset; `None` means "render with Tera".
@@ -504,6 +552,32 @@ mod tests {
         out.clear();
         b.render(&Vals(vec!["owl", "rain", ""]), &mut out);
         assert_eq!(out, "An owl, with rain 16:9");
+    }
+
+    /// `"text" in var` is in the subset (the weather joins a time that already has a "with");
+    /// anything looser (escapes, a negated containment, single quotes) is left to Tera.
+    #[test]
+    fn containment_of_a_literal() {
+        let slots = ["time", "weather"];
+        let b = compile(
+            "{% if weather %}{% if \" with \" in time %} and {{ weather }}{% else %}, with {{ weather }}{% endif %}{% endif %}",
+            &slots,
+        )
+        .unwrap();
+        let mut out = String::new();
+        b.render(&Vals(vec!["at dusk with a low sun", "rain"]), &mut out);
+        assert_eq!(out, " and rain");
+        out.clear();
+        b.render(&Vals(vec!["at dusk", "rain"]), &mut out);
+        assert_eq!(out, ", with rain");
+        for loose in [
+            "{% if not \" with \" in time %}x{% endif %}",
+            "{% if 'with' in time %}x{% endif %}",
+            "{% if \"a\\\"b\" in time %}x{% endif %}",
+            "{% if \"with in time %}x{% endif %}",
+        ] {
+            assert_eq!(compile(loose, &slots), None, "{loose}");
+        }
     }
 
     #[test]

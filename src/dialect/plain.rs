@@ -320,6 +320,26 @@ mod tests {
         assert!(checked > 0);
     }
 
+    /// Every built-in body stays within the fast subset: a body that falls back to Tera
+    /// renders several times slower (the weather joined to the time did, unnoticed, until the
+    /// subset learnt `"text" in var`).
+    #[test]
+    fn every_builtin_body_is_fast() {
+        let lib = Library::builtin().unwrap();
+        let slow: Vec<String> = lib
+            .templates
+            .iter()
+            .flat_map(|t| {
+                t.fast_bodies
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| b.is_none())
+                    .map(move |(i, _)| format!("{} body {}", t.name, i + 1))
+            })
+            .collect();
+        assert!(slow.is_empty(), "rendered by Tera: {slow:?}");
+    }
+
     /// A body's own words, with every slot's text (and `subject_a`) written as `\u{1}`:
     /// what is left is the template's fixed wording and its dynamic runs.
     struct Marked<'a>(&'a Scene);
