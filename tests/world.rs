@@ -121,15 +121,38 @@ fn the_longer_of_two_contradicting_pins_holds_the_world() {
         .iter()
         .position(|a| a.name == "place")
         .unwrap();
-    let (pins, lost) = lib
-        .world
-        .pins(&words("an astronaut floating inside, on the space station"));
+    let (pins, lost) = lib.world.pins(&words(
+        "an astronaut floating outdoors, on the space station",
+    ));
     let held = pins.iter().find(|p| p.axis == place).unwrap();
     assert_eq!(
         lib.world.axes[place].values[held.values[0] as usize].name,
         "space"
     );
     assert_eq!(lost.len(), 1, "{lost:?}");
+    // "inside" names a room or a vessel in space: beside "space station" it agrees, and the
+    // module is sealed in (no sky, so no planet hanging outside).
+    let (pins, lost) = lib.world.pins(&words(
+        "two astronauts playing cards inside a cramped space station module",
+    ));
+    let held = pins.iter().find(|p| p.axis == place).unwrap();
+    assert_eq!(held.values.len(), 1, "{held:?}");
+    assert_eq!(
+        lib.world.axes[place].values[held.values[0] as usize].name,
+        "space"
+    );
+    assert!(lost.is_empty(), "{lost:?}");
+    let skyview = lib
+        .world
+        .axes
+        .iter()
+        .position(|a| a.name == "skyview")
+        .unwrap();
+    let sealed = pins.iter().find(|p| p.axis == skyview).unwrap();
+    assert_eq!(
+        lib.world.axes[skyview].values[sealed.values[0] as usize].name,
+        "no-sky"
+    );
     // "inside the space station" is one phrase: in space, sealed in, and no contradiction.
     let (pins, lost) = lib
         .world
@@ -4324,5 +4347,22 @@ fn camera_words_clubs_and_fires_keep_the_users_scene() {
     // Swans glide on open water, never on a frozen lake.
     for p in prompts("a fox crossing a frozen lake under the northern lights", 80) {
         assert!(!mentions(&p, "swans"), "{p}");
+    }
+}
+
+/// Snow lying on the ground is the season's word, not the sky's: "a snowman on an overcast
+/// day" is no contradiction, and the day stays overcast; "a black lab" is a dog, not a room.
+#[test]
+fn ground_snow_and_a_black_lab_pin_nothing_they_do_not_say() {
+    let lib = Library::builtin().unwrap();
+    for d in ["a snowman on an overcast day", "a black lab on the beach"] {
+        let (_, lost) = lib.world.pins(&words(d));
+        assert!(lost.is_empty(), "{d}: {lost:?}");
+    }
+    for p in prompts("a black lab on the beach", 20) {
+        let words: Vec<String> = words(&p).into_iter().map(|w| w.folded).collect();
+        for room in ["walls", "indoors", "window", "ceiling", "lamplight"] {
+            assert!(!words.iter().any(|w| w == room), "{p}");
+        }
     }
 }
