@@ -93,6 +93,25 @@ const NEIGHBOUR_WORDS: &[&[&str]] = &[
     &["topped", "with"],
 ];
 
+/// Words after which a place is only seen from out of doors: "two men playing dominoes outside
+/// a cafe" are not in the cafe, so its room is no pin.
+const OUTSIDE_WORDS: &[&[&str]] = &[
+    &["outside"],
+    &["outside", "of"],
+    &["in", "front", "of"],
+    &["across", "from"],
+    &["opposite"],
+];
+
+/// Whether the phrase starting at word `at` is governed by an outside word, with at most two
+/// words (an article, an adjective) between them.
+fn outside_before(ws: &[Word], at: usize) -> bool {
+    OUTSIDE_WORDS.iter().any(|p| {
+        (at.saturating_sub(p.len() + 2)..at)
+            .any(|i| i + p.len() <= at && crate::matching::phrase_at(ws, i, p))
+    })
+}
+
 /// Axes a neighbour shares with the subject, since they hold for the whole frame: its hour,
 /// sky, light, season and climate, and the medium it is made in. "A sunny beach with a
 /// thunderstorm" still contradicts itself; "a cabin beside a lighthouse" does not.
@@ -398,7 +417,14 @@ impl World {
                     None => by_axis.push((a, vec![v])),
                 }
             }
+            let outdoors = outside_before(ws, i).then(|| self.value_named("place", "outdoor"));
             for (axis, values) in by_axis {
+                // Seen from outside, a place's rooms are not the scene.
+                if let Some(Some((pa, pv))) = outdoors
+                    && values.iter().all(|&v| !self.compatible(axis, v, pa, pv))
+                {
+                    continue;
+                }
                 let pin = Pin {
                     axis,
                     values,
@@ -474,6 +500,23 @@ impl World {
             conflicts.push((plain[0].clone(), lost));
         }
         (pins, conflicts)
+    }
+
+    /// The axis and value of that name, if the library has them.
+    fn value_named(&self, axis: &str, value: &str) -> Option<(usize, u8)> {
+        let a = self.axes.iter().position(|x| x.name == axis)?;
+        let v = self.axes[a].values.iter().position(|x| x.name == value)?;
+        Some((a, v as u8))
+    }
+
+    /// Whether value `v` of axis `a` and value `w` of axis `b` can stand in one world.
+    fn compatible(&self, a: usize, v: u8, b: usize, w: u8) -> bool {
+        if a == b {
+            return v == w;
+        }
+        let v = &self.axes[a].values[v as usize];
+        let w = &self.axes[b].values[w as usize];
+        !v.blocks.contains(w.tag) && !w.blocks.contains(v.tag)
     }
 
     /// Whether value `v` of axis `a` can join a scene in `state`.

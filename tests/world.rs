@@ -4366,3 +4366,30 @@ fn ground_snow_and_a_black_lab_pin_nothing_they_do_not_say() {
         }
     }
 }
+
+/// A place named after "outside" is seen from out of doors: its rooms are not the scene
+/// (blind review 20: "two elderly men playing dominoes outside a cafe" sat at the espresso
+/// machine, lit "from a high window"). Inside, the cafe is still the room.
+#[test]
+fn outside_a_place_is_not_in_its_rooms() {
+    let lib = Library::builtin().unwrap();
+    let axis = |name: &str| lib.world.axes.iter().position(|a| a.name == name).unwrap();
+    let (room, place) = (axis("room"), axis("place"));
+    for d in [
+        "two elderly men playing dominoes outside a cafe",
+        "a dog waiting outside the library",
+        "a street musician playing opposite an old bakery",
+    ] {
+        let (pins, _) = lib.world.pins(&words(d));
+        assert!(!pins.iter().any(|p| p.axis == room), "{d}: {pins:?}");
+        for p in prompts(d, 12) {
+            let words: Vec<String> = words(&p).into_iter().map(|w| w.folded).collect();
+            for indoors in ["room", "counter", "ceiling", "walls", "window"] {
+                assert!(!words.iter().any(|w| w == indoors), "{d}: {p}");
+            }
+        }
+    }
+    let (pins, _) = lib.world.pins(&words("a barista inside a cafe"));
+    assert!(pins.iter().any(|p| p.axis == room));
+    assert!(pins.iter().any(|p| p.axis == place));
+}
