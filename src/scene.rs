@@ -1262,7 +1262,24 @@ fn named_setting_span(
         }
         i = j;
     }
-    None
+    named_backdrop(ws).map(|(first, last)| (first, last, false))
+}
+
+/// A backdrop the user names, as photographers tag it ("white background", "a seamless gray
+/// backdrop"): it is the whole setting, so no tabletop or room is set under the subject. Not
+/// what stands "in the background", which is part of a scene.
+fn named_backdrop(ws: &[Word]) -> Option<(usize, usize)> {
+    let at = ws.iter().position(|w| {
+        matches!(
+            w.folded.as_str(),
+            "background" | "backgrounds" | "backdrop" | "backdrops"
+        )
+    })?;
+    let before = |k: usize| at.checked_sub(k).map(|i| ws[i].folded.as_str());
+    if at == 0 || before(1) == Some("the") || before(1) == Some("distant") {
+        return None;
+    }
+    Some((at - 1, at))
 }
 
 /// Which words a place axis pins: a place word, unless a longer phrase of another axis holds

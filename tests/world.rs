@@ -4393,3 +4393,22 @@ fn outside_a_place_is_not_in_its_rooms() {
     assert!(pins.iter().any(|p| p.axis == room));
     assert!(pins.iter().any(|p| p.axis == place));
 }
+
+/// A backdrop the user names ("white background") is the whole setting: no tabletop or counter
+/// is set under the subject (blind review 20: "white background, set out on a pale birch
+/// tabletop"). What stands "in the background" is no backdrop.
+#[test]
+fn a_named_backdrop_is_the_setting() {
+    for d in [
+        "a bowl of ramen, overhead shot, studio lighting, white background",
+        "a perfume bottle on a white background",
+        "a leather wallet, plain gray backdrop",
+    ] {
+        for p in prompts(d, 30) {
+            let words: Vec<String> = words(&p).into_iter().map(|w| w.folded).collect();
+            for surface in ["tabletop", "counter", "countertop", "table", "worktop"] {
+                assert!(!words.iter().any(|w| w == surface), "{d}: {p}");
+            }
+        }
+    }
+}
