@@ -722,6 +722,9 @@ fn asked_runs<'a>(tags: &[Cow<'_, str>], asked: &[String]) -> Vec<(Vec<Cow<'a, s
         let cut = key_end.max(end.unwrap_or(0));
         match t[cut..].trim() {
             "" => pieces.push((t.clone(), true)),
+            // A rest that cannot stand as a tag of its own ("twice his size", "rolling in",
+            // "to show an airy crumb") stays raised with the words it qualifies.
+            rest if !opens_a_tag(rest) => pieces.push((t.clone(), true)),
             rest => {
                 pieces.push((t[..cut].trim_end().to_string(), true));
                 pieces.push((rest.to_string(), false));
@@ -736,6 +739,26 @@ fn asked_runs<'a>(tags: &[Cow<'_, str>], asked: &[String]) -> Vec<(Vec<Cow<'a, s
         }
     }
     runs
+}
+
+/// Words that open a phrase able to stand as a tag after the raised part of a pinned entry:
+/// where or when it is, and what goes with it ("through a torrent of fire", "as the day draws
+/// to a close"), or a participle with what it acts on ("plunging into a green pool"). Not an
+/// infinitive, a bare participle ("rolling in") or a measure, which lean on the words before.
+const TAG_OPENERS: &[&str] = &[
+    "above", "across", "against", "along", "amid", "among", "around", "as", "at", "before",
+    "behind", "below", "beneath", "beside", "between", "beyond", "by", "from", "in", "into",
+    "near", "on", "over", "past", "through", "toward", "towards", "under", "when", "where",
+    "while", "with", "within",
+];
+
+fn opens_a_tag(rest: &str) -> bool {
+    let words = crate::matching::words(rest);
+    words.first().is_some_and(|w| {
+        let w = w.folded.as_str();
+        TAG_OPENERS.contains(&w)
+            || (w.len() > 4 && (w.ends_with("ing") || w.ends_with("ed")) && words.len() >= 3)
+    })
 }
 
 /// Writes emphasis from integer hundredths: 115 → `1.15`, 120 → `1.2`, 200 → `2`.
@@ -1238,6 +1261,29 @@ bodies: ["{{ subject }} {{ time }} {{ weather }} {{ light }} {{ composition }} {
         assert_eq!(
             split("a deep sofa heaped with cushions", ""),
             "(a deep sofa), heaped with cushions"
+        );
+        // A rest that leans on the raised words stays with them: no "twice his size" or
+        // "rolling in" left as a tag of its own.
+        assert_eq!(
+            split(
+                "lone knight fighting a dragon twice his size",
+                "a knight fighting a dragon"
+            ),
+            "(lone knight fighting a dragon twice his size)"
+        );
+        assert_eq!(
+            split(
+                "a thunderstorm rolling in",
+                "a harbor during a thunderstorm"
+            ),
+            "(a thunderstorm rolling in)"
+        );
+        assert_eq!(
+            split(
+                "loaf of sourdough bread cut open to show an airy open crumb",
+                "a loaf of sourdough bread"
+            ),
+            "(loaf of sourdough bread cut open to show an airy open crumb)"
         );
     }
 
