@@ -4412,3 +4412,18 @@ fn a_named_backdrop_is_the_setting() {
         }
     }
 }
+
+/// Clothing set after the head of a subject that goes on past a comma keeps the comma: "a
+/// bonfire party in matching wool coats, kids with sparklers", never "party in matching wool
+/// coats kids with sparklers".
+#[test]
+fn attire_after_a_comma_split_subject_keeps_the_comma() {
+    let d = "a bonfire party, kids with sparklers";
+    let ps = prompts(d, 60);
+    for p in &ps {
+        let at = p
+            .find("kids with sparklers")
+            .expect("the user's words stay");
+        assert!(p[..at].ends_with(", "), "{p}");
+    }
+}

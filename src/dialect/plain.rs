@@ -227,10 +227,16 @@ fn mend_user_subject(lib: &Library, scene: &Scene, raw: &mut String) {
         let mut attire = String::new();
         write_slot(lib, scene, ai, &mut attire);
         let (head, tail) = text::head_and_tail(subject);
+        // Split at a comma ("a bonfire party, kids with sparklers"), the comma stays.
+        let sep = if subject[head.len()..].starts_with(',') {
+            ", "
+        } else {
+            " "
+        };
         if !tail.is_empty() && head.len() > skip {
             for (joint, lead) in [(" in ", " in "), (", dressed in ", " dressed in ")] {
                 let from = format!("{}{joint}{attire}", &subject[skip..]);
-                let to = format!("{}{lead}{attire} {tail}", &head[skip..]);
+                let to = format!("{}{lead}{attire}{sep}{tail}", &head[skip..]);
                 if raw.contains(&from) {
                     *raw = raw.replace(&from, &to);
                     break;
