@@ -1391,8 +1391,9 @@ fn score_templates(
         .find(|&(i, w)| is_prep(w) || verb_at(ws, i))
         .map_or(ws.len(), |(i, _)| i);
     let mut scores = vec![0u64; n];
-    // The part of each score that comes from the place phrase.
+    // The part of each score that comes from the place phrase, and from the head.
     let mut place_scores = vec![0u64; n];
+    let mut head_scores = vec![0u64; n];
     // Whether a template's keywords matched at all: an entry named in passing ("fresh" is a
     // product finish) is not enough to choose a scene.
     let mut keyed = vec![false; n];
@@ -1408,6 +1409,9 @@ fn score_templates(
                 }
                 if sp.first >= place_start && sp.last < place_end {
                     place_scores[ti] += 3 * sp.folded.len() as u64;
+                }
+                if sp.first < head_end {
+                    head_scores[ti] += 3 * head * sp.folded.len() as u64;
                 }
                 keyed[ti] = true;
             }
@@ -1487,8 +1491,17 @@ fn score_templates(
             }
         }
     }
+    // The subject's own word may name a place too ("a blacksmith hammering a sword" is no
+    // posed portrait, but a blacksmith is at a forge): a template the head names stands
+    // beside the place phrase's.
     if passed_over {
-        scores = place_scores;
+        for ti in 0..n {
+            scores[ti] = if scores[ti] > 0 {
+                place_scores[ti] + head_scores[ti]
+            } else {
+                0
+            };
+        }
     }
     let best = scores.iter().copied().max().unwrap_or(0);
     if best == 0 {

@@ -416,7 +416,7 @@ pub fn with_article_into(phrase: &str, out: &mut String) {
         || (b0.is_ascii_uppercase()
             && !starts_with_proper_adjective(p)
             && !starts_with_name_as_modifier(p))
-        || b0.is_ascii_digit()
+        || (b0.is_ascii_digit() && !opens_with_measure(p))
     {
         out.push_str(p);
         return;
@@ -487,6 +487,28 @@ fn opens_clause(w: &str) -> bool {
 }
 
 /// [`with_article`] for any text: Unicode case and white space.
+/// Whether a phrase opens with a measure that modifies the noun after it ("35mm film photo",
+/// "3D render", "18th-century manor", "8-bit game"): a thing counted once, which takes an
+/// article. A bare count ("3 cats", "1girl", "1920s") does not.
+fn opens_with_measure(p: &str) -> bool {
+    let mut words = p.split_whitespace();
+    let (Some(first), Some(_)) = (words.next(), words.next()) else {
+        return false;
+    };
+    let rest = first.trim_start_matches(|c: char| c.is_ascii_digit());
+    if rest.len() == first.len() {
+        return false;
+    }
+    let unit = match rest.strip_prefix('-') {
+        Some(after) => after.split('-').next().unwrap_or(""),
+        None => rest.split('-').next().unwrap_or(""),
+    };
+    matches!(
+        unit.to_ascii_lowercase().as_str(),
+        "mm" | "cm" | "d" | "k" | "px" | "th" | "st" | "nd" | "rd" | "bit" | "inch"
+    )
+}
+
 fn with_article_general(p: &str) -> String {
     let Some(first) = p.split_whitespace().next() else {
         return String::new();
@@ -497,7 +519,7 @@ fn with_article_general(p: &str) -> String {
         || (first.starts_with(char::is_uppercase)
             && !starts_with_proper_adjective(p)
             && !starts_with_name_as_modifier(p))
-        || first.starts_with(|c: char| c.is_ascii_digit())
+        || (first.starts_with(|c: char| c.is_ascii_digit()) && !opens_with_measure(p))
     {
         return p.to_string();
     }
@@ -1671,6 +1693,26 @@ mod tests {
             super::with_article("concept art painting in a loose manner"),
             "a concept art painting in a loose manner"
         );
+    }
+
+    /// A measure before a noun is one thing, and takes an article read as the number is
+    /// spoken; a bare count does not (blind review 20: "in 35mm film photo").
+    #[test]
+    fn a_measure_before_a_noun_takes_an_article() {
+        for (p, want) in [
+            ("35mm film photo", "a 35mm film photo"),
+            ("8mm film still", "an 8mm film still"),
+            ("3D render", "a 3D render"),
+            ("18th-century manor", "an 18th-century manor"),
+            ("8-bit video game", "an 8-bit video game"),
+            ("3 cats", "3 cats"),
+            ("1girl, silver hair", "1girl, silver hair"),
+            ("1920s jazz club", "1920s jazz club"),
+            ("35mm", "35mm"),
+        ] {
+            assert_eq!(super::with_article(p), want, "{p}");
+            assert_eq!(super::with_article_general(p), want, "{p} (general)");
+        }
     }
 
     use super::*;

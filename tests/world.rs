@@ -4427,3 +4427,26 @@ fn attire_after_a_comma_split_subject_keeps_the_comma() {
         assert!(p[..at].ends_with(", "), "{p}");
     }
 }
+
+/// Attire that ends in a clause of its own is closed by a comma before the user's place: "a
+/// lone hiker in a soft gray cardigan buttoned to the top, on a ridge", never "buttoned to the
+/// top on a ridge".
+#[test]
+fn attire_with_a_clause_is_closed_before_the_users_place() {
+    let mut checked = 0;
+    for p in prompts("a lone hiker on a ridge in thick fog", 80) {
+        let (Some(h), Some(at)) = (p.find("hiker "), p.find("on a ridge")) else {
+            continue;
+        };
+        let attire = &p[h + "hiker ".len()..at];
+        let clause = attire
+            .split_whitespace()
+            .skip(2)
+            .any(|w| w.len() > 4 && (w.ends_with("ed") || w.ends_with("ing")));
+        if clause {
+            checked += 1;
+            assert!(attire.ends_with(", "), "{p}");
+        }
+    }
+    assert!(checked > 0);
+}

@@ -227,8 +227,14 @@ fn mend_user_subject(lib: &Library, scene: &Scene, raw: &mut String) {
         let mut attire = String::new();
         write_slot(lib, scene, ai, &mut attire);
         let (head, tail) = text::head_and_tail(subject);
-        // Split at a comma ("a bonfire party, kids with sparklers"), the comma stays.
-        let sep = if subject[head.len()..].starts_with(',') {
+        // Split at a comma ("a bonfire party, kids with sparklers"), the comma stays; after
+        // attire that ends in its own clause ("a cardigan buttoned to the top"), one closes
+        // it, so the user's place is not the cardigan's.
+        let clause = attire
+            .split_whitespace()
+            .skip(1)
+            .any(|w| w.len() > 4 && (w.ends_with("ed") || w.ends_with("ing")));
+        let sep = if subject[head.len()..].starts_with(',') || clause {
             ", "
         } else {
             " "
