@@ -4544,3 +4544,34 @@ fn details_belong_to_the_place_and_the_dish() {
         }
     }
 }
+
+/// Blind reviews 20–21: a lamp's palette by full day ("an overcast afternoon" on a windowsill
+/// in amber, honey and warm browns), and "a grey morning" lit by direct sunlight under a clear
+/// blue sky.
+#[test]
+fn lamp_palettes_keep_to_lamp_hours_and_a_grey_morning_is_overcast() {
+    let lib = Library::builtin().unwrap();
+    let lamp_only = [
+        "burnt orange, rust and deep gold",
+        "amber, honey and warm browns",
+        "lamplit creams against deep brown shadows",
+        "warm tones of gold, copper and brass",
+    ];
+    for d in [
+        "a cat asleep on a windowsill on an overcast afternoon",
+        "a reading nook in the morning",
+    ] {
+        for p in prompts(d, 60) {
+            for w in lamp_only {
+                assert!(!mentions(&p, w), "{d}: {p}");
+            }
+        }
+    }
+    let d = "an old fisherman mending nets on a grey morning";
+    assert_eq!(pinned_values(&lib, d, "weather"), vec!["overcast"]);
+    for p in prompts(d, 40) {
+        for w in ["direct sunlight", "sunshine", "clear blue sky"] {
+            assert!(!mentions(&p, w), "{p}");
+        }
+    }
+}
