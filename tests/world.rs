@@ -4575,3 +4575,24 @@ fn lamp_palettes_keep_to_lamp_hours_and_a_grey_morning_is_overcast() {
         }
     }
 }
+
+/// Blind reviews 20–21: "airy, light and peaceful" under falling snow, "a bright, naturalistic
+/// style" at a candlelit dinner, and magenta and cyan gels over an amber palette.
+#[test]
+fn moods_and_styles_keep_to_the_light_that_is_there() {
+    for p in prompts("a sleeping fox under falling snow", 60) {
+        assert!(!mentions(&p, "airy"), "{p}");
+    }
+    for p in prompts("a rooftop dinner by candlelight", 60) {
+        assert!(!mentions(&p, "bright, naturalistic style"), "{p}");
+    }
+    for p in template_texts("product", 2000) {
+        if mentions(&p, "a wash of colored gels in magenta and cyan")
+            || mentions(&p, "a wash of coloured gels in magenta and cyan")
+        {
+            for w in ["amber, honey", "burnt orange", "warm tones of gold"] {
+                assert!(!mentions(&p, w), "{p}");
+            }
+        }
+    }
+}
