@@ -4450,3 +4450,233 @@ fn attire_with_a_clause_is_closed_before_the_users_place() {
     }
     assert!(checked > 0);
 }
+
+/// The entry texts of the random scenes of `template` (an empty description) over `n` seeds,
+/// joined with " | ".
+fn template_texts(template: &str, n: u64) -> Vec<String> {
+    let lib = Library::builtin().unwrap();
+    let plan = Plan::new(&lib, "", Some(template)).unwrap();
+    (0..n)
+        .map(|seed| picked_texts(&lib, &build(&lib, &plan, seed, 0, false)).join(" | "))
+        .collect()
+}
+
+/// Blind reviews 20–21: a palette that fits the scene but not its light or hour — "blue hour"
+/// in burnt orange, rust and deep gold, "warm white" under a low overcast sky, a black crow
+/// in cream and beige.
+#[test]
+fn a_palette_keeps_to_the_hour_and_the_sky_it_is_set_under() {
+    let lamp_only = [
+        "burnt orange, rust and deep gold",
+        "amber, honey and warm browns",
+        "lamplit creams against deep brown shadows",
+        "warm tones of gold, copper and brass",
+        "ember orange against deep smoky browns",
+        "flickering golds pooled in warm, velvety shadow",
+    ];
+    for d in [
+        "a fishing village at blue hour",
+        "a cozy kitchen at blue hour",
+    ] {
+        for p in prompts(d, 60) {
+            for w in lamp_only {
+                assert!(!mentions(&p, w), "{d}: {p}");
+            }
+        }
+    }
+    for d in [
+        "a cat asleep on a windowsill on an overcast afternoon",
+        "a lighthouse in thick fog",
+        "a sleeping fox under falling snow",
+    ] {
+        for p in prompts(d, 60) {
+            assert!(!mentions(&p, "warm white"), "{d}: {p}");
+        }
+    }
+    for p in prompts("a crow on a fence post", 60) {
+        assert!(!mentions(&p, "cream, beige and warm white"), "{p}");
+        assert!(!mentions(&p, "barring"), "{p}");
+    }
+}
+
+/// Blind reviews 20–21: "soft, even daylight, with deep shadow gathering in the corners of the
+/// frame" (a dark vignette under flat light, often in joyful scenes), "around lunchtime" with
+/// a long shadow, raking side light in the shade of a porch, lamplight pooling on the tables
+/// of a restaurant's kitchen.
+#[test]
+fn shadows_and_lamps_need_the_light_that_makes_them() {
+    let lib = Library::builtin().unwrap();
+    let vignette = "deep shadow gathering in the corners of the frame";
+    let plan = Plan::new(&lib, "", Some("general")).unwrap();
+    let mut seen = 0;
+    for seed in 0..600u64 {
+        let scene = build(&lib, &plan, seed, 0, false);
+        if picked_texts(&lib, &scene).iter().any(|t| t == vignette) {
+            seen += 1;
+            assert_eq!(value_of(&lib, &scene, "contrast"), "hard", "seed {seed}");
+            for light in ["daylight", "twilight"] {
+                assert_ne!(value_of(&lib, &scene, "light"), light, "seed {seed}");
+            }
+            assert_ne!(value_of(&lib, &scene, "energy"), "lively", "seed {seed}");
+        }
+    }
+    assert!(seen > 0, "the vignette is still written where it fits");
+    for p in prompts("a child laughing on a swing in a sunny garden", 60) {
+        assert!(!mentions(&p, vignette), "{p}");
+    }
+    for d in [
+        "a heron standing in a pond around lunchtime",
+        "a horse grazing in a field at noon",
+    ] {
+        for p in prompts(d, 60) {
+            assert!(!mentions(&p, "long shadow"), "{d}: {p}");
+        }
+    }
+    for p in template_texts("food", 1500) {
+        if p.contains("the shade of") {
+            assert!(
+                !mentions(&p, "side light raking low across the surface"),
+                "{p}"
+            );
+        }
+    }
+    for d in [
+        "a busy restaurant kitchen at night",
+        "a busy diner kitchen during the breakfast rush",
+    ] {
+        for p in prompts(d, 60) {
+            assert!(!mentions(&p, "lamplight pooling"), "{d}: {p}");
+        }
+    }
+}
+
+/// Blind reviews 20–21: a medium or style that contradicts another — "a minimalist
+/// composition … with every grain, weave and scratch picked out", every grain with a
+/// tilt-shift band of focus, a nature documentary's sharp detail from a long exposure, low-key
+/// light "in a bright, naturalistic style", a mechanic at work on a 100mm macro lens, and
+/// "airy, light and peaceful" under rain.
+#[test]
+fn a_style_never_contradicts_the_framing_the_light_or_the_weather() {
+    let grain = "every grain, weave and scratch picked out";
+    for p in template_texts("general", 1500)
+        .into_iter()
+        .chain(template_texts("food", 800))
+        .chain(template_texts("product", 800))
+    {
+        if mentions(&p, grain) {
+            for w in [
+                "minimalist style",
+                "minimalist composition",
+                "minimalist scandinavian-style",
+                "tilt-shift",
+                "soft blur",
+            ] {
+                assert!(!mentions(&p, w), "{p}");
+            }
+        }
+        if mentions(&p, "in a bright, naturalistic style") {
+            assert!(!mentions(&p, "low-key"), "{p}");
+        }
+    }
+    for p in prompts("a storm over the wheat fields", 60) {
+        assert!(!mentions(&p, grain), "{p}");
+    }
+    for p in prompts("a herd of deer in a meadow, nature documentary", 60) {
+        assert!(!mentions(&p, "long exposure"), "{p}");
+    }
+    for d in [
+        "a mechanic fixing a motorcycle",
+        "two children building a sandcastle",
+    ] {
+        for p in prompts(d, 60) {
+            assert!(!mentions(&p, "macro lens"), "{d}: {p}");
+        }
+    }
+    for d in [
+        "a lone hiker on a mountain trail in the rain",
+        "a harbour under a heavy sky in the rain",
+        "a misty lake at dawn",
+    ] {
+        for p in prompts(d, 60) {
+            assert!(!mentions(&p, "airy"), "{d}: {p}");
+        }
+    }
+}
+
+/// Blind reviews 20–21: a detail that does not belong to the place or the dish — reed thatch
+/// on a mountain cabin, a handwritten recipe card at a rooftop dinner, "the rim of the plate"
+/// on a wooden cutting board.
+#[test]
+fn details_belong_to_the_place_and_the_dish() {
+    for p in prompts("a cabin in the mountains", 60) {
+        assert!(!mentions(&p, "thatch"), "{p}");
+    }
+    for p in prompts("a rooftop dinner by candlelight", 60) {
+        assert!(!mentions(&p, "recipe card"), "{p}");
+    }
+    let boards = [
+        "cutting board",
+        "baking tray",
+        "slate board",
+        "carving board",
+        "charcuterie board",
+        "tray of",
+    ];
+    for p in template_texts("food", 2000) {
+        if boards.iter().any(|b| mentions(&p, b)) {
+            assert!(!mentions(&p, "the plate"), "{p}");
+        }
+    }
+}
+
+/// Blind reviews 20–21: a lamp's palette by full day ("an overcast afternoon" on a windowsill
+/// in amber, honey and warm browns), and "a grey morning" lit by direct sunlight under a clear
+/// blue sky.
+#[test]
+fn lamp_palettes_keep_to_lamp_hours_and_a_grey_morning_is_overcast() {
+    let lib = Library::builtin().unwrap();
+    let lamp_only = [
+        "burnt orange, rust and deep gold",
+        "amber, honey and warm browns",
+        "lamplit creams against deep brown shadows",
+        "warm tones of gold, copper and brass",
+    ];
+    for d in [
+        "a cat asleep on a windowsill on an overcast afternoon",
+        "a reading nook in the morning",
+    ] {
+        for p in prompts(d, 60) {
+            for w in lamp_only {
+                assert!(!mentions(&p, w), "{d}: {p}");
+            }
+        }
+    }
+    let d = "an old fisherman mending nets on a grey morning";
+    assert_eq!(pinned_values(&lib, d, "weather"), vec!["overcast"]);
+    for p in prompts(d, 40) {
+        for w in ["direct sunlight", "sunshine", "clear blue sky"] {
+            assert!(!mentions(&p, w), "{p}");
+        }
+    }
+}
+
+/// Blind reviews 20–21: "airy, light and peaceful" under falling snow, "a bright, naturalistic
+/// style" at a candlelit dinner, and magenta and cyan gels over an amber palette.
+#[test]
+fn moods_and_styles_keep_to_the_light_that_is_there() {
+    for p in prompts("a sleeping fox under falling snow", 60) {
+        assert!(!mentions(&p, "airy"), "{p}");
+    }
+    for p in prompts("a rooftop dinner by candlelight", 60) {
+        assert!(!mentions(&p, "bright, naturalistic style"), "{p}");
+    }
+    for p in template_texts("product", 2000) {
+        if mentions(&p, "a wash of colored gels in magenta and cyan")
+            || mentions(&p, "a wash of coloured gels in magenta and cyan")
+        {
+            for w in ["amber, honey", "burnt orange", "warm tones of gold"] {
+                assert!(!mentions(&p, w), "{p}");
+            }
+        }
+    }
+}
