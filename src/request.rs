@@ -508,7 +508,11 @@ pub(crate) fn shown(text: &str) -> std::borrow::Cow<'_, str> {
             "cat",
             "pet",
         ];
-        if words[at + 2..].iter().any(|w| PEOPLE.contains(w)) {
+        // So is "the loneliness of a lighthouse keeper": anyone a pronoun other than "it"
+        // stands for is the scene's person, never a place to put another scene in.
+        if words[at + 2..].iter().any(|w| PEOPLE.contains(w))
+            || crate::pronoun::of_subject(&thing) != crate::pronoun::Pronoun::It
+        {
             return Cow::Borrowed(text);
         }
         // A day is lived on ("on a quiet sunday morning"), a place or an event in.

@@ -4685,3 +4685,31 @@ fn moods_and_styles_keep_to_the_light_that_is_there() {
         }
     }
 }
+
+/// An idea felt by a person is about that person: "the loneliness of a lighthouse keeper" is
+/// never another scene set "in a lighthouse keeper" (a role noun is a person, as a mother is).
+#[test]
+fn an_idea_of_a_person_is_never_a_place() {
+    for d in [
+        "the loneliness of a lighthouse keeper",
+        "the pride of a beekeeper",
+    ] {
+        for p in prompts(d, 20) {
+            let l = p.to_lowercase();
+            assert!(!l.contains("in a lighthouse keeper"), "{p}");
+            assert!(!l.contains("in a beekeeper"), "{p}");
+        }
+    }
+}
+
+/// A portrait's expression sentence never reads "Up close there is solemn faces" or "The face
+/// shows a face at rest" (blind reviews 21 and 22).
+#[test]
+fn the_expression_sentence_agrees_with_any_expression() {
+    for d in ["soldiers in a trench", "a portrait of an old fisherman"] {
+        for p in prompts(d, 80) {
+            assert!(!p.contains("there is"), "{p}");
+            assert!(!p.contains("face shows a face"), "{p}");
+        }
+    }
+}
