@@ -1268,7 +1268,24 @@ fn named_setting_span(
 /// A backdrop the user names, as photographers tag it ("white background", "a seamless gray
 /// backdrop"): it is the whole setting, so no tabletop or room is set under the subject. Not
 /// what stands "in the background", which is part of a scene.
+///
+/// A studio shot says the same ("studio product photo", "a packshot"): the set is the studio.
 fn named_backdrop(ws: &[Word]) -> Option<(usize, usize)> {
+    let studio = (0..ws.len()).find(|&i| {
+        let next = ws.get(i + 1).map(|w| w.folded.as_str());
+        match ws[i].folded.as_str() {
+            "packshot" | "cyclorama" | "softbox" | "softboxes" => true,
+            "studio" => matches!(
+                next,
+                Some("photo" | "shot" | "portrait" | "lighting" | "product" | "photograph")
+            ),
+            "product" => matches!(next, Some("photo" | "shot" | "photography")),
+            _ => false,
+        }
+    });
+    if let Some(i) = studio {
+        return Some((i, (i + 1).min(ws.len() - 1)));
+    }
     let at = ws.iter().position(|w| {
         matches!(
             w.folded.as_str(),

@@ -4408,10 +4408,20 @@ fn a_named_backdrop_is_the_setting() {
         "a bowl of ramen, overhead shot, studio lighting, white background",
         "a perfume bottle on a white background",
         "a leather wallet, plain gray backdrop",
+        // a studio shot: the set is the studio, no pub or farmhouse kitchen (blind review 22)
+        "a cup of matcha tea on a black slate tray, studio product photo with soft window light",
     ] {
         for p in prompts(d, 30) {
             let words: Vec<String> = words(&p).into_iter().map(|w| w.folded).collect();
-            for surface in ["tabletop", "counter", "countertop", "table", "worktop"] {
+            for surface in [
+                "tabletop",
+                "counter",
+                "countertop",
+                "table",
+                "worktop",
+                "pub",
+                "kitchen",
+            ] {
                 assert!(!words.iter().any(|w| w == surface), "{d}: {p}");
             }
         }
