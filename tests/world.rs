@@ -4723,3 +4723,14 @@ fn the_expression_sentence_agrees_with_any_expression() {
         }
     }
 }
+
+/// A drive-in is out of doors: no stage, velvet curtains or orchestra pit (blind review 22).
+#[test]
+fn a_drive_in_is_no_theatre_hall() {
+    for p in prompts("teenagers at a drive-in movie theater at dusk", 40) {
+        let words: Vec<String> = words(&p).into_iter().map(|w| w.folded).collect();
+        for hall in ["stage", "curtains", "orchestra", "interior", "wings"] {
+            assert!(!words.iter().any(|w| w == hall), "{p}");
+        }
+    }
+}
