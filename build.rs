@@ -102,13 +102,13 @@ fn main() {
 ///
 /// Layout: counts as u32, strings as a u32 length (their text goes to a separate string),
 /// optional integers as a flag byte + i64, all little-endian. File: tags (tag, conflicts), categories (name, description, replace,
-/// tags, entries). Entry: text, weight, tags, conflicts, aliases, negative, with (category,
+/// tags, entries), axes, frames (name, description, phrasings). Entry: text, weight, tags, conflicts, aliases, negative, with (category,
 /// texts), emphasis.
 fn pack_vocab(v: &Value) -> Option<Packer> {
     let obj = v.as_object()?;
     if obj
         .keys()
-        .any(|k| k != "tags" && k != "categories" && k != "axes")
+        .any(|k| k != "tags" && k != "categories" && k != "axes" && k != "frames")
     {
         return None;
     }
@@ -146,7 +146,32 @@ fn pack_vocab(v: &Value) -> Option<Packer> {
         }
         Some(_) => return None,
     }
+    match obj.get("frames") {
+        None | Some(Value::Null) => put_u32(&mut w, 0),
+        Some(Value::Object(m)) => {
+            put_u32(&mut w, m.len());
+            for (name, f) in m {
+                put_str(&mut w, name);
+                pack_frame(&mut w, f)?;
+            }
+        }
+        Some(_) => return None,
+    }
     Some(w)
+}
+
+/// Frame: description, phrasings.
+fn pack_frame(w: &mut Packer, f: &Value) -> Option<()> {
+    let f = f.as_object()?;
+    if f.keys().any(|k| k != "description" && k != "phrasings") {
+        return None;
+    }
+    match f.get("description") {
+        None => put_str(w, ""),
+        Some(d) => put_str(w, d.as_str()?),
+    }
+    put_list(w, &strings(f.get("phrasings")?)?);
+    Some(())
 }
 
 /// Axis: description, flags (bit 0 `restate`, bit 1 `hints`, bit 2 `from_action`), categories, `said_by` phrases,

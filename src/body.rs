@@ -34,7 +34,8 @@ pub fn dyn_var(k: usize) -> String {
 /// A body whose text has dynamic syntax, split for Tera.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Split {
-    /// The body with every text run that contains `{` replaced by `{{ DYN_k }}`.
+    /// The body with every text run that contains `{` or `__` (a frame, `__mood__`) replaced
+    /// by `{{ DYN_k }}`.
     pub tera: String,
     /// Each replaced run: its byte offset in the body and its text (already trimmed where a
     /// neighbouring tag's `-` would have trimmed it).
@@ -47,7 +48,7 @@ pub type SplitError = (usize, String, &'static str);
 /// Finds the dynamic syntax (`{gently|slowly}`) in a body's text, between its Tera tags.
 ///
 /// Tera tags (`{{ }}`, `{% %}`, `{# #}`, and `{% raw %}` blocks) are kept as they are; a text
-/// run containing `{` becomes a Tera variable whose value is the run expanded per scene. So
+/// run containing `{` or `__` becomes a Tera variable whose value is the run expanded per scene. So
 /// Tera never sees the dynamic braces, and the dynamic parser never sees Tera's or the slot
 /// values. `Ok(None)`: no run has a `{`, and the body is used exactly as written.
 pub fn split_dynamic(src: &str) -> Result<Option<Split>, SplitError> {
@@ -112,7 +113,7 @@ pub fn split_dynamic(src: &str) -> Result<Option<Split>, SplitError> {
             None => (src.len(), None),
         };
         let run = &src[pos..run_end];
-        if run.contains('{') {
+        if run.contains('{') || run.contains("__") {
             let trim_start = t > 0 && tags[t - 1].3;
             let trim_end = tags.get(t).is_some_and(|x| x.2);
             let mut start = pos;

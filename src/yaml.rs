@@ -84,6 +84,21 @@ pub struct RawVocabFile {
     /// World axes: name → values (see `crate::world`).
     #[serde(default)]
     pub axes: OrderedMap<RawAxis>,
+    /// Frames: the connecting words bodies share, name → phrasings (see `library::frames`).
+    #[serde(default)]
+    pub frames: OrderedMap<RawFrame>,
+}
+
+/// A frame as written: phrasings a body draws from where it names the frame (`__mood__`).
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawFrame {
+    /// What the frame's phrasings lead into, for the people who write bodies; the engine
+    /// never reads it.
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub description: String,
+    pub phrasings: Vec<String>,
 }
 
 /// A world axis as written.
@@ -551,10 +566,25 @@ impl Packed<'_> {
                 },
             ));
         }
+        let n = self.count()?;
+        let mut frames = Vec::with_capacity(n.min(256));
+        for _ in 0..n {
+            let name = self.string()?;
+            let description = self.string()?;
+            let phrasings = self.strings()?;
+            frames.push((
+                name,
+                RawFrame {
+                    description,
+                    phrasings,
+                },
+            ));
+        }
         Some(RawVocabFile {
             tags: OrderedMap(tags),
             categories: OrderedMap(categories),
             axes: OrderedMap(axes),
+            frames: OrderedMap(frames),
         })
     }
 
@@ -733,14 +763,14 @@ mod tests {
         assert!(vocab_from_packed("v", &[], "").is_err());
         assert!(vocab_from_packed("v", &[1, 0, 0], "").is_err());
         assert!(vocab_from_packed("v", &[0, 0, 0, 0, 0, 0, 0, 0, 9], "").is_err());
-        // Three counts: tags, categories, axes.
-        let empty = vocab_from_packed("v", &[0; 12], "").unwrap();
+        // Four counts: tags, categories, axes, frames.
+        let empty = vocab_from_packed("v", &[0; 16], "").unwrap();
         assert!(empty.tags.0.is_empty() && empty.categories.0.is_empty());
-        assert!(empty.axes.0.is_empty());
-        assert!(vocab_from_packed("v", &[0; 8], "").is_err());
+        assert!(empty.axes.0.is_empty() && empty.frames.0.is_empty());
+        assert!(vocab_from_packed("v", &[0; 12], "").is_err());
         // Strings left over, or a length that splits a character.
-        assert!(vocab_from_packed("v", &[0; 12], "x").is_err());
-        let one = [0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0];
+        assert!(vocab_from_packed("v", &[0; 16], "x").is_err());
+        let one = [0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0];
         assert!(vocab_from_packed("v", &one, "é").is_err());
     }
 

@@ -124,3 +124,18 @@ fn a_scenery_slot_must_be_guarded_and_name_an_axis() {
     );
     assert!(err.contains("t.yaml:4:"), "{err}");
 }
+
+#[test]
+fn a_body_naming_no_frame_is_located_with_the_close_name() {
+    let err = check_bad("unknown-frame");
+    assert!(err.contains("t.yaml:6:14"), "{err}");
+    assert!(err.contains("no frame of that name"), "{err}");
+    assert!(err.contains("did you mean the frame `__mood__`?"), "{err}");
+}
+
+#[test]
+fn a_frame_phrasing_is_plain_text() {
+    let err = check_bad("frame-syntax");
+    assert!(err.contains("v.yaml:8:"), "{err}");
+    assert!(err.contains("phrasings are plain text"), "{err}");
+}

@@ -28,11 +28,29 @@ pub fn parse_located(
     line: usize,
     column: usize,
 ) -> Result<Template> {
+    parse_framed(text, file, file_src, line, column, &BTreeMap::new())
+}
+
+/// [`parse_located`] for a text run of a template body: each `__name__` that names one of
+/// `frames` (the library's frames, name → phrasings) becomes a variant of its phrasings, drawn
+/// per prompt like `{a|b|c}` written in its place. Any other wildcard is refused.
+pub fn parse_framed(
+    text: &str,
+    file: &str,
+    file_src: &str,
+    line: usize,
+    column: usize,
+    frames: &BTreeMap<String, Vec<String>>,
+) -> Result<Template> {
     let mut src = Source::new(file, text);
     src.first_line = line as u32;
-    let t =
-        Template::from_source(src.clone()).map_err(|e| rebase_error(e, file_src, line, column))?;
-    check_node(&src, t.root(), &set_names(t.root()))
+    let mut root = super::parser::parse(&src)
+        .map_err(|d| crate::Error::from(rebase(d, file_src, line, column)))?;
+    if !frames.is_empty() {
+        put_frames(&mut root, frames);
+    }
+    let t = Template::from_parts(src.clone(), root);
+    check_node(&src, t.root(), &set_names(t.root()), frames)
         .and_then(|()| check_vars(&src, t.root(), &mut BTreeMap::new()))
         .map_err(|d| crate::Error::from(rebase(d, file_src, line, column)))?;
     // What the checks above cannot see (a text that expands past the size or step limits)
@@ -199,9 +217,57 @@ fn walk(n: &Node, f: &mut dyn FnMut(&Node)) {
     }
 }
 
-/// Refuses what cannot work without a wildcard collection: wildcards, and `${x}` without a
-/// default that nothing in the same text sets.
-fn check_node(src: &Source, n: &Node, set: &[String]) -> Result<(), Diagnostic> {
+/// Replaces every plain `__name__` (no parameters, no sampler) that names a frame with a
+/// variant of the frame's phrasings, spanning the wildcard it replaces.
+fn put_frames(n: &mut Node, frames: &BTreeMap<String, Vec<String>>) {
+    use super::ast::{Variant, WEIGHT_SCALE, WildcardName};
+    match n {
+        Node::Wildcard(w) => {
+            if let (WildcardName::Static(name), None, true) =
+                (&w.name, &w.sampler, w.params.is_empty())
+                && let Some(phrasings) = frames.get(&**name)
+            {
+                *n = Node::Variant(Box::new(Variant {
+                    span: w.span,
+                    sampler: None,
+                    options: phrasings
+                        .iter()
+                        .map(|p| Node::Text(p.as_str().into()))
+                        .collect(),
+                    weights: vec![WEIGHT_SCALE; phrasings.len()],
+                    select: None,
+                }));
+            }
+        }
+        Node::Text(_) => {}
+        Node::Seq(v) => v.iter_mut().for_each(|c| put_frames(c, frames)),
+        Node::Variant(v) => v.options.iter_mut().for_each(|c| put_frames(c, frames)),
+        Node::SetVar(s) => {
+            if let Some(v) = std::sync::Arc::get_mut(&mut s.value) {
+                put_frames(v, frames);
+            }
+        }
+        Node::GetVar(g) => {
+            if let Some(d) = g.default.as_mut().and_then(std::sync::Arc::get_mut) {
+                put_frames(d, frames);
+            }
+        }
+        Node::Wrap(w) => {
+            put_frames(&mut w.wrapper, frames);
+            put_frames(&mut w.inner, frames);
+        }
+    }
+}
+
+/// Refuses what cannot work without a wildcard collection: wildcards (other than the frames
+/// a body may name, already replaced), and `${x}` without a default that nothing in the same
+/// text sets.
+fn check_node(
+    src: &Source,
+    n: &Node,
+    set: &[String],
+    frames: &BTreeMap<String, Vec<String>>,
+) -> Result<(), Diagnostic> {
     let mut err = None;
     walk(n, &mut |n| {
         if err.is_some() {
@@ -209,12 +275,31 @@ fn check_node(src: &Source, n: &Node, set: &[String]) -> Result<(), Diagnostic> 
         }
         match n {
             Node::Wildcard(w) => {
-                err = Some(
-                    src.diagnostic(w.span, "wildcards are not available in a library")
-                        .with_help(
-                            "use a variant such as `{a|b|c}`, or write `\\_\\_` for literal underscores",
+                let help = if frames.is_empty() {
+                    "use a variant such as `{a|b|c}`, or write `\\_\\_` for literal underscores"
+                        .to_string()
+                } else {
+                    let wanted = match &w.name {
+                        super::ast::WildcardName::Static(s) => s.to_string(),
+                        super::ast::WildcardName::Dynamic(_) => String::new(),
+                    };
+                    let close =
+                        crate::suggest::close_matches(&wanted, frames.keys().map(String::as_str));
+                    let names: Vec<&str> = frames.keys().map(String::as_str).collect();
+                    match close.first() {
+                        Some(c) => format!("did you mean the frame `__{c}__`?"),
+                        None => format!(
+                            "a body may name a frame (`__name__`, no parameters): {}",
+                            names.join(", ")
                         ),
-                );
+                    }
+                };
+                let msg = if frames.is_empty() {
+                    "wildcards are not available in a library"
+                } else {
+                    "no frame of that name: wildcards are not available in a library"
+                };
+                err = Some(src.diagnostic(w.span, msg).with_help(help));
             }
             Node::GetVar(g) if g.default.is_none() && !set.iter().any(|s| **s == *g.name) => {
                 err = Some(

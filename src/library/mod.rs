@@ -9,6 +9,7 @@
 mod bodies;
 mod builtin;
 pub mod check;
+mod frames;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -516,7 +517,7 @@ struct PendingCategory {
     entries: Vec<(yaml::RawEntry, Rc<[String]>, Location)>,
 }
 
-fn invalid(location: Location, message: impl Into<String>) -> Error {
+pub(crate) fn invalid(location: Location, message: impl Into<String>) -> Error {
     Error::Invalid {
         location,
         message: message.into(),
@@ -529,6 +530,7 @@ fn compile(sources: Vec<SourceFile>, spelling: text::Spelling) -> Result<Library
     let mut pending: Vec<PendingCategory> = Vec::new();
     let mut raw_templates: Vec<(RawTemplate, String, Cow<str>)> = Vec::new(); // (raw, file, src)
     let mut raw_axes: Vec<(String, yaml::RawAxis, Location)> = Vec::new();
+    let mut frames = frames::Frames::default();
 
     let (skip, mut h) = builtin::hash_prefix(&sources).unwrap_or((0, 0xcbf2_9ce4_8422_2325u64));
     for s in &sources[skip..] {
@@ -547,6 +549,13 @@ fn compile(sources: Vec<SourceFile>, spelling: text::Spelling) -> Result<Library
                     (None, Some(json)) => yaml::vocab_from_json(&s.name, json)?,
                     (None, None) => yaml::parse_vocab(&s.name, &s.text)?,
                 };
+                if !raw.frames.0.is_empty() {
+                    let mut floc = Locator::new(&s.name, &s.text);
+                    floc.next("frames:");
+                    for (name, f) in raw.frames.0 {
+                        frames.add(name, f, &mut floc)?;
+                    }
+                }
                 let mut loc = Locator::new(&s.name, &s.text);
                 for (name, axis) in raw.axes.0 {
                     let aloc = loc.next(&format!("{name}:"));
@@ -812,6 +821,7 @@ fn compile(sources: Vec<SourceFile>, spelling: text::Spelling) -> Result<Library
     }
 
     // Templates.
+    frames.respell(spelling);
     let mut tera = bodies::TeraBodies::default();
     let mut templates = Vec::with_capacity(raw_templates.len());
     for (raw, file, src) in raw_templates {
@@ -823,7 +833,7 @@ fn compile(sources: Vec<SourceFile>, spelling: text::Spelling) -> Result<Library
             &tag_blocks,
             &world,
             (&categories, &category_index),
-            (&mut tera, spelling),
+            (&mut tera, spelling, &frames),
         )?);
     }
     if templates.is_empty() {
@@ -1073,7 +1083,7 @@ fn source_text<'s>(sources: &'s [SourceFile], name: &str) -> &'s str {
         .map_or("", |s| &*s.text)
 }
 
-fn check_ident(name: &str, what: &str, loc: Location) -> Result<()> {
+pub(crate) fn check_ident(name: &str, what: &str, loc: Location) -> Result<()> {
     let ok = !name.is_empty()
         && name
             .chars()
@@ -1132,7 +1142,7 @@ fn compile_template(
     tag_blocks: &BTreeMap<u32, Vec<u32>>,
     world: &World,
     (categories, category_index): (&[Category], &BTreeMap<String, usize>),
-    (tera, spelling): (&mut bodies::TeraBodies, text::Spelling),
+    (tera, spelling, frames): (&mut bodies::TeraBodies, text::Spelling, &frames::Frames),
 ) -> Result<SceneTemplate> {
     let mut loc = Locator::new(file, src);
     let tloc = loc.next(&raw.name);
@@ -1318,12 +1328,12 @@ fn compile_template(
         let body_name = format!("{}#{}", raw.name, i + 1);
         let first_line = b.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
         let bloc = loc.next(first_line.trim());
-        let (mut tera_src, mut runs) = body_runs(b, file, src, &bloc)?;
+        let (mut tera_src, mut runs) = body_runs(b, file, src, &bloc, frames)?;
         // In the library's spelling, proper nouns capitalised (errors above are located in
         // the body as written).
         let spelled = text::library_body(b, spelling);
         if spelled != *b {
-            (tera_src, runs) = body_runs(&spelled, file, src, &bloc)?;
+            (tera_src, runs) = body_runs(&spelled, file, src, &bloc, frames)?;
         }
         bodies::check_loops(&tera_src).map_err(|m| {
             invalid(
@@ -1343,7 +1353,7 @@ fn compile_template(
     let body_topics: Vec<_> = raw
         .bodies
         .iter()
-        .map(|b| crate::topics::BodyTopics::of(b, &slot_names))
+        .map(|b| crate::topics::BodyTopics::of(&frames.written_out(b), &slot_names))
         .collect();
     validate_aspect(&raw.aspect).map_err(|m| invalid(tloc.clone(), m))?;
     if let Some(a) = raw
@@ -1425,8 +1435,9 @@ fn body_runs(
     file: &str,
     src: &str,
     bloc: &Location,
+    frames: &frames::Frames,
 ) -> Result<(String, Vec<crate::dynamic::Template>)> {
-    use crate::dynamic::inline::{parse_located, rebase};
+    use crate::dynamic::inline::{parse_framed, rebase};
     // Line and column in the file of byte `off` of the body.
     let first = body.lines().position(|l| !l.trim().is_empty()).unwrap_or(0);
     let place = |off: usize| {
@@ -1459,7 +1470,7 @@ fn body_runs(
     let mut runs = Vec::with_capacity(split.runs.len());
     for (off, text) in &split.runs {
         let (line, col) = place(*off);
-        runs.push(parse_located(text, file, src, line, col)?);
+        runs.push(parse_framed(text, file, src, line, col, frames.table())?);
     }
     Ok((split.tera, runs))
 }
