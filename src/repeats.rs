@@ -35,6 +35,36 @@ fn may_repeat(lower: &str) -> bool {
     MAY_REPEAT.binary_search(&lower).is_ok()
 }
 
+/// Words too small to make a pair of [`word_pairs`] say the same thing twice.
+const PAIR_STOP: &[&str] = &[
+    "and", "for", "from", "her", "his", "into", "its", "over", "the", "their", "under", "with",
+];
+
+/// The hashed pairs of neighbouring words of `text` (both of three letters or more, neither a
+/// bare function word), appended to `out`: two connecting phrases that share one ("you see",
+/// "eye catches") read as the same words said twice, even where every other word differs.
+pub fn word_pairs(text: &str, out: &mut Vec<u64>) {
+    let mut prev: Option<String> = None;
+    for w in text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-')) {
+        if w.is_empty() {
+            continue;
+        }
+        let lower = w.to_lowercase();
+        if lower.chars().count() < 3 || PAIR_STOP.contains(&lower.as_str()) {
+            prev = None;
+            continue;
+        }
+        if let Some(p) = &prev {
+            let h = crate::rng::fnv1a64(p.as_bytes(), 0xcbf2_9ce4_8422_2325);
+            out.push(crate::rng::fnv1a64(
+                lower.as_bytes(),
+                crate::rng::fnv1a64(b" ", h),
+            ));
+        }
+        prev = Some(lower);
+    }
+}
+
 /// The hashed content words of `text`, appended to `out`: each word folded to its topic (see
 /// [`crate::topics::stem`]), so "rainy" meets "rain" and "skies" meets "sky".
 pub fn content_words(text: &str, out: &mut Vec<u32>) {

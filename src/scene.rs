@@ -2847,13 +2847,43 @@ fn expand_dynamic(
         }
     }
     if let Some(runs) = t.body_dynamic.get(body) {
+        // Two runs that share a pair of words ("Across the scene you see …. There, too, you
+        // see …") say the same thing twice: a run that would is drawn again, on its own
+        // numbered path, a few times at most.
+        let mut said: Vec<u64> = Vec::new();
+        let mut pairs: Vec<u64> = Vec::new();
+        // The user's own words count as said ("morning sun through the window" is never
+        // followed by "Through the window you can see").
+        for f in fills {
+            for p in &f.picks {
+                if let Pick::User(words) = p {
+                    crate::repeats::word_pairs(words, &mut said);
+                }
+            }
+        }
         for (k, tpl) in runs.iter().enumerate() {
             let path = format!("{}/body/{}/{k}", prefix(), body + 1);
-            out.body.push(expand(tpl, &path));
+            let mut text = expand(tpl, &path);
+            for again in 1..=REDRAWS {
+                pairs.clear();
+                crate::repeats::word_pairs(&text, &mut pairs);
+                if !pairs.iter().any(|p| said.contains(p)) {
+                    break;
+                }
+                text = expand(tpl, &format!("{path}/again/{again}"));
+            }
+            pairs.clear();
+            crate::repeats::word_pairs(&text, &mut pairs);
+            said.extend_from_slice(&pairs);
+            out.body.push(text);
         }
     }
     out
 }
+
+/// How often a body's run is drawn again when it would repeat a pair of words of an earlier
+/// run (see [`expand_dynamic`]).
+const REDRAWS: u32 = 6;
 
 /// How many draws from a slot's whole pool are tried before listing the entries that fit.
 const QUICK_TRIES: u32 = 8;
