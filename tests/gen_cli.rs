@@ -291,3 +291,38 @@ fn a_tag_list_keeps_its_rating_tags_at_the_end_and_its_first_tag_as_subject() {
         );
     }
 }
+
+/// A user library rewords the built-in bodies' connecting words by redefining a frame: every
+/// mood clause of the built-in coast template then opens with its one phrasing.
+#[test]
+fn a_user_frame_rewords_the_builtin_bodies() {
+    let lib = fixture("frames");
+    let prompts: Vec<String> = (0..30)
+        .map(|s| {
+            ok(&[
+                "gen",
+                "-t",
+                "coast",
+                "--library",
+                &lib,
+                "--seed",
+                &s.to_string(),
+            ])
+        })
+        .collect();
+    let reworded = prompts
+        .iter()
+        .filter(|p| p.to_lowercase().contains("the feeling, put plainly, is"))
+        .count();
+    assert!(reworded > 10, "{reworded}/30");
+    for p in &prompts {
+        for builtin in [
+            "The mood is",
+            "the mood is",
+            "The tone is",
+            "in spirit it is",
+        ] {
+            assert!(!p.contains(builtin), "{p}");
+        }
+    }
+}

@@ -1470,18 +1470,20 @@ fn a_backdrop_of_one_kind_of_place_or_work_comes_only_with_it() {
             .iter()
             .any(|p| p.contains("wooden barre"))
     );
+    // The backdrop sentence opens with a phrasing of the frame `backdrop_is`.
+    let frames: serde_yaml::Value =
+        serde_yaml::from_str(include_str!("../vocab/frames.yaml")).unwrap();
+    let openers: Vec<String> = frames["frames"]["backdrop_is"]["phrasings"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_lowercase())
+        .collect();
     let with_backdrop = prompts("an old man with a white beard", 100)
         .iter()
         .filter(|p| {
-            [
-                "Behind,",
-                "background is",
-                "Set against",
-                "backdrop is",
-                "In the background",
-            ]
-            .iter()
-            .any(|w| p.contains(w))
+            let p = p.to_lowercase();
+            openers.iter().any(|w| p.contains(w.as_str()))
         })
         .count();
     assert!(with_backdrop > 50, "{with_backdrop}/100");
