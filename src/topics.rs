@@ -137,10 +137,15 @@ fn pieces(src: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
     let mut rest = src;
     while !rest.is_empty() {
-        let open = ["{{", "{%", "{#"]
-            .iter()
-            .filter_map(|o| rest.find(o).map(|i| (i, *o)))
-            .min();
+        // The first `{{`, `{%` or `{#` (one pass: searching for each of the three went to the
+        // end of the body for the ones not left, at every tag).
+        let b = rest.as_bytes();
+        let open = memchr::memchr_iter(b'{', b).find_map(|i| match b.get(i + 1) {
+            Some(b'{') => Some((i, "{{")),
+            Some(b'%') => Some((i, "{%")),
+            Some(b'#') => Some((i, "{#")),
+            _ => None,
+        });
         let Some((i, o)) = open else {
             out.push(Piece::Text(rest));
             break;
@@ -180,14 +185,67 @@ fn clause_break(c: char) -> bool {
     matches!(c, '.' | ';' | ':' | '!' | '?' | '(' | ')' | '\n')
 }
 
+/// What a body's frames say (`__mood__`): name → (content words, strict topics) of all the
+/// frame's phrasings, computed once per frame; `None` for a name that is no frame.
+pub type FrameTopics<'a> = &'a dyn Fn(&str) -> Option<(&'a [u32], &'a [u32])>;
+
+/// Calls `part` on each stretch of `text` outside the frames it names and `frame` with the
+/// topics of each frame named.
+fn each_part(
+    text: &str,
+    frames: FrameTopics,
+    mut part: impl FnMut(&str),
+    mut frame: impl FnMut(&[u32], &[u32]),
+) {
+    let mut rest = text;
+    while let Some(open) = rest.find("__") {
+        let after = &rest[open + 2..];
+        match after
+            .find("__")
+            .and_then(|close| Some((close, frames(&after[..close])?)))
+        {
+            Some((close, (words, strict))) => {
+                part(&rest[..open]);
+                frame(words, strict);
+                rest = &after[close + 2..];
+            }
+            None => {
+                part(&rest[..open + 2]);
+                rest = after;
+            }
+        }
+    }
+    part(rest);
+}
+
+/// The strict topics of `clause`, a frame's included.
+fn clause_topics(clause: &str, frames: FrameTopics, out: &mut Vec<u32>) {
+    let mut extra: Vec<u32> = Vec::new();
+    each_part(
+        clause,
+        frames,
+        |t| strict_topics(t, out),
+        |_, strict| extra.extend_from_slice(strict),
+    );
+    out.extend(extra);
+}
+
 impl BodyTopics {
-    /// Reads body `src` of a template whose slots are `slots` (in order).
-    pub fn of(src: &str, slots: &[&str]) -> BodyTopics {
+    /// Reads body `src` of a template whose slots are `slots` (in order); `said_by_frames`
+    /// gives what the frames it names say.
+    pub fn of(src: &str, slots: &[&str], said_by_frames: FrameTopics) -> BodyTopics {
         let ps = pieces(src);
         let mut words = Vec::new();
         for p in &ps {
             if let Piece::Text(t) = p {
-                crate::repeats::content_words(&plain(t), &mut words);
+                let mut extra: Vec<u32> = Vec::new();
+                each_part(
+                    &plain(t),
+                    said_by_frames,
+                    |part| crate::repeats::content_words(part, &mut words),
+                    |w, _| extra.extend_from_slice(w),
+                );
+                words.extend(extra);
             }
         }
         words.sort_unstable();
@@ -207,13 +265,13 @@ impl BodyTopics {
                     .rsplit(|c| c != ':' && clause_break(c))
                     .next()
                     .unwrap_or("");
-                strict_topics(clause, f);
+                clause_topics(clause, said_by_frames, f);
             }
             // And just after, to the clause's end or the next tag.
             if let Some(Piece::Text(t)) = ps.get(k + 1) {
                 let t = plain(t);
                 let clause = t.split(clause_break).next().unwrap_or("");
-                strict_topics(clause, f);
+                clause_topics(clause, said_by_frames, f);
             }
             f.sort_unstable();
             f.dedup();
@@ -305,6 +363,7 @@ mod tests {
             "{{ subject | cap }}. {% if light %}The light is {{ light }}{% endif %}, \
              in tones of {{ palette }}. The frame also holds {{ detail }}.",
             &slots,
+            &|_| None,
         );
         let t = |s: &str| {
             let mut v = Vec::new();
@@ -327,7 +386,11 @@ mod tests {
 
     #[test]
     fn dynamic_runs_are_read_as_words() {
-        let b = BodyTopics::of("{Look closer|Up close}: {{ detail }}.", &["detail"]);
+        let b = BodyTopics::of(
+            "{Look closer|Up close}: {{ detail }}.",
+            &["detail"],
+            &|_| None,
+        );
         let mut look = Vec::new();
         crate::repeats::content_words("look", &mut look);
         assert!(look.iter().all(|w| b.words.contains(w)));

@@ -7,7 +7,6 @@
 //! (`frames:` in a vocab file); a later file's frame of the same name replaces an earlier one,
 //! so a user library can reword the built-in bodies without touching them.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::{check_ident, invalid};
@@ -19,6 +18,9 @@ use crate::yaml::{Locator, RawFrame};
 #[derive(Debug, Default)]
 pub(crate) struct Frames {
     phrasings: BTreeMap<String, Vec<String>>,
+    /// Per frame: the content words and strict topics of those words (see [`crate::topics`]),
+    /// read once here rather than at every body that names the frame.
+    topics: BTreeMap<String, (Vec<u32>, Vec<u32>)>,
 }
 
 impl Frames {
@@ -63,50 +65,40 @@ impl Frames {
         Ok(())
     }
 
-    /// Every phrasing in `spelling`, proper nouns capitalised (as entries are).
+    /// Every phrasing in `spelling`, proper nouns capitalised (as entries are); then what each
+    /// frame says (its words, each once), for [`Frames::topics`].
     pub(crate) fn respell(&mut self, spelling: text::Spelling) {
-        for list in self.phrasings.values_mut() {
+        self.topics.clear();
+        for (name, list) in self.phrasings.iter_mut() {
+            let mut seen: Vec<&str> = Vec::new();
             for p in list.iter_mut() {
                 *p = text::library_text(p, spelling);
             }
+            for p in list.iter() {
+                for w in p.split_whitespace() {
+                    if !seen.contains(&w) {
+                        seen.push(w);
+                    }
+                }
+            }
+            let words = seen.join(" ");
+            let (mut content, mut strict) = (Vec::new(), Vec::new());
+            crate::repeats::content_words(&words, &mut content);
+            crate::topics::strict_topics(&words, &mut strict);
+            self.topics.insert(name.clone(), (content, strict));
         }
+    }
+
+    /// What frame `name` says: (content words, strict topics), for [`crate::topics::BodyTopics`].
+    pub(crate) fn topics(&self, name: &str) -> Option<(&[u32], &[u32])> {
+        self.topics
+            .get(name)
+            .map(|(c, s)| (c.as_slice(), s.as_slice()))
     }
 
     /// Name → phrasings, as the body parser reads them.
     pub(crate) fn table(&self) -> &BTreeMap<String, Vec<String>> {
         &self.phrasings
-    }
-
-    /// `body` with each frame it names written out as a variant (`__mood__` → `{the mood
-    /// is|it feels|…}`): what the body says in its own words, for readers of its source text
-    /// (`topics`).
-    pub(crate) fn written_out<'a>(&self, body: &'a str) -> Cow<'a, str> {
-        if !body.contains("__") || self.phrasings.is_empty() {
-            return Cow::Borrowed(body);
-        }
-        let mut out = String::with_capacity(body.len() * 2);
-        let mut rest = body;
-        while let Some(open) = rest.find("__") {
-            let after = &rest[open + 2..];
-            match after
-                .find("__")
-                .and_then(|close| Some((close, self.phrasings.get(&after[..close])?)))
-            {
-                Some((close, list)) => {
-                    out.push_str(&rest[..open]);
-                    out.push('{');
-                    out.push_str(&list.join("|"));
-                    out.push('}');
-                    rest = &after[close + 2..];
-                }
-                None => {
-                    out.push_str(&rest[..open + 2]);
-                    rest = after;
-                }
-            }
-        }
-        out.push_str(rest);
-        Cow::Owned(out)
     }
 }
 
@@ -125,13 +117,16 @@ mod tests {
     }
 
     #[test]
-    fn a_frame_is_written_out_where_a_body_names_it() {
-        let f = frames("frames:\n  mood:\n    phrasings: [the mood is, it feels]\n").unwrap();
-        assert_eq!(
-            f.written_out("A {{ x }}. __mood__ {{ mood }}, __other__."),
-            "A {{ x }}. {the mood is|it feels} {{ mood }}, __other__."
-        );
-        assert!(matches!(f.written_out("no frames"), Cow::Borrowed(_)));
+    fn what_a_frame_says_is_read_once_from_all_its_phrasings() {
+        let mut f =
+            frames("frames:\n  mood:\n    phrasings: [the mood is, it feels, it is]\n").unwrap();
+        f.respell(text::Spelling::default());
+        let (words, strict) = f.topics("mood").unwrap();
+        let mut want = Vec::new();
+        crate::repeats::content_words("the mood is it feels", &mut want);
+        assert_eq!(words, want.as_slice());
+        assert!(!strict.is_empty());
+        assert!(f.topics("other").is_none());
     }
 
     #[test]

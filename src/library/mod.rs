@@ -1328,13 +1328,20 @@ fn compile_template(
         let body_name = format!("{}#{}", raw.name, i + 1);
         let first_line = b.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
         let bloc = loc.next(first_line.trim());
-        let (mut tera_src, mut runs) = body_runs(b, file, src, &bloc, frames)?;
-        // In the library's spelling, proper nouns capitalised (errors above are located in
-        // the body as written).
+        // In the library's spelling, proper nouns capitalised. Errors are located in the body
+        // as written, so a respelled body that fails is parsed again as written to say where.
         let spelled = text::library_body(b, spelling);
-        if spelled != *b {
-            (tera_src, runs) = body_runs(&spelled, file, src, &bloc, frames)?;
-        }
+        let (tera_src, runs) = if spelled == *b {
+            body_runs(b, file, src, &bloc, frames)?
+        } else {
+            match body_runs(&spelled, file, src, &bloc, frames) {
+                Ok(parsed) => parsed,
+                Err(e) => {
+                    body_runs(b, file, src, &bloc, frames)?;
+                    return Err(e);
+                }
+            }
+        };
         bodies::check_loops(&tera_src).map_err(|m| {
             invalid(
                 bloc.clone(),
@@ -1353,7 +1360,7 @@ fn compile_template(
     let body_topics: Vec<_> = raw
         .bodies
         .iter()
-        .map(|b| crate::topics::BodyTopics::of(&frames.written_out(b), &slot_names))
+        .map(|b| crate::topics::BodyTopics::of(b, &slot_names, &|n| frames.topics(n)))
         .collect();
     validate_aspect(&raw.aspect).map_err(|m| invalid(tloc.clone(), m))?;
     if let Some(a) = raw
