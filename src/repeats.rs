@@ -45,24 +45,26 @@ const PAIR_STOP: &[&str] = &[
 /// bare function word), appended to `out`: two connecting phrases that share one ("you see",
 /// "eye catches") read as the same words said twice, even where every other word differs.
 pub fn word_pairs(text: &str, out: &mut Vec<u64>) {
-    let mut prev: Option<String> = None;
+    // Every prompt runs this over its body's runs: words are hashed as they are folded to
+    // lower case, without allocating.
+    let mut prev: Option<u64> = None;
     for w in text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-')) {
         if w.is_empty() {
             continue;
         }
-        let lower = w.to_lowercase();
-        if lower.chars().count() < 3 || PAIR_STOP.contains(&lower.as_str()) {
+        if w.chars().nth(2).is_none() || PAIR_STOP.iter().any(|s| s.eq_ignore_ascii_case(w)) {
             prev = None;
             continue;
         }
-        if let Some(p) = &prev {
-            let h = crate::rng::fnv1a64(p.as_bytes(), 0xcbf2_9ce4_8422_2325);
-            out.push(crate::rng::fnv1a64(
-                lower.as_bytes(),
-                crate::rng::fnv1a64(b" ", h),
-            ));
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        let mut buf = [0u8; 4];
+        for c in w.chars().flat_map(char::to_lowercase) {
+            h = crate::rng::fnv1a64(c.encode_utf8(&mut buf).as_bytes(), h);
         }
-        prev = Some(lower);
+        if let Some(p) = prev {
+            out.push(crate::rng::fnv1a64(&h.to_le_bytes(), p));
+        }
+        prev = Some(h);
     }
 }
 

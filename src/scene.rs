@@ -2864,16 +2864,15 @@ fn expand_dynamic(
         for (k, tpl) in runs.iter().enumerate() {
             let path = format!("{}/body/{}/{k}", prefix(), body + 1);
             let mut text = expand(tpl, &path);
-            for again in 1..=REDRAWS {
-                pairs.clear();
-                crate::repeats::word_pairs(&text, &mut pairs);
-                if !pairs.iter().any(|p| said.contains(p)) {
-                    break;
-                }
-                text = expand(tpl, &format!("{path}/again/{again}"));
-            }
             pairs.clear();
             crate::repeats::word_pairs(&text, &mut pairs);
+            let mut again = 0;
+            while again < REDRAWS && pairs.iter().any(|p| said.contains(p)) {
+                again += 1;
+                text = expand(tpl, &format!("{path}/again/{again}"));
+                pairs.clear();
+                crate::repeats::word_pairs(&text, &mut pairs);
+            }
             said.extend_from_slice(&pairs);
             out.body.push(text);
         }

@@ -237,15 +237,15 @@ impl BodyTopics {
         let ps = pieces(src);
         let mut words = Vec::new();
         for p in &ps {
+            // A frame's words are its forty phrasings', of which a prompt says one: they count
+            // only around the slot they frame (below), never as words the whole scene has said.
             if let Piece::Text(t) = p {
-                let mut extra: Vec<u32> = Vec::new();
                 each_part(
                     &plain(t),
                     said_by_frames,
                     |part| crate::repeats::content_words(part, &mut words),
-                    |w, _| extra.extend_from_slice(w),
+                    |_, _| {},
                 );
-                words.extend(extra);
             }
         }
         words.sort_unstable();
