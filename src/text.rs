@@ -962,22 +962,26 @@ pub fn library_text(s: &str, spelling: Spelling) -> String {
     out
 }
 
+/// Where the first Tera tag of `s` opens, and its opener (`{{`, `{%` or `{#`). One pass:
+/// searching for each of the three went to the end of a body for the ones not left, at every
+/// tag.
+pub(crate) fn next_tera_tag(s: &str) -> Option<(usize, &'static str)> {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b'{', b).find_map(|i| match b.get(i + 1) {
+        Some(b'{') => Some((i, "{{")),
+        Some(b'%') => Some((i, "{%")),
+        Some(b'#') => Some((i, "{#")),
+        _ => None,
+    })
+}
+
 /// [`library_text`] for a template body: only the text outside Tera's `{{ … }}`, `{% … %}` and
 /// `{# … #}`, so that variable names and expressions are left as they are.
 pub fn library_body(body: &str, spelling: Spelling) -> String {
     let mut out = String::with_capacity(body.len());
     let mut rest = body;
     loop {
-        // The first `{{`, `{%` or `{#` (one pass: searching for each of the three from here
-        // went to the end of the body for the ones not left, at every tag).
-        let r = rest.as_bytes();
-        let open = memchr::memchr_iter(b'{', r).find_map(|i| match r.get(i + 1) {
-            Some(b'{') => Some((i, "{{")),
-            Some(b'%') => Some((i, "{%")),
-            Some(b'#') => Some((i, "{#")),
-            _ => None,
-        });
-        let Some((i, o)) = open else {
+        let Some((i, o)) = next_tera_tag(rest) else {
             out.push_str(&library_text(rest, spelling));
             return out;
         };

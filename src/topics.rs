@@ -137,15 +137,7 @@ fn pieces(src: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
     let mut rest = src;
     while !rest.is_empty() {
-        // The first `{{`, `{%` or `{#` (one pass: searching for each of the three went to the
-        // end of the body for the ones not left, at every tag).
-        let b = rest.as_bytes();
-        let open = memchr::memchr_iter(b'{', b).find_map(|i| match b.get(i + 1) {
-            Some(b'{') => Some((i, "{{")),
-            Some(b'%') => Some((i, "{%")),
-            Some(b'#') => Some((i, "{#")),
-            _ => None,
-        });
+        let open = crate::text::next_tera_tag(rest);
         let Some((i, o)) = open else {
             out.push(Piece::Text(rest));
             break;
