@@ -794,14 +794,35 @@ const MEDIUM_NOUNS: &[&str] = &[
     "infographic",
     "screenprint",
     "vignette",
+    "stained glass",
+    "stained glass window",
+    "stained-glass window",
+    "stained glass panel",
+    "embroidery",
+    "needlepoint",
+    "cross-stitch",
+    "quilt",
+    "tattoo",
+    "tattoo design",
+    "sticker",
+    "sticker design",
+    "bas-relief",
+    "papercut",
+    "paper cut",
+    "silhouette art",
 ];
 
 /// The medium a subject opens with, as the user wrote it, and the subject that follows it:
-/// "black and white portrait of a boxer" → ("black and white portrait", "a boxer"). `None` when
-/// the words before "of" name no medium ("a bowl of soup") or nothing follows.
+/// "black and white portrait of a boxer" → ("black and white portrait", "a boxer"), "a stained
+/// glass window depicting a fox" → ("stained glass window", "a fox"). `None` when the words
+/// before "of" (or "depicting", "showing") name no medium ("a bowl of soup") or nothing follows.
 pub(crate) fn split_named_medium(subject: &str) -> Option<(&str, &str)> {
     let lower = subject.to_ascii_lowercase();
-    let mut of = lower.find(" of ")?;
+    // The first word that joins a medium to what it shows.
+    let (mut of, mut joint) = [" of ", " depicting ", " showing "]
+        .iter()
+        .filter_map(|j| lower.find(j).map(|at| (at, j.len())))
+        .min()?;
     // The medium's own noun ends before a style phrase that goes with it: "an oil painting in
     // the style of Vermeer of a girl reading" is a medium ("oil painting in the style of
     // Vermeer") and what it shows ("a girl reading").
@@ -812,12 +833,17 @@ pub(crate) fn split_named_medium(subject: &str) -> Option<(&str, &str)> {
         " after the style",
         " in the spirit",
     ] {
-        if lower[..of].ends_with(lead)
-            && let Some(next) = lower[of + 4..].find(" of ")
+        if joint == 4
+            && lower[..of].ends_with(lead)
+            && let Some((next, len)) = [" of ", " depicting ", " showing "]
+                .iter()
+                .filter_map(|j| lower[of + 4..].find(j).map(|at| (at, j.len())))
+                .min()
             && lower[of + 4..of + 4 + next].split_whitespace().count() <= 4
         {
             noun_end = of - lead.len();
             of += 4 + next;
+            joint = len;
             break;
         }
     }
@@ -832,13 +858,15 @@ pub(crate) fn split_named_medium(subject: &str) -> Option<(&str, &str)> {
         return None;
     }
     let last = head.split_whitespace().last()?;
-    if !MEDIUM_NOUNS
-        .iter()
-        .any(|m| *m == last || head.ends_with(*m))
-    {
+    if !MEDIUM_NOUNS.iter().any(|m| {
+        *m == last
+            || head
+                .strip_suffix(*m)
+                .is_some_and(|h| h.is_empty() || h.ends_with(' '))
+    }) {
         return None;
     }
-    let rest = subject[of + 4..].trim();
+    let rest = subject[of + joint..].trim();
     if !rest.chars().any(char::is_alphanumeric) {
         return None;
     }
@@ -1060,6 +1088,21 @@ mod tests {
                 "watercolor in the manner of Turner",
                 "a harbour at dusk",
             ),
+            (
+                "a stained glass window depicting a fox",
+                "stained glass window",
+                "a fox",
+            ),
+            (
+                "a tapestry showing a hunting party",
+                "tapestry",
+                "a hunting party",
+            ),
+            (
+                "a poster in the style of Mucha showing a dancer",
+                "poster in the style of Mucha",
+                "a dancer",
+            ),
         ] {
             assert_eq!(split_named_medium(typed), Some((medium, rest)), "{typed}");
         }
@@ -1075,6 +1118,9 @@ mod tests {
             "portrait, of a kind, of a man",
             "the art of war",
             "a painting in the style of vermeer",
+            "a window showing the sea",
+            "a map depicting the coast",
+            "a broken heart of stone",
         ] {
             assert_eq!(split_named_medium(typed), None, "{typed}");
         }

@@ -1037,8 +1037,83 @@ const ING_NOUNS: &[&str] = &[
 /// The action of a description: a word in "-ing" that is a verb ("a cat reading a newspaper",
 /// "a sleeping fox"), not a thing ("a painting of", "the building", "in the morning").
 fn named_action(ws: &[Word]) -> Option<String> {
-    ws.iter().find_map(|w| is_verb(w).then(|| w.folded.clone()))
+    (0..ws.len()).find_map(|i| verb_word(ws, i).then(|| ws[i].folded.clone()))
 }
+
+/// Whether word `i` reads as an -ing verb where it stands: not the first half of a compound
+/// noun ("a swimming pool", "a rocking chair").
+fn verb_word(ws: &[Word], i: usize) -> bool {
+    is_verb(&ws[i]) && !ing_compound(ws, i)
+}
+
+/// Whether word `i` and the next make a compound noun whose first half ends in "-ing".
+fn ing_compound(ws: &[Word], i: usize) -> bool {
+    ws.get(i + 1).is_some_and(|next| {
+        ING_COMPOUNDS
+            .iter()
+            .any(|(a, b)| *a == ws[i].folded && *b == next.folded)
+    })
+}
+
+/// Compound nouns whose first half ends in "-ing": the thing, never the action.
+const ING_COMPOUNDS: &[(&str, &str)] = &[
+    ("swimming", "pool"),
+    ("swimming", "pools"),
+    ("swimming", "hole"),
+    ("diving", "board"),
+    ("rocking", "chair"),
+    ("rocking", "horse"),
+    ("sleeping", "bag"),
+    ("walking", "stick"),
+    ("walking", "path"),
+    ("fishing", "rod"),
+    ("fishing", "boat"),
+    ("fishing", "boats"),
+    ("fishing", "net"),
+    ("fishing", "nets"),
+    ("sailing", "boat"),
+    ("sailing", "ship"),
+    ("running", "shoes"),
+    ("running", "track"),
+    ("washing", "machine"),
+    ("washing", "line"),
+    ("sewing", "machine"),
+    ("frying", "pan"),
+    ("rolling", "pin"),
+    ("cutting", "board"),
+    ("mixing", "bowl"),
+    ("waiting", "room"),
+    ("changing", "room"),
+    ("dining", "table"),
+    ("dining", "room"),
+    ("dining", "car"),
+    ("drawing", "room"),
+    ("reading", "glasses"),
+    ("reading", "lamp"),
+    ("reading", "nook"),
+    ("reading", "room"),
+    ("writing", "desk"),
+    ("skating", "rink"),
+    ("climbing", "wall"),
+    ("climbing", "frame"),
+    ("shopping", "mall"),
+    ("shopping", "cart"),
+    ("shopping", "bag"),
+    ("parking", "lot"),
+    ("spinning", "wheel"),
+    ("wishing", "well"),
+    ("stepping", "stones"),
+    ("singing", "bowl"),
+    ("hiking", "boots"),
+    ("landing", "strip"),
+    ("boxing", "gloves"),
+    ("boxing", "ring"),
+    ("ironing", "board"),
+    ("baking", "tray"),
+    ("baking", "sheet"),
+    ("drinking", "fountain"),
+    ("filling", "station"),
+];
 
 /// Whether template `ti`'s own tags leave every pinned axis a value.
 fn template_fits_pins(lib: &Library, ti: usize, pins: &[crate::world::Pin]) -> bool {
@@ -1051,14 +1126,15 @@ fn template_fits_pins(lib: &Library, ti: usize, pins: &[crate::world::Pin]) -> b
     })
 }
 
-/// Whether a word reads as an -ing verb ("reading", not "building" or "during").
+/// Whether a word reads as an -ing verb ("reading", not "building" or "during"). What a
+/// picture does ("a stained glass window depicting a fox") is no action of its subject.
 fn is_verb(w: &Word) -> bool {
     let f = w.folded.as_str();
     f.len() >= 5
         && f.ends_with("ing")
         && f.chars().all(|c| c.is_ascii_lowercase())
         && !ING_NOUNS.contains(&f)
-        && f != "during"
+        && !matches!(f, "during" | "depicting" | "portraying")
 }
 
 /// Verbs a sitter does while posing: a portrait still suits "a woman holding a cup of tea".
@@ -1095,7 +1171,7 @@ fn verb_at(ws: &[Word], i: usize) -> bool {
     ];
     const BEFORE_OBJECT: &[&str] = &["a", "an", "the", "his", "her", "their", "its", "some"];
     let w = &ws[i];
-    let verb = is_verb(w)
+    let verb = verb_word(ws, i)
         || (ING_NOUNS.contains(&w.folded.as_str())
             && ws
                 .get(i + 1)

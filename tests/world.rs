@@ -4520,7 +4520,7 @@ fn a_palette_keeps_to_the_hour_and_the_sky_it_is_set_under() {
 #[test]
 fn shadows_and_lamps_need_the_light_that_makes_them() {
     let lib = Library::builtin().unwrap();
-    let vignette = "deep shadow gathering in the corners of the frame";
+    let vignette = "deep shadow pooling in every corner";
     let plan = Plan::new(&lib, "", Some("general")).unwrap();
     let mut seen = 0;
     for seed in 0..600u64 {
@@ -4729,6 +4729,73 @@ fn a_drive_in_is_no_theatre_hall() {
     for p in prompts("teenagers at a drive-in movie theater at dusk", 40) {
         for hall in ["stage", "curtains", "orchestra", "interior", "wings"] {
             assert!(!mentions(&p, hall), "{p}");
+        }
+    }
+}
+
+/// Blind reviews 20–21 (session 28): a pool with lights under its water is no open sea; a
+/// craft the user names is the medium, with no painting or camera laid over it; a ship that
+/// lands on a planet stands on it, not before it; a Japanese garden holds no farmhouse,
+/// wild horses or ridgelines.
+#[test]
+fn named_places_and_crafts_stay_what_the_user_said() {
+    for p in prompts(
+        "an empty swimming pool at night with underwater lights glowing",
+        40,
+    ) {
+        for w in [
+            "open blue",
+            "shore",
+            "reef",
+            "jellyfish",
+            "swimming through",
+            "kelp",
+        ] {
+            assert!(!mentions(&p, w), "{p}");
+        }
+    }
+    for (d, craft) in [
+        (
+            "a stained glass window depicting a fox",
+            "stained glass window",
+        ),
+        ("a tapestry showing a hunting party", "tapestry"),
+    ] {
+        for p in prompts(d, 40) {
+            assert!(mentions(&p, craft), "{p}");
+            for w in [
+                "oil painting",
+                "watercolor",
+                "photograph",
+                "illustration",
+                "washes",
+                "shutter",
+                "lens",
+            ] {
+                assert!(!mentions(&p, w), "{d}: {p}");
+            }
+        }
+    }
+    for p in prompts("spaceship landing on an alien planet", 60) {
+        for w in [
+            "in the distance is",
+            "far behind is",
+            "beyond lies",
+            "further back lies",
+        ] {
+            assert!(!mentions(&p, w), "{p}");
+        }
+    }
+    for p in prompts("a koi pond in a japanese garden in autumn", 60) {
+        for w in [
+            "farmhouse",
+            "horses",
+            "ridgeline",
+            "mountains",
+            "valley",
+            "barn",
+        ] {
+            assert!(!mentions(&p, w), "{p}");
         }
     }
 }
