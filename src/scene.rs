@@ -455,7 +455,7 @@ impl Plan {
                     .any(|(tag, s)| s && t.avoid.iter().any(|a| a == tag))
                     && !ws.iter().any(|w| w.folded == t.name)
             };
-            let user_place = named_setting_span(lib, &ws, &world_pins)
+            let user_place = named_setting_span(lib, &description, &ws, &world_pins)
                 .filter(|&(_, _, known)| known)
                 .map(|(first, last, _)| (first, last));
             let places = place_words(lib, &world_pins, ws.len());
@@ -1286,7 +1286,7 @@ fn named_setting(
     ws: &[Word],
     pins: &[crate::world::Pin],
 ) -> Option<String> {
-    named_setting_span(lib, ws, pins)
+    named_setting_span(lib, description, ws, pins)
         .map(|(first, last, _)| description[ws[first].start..ws[last].end].to_string())
 }
 
@@ -1294,6 +1294,7 @@ fn named_setting(
 /// word a place axis knows ("on a country road": yes; "on a velvet cushion": no).
 fn named_setting_span(
     lib: &Library,
+    description: &str,
     ws: &[Word],
     pins: &[crate::world::Pin],
 ) -> Option<(usize, usize, bool)> {
@@ -1338,7 +1339,34 @@ fn named_setting_span(
         }
         i = j;
     }
-    named_backdrop(ws).map(|(first, last)| (first, last, false))
+    named_backdrop(ws)
+        .map(|(first, last)| (first, last, false))
+        .or_else(|| place_tag(description, ws, &places))
+}
+
+/// A place typed as a tag ("1girl, red dress, city street, night"): between two commas, words
+/// that all name places. Only in a description typed as tags (two commas or more).
+fn place_tag(description: &str, ws: &[Word], places: &[bool]) -> Option<(usize, usize, bool)> {
+    if description.matches(',').count() < 2 {
+        return None;
+    }
+    let mut first = 0;
+    for i in 0..ws.len() {
+        let ends = ws
+            .get(i + 1)
+            .is_none_or(|n| description[ws[i].end..n.start].contains(','));
+        if !ends {
+            continue;
+        }
+        let content: Vec<usize> = (first..=i)
+            .filter(|&k| !STOP_WORDS.contains(&ws[k].folded.as_str()))
+            .collect();
+        if !content.is_empty() && content.iter().all(|&k| places[k]) {
+            return Some((first, i, true));
+        }
+        first = i + 1;
+    }
+    None
 }
 
 /// A backdrop the user names, as photographers tag it ("white background", "a seamless gray

@@ -4798,4 +4798,20 @@ fn named_places_and_crafts_stay_what_the_user_said() {
             assert!(!mentions(&p, w), "{p}");
         }
     }
+    // A place typed as a tag is the setting: no crop that hides it, no backdrop of the
+    // library's own.
+    for p in prompts(
+        "1girl, red dress, rain, umbrella, city street, night, masterpiece, best quality",
+        60,
+    ) {
+        for w in [
+            "head-and-shoulders",
+            "backdrop",
+            "plain wall",
+            "behind is",
+            "the setting is",
+        ] {
+            assert!(!mentions(&p, w), "{p}");
+        }
+    }
 }
