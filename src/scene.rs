@@ -422,7 +422,15 @@ impl Plan {
             .collect();
         world_pins.retain(|p| !negated[p.first]);
         lib.world.pin_only_light(&ws, &mut world_pins);
-        let names_setting = named_setting(lib, &description, &ws, &world_pins);
+        // A room the words name is the place even without a preposition ("a Mars colony
+        // greenhouse with astronauts…", "a cozy reading nook"): no setting slot moves it
+        // elsewhere.
+        let names_setting = named_setting(lib, &description, &ws, &world_pins).or_else(|| {
+            world_pins
+                .iter()
+                .find(|p| lib.world.axes[p.axis].name == "room")
+                .map(|p| description[ws[p.first].start..ws[p.last].end].to_string())
+        });
         // (A place the words name may be out of doors, "reading under a tree", unless it is a
         // building: "knitting in the lighthouse".)
         let names_building = world_pins

@@ -272,7 +272,7 @@ fn a_place_of_no_kind_the_library_knows_gets_no_furniture_of_another() {
     assert!(scenery.len() >= 2, "the interior furnishes rooms of a kind");
     for (d, kind) in [
         ("a tattoo artist at work in a tattoo parlour", None),
-        ("a cozy reading nook with rain on the window", None),
+        ("a cozy yurt with rain on the window", None),
         ("a man folding shirts in a laundromat", None),
         // An indoor arena and a hospital corridor are rooms the library knows.
         (
