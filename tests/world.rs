@@ -3568,8 +3568,15 @@ fn fog_hides_the_far_view() {
         "a lighthouse in thick fog",
         "a mountain lake in fog",
         "a fishing boat on a foggy sea",
+        // a sandstorm hides it too, with the moon and the stars (blind review 22)
+        "children playing soccer on a dusty field during a sandstorm",
     ] {
         for p in prompts(d, 120) {
+            if d.contains("sandstorm") {
+                for w in ["moon", "stars", "starlight", "over the ridgeline"] {
+                    assert!(!mentions(&p, w), "{d}: {p}");
+                }
+            }
             for w in [
                 "into the distance",
                 "crossing the sky",
