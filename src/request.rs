@@ -812,17 +812,22 @@ const MEDIUM_NOUNS: &[&str] = &[
     "silhouette art",
 ];
 
+/// The first word that joins a medium to what it shows ("of", "depicting", "showing") in
+/// `lower`: where it starts, and its length with the spaces around it.
+fn first_joint(lower: &str) -> Option<(usize, usize)> {
+    [" of ", " depicting ", " showing "]
+        .iter()
+        .filter_map(|j| lower.find(j).map(|at| (at, j.len())))
+        .min()
+}
+
 /// The medium a subject opens with, as the user wrote it, and the subject that follows it:
 /// "black and white portrait of a boxer" → ("black and white portrait", "a boxer"), "a stained
 /// glass window depicting a fox" → ("stained glass window", "a fox"). `None` when the words
 /// before "of" (or "depicting", "showing") name no medium ("a bowl of soup") or nothing follows.
 pub(crate) fn split_named_medium(subject: &str) -> Option<(&str, &str)> {
     let lower = subject.to_ascii_lowercase();
-    // The first word that joins a medium to what it shows.
-    let (mut of, mut joint) = [" of ", " depicting ", " showing "]
-        .iter()
-        .filter_map(|j| lower.find(j).map(|at| (at, j.len())))
-        .min()?;
+    let (mut of, mut joint) = first_joint(&lower)?;
     // The medium's own noun ends before a style phrase that goes with it: "an oil painting in
     // the style of Vermeer of a girl reading" is a medium ("oil painting in the style of
     // Vermeer") and what it shows ("a girl reading").
@@ -835,10 +840,7 @@ pub(crate) fn split_named_medium(subject: &str) -> Option<(&str, &str)> {
     ] {
         if joint == 4
             && lower[..of].ends_with(lead)
-            && let Some((next, len)) = [" of ", " depicting ", " showing "]
-                .iter()
-                .filter_map(|j| lower[of + 4..].find(j).map(|at| (at, j.len())))
-                .min()
+            && let Some((next, len)) = first_joint(&lower[of + 4..])
             && lower[of + 4..of + 4 + next].split_whitespace().count() <= 4
         {
             noun_end = of - lead.len();
