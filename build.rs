@@ -113,54 +113,38 @@ fn pack_vocab(v: &Value) -> Option<Packer> {
         return None;
     }
     let mut w = Packer::default();
-    match obj.get("tags") {
-        None | Some(Value::Null) => put_u32(&mut w, 0),
-        Some(Value::Object(m)) => {
-            put_u32(&mut w, m.len());
-            for (tag, conflicts) in m {
-                put_str(&mut w, tag);
-                put_list(&mut w, &one_or_many(conflicts)?);
-            }
-        }
-        Some(_) => return None,
-    }
-    match obj.get("categories") {
-        None | Some(Value::Null) => put_u32(&mut w, 0),
-        Some(Value::Object(m)) => {
-            put_u32(&mut w, m.len());
-            for (name, c) in m {
-                put_str(&mut w, name);
-                pack_category(&mut w, c)?;
-            }
-        }
-        Some(_) => return None,
-    }
-    match obj.get("axes") {
-        None | Some(Value::Null) => put_u32(&mut w, 0),
-        Some(Value::Object(m)) => {
-            put_u32(&mut w, m.len());
-            for (name, a) in m {
-                put_str(&mut w, name);
-                pack_axis(&mut w, a)?;
-            }
-        }
-        Some(_) => return None,
-    }
-    match obj.get("frames") {
-        None | Some(Value::Null) => put_u32(&mut w, 0),
-        Some(Value::Object(m)) => {
-            put_u32(&mut w, m.len());
-            for (name, f) in m {
-                put_str(&mut w, name);
-                pack_frame(&mut w, f)?;
-            }
-        }
-        Some(_) => return None,
-    }
+    pack_map(&mut w, obj.get("tags"), |w, conflicts| {
+        put_list(w, &one_or_many(conflicts)?);
+        Some(())
+    })?;
+    pack_map(&mut w, obj.get("categories"), pack_category)?;
+    pack_map(&mut w, obj.get("axes"), pack_axis)?;
+    pack_map(&mut w, obj.get("frames"), pack_frame)?;
     Some(w)
 }
 
 /// Frame: description, phrasings.
+/// A map of named things (absent or null: none) as its count, then each name and its value
+/// packed by `pack`; `None` when it is no map or a value does not pack.
+fn pack_map(
+    w: &mut Packer,
+    map: Option<&Value>,
+    pack: impl Fn(&mut Packer, &Value) -> Option<()>,
+) -> Option<()> {
+    match map {
+        None | Some(Value::Null) => put_u32(w, 0),
+        Some(Value::Object(m)) => {
+            put_u32(w, m.len());
+            for (name, v) in m {
+                put_str(w, name);
+                pack(w, v)?;
+            }
+        }
+        Some(_) => return None,
+    }
+    Some(())
+}
+
 fn pack_frame(w: &mut Packer, f: &Value) -> Option<()> {
     let f = f.as_object()?;
     if f.keys().any(|k| k != "description" && k != "phrasings") {
