@@ -1352,8 +1352,9 @@ fn named_setting_span(
         .or_else(|| place_tag(description, ws, &places))
 }
 
-/// A place typed as a tag ("1girl, red dress, city street, night"): between two commas, words
-/// that all name places. Only in a description typed as tags (two commas or more).
+/// A place typed as a tag ("1girl, red dress, city street, night", "cat, cozy room, rain"):
+/// between two commas, a few words that end on a place. Only in a description typed as tags
+/// (two commas or more).
 fn place_tag(description: &str, ws: &[Word], places: &[bool]) -> Option<(usize, usize, bool)> {
     if description.matches(',').count() < 2 {
         return None;
@@ -1369,7 +1370,7 @@ fn place_tag(description: &str, ws: &[Word], places: &[bool]) -> Option<(usize, 
         let content: Vec<usize> = (first..=i)
             .filter(|&k| !STOP_WORDS.contains(&ws[k].folded.as_str()))
             .collect();
-        if !content.is_empty() && content.iter().all(|&k| places[k]) {
+        if content.len() <= 3 && content.last().is_some_and(|&k| places[k]) {
             return Some((first, i, true));
         }
         first = i + 1;

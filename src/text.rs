@@ -820,6 +820,94 @@ pub fn head_and_tail(phrase: &str) -> (&str, &str) {
     (p, "")
 }
 
+/// Whether a description is typed as tags ("1girl, silver hair, red dress", "cat, cozy room,
+/// window, rain"): three or more short comma-separated pieces, none of them a clause or a
+/// list of its own ("bread, cheese and wine", "a man, tired, who waits").
+pub fn is_tag_list(text: &str) -> bool {
+    let pieces: Vec<&str> = text.split(',').map(str::trim).collect();
+    pieces.len() >= 3
+        && pieces.iter().all(|p| {
+            let n = p.split_whitespace().count();
+            (1..=4).contains(&n)
+                && !p.ends_with(['.', '!', '?'])
+                && !p.split_whitespace().any(|w| {
+                    matches!(
+                        w.to_lowercase().as_str(),
+                        "and" | "or" | "is" | "are" | "was" | "who" | "which" | "that"
+                    )
+                })
+        })
+}
+
+/// The sentence of `raw` that holds a tag-list subject, rewritten as a tag list: the tags as
+/// typed, then what the sentence said around them, each after a comma ("A photograph of 1boy,
+/// knight, castle at sunset." → "1boy, knight, castle, at sunset, a photograph."). Raw tags
+/// inside a sentence ("a photograph of 1boy, knight") never read as English; a list that goes
+/// on as one does. `subject` is the user's subject as the scene holds it.
+pub fn lead_with_tags(raw: &mut String, subject: &str) {
+    let subject = subject.trim();
+    let Some(c0) = subject.chars().next() else {
+        return;
+    };
+    // The body may have capitalised the first letter: match from the second.
+    let needle = &subject[c0.len_utf8()..];
+    if needle.is_empty() {
+        return;
+    }
+    let Some(found) = raw.find(needle) else {
+        return;
+    };
+    let Some(start) = raw[..found].char_indices().next_back().map(|(i, _)| i) else {
+        return;
+    };
+    let end = found + needle.len();
+    // The sentence around it: from after the last full stop (or line) before it to the next
+    // full stop after it.
+    let from = raw[..start]
+        .rfind(['.', '!', '?', '\n'])
+        .map_or(0, |i| i + 1);
+    let to = raw[end..]
+        .find(['.', '!', '?', '\n'])
+        .map_or(raw.len(), |i| end + i);
+    let before = raw[from..start].trim();
+    let after = raw[end..to].trim_start_matches([' ', ',']).trim_end();
+    // What stood before the tags: an article goes; "A photograph of" is "a photograph", "In
+    // late autumn," is "in late autumn".
+    let mut lead = before.trim_end_matches(',');
+    for article in ["a", "an", "the"] {
+        if lead.eq_ignore_ascii_case(article) {
+            lead = "";
+        } else if lead.len() > article.len()
+            && lead[lead.len() - article.len()..].eq_ignore_ascii_case(article)
+            && lead[..lead.len() - article.len()].ends_with(' ')
+        {
+            lead = lead[..lead.len() - article.len()].trim_end().trim_end_matches(',');
+        }
+    }
+    let lead = lead.strip_suffix(" of").unwrap_or(lead).trim();
+    let mut out = String::with_capacity(to - from + 8);
+    if from > 0 {
+        out.push(' ');
+    }
+    capitalize_into(subject, &mut out);
+    for piece in [after, lead] {
+        if !piece.is_empty() {
+            out.push_str(", ");
+            // "A photograph" → "a photograph" (names get their capitals back when the prose
+            // is tidied).
+            let mut cs = piece.chars();
+            match (cs.next(), cs.next()) {
+                (Some(c), second) if c.is_uppercase() && second.is_none_or(|s| !s.is_uppercase()) => {
+                    out.extend(c.to_lowercase());
+                    out.push_str(&piece[c.len_utf8()..]);
+                }
+                _ => out.push_str(piece),
+            }
+        }
+    }
+    raw.replace_range(from..to, &out);
+}
+
 /// Whether a phrase ends on an appositive or absolute phrase left open ("a loaf of bread, its
 /// ear curling open", "an old sailor, weathered by the sea"): a sentence that goes on after it
 /// needs a comma to close it. Not a list ("bread, cheese and wine").
@@ -1840,6 +1928,50 @@ mod tests {
         assert!(!leaves_appositive_open("bread, cheese and wine"));
         assert!(!leaves_appositive_open("a fox in the snow"));
         assert!(!leaves_appositive_open("a fox, alone"));
+    }
+
+    #[test]
+    fn a_tag_list_is_told_from_prose() {
+        assert!(is_tag_list("1girl, silver hair, red dress"));
+        assert!(is_tag_list("cat, cozy room, window, rain"));
+        assert!(!is_tag_list("bread, cheese and wine"));
+        assert!(!is_tag_list("a fox, alone"));
+        assert!(!is_tag_list(
+            "a tired nurse, still in her scrubs, holding a paper cup of coffee in both hands"
+        ));
+        assert!(!is_tag_list("an old man, who waits, at the station"));
+    }
+
+    #[test]
+    fn tags_open_their_sentence_as_a_list() {
+        let lead = |raw: &str, subject: &str| {
+            let mut s = raw.to_string();
+            lead_with_tags(&mut s, subject);
+            s
+        };
+        assert_eq!(
+            lead(
+                "A photograph of 1boy, knight, castle at sunset.\nThe light is soft.",
+                "1boy, knight, castle"
+            ),
+            "1boy, knight, castle, at sunset, a photograph.\nThe light is soft."
+        );
+        assert_eq!(
+            lead(
+                "A cat, cozy room, rain curled up on the couch. It sleeps.",
+                "cat, cozy room, rain"
+            ),
+            "Cat, cozy room, rain, curled up on the couch. It sleeps."
+        );
+        assert_eq!(
+            lead(
+                "The light is soft. In late autumn, a cat, cozy room, rain.",
+                "cat, cozy room, rain"
+            ),
+            "The light is soft. Cat, cozy room, rain, in late autumn."
+        );
+        // Not found: nothing changes.
+        assert_eq!(lead("A dog.", "cat, cozy room, rain"), "A dog.");
     }
 
     #[test]

@@ -199,8 +199,9 @@ struct Buffers {
     tmp: (String, String),
 }
 
-/// Where the user's own subject, written into a body sentence, would not read as English:
-/// clothing the body puts after it lands on its noun, not on its last place ("a violinist on an
+/// Where the user's own subject, written into a body sentence, would not read as English: a
+/// subject typed as tags opens its sentence as a list (see [`text::lead_with_tags`]); clothing
+/// the body puts after it lands on its noun, not on its last place ("a violinist on an
 /// empty stage in a linen shirt" → "a violinist in a linen shirt on an empty stage"), and an
 /// appositive left open is closed before the sentence goes on ("a loaf of bread, its ear
 /// curling open, is set out").
@@ -219,6 +220,11 @@ fn mend_user_subject(lib: &Library, scene: &Scene, raw: &mut String) {
     };
     let skip = c0.len_utf8();
     if subject.len() <= skip {
+        return;
+    }
+    // Typed as tags: the tags open their sentence as a list, never the middle of a clause.
+    if text::is_tag_list(subject) {
+        text::lead_with_tags(raw, subject);
         return;
     }
     if let Some(ai) = t.slot_index("attire")
