@@ -639,7 +639,13 @@ fn head(subject: &str) -> Option<Head> {
             if STOPS.contains(&w) || w == "of" {
                 break;
             }
-            if end > start && w.len() >= 5 && w.ends_with("ing") && !is_ing_noun(w) {
+            // After a being, an -ing word is what it does, even one that is also a noun ("a
+            // man painting watercolors" is one man).
+            if end > start
+                && w.len() >= 5
+                && w.ends_with("ing")
+                && (!is_ing_noun(w) || is_living(&words[end - 1]))
+            {
                 break;
             }
             if w == "and" {
@@ -881,6 +887,8 @@ mod tests {
             "a bowl of cherries",
             "a fox in the snow",
             "a cat sleeping on a rug and a blanket",
+            "an elderly man painting watercolors at an easel",
+            "a girl drawing cats",
             "salt and pepper",
             "",
         ] {
