@@ -940,6 +940,24 @@ pub(crate) fn without_dangling_style(subject: &str) -> &str {
             break;
         }
     }
+    // "…, painted in gouache" whose medium went to its slot leaves no ", painted" behind.
+    for verb in [
+        ", painted",
+        ", drawn",
+        ", rendered",
+        ", done",
+        ", illustrated",
+        ", photographed",
+        ", sketched",
+        ", shot",
+    ] {
+        for tail in ["", " in", " as", " with"] {
+            let end = format!("{verb}{tail}");
+            if s.len() > end.len() && s.to_ascii_lowercase().ends_with(&end) {
+                s = s[..s.len() - end.len()].trim_end_matches([' ', ',']);
+            }
+        }
+    }
     if s.chars().any(char::is_alphanumeric) {
         s
     } else {
@@ -1153,6 +1171,12 @@ mod tests {
             without_dangling_style("a harbour at dusk in the style of"),
             "a harbour at dusk"
         );
+        assert_eq!(
+            without_dangling_style("a cabin by a river, smoke rising from its chimney, painted"),
+            "a cabin by a river, smoke rising from its chimney"
+        );
+        assert_eq!(without_dangling_style("a fox, drawn in"), "a fox");
+        assert_eq!(without_dangling_style("a freshly painted"), "a freshly painted");
         assert_eq!(without_dangling_style("a stylish café"), "a stylish café");
         assert_eq!(without_dangling_style("in the style"), "in the style");
     }

@@ -908,6 +908,44 @@ pub fn lead_with_tags(raw: &mut String, subject: &str) {
     raw.replace_range(from..to, &out);
 }
 
+/// A style the user set off at the end of their subject ("a girl reading on a train, Studio
+/// Ghibli style") stays at the end of its sentence: what the body adds after the subject (a
+/// time, a season) goes before it ("… on a train late at night, Studio Ghibli style."), never
+/// after it ("…, Studio Ghibli style late at night").
+pub fn style_tail_last(raw: &mut String, subject: &str) {
+    let subject = subject.trim();
+    let Some((head, tail)) = subject.rsplit_once(", ") else {
+        return;
+    };
+    let lower = tail.to_ascii_lowercase();
+    if !(lower.ends_with(" style") || lower.ends_with(" aesthetic") || lower.ends_with("-style"))
+    {
+        return;
+    }
+    let Some(c0) = subject.chars().next() else {
+        return;
+    };
+    let needle = &subject[c0.len_utf8()..];
+    let Some(found) = raw.find(needle) else {
+        return;
+    };
+    let end = found + needle.len();
+    let to = raw[end..]
+        .find(['.', '!', '?', '\n'])
+        .map_or(raw.len(), |i| end + i);
+    let added = raw[end..to].to_string();
+    if added.trim().is_empty() {
+        return;
+    }
+    // The head's end in `raw`: the subject minus ", tail".
+    let head_end = found + (head.len() - c0.len_utf8());
+    let mut moved = String::with_capacity(to - head_end);
+    moved.push_str(added.trim_end());
+    moved.push_str(", ");
+    moved.push_str(tail);
+    raw.replace_range(head_end..to, &moved);
+}
+
 /// Whether a phrase ends on an appositive or absolute phrase left open ("a loaf of bread, its
 /// ear curling open", "an old sailor, weathered by the sea"): a sentence that goes on after it
 /// needs a comma to close it. Not a list ("bread, cheese and wine").
@@ -1972,6 +2010,28 @@ mod tests {
         );
         // Not found: nothing changes.
         assert_eq!(lead("A dog.", "cat, cozy room, rain"), "A dog.");
+    }
+
+    #[test]
+    fn a_set_off_style_ends_its_sentence() {
+        let last = |raw: &str, subject: &str| {
+            let mut s = raw.to_string();
+            style_tail_last(&mut s, subject);
+            s
+        };
+        assert_eq!(
+            last(
+                "A girl reading on a train, Studio Ghibli style late at night. It rains.",
+                "girl reading on a train, Studio Ghibli style"
+            ),
+            "A girl reading on a train late at night, Studio Ghibli style. It rains."
+        );
+        // Nothing added after it: nothing moves.
+        assert_eq!(
+            last("A fox, anime style. It rains.", "fox, anime style"),
+            "A fox, anime style. It rains."
+        );
+        assert_eq!(last("A fox, alone at dusk.", "fox, alone"), "A fox, alone at dusk.");
     }
 
     #[test]

@@ -227,6 +227,7 @@ fn mend_user_subject(lib: &Library, scene: &Scene, raw: &mut String) {
         text::lead_with_tags(raw, subject);
         return;
     }
+    text::style_tail_last(raw, subject);
     if let Some(ai) = t.slot_index("attire")
         && !scene.slots[ai].picks.is_empty()
     {
