@@ -525,8 +525,9 @@ impl World {
         !state.blocks.contains(val.tag) && !state.tags.intersects(&val.blocks)
     }
 
-    /// Draws the world into `state`: the axes the state already narrows (the user's words, the
-    /// template, pinned entries) first, then the others, each in declaration order; each axis
+    /// Draws the world into `state`: the axes the state narrows to one value first, then those
+    /// it narrows to a few (the user's words, the template, pinned entries), then the others,
+    /// each group in declaration order; each axis
     /// takes a value the state admits, by weight, from `rng`. An axis with no such value takes
     /// `none` if the state allows it, else stays [`OPEN`]. Returns the world (per axis, in
     /// declaration order) and whether every axis was settled.
@@ -546,15 +547,26 @@ impl World {
     ) -> (Drawn, bool) {
         let mut out = vec![OPEN; self.axes.len()];
         let mut settled = true;
-        // Narrowed before anything is drawn: pinned by the user, the template or an entry.
-        let first: Vec<bool> = self
+        // Most constrained first: an axis narrowed to one value (a room the user names) before
+        // the other narrowed ones (pinned by the user, the template or an entry), and those
+        // before the rest, so a light drawn early never leaves the named room no value.
+        let rank: Vec<u8> = self
             .axes
             .iter()
-            .map(|a| state.blocks.intersects(&a.mask))
+            .zip(&self.compact)
+            .map(|(a, cs)| {
+                if !state.blocks.intersects(&a.mask) {
+                    2
+                } else if cs.iter().filter(|c| !c.in_set(&state.blocks)).count() <= 1 {
+                    0
+                } else {
+                    1
+                }
+            })
             .collect();
-        for pass in 0..2 {
+        for pass in 0..3 {
             for (ai, a) in self.axes.iter().enumerate() {
-                if first[ai] != (pass == 0) {
+                if rank[ai] != pass {
                     continue;
                 }
                 weights.clear();
