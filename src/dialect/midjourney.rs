@@ -443,6 +443,19 @@ const FRAMING_NOUNS: &[&str] = &[
     "study",
 ];
 
+/// Openings that close a prompt ("In the end, this is a painting"): dropped when the sentence
+/// moves up to be the second.
+const CLOSING_WORDS: &[&str] = &[
+    "In the end, ",
+    "Overall, ",
+    "All told, ",
+    "All in all, ",
+    "In short, ",
+    "Taken together, ",
+    "Put simply, ",
+    "Finally, ",
+];
+
 /// `prose` with the medium said early, where Midjourney weighs it most: the sentence naming
 /// `medium` moves up to be the second, unless the first two already name it. A sentence that is
 /// only "The finished picture is a painting." folds into a first sentence that opens with an
@@ -459,6 +472,10 @@ fn medium_early(prose: &str, medium: &str) -> String {
         return prose.to_string();
     };
     let mut moved = parts[i].trim_end_matches(['.', '!', '?']).to_string();
+    // A closing word ("In the end, this is…", "Overall, it is…") reads wrong second.
+    if let Some(rest) = CLOSING_WORDS.iter().find_map(|w| moved.strip_prefix(w)) {
+        moved = crate::text::capitalize(rest);
+    }
     let named = crate::text::with_article(medium);
     let opening = MEDIUM_OPENINGS
         .iter()
@@ -637,6 +654,17 @@ mod tests {
 
     fn strings(x: &[&str]) -> Vec<String> {
         x.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_moved_medium_sentence_drops_its_closing_word() {
+        let prose = "A fox in the snow. The light is cold. The mood is calm. In the end, this is \
+                     a gouache painting, a low view.";
+        assert_eq!(
+            medium_early(prose, "gouache painting"),
+            "A fox in the snow. This is a gouache painting, a low view. The light is cold. The \
+             mood is calm."
+        );
     }
 
     #[test]
