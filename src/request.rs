@@ -1176,7 +1176,10 @@ mod tests {
             "a cabin by a river, smoke rising from its chimney"
         );
         assert_eq!(without_dangling_style("a fox, drawn in"), "a fox");
-        assert_eq!(without_dangling_style("a freshly painted"), "a freshly painted");
+        assert_eq!(
+            without_dangling_style("a freshly painted"),
+            "a freshly painted"
+        );
         assert_eq!(without_dangling_style("a stylish café"), "a stylish café");
         assert_eq!(without_dangling_style("in the style"), "in the style");
     }

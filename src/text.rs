@@ -881,7 +881,9 @@ pub fn lead_with_tags(raw: &mut String, subject: &str) {
             && lead[lead.len() - article.len()..].eq_ignore_ascii_case(article)
             && lead[..lead.len() - article.len()].ends_with(' ')
         {
-            lead = lead[..lead.len() - article.len()].trim_end().trim_end_matches(',');
+            lead = lead[..lead.len() - article.len()]
+                .trim_end()
+                .trim_end_matches(',');
         }
     }
     let lead = lead.strip_suffix(" of").unwrap_or(lead).trim();
@@ -897,7 +899,9 @@ pub fn lead_with_tags(raw: &mut String, subject: &str) {
             // is tidied).
             let mut cs = piece.chars();
             match (cs.next(), cs.next()) {
-                (Some(c), second) if c.is_uppercase() && second.is_none_or(|s| !s.is_uppercase()) => {
+                (Some(c), second)
+                    if c.is_uppercase() && second.is_none_or(|s| !s.is_uppercase()) =>
+                {
                     out.extend(c.to_lowercase());
                     out.push_str(&piece[c.len_utf8()..]);
                 }
@@ -918,8 +922,7 @@ pub fn style_tail_last(raw: &mut String, subject: &str) {
         return;
     };
     let lower = tail.to_ascii_lowercase();
-    if !(lower.ends_with(" style") || lower.ends_with(" aesthetic") || lower.ends_with("-style"))
-    {
+    if !(lower.ends_with(" style") || lower.ends_with(" aesthetic") || lower.ends_with("-style")) {
         return;
     }
     let Some(c0) = subject.chars().next() else {
@@ -2031,7 +2034,10 @@ mod tests {
             last("A fox, anime style. It rains.", "fox, anime style"),
             "A fox, anime style. It rains."
         );
-        assert_eq!(last("A fox, alone at dusk.", "fox, alone"), "A fox, alone at dusk.");
+        assert_eq!(
+            last("A fox, alone at dusk.", "fox, alone"),
+            "A fox, alone at dusk."
+        );
     }
 
     #[test]
